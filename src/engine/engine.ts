@@ -1,0 +1,96 @@
+/**
+ * The Engine interface: the one seam between the science and the arithmetic (shared/spec/design.md, "Engines").
+ * An engine owns one model (config + parameters + AdamW state) and runs the model of shared/spec/model.md.
+ * Token batches are Int32Array of length N*3 ([a, b, sep] per example, row-major); labels Int32Array of length N.
+ * All activation sites are at the last position (index 2).
+ */
+import type { ModelConfig, OptimizerConfig } from '../model/config.js';
+import type { Params } from '../model/params.js';
+
+/**
+ * An activation site at the last position, named as in metrics.md's `fsd.site` option:
+ * `block{l}.mlp.pre` (MLP hidden before GELU), `block{l}.mlp.post` (after GELU, "MLP hidden"),
+ * `block{l}.attn.out` (attention output after W_O and b_O, before the residual add).
+ */
+export type SiteName = `block${number}.${'mlp.pre' | 'mlp.post' | 'attn.out'}`;
+
+export interface ParsedSite {
+  layer: number;
+  kind: 'mlp.pre' | 'mlp.post' | 'attn.out';
+}
+
+export function parseSite(site: string): ParsedSite {
+  const m = /^block(\d+)\.(mlp\.pre|mlp\.post|attn\.out)$/.exec(site);
+  if (!m) throw new Error(`unknown site '${site}' (expected block<l>.mlp.pre, block<l>.mlp.post or block<l>.attn.out)`);
+  return { layer: Number(m[1]), kind: m[2] as ParsedSite['kind'] };
+}
+
+/** A component whose output can be zeroed: block l's attention or MLP (its whole output, every position). */
+export interface Component {
+  layer: number;
+  kind: 'attn' | 'mlp';
+}
+
+export interface EvalRequest {
+  tokens: Int32Array;
+  labels: Int32Array;
+  /** Sites to capture; each capture is [N, units] row-major. */
+  capture?: SiteName[];
+  /** Replace block `layer`'s MLP hidden (post-GELU) at the last position by `values` ([N, d_mlp]) and finish the pass. */
+  override?: { layer: number; values: Float32Array };
+  /** Components whose output is zeroed in this evaluation. */
+  zero?: Component[];
+  /** Return the logits ([N, classes]). */
+  logits?: boolean;
+}
+
+export interface EvalResult {
+  /** Mean cross-entropy over the N examples. */
+  loss: number;
+  /** Fraction of examples whose argmax logit (first index on ties) is the label. */
+  accuracy: number;
+  logits?: Float32Array;
+  captures: Partial<Record<SiteName, Float32Array>>;
+}
+
+/** Everything needed to continue training exactly: parameters, both Adam moments, the step count. */
+export interface TrainingState {
+  params: Params;
+  adamM: Params;
+  adamV: Params;
+  /** Number of optimiser steps taken so far (the t of Adam's bias correction is step + 1 for the next step). */
+  step: number;
+}
+
+export interface EngineOptions {
+  /** Worker threads for the native engine (default: all cores). Results must not depend on it. */
+  threads?: number;
+  /** tfjs backend name (tfjs engine only). */
+  backend?: string;
+}
+
+export interface Engine {
+  readonly kind: EngineKind;
+  /** Human-readable description for provenance, e.g. "native (C++ N-API, 2 threads)" or "tfjs (wasm)". */
+  readonly description: string;
+  readonly config: ModelConfig;
+  /** One AdamW step on the batch; returns the batch loss before the update. */
+  trainStep(tokens: Int32Array, labels: Int32Array): number;
+  /** Loss and gradients of the batch at the current parameters; changes nothing. */
+  gradients(tokens: Int32Array, labels: Int32Array): { loss: number; grads: Params };
+  evaluate(request: EvalRequest): EvalResult;
+  getState(): TrainingState;
+  setState(state: TrainingState): void;
+  /** Changes the optimiser hyper-parameters (weight-decay schedules, forks); keeps the Adam moments and step. */
+  setOptimizer(optimizer: OptimizerConfig): void;
+  dispose(): void;
+}
+
+export type EngineKind = 'native' | 'tfjs';
+
+export interface EngineCreateArgs {
+  model: ModelConfig;
+  optimizer: OptimizerConfig;
+  params: Params;
+  options?: EngineOptions;
+}
