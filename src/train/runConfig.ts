@@ -1,0 +1,95 @@
+/**
+ * The configuration of one training run: what identifies it in the run store (design.md "Runs").
+ * The engine is deliberately absent: the same config on another engine is the same experiment.
+ */
+import { z } from 'zod';
+import { ModelConfigSchema, OptimizerConfigSchema, TaskConfigSchema, paperModel } from '../model/config.js';
+
+/** Weight-decay schedule (claims.md "schedule"): lambda -> lambda_high at a trigger. */
+export const ScheduleSchema = z
+  .object({
+    lambda_high: z.number().min(0),
+    /** `fsd` = at the sync step, `mem` = at the memorisation step, `step:N` = at step N. */
+    trigger: z.union([z.literal('fsd'), z.literal('mem'), z.string().regex(/^step:\d+$/, 'expected step:N')]),
+  })
+  .strict();
+export type Schedule = z.infer<typeof ScheduleSchema>;
+
+export const StopSchema = z
+  .object({
+    max_steps: z.number().int().positive(),
+    /** Stop this many steps after the grokking step (claims.md "grok + N"); absent: run to max_steps. */
+    after_grok: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+export const MetricOptionsSchema = z
+  .object({
+    /** metrics.md `fsd.site`: the site whose FSD drives the sync event. */
+    fsd_site: z.enum(['block0.mlp.post', 'block0.mlp.pre', 'block1.mlp.post', 'block0.attn.out']).default('block0.mlp.post'),
+    /** metrics.md sync threshold (canonical 0.80; S5's FSD_gen uses 0.50). */
+    sync_threshold: z.number().gt(0).lte(1).default(0.8),
+    /** Frequencies kept by the restricted-logit baseline and Nanda's key frequencies. */
+    key_frequencies: z.number().int().positive().default(7),
+    /** Permutation-test replicates run at each 500-step checkpoint and at the first sync checkpoint (0: never). */
+    permutations: z.number().int().min(0).default(1000),
+  })
+  .strict();
+export type MetricOptions = z.infer<typeof MetricOptionsSchema>;
+
+export const ForkSchema = z
+  .object({
+    parent: z.string().min(8).describe('run id of the parent'),
+    step: z.number().int().min(0).describe('checkpoint step of the parent to start from'),
+  })
+  .strict();
+
+export const RunConfigSchema = z
+  .object({
+    task: TaskConfigSchema,
+    model: ModelConfigSchema,
+    optimizer: OptimizerConfigSchema,
+    batch_size: z.number().int().positive().default(512),
+    /** Seed of the parameter init (ignored for forks, which inherit the parent's state). */
+    init_seed: z.number().int().min(0),
+    /** Seed of the per-epoch batch order; a fork that keeps the parent's order has none. */
+    batch_seed: z.number().int().min(0).optional(),
+    eval_every: z.number().int().positive().default(100),
+    stop: StopSchema,
+    schedule: ScheduleSchema.optional(),
+    fork: ForkSchema.optional(),
+    metrics: MetricOptionsSchema.default(MetricOptionsSchema.parse({})),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const isSym = c.task.kind === 'sym';
+    let elements = c.task.n;
+    if (isSym) for (let i = c.task.n - 1; i > 1; i--) elements *= i;
+    if (c.model.vocab !== elements + 1)
+      ctx.addIssue({ code: 'custom', path: ['model', 'vocab'], message: `must be ${elements + 1} for this task` });
+    if (c.model.classes !== elements)
+      ctx.addIssue({ code: 'custom', path: ['model', 'classes'], message: `must be ${elements} for this task` });
+    if (!c.fork && c.batch_seed === undefined)
+      ctx.addIssue({ code: 'custom', path: ['batch_seed'], message: 'required unless the run is a fork' });
+    if (c.metrics.fsd_site.startsWith('block1') && c.model.n_layers < 2)
+      ctx.addIssue({ code: 'custom', path: ['metrics', 'fsd_site'], message: 'block1 needs a 2-layer model' });
+    if (c.metrics.fsd_site.includes('mlp') && c.model.variant === 'attn_only')
+      ctx.addIssue({ code: 'custom', path: ['metrics', 'fsd_site'], message: 'attn_only models have no MLP: use block0.attn.out' });
+    if (c.metrics.fsd_site.includes('attn') && c.model.variant === 'mlp_only')
+      ctx.addIssue({ code: 'custom', path: ['metrics', 'fsd_site'], message: 'mlp_only models have no attention' });
+  });
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+export type RunConfigInput = z.input<typeof RunConfigSchema>;
+
+/** The paper's configuration for Z_p addition (model.md defaults) with one seed for init, split and batches. */
+export function paperRunConfig(p: number, seed: number, overrides: Partial<RunConfigInput> = {}): RunConfig {
+  return RunConfigSchema.parse({
+    task: { kind: 'mod_add', n: p, train_frac: 0.3, split_seed: seed },
+    model: paperModel(p),
+    optimizer: {},
+    init_seed: seed,
+    batch_seed: seed,
+    stop: { max_steps: 10000, after_grok: 1000 },
+    ...overrides,
+  });
+}
