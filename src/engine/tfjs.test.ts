@@ -1,0 +1,445 @@
+/**
+ * The tfjs reference engine against the PyTorch fixtures of shared/fixtures/reference (model.md, "Reference
+ * fixtures"), plus the Engine contract: AdamW arithmetic, state round trips, optimiser changes, zeroing,
+ * override, exact GELU, input checks, backend selection and tensor hygiene.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import type { ModelConfig, OptimizerConfig } from '../model/config.js';
+import { cloneParams, initParams, type Params } from '../model/params.js';
+import { Rng } from '../tasks/rng.js';
+import { makeTask } from '../tasks/task.js';
+import type { Engine, TrainingState } from './engine.js';
+import { fixtureBatch, fixtureParams, loadFixture, type Fixture } from './fixture.js';
+import { createTfjsEngine } from './tfjs.js';
+import { TfjsBackendUnavailableError } from './tfjsBackend.js';
+
+const FIXTURE_DIR = fileURLToPath(new URL('../../../shared/fixtures/reference/', import.meta.url));
+const SMALL_FIXTURES = ['add11-1l-standard', 'add11-2l-standard', 'add11-2l-attn_only', 'add11-2l-mlp_only'];
+const BACKENDS = ['wasm', 'cpu'] as const;
+
+/**
+ * attn.b_K adds q.b_K to every score of a query row, which softmax ignores: its gradient is exactly zero and the
+ * computed one is rounding noise (~1e-10 in the fixtures). Adam divides that noise by sqrt(v) + eps ~ eps, so
+ * each step moves b_K by up to lr * |g| / eps (~1e-4 at lr 1e-2, eps 1e-8) in a direction set by the noise;
+ * over 40 steps two correct implementations drift apart by up to ~1e-2 while computing the same function.
+ * So b_K's final value gets this looser bound, and the losses and logits show the function is unaffected.
+ */
+const KEY_BIAS_DRIFT = 0.05;
+function isKeyBias(param: string): boolean {
+  return param.endsWith('.attn.b_K');
+}
+
+/** Largest |a_i - b_i|. */
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
+
+function maxAbs(a: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]));
+  return worst;
+}
+
+function relErr(actual: number, expected: number): number {
+  return Math.abs(actual - expected) / Math.abs(expected);
+}
+
+async function fixtureEngine(fixture: Fixture, backend: string): Promise<Engine> {
+  return createTfjsEngine({ model: fixture.model, optimizer: fixture.optimizer, params: fixtureParams(fixture), options: { backend } });
+}
+
+describe.each(BACKENDS)('tfjs engine (%s) replays the PyTorch fixtures', (backend) => {
+  describe.each(SMALL_FIXTURES)('%s', (name) => {
+    const fixture = loadFixture(`${FIXTURE_DIR}${name}.json`);
+    const grid = makeTask(fixture.task.kind, fixture.task.n);
+
+    it('matches the step-0 loss and gradients', async () => {
+      const engine = await fixtureEngine(fixture, backend);
+      const { tokens, labels } = fixtureBatch(fixture, 0);
+      const { loss, grads } = engine.gradients(tokens, labels);
+      engine.dispose();
+      expect(relErr(loss, fixture.expected.loss[0])).toBeLessThan(1e-5);
+      for (const [param, expected] of Object.entries(fixture.expected.grad0!)) {
+        if (isKeyBias(param)) {
+          // Exactly zero in exact arithmetic: both sides hold rounding noise far below the W_K gradient.
+          const scale = maxAbs(fixture.expected.grad0![param.replace('b_K', 'W_K')]);
+          expect(maxAbs(grads[param]) / scale, param).toBeLessThan(1e-6);
+          continue;
+        }
+        // float32 backprop through a few layers: observed <= 1e-6 of the parameter's largest gradient.
+        expect(maxAbsDiff(grads[param], expected) / maxAbs(expected), param).toBeLessThan(1e-4);
+      }
+    });
+
+    it('matches every step loss, the final parameters and the grid evaluation', async () => {
+      const engine = await fixtureEngine(fixture, backend);
+      fixture.batches.forEach((_, step) => {
+        const { tokens, labels } = fixtureBatch(fixture, step);
+        expect(relErr(engine.trainStep(tokens, labels), fixture.expected.loss[step]), `step ${step}`).toBeLessThan(1e-4);
+      });
+      const state = engine.getState();
+      expect(state.step).toBe(fixture.batches.length);
+      for (const [param, expected] of Object.entries(fixture.expected.final!))
+        expect(maxAbsDiff(state.params[param], expected), param).toBeLessThan(isKeyBias(param) ? KEY_BIAS_DRIFT : 1e-3);
+
+      const capture = [
+        ...(fixture.expected.block0_mlp_hidden_last ? (['block0.mlp.post'] as const) : []),
+        ...(fixture.expected.block0_attn_out_last ? (['block0.attn.out'] as const) : []),
+      ];
+      const result = engine.evaluate({ tokens: grid.tokens, labels: grid.labels, capture, logits: true });
+      engine.dispose();
+      // Observed: grid loss within 3e-7 relative, logits and captures within 1e-4 absolute after 40 steps.
+      expect(relErr(result.loss, fixture.expected.grid_loss)).toBeLessThan(1e-4);
+      expect(result.accuracy).toBeCloseTo(fixture.expected.grid_acc, 6);
+      expect(maxAbsDiff(result.logits!, fixture.expected.grid_logits!)).toBeLessThan(1e-3);
+      if (fixture.expected.block0_mlp_hidden_last)
+        expect(maxAbsDiff(result.captures['block0.mlp.post']!, fixture.expected.block0_mlp_hidden_last)).toBeLessThan(1e-3);
+      if (fixture.expected.block0_attn_out_last)
+        expect(maxAbsDiff(result.captures['block0.attn.out']!, fixture.expected.block0_attn_out_last)).toBeLessThan(1e-3);
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The Engine contract on a small random model (2 layers, p = 7).
+
+const SMALL: ModelConfig = { vocab: 8, classes: 7, d_model: 16, n_heads: 2, d_mlp: 24, n_layers: 2, variant: 'standard' };
+const OPT: OptimizerConfig = { kind: 'adamw', lr: 3e-3, beta1: 0.9, beta2: 0.98, eps: 1e-8, weight_decay: 0.5 };
+
+function randomBatch(config: ModelConfig, n: number, seed: number): { tokens: Int32Array; labels: Int32Array } {
+  const rng = new Rng(seed);
+  const tokens = new Int32Array(n * 3);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    tokens[i * 3] = rng.int(config.vocab - 1);
+    tokens[i * 3 + 1] = rng.int(config.vocab - 1);
+    tokens[i * 3 + 2] = config.vocab - 1;
+    labels[i] = rng.int(config.classes);
+  }
+  return { tokens, labels };
+}
+
+async function smallEngine(overrides: { model?: ModelConfig; optimizer?: OptimizerConfig; params?: Params; backend?: string } = {}): Promise<Engine> {
+  const model = overrides.model ?? SMALL;
+  return createTfjsEngine({
+    model,
+    optimizer: overrides.optimizer ?? OPT,
+    params: overrides.params ?? initParams(model, 11),
+    options: { backend: overrides.backend ?? 'cpu' },
+  });
+}
+
+/** Same parameters within `tolerance` (attn.b_K within KEY_BIAS_DRIFT when the tolerance is not 0: see above). */
+function expectSameParams(a: Params, b: Params, tolerance: number): void {
+  expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
+  for (const name of Object.keys(a)) {
+    const allowed = tolerance > 0 && isKeyBias(name) ? KEY_BIAS_DRIFT : tolerance;
+    expect(maxAbsDiff(a[name], b[name]), name).toBeLessThanOrEqual(allowed);
+  }
+}
+
+/** erf by its Maclaurin series (|x| < 3) or continued fraction, to ~1e-15: an oracle independent of tfjs. */
+function erf64(x: number): number {
+  const sign = Math.sign(x);
+  const a = Math.abs(x);
+  if (a < 3) {
+    let sum = 0;
+    let term = a;
+    for (let n = 0; n < 200 && Math.abs(term) > 1e-17; n++) {
+      sum += term / (2 * n + 1);
+      term *= (-a * a) / (n + 1);
+    }
+    return (sign * 2 * sum) / Math.sqrt(Math.PI);
+  }
+  let f = 0;
+  for (let k = 60; k >= 1; k--) f = k / 2 / (a + f);
+  return sign * (1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / (a + f));
+}
+
+describe('tfjs engine: optimiser', () => {
+  it('takes exactly the AdamW step of model.md (bias-corrected, decoupled decay)', async () => {
+    const engine = await smallEngine();
+    const { tokens, labels } = randomBatch(SMALL, 20, 1);
+    // Start from non-trivial moments at step 4 so that decay, both moments and both bias corrections matter.
+    const start = engine.getState();
+    const rng = new Rng(5);
+    const adamM: Params = {};
+    const adamV: Params = {};
+    for (const [name, p] of Object.entries(start.params)) {
+      adamM[name] = p.map(() => (rng.uniform() - 0.5) * 1e-2);
+      adamV[name] = p.map(() => rng.uniform() * 1e-4);
+    }
+    const before: TrainingState = { params: start.params, adamM, adamV, step: 4 };
+    engine.setState(before);
+    const { grads } = engine.gradients(tokens, labels);
+    engine.trainStep(tokens, labels);
+    const after = engine.getState();
+    engine.dispose();
+
+    const { lr, beta1, beta2, eps, weight_decay } = OPT;
+    const t = 5;
+    expect(after.step).toBe(t);
+    for (const name of Object.keys(before.params)) {
+      for (let i = 0; i < before.params[name].length; i++) {
+        const g = grads[name][i];
+        const m = beta1 * adamM[name][i] + (1 - beta1) * g;
+        const v = beta2 * adamV[name][i] + (1 - beta2) * g * g;
+        const p = before.params[name][i] * (1 - lr * weight_decay) - (lr * (m / (1 - beta1 ** t))) / (Math.sqrt(v / (1 - beta2 ** t)) + eps);
+        // float32 rounding is relative to the operands' magnitudes (the sums may cancel), ~6e-8 per operation.
+        const update = Math.abs(before.params[name][i] * lr * weight_decay) + Math.abs(p - before.params[name][i]);
+        expect(Math.abs(after.adamM[name][i] - m)).toBeLessThan(1e-6 * (Math.abs(adamM[name][i]) + Math.abs(g)) + 1e-15);
+        expect(Math.abs(after.adamV[name][i] - v)).toBeLessThan(1e-6 * (adamV[name][i] + g * g) + 1e-20);
+        expect(Math.abs(after.params[name][i] - p), `${name}[${i}]`).toBeLessThan(1e-6 * (Math.abs(p) + update) + 1e-9);
+      }
+    }
+  });
+
+  it('gradients() changes nothing, and its loss is the loss trainStep reports', async () => {
+    const engine = await smallEngine();
+    const { tokens, labels } = randomBatch(SMALL, 16, 2);
+    const before = engine.getState();
+    const first = engine.gradients(tokens, labels);
+    const second = engine.gradients(tokens, labels);
+    expectSameParams(engine.getState().params, before.params, 0);
+    expectSameParams(first.grads, second.grads, 0);
+    expect(engine.evaluate({ tokens, labels }).loss).toBeCloseTo(first.loss, 6);
+    expect(engine.trainStep(tokens, labels)).toBe(first.loss);
+    engine.dispose();
+  });
+
+  it('setOptimizer changes the next steps and keeps the moments and the step count', async () => {
+    const changed: OptimizerConfig = { ...OPT, lr: 1e-2, weight_decay: 0 };
+    const batches = [randomBatch(SMALL, 16, 3), randomBatch(SMALL, 16, 4)];
+    const switched = await smallEngine();
+    switched.trainStep(batches[0].tokens, batches[0].labels);
+    const mid = switched.getState();
+    switched.setOptimizer(changed);
+    expect(switched.getState().step).toBe(1);
+    expectSameParams(switched.getState().adamM, mid.adamM, 0);
+    switched.trainStep(batches[1].tokens, batches[1].labels);
+
+    const fresh = await smallEngine({ optimizer: changed });
+    fresh.setState(mid);
+    fresh.trainStep(batches[1].tokens, batches[1].labels);
+    const unchanged = await smallEngine();
+    unchanged.setState(mid);
+    unchanged.trainStep(batches[1].tokens, batches[1].labels);
+
+    expectSameParams(switched.getState().params, fresh.getState().params, 0);
+    expect(maxAbsDiff(switched.getState().params['embed.W_E'], unchanged.getState().params['embed.W_E'])).toBeGreaterThan(1e-4);
+    for (const e of [switched, fresh, unchanged]) e.dispose();
+  });
+
+  it('getState/setState continue training exactly, and getState hands out copies', async () => {
+    const batches = [1, 2, 3, 4, 5].map((s) => randomBatch(SMALL, 12, 10 + s));
+    const a = await smallEngine();
+    batches.slice(0, 3).forEach((b) => a.trainStep(b.tokens, b.labels));
+    const saved = a.getState();
+    const copy = { ...saved, params: cloneParams(saved.params), adamM: cloneParams(saved.adamM), adamV: cloneParams(saved.adamV) };
+    saved.params['embed.W_E'].fill(123); // must not reach the engine
+    const lossesA = batches.slice(3).map((b) => a.trainStep(b.tokens, b.labels));
+
+    const b = await smallEngine({ params: initParams(SMALL, 99) });
+    b.setState(copy);
+    const lossesB = batches.slice(3).map((bt) => b.trainStep(bt.tokens, bt.labels));
+    expect(lossesB).toEqual(lossesA);
+    expectSameParams(b.getState().params, a.getState().params, 0);
+    expectSameParams(b.getState().adamV, a.getState().adamV, 0);
+    expect(b.getState().step).toBe(5);
+    a.dispose();
+    b.dispose();
+  });
+});
+
+describe('tfjs engine: sites, zeroing and override', () => {
+  const { tokens, labels } = randomBatch(SMALL, 30, 7);
+
+  it('captures [N, units] at every site, and mlp.post is the exact erf GELU of mlp.pre', async () => {
+    const engine = await smallEngine();
+    const sites = ['block0.mlp.pre', 'block0.mlp.post', 'block0.attn.out', 'block1.mlp.pre', 'block1.mlp.post', 'block1.attn.out'] as const;
+    const { captures } = engine.evaluate({ tokens, labels, capture: [...sites] });
+    engine.dispose();
+    for (const site of sites) expect(captures[site]!.length, site).toBe(30 * (site.includes('mlp') ? SMALL.d_mlp : SMALL.d_model));
+    for (const l of [0, 1]) {
+      const pre = captures[`block${l}.mlp.pre`]!;
+      const post = captures[`block${l}.mlp.post`]!;
+      // The tanh approximation of GELU differs from the erf form by up to ~5e-4 here; float32 rounding by ~1e-7.
+      for (let i = 0; i < pre.length; i++) expect(Math.abs(post[i] - 0.5 * pre[i] * (1 + erf64(pre[i] / Math.SQRT2)))).toBeLessThan(2e-6);
+    }
+  });
+
+  it('zeroing a component equals zeroing its output weights, and zeroes its attn.out capture', async () => {
+    const engine = await smallEngine();
+    for (const [kind, weights] of [
+      ['attn', ['attn.W_O', 'attn.b_O']],
+      ['mlp', ['mlp.W_out', 'mlp.b_out']],
+    ] as const) {
+      for (const layer of [0, 1]) {
+        const zeroed = engine.evaluate({ tokens, labels, zero: [{ layer, kind }], logits: true, capture: [`block${layer}.attn.out`] });
+        const params = cloneParams(engine.getState().params);
+        for (const w of weights) params[`blocks.${layer}.${w}`].fill(0);
+        const reference = await smallEngine({ params });
+        const expected = reference.evaluate({ tokens, labels, logits: true });
+        reference.dispose();
+        expect(maxAbsDiff(zeroed.logits!, expected.logits!), `${kind} ${layer}`).toBeLessThan(1e-6);
+        const full = engine.evaluate({ tokens, labels, logits: true });
+        expect(maxAbsDiff(zeroed.logits!, full.logits!)).toBeGreaterThan(1e-3);
+        if (kind === 'attn') expect(maxAbs(zeroed.captures[`block${layer}.attn.out`]!)).toBe(0);
+      }
+    }
+    engine.dispose();
+  });
+
+  it('override: feeding back the captured hidden changes nothing; other values act only through W_out', async () => {
+    const engine = await smallEngine();
+    const rng = new Rng(8);
+    for (const layer of [0, 1]) {
+      const site = `block${layer}.mlp.post` as const;
+      const base = engine.evaluate({ tokens, labels, logits: true, capture: [site] });
+      const same = engine.evaluate({ tokens, labels, logits: true, override: { layer, values: base.captures[site]! } });
+      expect(maxAbsDiff(same.logits!, base.logits!)).toBeLessThan(1e-6);
+      const values = base.captures[site]!.map(() => rng.normal());
+      const moved = engine.evaluate({ tokens, labels, logits: true, override: { layer, values }, capture: [site, 'block0.mlp.pre'] });
+      expect(maxAbsDiff(moved.logits!, base.logits!)).toBeGreaterThan(1e-3);
+      expect(maxAbsDiff(moved.captures[site]!, values)).toBe(0);
+      // With this block's W_out zeroed, its hidden is invisible downstream, so the override must be too.
+      const params = cloneParams(engine.getState().params);
+      params[`blocks.${layer}.mlp.W_out`].fill(0);
+      const blind = await smallEngine({ params });
+      const a = blind.evaluate({ tokens, labels, logits: true });
+      const b = blind.evaluate({ tokens, labels, logits: true, override: { layer, values } });
+      blind.dispose();
+      expect(maxAbsDiff(a.logits!, b.logits!)).toBeLessThan(1e-6);
+    }
+    engine.dispose();
+  });
+
+  it('accuracy takes the first index on tied logits', async () => {
+    const params = initParams(SMALL, 3);
+    params['unembed.W_U'].fill(0);
+    params['unembed.b_U'].fill(0);
+    const engine = await smallEngine({ params });
+    const result = engine.evaluate({ tokens, labels, logits: true });
+    engine.dispose();
+    const zeros = labels.filter((y) => y === 0).length;
+    expect(zeros).toBeGreaterThan(0);
+    expect(result.accuracy).toBeCloseTo(zeros / labels.length, 12);
+    expect(result.loss).toBeCloseTo(Math.log(SMALL.classes), 5);
+  });
+
+  it('runs every variant with one or two layers and rejects sites and components the variant lacks', async () => {
+    for (const variant of ['standard', 'attn_only', 'mlp_only'] as const) {
+      for (const n_layers of [1, 2]) {
+        const model: ModelConfig = { ...SMALL, variant, n_layers };
+        const engine = await smallEngine({ model, params: initParams(model, 4) });
+        const loss = engine.trainStep(tokens, labels);
+        expect(Number.isFinite(loss)).toBe(true);
+        if (variant === 'mlp_only') {
+          expect(() => engine.evaluate({ tokens, labels, capture: ['block0.attn.out'] })).toThrow(/no attention/);
+          expect(() => engine.evaluate({ tokens, labels, zero: [{ layer: 0, kind: 'attn' }] })).toThrow(/none/);
+        }
+        if (variant === 'attn_only') {
+          expect(() => engine.evaluate({ tokens, labels, capture: ['block0.mlp.post'] })).toThrow(/no MLP/);
+          expect(() => engine.evaluate({ tokens, labels, override: { layer: 0, values: new Float32Array(30 * 24) } })).toThrow(/override/);
+        }
+        expect(() => engine.evaluate({ tokens, labels, capture: [`block${n_layers}.mlp.post`] })).toThrow(/block/);
+        engine.dispose();
+      }
+    }
+  });
+});
+
+describe('tfjs engine: input checks, backends and tensor hygiene', () => {
+  it('rejects malformed batches, states and overrides with a message', async () => {
+    const engine = await smallEngine();
+    const { tokens, labels } = randomBatch(SMALL, 4, 9);
+    expect(() => engine.trainStep(tokens.subarray(1), labels)).toThrow(/tokens has 11 values/);
+    expect(() => engine.trainStep(Int32Array.from(tokens).fill(SMALL.vocab, 0, 1), labels)).toThrow(/token 8/);
+    expect(() => engine.gradients(tokens, Int32Array.from(labels).fill(-1, 0, 1))).toThrow(/label -1/);
+    expect(() => engine.evaluate({ tokens, labels, capture: ['block0.mlp' as never] })).toThrow(/unknown site/);
+    expect(() => engine.evaluate({ tokens, labels, override: { layer: 0, values: new Float32Array(5) } })).toThrow(/expected 96/);
+    const state = engine.getState();
+    delete state.adamV['ln_f.w'];
+    expect(() => engine.setState(state)).toThrow(/ln_f\.w: missing/);
+    engine.dispose();
+    expect(() => engine.trainStep(tokens, labels)).toThrow(/disposed/);
+    await expect(createTfjsEngine({ model: SMALL, optimizer: OPT, params: initParams({ ...SMALL, d_mlp: 8 }, 1) })).rejects.toThrow(/W_in/);
+  });
+
+  it('names the backend it uses, and refuses unknown or unavailable ones clearly', async () => {
+    for (const backend of BACKENDS) {
+      const engine = await smallEngine({ backend });
+      expect(engine.description).toMatch(new RegExp(`^tfjs ${tf.version.tfjs.replace(/\./g, '\\.')} \\(${backend}`));
+      engine.dispose();
+    }
+    await expect(smallEngine({ backend: 'webgpu' })).rejects.toThrow(/unknown tfjs backend 'webgpu'/);
+    const require = createRequire(import.meta.url);
+    const installed = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].some((pkg) => {
+      try {
+        require.resolve(pkg);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (installed) expect((await smallEngine({ backend: 'tensorflow' })).description).toMatch(/tensorflow via/);
+    else {
+      const attempt = smallEngine({ backend: 'tensorflow' });
+      await expect(attempt).rejects.toThrow(TfjsBackendUnavailableError);
+      await expect(attempt).rejects.toThrow(/@tensorflow\/tfjs-node-gpu/);
+      // Unforced, it falls back past the missing tensorflow backend to wasm.
+      const engine = await createTfjsEngine({ model: SMALL, optimizer: OPT, params: initParams(SMALL, 1) });
+      expect(engine.description).toMatch(/\(wasm, SIMD/);
+      engine.dispose();
+    }
+  });
+
+  it('engines on different backends coexist in one process and agree', async () => {
+    const batches = [1, 2, 3].map((s) => randomBatch(SMALL, 16, 20 + s));
+    const wasm = await smallEngine({ backend: 'wasm' });
+    const cpu = await smallEngine({ backend: 'cpu' });
+    for (const b of batches) {
+      const lw = wasm.trainStep(b.tokens, b.labels);
+      const lc = cpu.trainStep(b.tokens, b.labels);
+      expect(relErr(lw, lc)).toBeLessThan(1e-5);
+    }
+    expectSameParams(wasm.getState().params, cpu.getState().params, 1e-5);
+    wasm.dispose();
+    cpu.dispose();
+  });
+
+  it('leaks no tensors: per step, per evaluation, and none left after dispose', async () => {
+    for (const backend of BACKENDS) {
+      const before = tf.memory().numTensors;
+      const engine = await smallEngine({ backend });
+      const alive = tf.memory().numTensors;
+      expect(alive).toBeGreaterThan(before);
+      const { tokens, labels } = randomBatch(SMALL, 8, 30);
+      for (let i = 0; i < 3; i++) {
+        engine.trainStep(tokens, labels);
+        engine.gradients(tokens, labels);
+        const { captures } = engine.evaluate({
+          tokens,
+          labels,
+          logits: true,
+          capture: ['block0.mlp.post', 'block1.attn.out'],
+          zero: [{ layer: 1, kind: 'mlp' }],
+          override: { layer: 0, values: new Float32Array(8 * SMALL.d_mlp) },
+        });
+        engine.setState(engine.getState());
+        expect(captures['block0.mlp.post']).toBeDefined();
+        expect(tf.memory().numTensors).toBe(alive);
+      }
+      expect(() => engine.evaluate({ tokens, labels, capture: ['block5.mlp.post'] })).toThrow();
+      expect(tf.memory().numTensors).toBe(alive);
+      engine.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+});
