@@ -1,0 +1,190 @@
+/**
+ * Events of a checkpoint trajectory (shared/spec/metrics.md, "Checkpoint metrics" and the named options
+ * `sync.rule`, `grok.rule` and `resolution`): memorisation, FSD sync, baseline sync, grokking,
+ * destabilisation, loss spikes, and the lead of sync over grokking. Pure functions of the records.
+ */
+
+/** One checkpoint as the event rules see it. */
+export interface TrajectoryPoint {
+  step: number;
+  trainAcc: number;
+  valAcc: number;
+  trainLoss: number;
+  valLoss: number;
+  /** The sync figure: FSD (Z_p) or FSD_gen (groups). */
+  fsd: number;
+  /** The restricted-logit loss (metrics.md), null when not measured. */
+  baselineLoss: number | null;
+}
+
+/** `sync.rule` (metrics.md "Named options"). */
+export type SyncRule =
+  | { kind: 'threshold'; threshold: number }
+  | { kind: 'plateau'; tolerance: number }
+  | { kind: 'sustained'; count: number };
+
+export const CANONICAL_SYNC_RULE = 'threshold:0.80';
+export const CANONICAL_GROK_RULE = 'val>=0.95';
+/** FSD_gen's sync threshold (metrics.md "FSD_gen"): use `threshold:0.50` for group tasks. */
+export const GROUP_SYNC_RULE = 'threshold:0.50';
+
+/** Parses `threshold:X`, `plateau:X` or `sustained:N` (e.g. the option values of metrics.md). */
+export function parseSyncRule(rule: string): SyncRule {
+  const m = /^(threshold|plateau|sustained):(\d+(?:\.\d+)?)$/.exec(rule.trim());
+  if (!m) throw new RangeError(`unknown sync rule '${rule}' (expected threshold:X, plateau:X or sustained:N)`);
+  const value = Number(m[2]);
+  if (m[1] === 'threshold') {
+    if (value > 1) throw new RangeError(`sync threshold must lie in [0, 1], got ${value}`);
+    return { kind: 'threshold', threshold: value };
+  }
+  if (m[1] === 'plateau') return { kind: 'plateau', tolerance: value };
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`sustained:N needs a positive integer N, got ${m[2]}`);
+  return { kind: 'sustained', count: value };
+}
+
+/** Parses `val>=X` (`grok.rule`): grokking is the first checkpoint with validation accuracy >= X. */
+export function parseGrokRule(rule: string): number {
+  const m = /^val>=(\d+(?:\.\d+)?)$/.exec(rule.trim());
+  if (!m || Number(m[1]) > 1) throw new RangeError(`unknown grok rule '${rule}' (expected val>=X with X in [0, 1])`);
+  return Number(m[1]);
+}
+
+export interface EventOptions {
+  /** `sync.rule`, canonical `threshold:0.80`. */
+  sync?: string | SyncRule;
+  /** `grok.rule`, canonical `val>=0.95`. */
+  grok?: string;
+  /** Memorisation: first checkpoint with training accuracy >= this (metrics.md: 0.99). */
+  memorisationAccuracy?: number;
+  /** The FSD level `sustained:N` must hold (metrics.md: 0.80). */
+  sustainedThreshold?: number;
+  /** `plateau:X` averages the FSD of this many last post-grokking checkpoints (metrics.md: 5). */
+  plateauWindow?: number;
+  /** Baseline sync: first checkpoint whose restricted-logit loss is below this (metrics.md: 0.5 nats). */
+  baselineLoss?: number;
+  /** Spike: training accuracy more than this below the previous checkpoint's (metrics.md: 0.2). */
+  spikeDrop?: number;
+  /** Destabilised: validation accuracy below this ... (metrics.md: 0.5) */
+  collapseAccuracy?: number;
+  /** ... for this many consecutive checkpoints after grokking (metrics.md: 3). */
+  collapseRun?: number;
+}
+
+export interface TrajectoryEvent {
+  step: number;
+  /** Index of the checkpoint in the trajectory. */
+  index: number;
+  /** The checkpoint is a spike checkpoint: the event may be an artefact of a slingshot. */
+  onSpike: boolean;
+}
+
+export interface DestabilisationEvent extends TrajectoryEvent {
+  /** `collapse`: validation accuracy < 0.5 for 3+ checkpoints after grokking; `non-finite`: a NaN/inf loss. */
+  reason: 'collapse' | 'non-finite';
+}
+
+export interface TrajectoryEvents {
+  memorisation: TrajectoryEvent | null;
+  sync: TrajectoryEvent | null;
+  baselineSync: TrajectoryEvent | null;
+  grokking: TrajectoryEvent | null;
+  destabilised: DestabilisationEvent | null;
+  /** Steps of the spike checkpoints. */
+  spikes: number[];
+  /** Grokking step - sync step (negative: FSD lags); null when either is missing. */
+  lead: number | null;
+  /** Grokking step - baseline sync step; null when either is missing. */
+  baselineLead: number | null;
+}
+
+/** Keeps the checkpoints on a coarser grid (metrics.md `resolution`: 500 reads the paper's grid off 100-step records). */
+export function atResolution<T extends { step: number }>(points: readonly T[], resolution: number): T[] {
+  if (!Number.isInteger(resolution) || resolution <= 0) throw new RangeError(`resolution must be a positive integer, got ${resolution}`);
+  return points.filter((p) => p.step % resolution === 0);
+}
+
+function firstIndex(points: readonly TrajectoryPoint[], test: (p: TrajectoryPoint, i: number) => boolean, from = 0): number {
+  for (let i = from; i < points.length; i++) if (test(points[i], i)) return i;
+  return -1;
+}
+
+/** Spike checkpoints: training accuracy drops by more than `drop` below the previous checkpoint's. */
+export function spikeIndices(points: readonly TrajectoryPoint[], drop = 0.2): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < points.length; i++) if (points[i].trainAcc < points[i - 1].trainAcc - drop) out.push(i);
+  return out;
+}
+
+/** The index of the sync checkpoint under `rule` (needs the grokking index for `plateau`), or -1. */
+export function syncIndex(points: readonly TrajectoryPoint[], rule: SyncRule, grokIndex: number, options: EventOptions = {}): number {
+  switch (rule.kind) {
+    case 'threshold':
+      return firstIndex(points, (p) => p.fsd >= rule.threshold);
+    case 'sustained': {
+      const level = options.sustainedThreshold ?? 0.8;
+      let run = 0;
+      for (let i = 0; i < points.length; i++) {
+        run = points[i].fsd >= level ? run + 1 : 0;
+        if (run === rule.count) return i - rule.count + 1;
+      }
+      return -1;
+    }
+    case 'plateau': {
+      // The post-grokking level: mean FSD of the last `window` checkpoints at or after grokking.
+      if (grokIndex < 0) return -1;
+      const window = options.plateauWindow ?? 5;
+      const tail = points.slice(Math.max(grokIndex, points.length - window));
+      const level = tail.reduce((sum, p) => sum + p.fsd, 0) / tail.length;
+      // The first checkpoint from which FSD stays within the tolerance of that level.
+      let from = -1;
+      for (let i = points.length - 1; i >= 0; i--) {
+        if (!(Math.abs(points[i].fsd - level) <= rule.tolerance)) break;
+        from = i;
+      }
+      return from;
+    }
+  }
+}
+
+export function detectEvents(points: readonly TrajectoryPoint[], options: EventOptions = {}): TrajectoryEvents {
+  const syncRule = typeof options.sync === 'object' ? options.sync : parseSyncRule(options.sync ?? CANONICAL_SYNC_RULE);
+  const grokAccuracy = parseGrokRule(options.grok ?? CANONICAL_GROK_RULE);
+  const spikes = spikeIndices(points, options.spikeDrop ?? 0.2);
+  const spikeSet = new Set(spikes);
+  const event = (index: number): TrajectoryEvent | null =>
+    index < 0 ? null : { step: points[index].step, index, onSpike: spikeSet.has(index) };
+
+  const grokIndex = firstIndex(points, (p) => p.valAcc >= grokAccuracy);
+  const memorisation = event(firstIndex(points, (p) => p.trainAcc >= (options.memorisationAccuracy ?? 0.99)));
+  const sync = event(syncIndex(points, syncRule, grokIndex, options));
+  const baselineThreshold = options.baselineLoss ?? 0.5;
+  const baselineSync = event(firstIndex(points, (p) => p.baselineLoss !== null && p.baselineLoss < baselineThreshold));
+  const grokking = event(grokIndex);
+
+  // Destabilised: the earlier of a non-finite loss (anywhere) and a post-grokking collapse.
+  const nonFinite = firstIndex(points, (p) => !Number.isFinite(p.trainLoss) || !Number.isFinite(p.valLoss));
+  let collapse = -1;
+  if (grokIndex >= 0) {
+    const below = options.collapseAccuracy ?? 0.5;
+    const need = options.collapseRun ?? 3;
+    let run = 0;
+    for (let i = grokIndex + 1; i < points.length && collapse < 0; i++) {
+      run = points[i].valAcc < below ? run + 1 : 0;
+      if (run === need) collapse = i - need + 1;
+    }
+  }
+  let destabilised: DestabilisationEvent | null = null;
+  if (nonFinite >= 0 && (collapse < 0 || nonFinite <= collapse)) destabilised = { ...event(nonFinite)!, reason: 'non-finite' };
+  else if (collapse >= 0) destabilised = { ...event(collapse)!, reason: 'collapse' };
+
+  return {
+    memorisation,
+    sync,
+    baselineSync,
+    grokking,
+    destabilised,
+    spikes: spikes.map((i) => points[i].step),
+    lead: grokking && sync ? grokking.step - sync.step : null,
+    baselineLead: grokking && baselineSync ? grokking.step - baselineSync.step : null,
+  };
+}
