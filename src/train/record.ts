@@ -4,8 +4,10 @@
  * re-derive every verdict from the same runs without retraining.
  */
 import { z } from 'zod';
+import { JsonNumberSchema } from '../runs/records.js';
 
-const num = z.number();
+/** Metric values may be NaN/Infinity when a run diverges; they are stored as strings (runs/records.ts). */
+const num = JsonNumberSchema;
 /** FSD summary of one site over one input set. */
 export const FsdSummarySchema = z
   .object({

@@ -1,0 +1,53 @@
+/**
+ * grokcheck CLI entry point. Every sub-command validates its flags and prints errors without stack traces
+ * (exit 2 for usage and input errors, 1 for failures).
+ */
+import { ConfigError } from './model/config.js';
+import { UsageError, type Command } from './commands/command.js';
+import { commands } from './commands/index.js';
+
+function mainHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'grokcheck: re-test the claims of "Circuit Synchronization Precedes Generalization" (arXiv 2606.12966)',
+    '',
+    'Usage: grokcheck <command> [flags]      (grokcheck <command> --help for its flags)',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(mainHelp());
+    return name ? 0 : 2;
+  }
+  const command: Command | undefined = commands.find((c) => c.name === name);
+  if (!command) {
+    console.error(`grokcheck: unknown command '${name}'\n\n${mainHelp()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`grokcheck ${name}: ${err.message}\n(see grokcheck ${name} --help)`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      console.error(`grokcheck ${name}: ${err.message}`);
+      return 2;
+    }
+    console.error(`grokcheck ${name}: ${(err as Error).message ?? err}`);
+    if (process.env.GROKCHECK_DEBUG) console.error((err as Error).stack);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,8 @@
+/** The CLI's sub-commands, in the order `grokcheck --help` lists them. */
+import type { Command } from './command.js';
+import { trainCommand } from './train.js';
+import { forkCommand } from './fork.js';
+import { runsCommand, showCommand } from './show.js';
+import { replayCommand } from './replay.js';
+
+export const commands: Command[] = [trainCommand, forkCommand, runsCommand, showCommand, replayCommand];

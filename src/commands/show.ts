@@ -1,0 +1,99 @@
+/** `grokcheck show RUN` and `grokcheck runs`: inspect the run store. */
+import { z } from 'zod';
+import { openStore, onlineEvents, type RunOutcome } from '../train/loop.js';
+import { CheckpointRecordSchema, type CheckpointRecord } from '../train/record.js';
+import { parseFlags, UsageError, validateFlags, type Command } from './command.js';
+
+export interface OutcomeDescription {
+  events: Record<string, number | null>;
+  trajectory: Pick<CheckpointRecord, 'step' | 'train_acc' | 'val_acc' | 'fsd' | 'norm' | 'median_rank' | 'restricted_logit_loss'>[];
+}
+
+/** Canonical events (metrics.md "Checkpoint metrics") and a compact trajectory (every 500 steps and each event). */
+export function describeOutcome(outcome: Pick<RunOutcome, 'records' | 'config'>): OutcomeDescription {
+  const records = outcome.records;
+  const ev = onlineEvents(records, outcome.config.metrics.sync_threshold);
+  const baseline = records.find((r) => r.restricted_logit_loss !== null && r.restricted_logit_loss < 0.5)?.step ?? null;
+  const events = {
+    memorisation: ev.mem,
+    sync: ev.sync,
+    baseline_sync: baseline,
+    grokking: ev.grok,
+    lead: ev.grok !== null && ev.sync !== null ? ev.grok - ev.sync : null,
+    baseline_lead: ev.grok !== null && baseline !== null ? ev.grok - baseline : null,
+  };
+  const marks = new Set([ev.mem, ev.sync, ev.grok, baseline].filter((s) => s !== null));
+  const trajectory = records
+    .filter((r) => r.step % 500 === 0 || marks.has(r.step) || r === records.at(-1))
+    .map((r) => ({
+      step: r.step, train_acc: r.train_acc, val_acc: r.val_acc, fsd: r.fsd, norm: r.norm,
+      median_rank: r.median_rank, restricted_logit_loss: r.restricted_logit_loss,
+    }));
+  return { events, trajectory };
+}
+
+const f3 = (x: number | null) => (x === null || !Number.isFinite(x) ? '    -' : x.toFixed(3));
+
+export const showCommand: Command = {
+  name: 'show',
+  summary: 'show one run: events and a compact trajectory table',
+  help: `Usage: grokcheck show RUN [--runs DIR] [--json]
+
+RUN is a run id or a unique prefix of one (see grokcheck runs). Prints the run's config, status, events
+(memorisation, sync, baseline sync, grokking, lead; metrics.md "Checkpoint metrics", canonical rules) and the
+trajectory every 500 steps and at each event.
+  --runs DIR   run store folder (default: runs)
+  --json       print {id, config, status, events, trajectory, records}`,
+  async run(argv) {
+    const { values, positionals } = parseFlags(argv, { runs: { type: 'string' }, json: { type: 'boolean' } }, true);
+    if (positionals.length !== 1) throw new UsageError('expected one run id (or prefix)');
+    const flags = validateFlags(z.object({ runs: z.string().default('runs'), json: z.boolean().default(false) }), values);
+    const store = openStore(flags.runs);
+    const id = store.find(positionals[0]);
+    const { config } = store.readConfig(id);
+    const status = store.readStatus(id);
+    const records = store.readRecords(id, CheckpointRecordSchema);
+    const d = describeOutcome({ records, config });
+    if (flags.json) {
+      console.log(JSON.stringify({ id, config, status, ...d, records }));
+      return 0;
+    }
+    console.log(`run ${id}  ${status?.state ?? 'no status'}${status?.message ? ` (${status.message})` : ''}`);
+    console.log(`  ${store.summarize(id).summary}`);
+    if (status?.wall_s !== undefined) console.log(`  wall time ${status.wall_s.toFixed(1)} s on ${status.engine ?? '?'}`);
+    console.log('events:');
+    for (const [name, value] of Object.entries(d.events)) console.log(`  ${name.padEnd(14)} ${value ?? 'never'}`);
+    console.log('\n  step  train   val    FSD    norm   rank  restricted-logit');
+    for (const r of d.trajectory)
+      console.log(
+        `${String(r.step).padStart(6)} ${f3(r.train_acc)} ${f3(r.val_acc)} ${f3(r.fsd)} ${r.norm.toFixed(1).padStart(6)} ${String(r.median_rank ?? '-').padStart(5)}  ${f3(r.restricted_logit_loss)}`,
+      );
+    return 0;
+  },
+};
+
+export const runsCommand: Command = {
+  name: 'runs',
+  summary: 'list the runs in the store',
+  help: `Usage: grokcheck runs [--runs DIR] [--json]
+
+Lists every run of the store: id, status, last step, wall time and a one-line config summary.
+  --runs DIR   run store folder (default: runs)
+  --json       print a JSON array`,
+  async run(argv) {
+    const { values } = parseFlags(argv, { runs: { type: 'string' }, json: { type: 'boolean' } });
+    const flags = validateFlags(z.object({ runs: z.string().default('runs'), json: z.boolean().default(false) }), values);
+    const list = openStore(flags.runs).list();
+    if (flags.json) {
+      console.log(JSON.stringify(list.map((r) => ({ id: r.id, status: r.status, summary: r.summary, lock: r.lock, problems: r.problems }))));
+      return 0;
+    }
+    if (list.length === 0) console.log(`no runs in ${flags.runs}`);
+    for (const r of list) {
+      const s = r.status;
+      const state = r.lock.state === 'held' ? 'training' : (s?.state ?? '?');
+      console.log(`${r.id}  ${state.padEnd(8)} step ${String(s?.step ?? '-').padStart(6)}  ${(s?.wall_s ?? 0).toFixed(0).padStart(5)} s  ${r.summary ?? r.problems.join('; ')}`);
+    }
+    return 0;
+  },
+};

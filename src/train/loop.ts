@@ -1,0 +1,303 @@
+/**
+ * The training loop (issue "Training runs"): trains or resumes one run of the run store, evaluating every
+ * `eval_every` steps (metrics.md "Checkpoint metrics"), applying the weight-decay schedule and the stop rules.
+ *
+ * Crash safety: at each evaluation step s the order is  measure -> checkpoint(s) -> append record(s).
+ * A run killed anywhere resumes from its newest valid checkpoint c; if the record of c is missing it is
+ * measured again (the engine is deterministic, so it is the same record), and training continues. Records
+ * therefore end identical to an uninterrupted run's (tested with SIGKILL in loop.test.ts).
+ */
+import { z } from 'zod';
+import { createEngine } from '../engine/create.js';
+import type { Engine, EngineKind } from '../engine/engine.js';
+import { initParams } from '../model/params.js';
+import { BatchCursor } from '../tasks/batches.js';
+import { gather, taskFromConfig, type Split, type Task } from '../tasks/task.js';
+import { RngStateSchema } from '../tasks/rngSchema.js';
+import { installLockReleaseHandlers, RunStore, type RunWriter } from '../runs/store.js';
+import { CheckpointRecordSchema, type CheckpointRecord } from './record.js';
+import { RunConfigSchema, type RunConfig } from './runConfig.js';
+import { measureCheckpoint } from './measure.js';
+
+/** What a checkpoint carries besides the engine state: the batch order and the schedule's state. */
+const SidecarSchema = z
+  .object({
+    cursor: z.object({ rng: RngStateSchema, order: z.array(z.number().int()), position: z.number().int() }).strict(),
+    weight_decay: z.number(),
+    schedule_fired_at: z.number().int().nullable(),
+  })
+  .strict();
+type Sidecar = z.infer<typeof SidecarSchema>;
+
+export interface ProgressSink {
+  /** Called after every training step (cheap) and after every checkpoint (with its record). */
+  step(step: number, maxSteps: number): void;
+  checkpoint(record: CheckpointRecord): void;
+  notice(message: string): void;
+}
+
+export interface TrainRunOptions {
+  config: RunConfig;
+  storeRoot: string;
+  engine: EngineKind;
+  threads?: number;
+  backend?: string;
+  progress?: ProgressSink;
+  /** Stop (keeping everything written so far, status 'running') after this many training steps in this call. */
+  stepBudget?: number;
+}
+
+export interface RunOutcome {
+  id: string;
+  config: RunConfig;
+  records: CheckpointRecord[];
+  status: 'complete' | 'failed' | 'running';
+  message?: string;
+  wall_s: number;
+  engine: string;
+}
+
+export function openStore(storeRoot: string): RunStore<RunConfig> {
+  return new RunStore<RunConfig>({ configSchema: RunConfigSchema, root: storeRoot, summarize: summarizeRunConfig });
+}
+
+export function summarizeRunConfig(c: RunConfig): string {
+  const task = c.task.kind === 'sym' ? `S${c.task.n}` : `${c.task.kind.replace('mod_', '')} p=${c.task.n}`;
+  const model = `${c.model.n_layers}L ${c.model.variant} d${c.model.d_model}`;
+  const fork = c.fork ? ` fork(${c.fork.parent.slice(0, 8)}@${c.fork.step})` : '';
+  const sched = c.schedule ? ` wd->${c.schedule.lambda_high}@${c.schedule.trigger}` : '';
+  const seeds = `init ${c.init_seed}${c.batch_seed !== undefined ? ` batch ${c.batch_seed}` : ''} split ${c.task.split_seed}`;
+  return `${task} ${model} wd=${c.optimizer.weight_decay}${sched}${fork} ${seeds}`;
+}
+
+export function runIdOf(config: RunConfig): string {
+  return openStore('.').identify(config).id;
+}
+
+/** The run's records when it is complete, else undefined. */
+export function readCompleteRun(storeRoot: string, config: RunConfig): RunOutcome | undefined {
+  const store = openStore(storeRoot);
+  const { id } = store.identify(config);
+  if (!store.exists(id)) return undefined;
+  const status = store.readStatus(id);
+  if (status?.state !== 'complete') return undefined;
+  const records = store.readRecords(id, CheckpointRecordSchema);
+  return { id, config, records, status: 'complete', wall_s: status.wall_s ?? 0, engine: status.engine ?? 'unknown' };
+}
+
+/** Canonical event steps read online from the records (the analysis uses src/metrics/events with options). */
+export function onlineEvents(records: readonly CheckpointRecord[], syncThreshold: number) {
+  const first = (pred: (r: CheckpointRecord) => boolean) => records.find(pred)?.step ?? null;
+  return {
+    grok: first((r) => r.val_acc >= 0.95),
+    mem: first((r) => r.train_acc >= 0.99),
+    sync: first((r) => r.fsd >= syncThreshold),
+  };
+}
+
+/** Steps whose checkpoints are kept: multiples of 1000 (paper fork points) and the canonical event steps. */
+function keptSteps(records: readonly CheckpointRecord[], config: RunConfig): Set<number> {
+  const ev = onlineEvents(records, config.metrics.sync_threshold);
+  return new Set([ev.grok, ev.mem, ev.sync].filter((s): s is number => s !== null));
+}
+
+interface LoopState {
+  engine: Engine;
+  cursor: BatchCursor;
+  weightDecay: number;
+  scheduleFiredAt: number | null;
+}
+
+async function initialState(opts: TrainRunOptions, store: RunStore<RunConfig>, split: Split): Promise<LoopState> {
+  const { config } = opts;
+  const engineOptions = { threads: opts.threads, backend: opts.backend };
+  if (config.fork) {
+    const parentId = store.find(config.fork.parent);
+    const parent = store.readCheckpoint(parentId, config.fork.step, SidecarSchema);
+    const engine = await createEngine(opts.engine, {
+      model: config.model,
+      optimizer: config.optimizer,
+      params: parent.state.params,
+      options: engineOptions,
+    });
+    engine.setState(parent.state);
+    engine.setOptimizer(config.optimizer);
+    const cursor =
+      config.batch_seed === undefined
+        ? new BatchCursor(split.train.length, config.batch_size, parent.sidecar.cursor)
+        : new BatchCursor(split.train.length, config.batch_size, config.batch_seed);
+    return { engine, cursor, weightDecay: config.optimizer.weight_decay, scheduleFiredAt: null };
+  }
+  const engine = await createEngine(opts.engine, {
+    model: config.model,
+    optimizer: config.optimizer,
+    params: initParams(config.model, config.init_seed),
+    options: engineOptions,
+  });
+  const cursor = new BatchCursor(split.train.length, config.batch_size, config.batch_seed ?? 0);
+  return { engine, cursor, weightDecay: config.optimizer.weight_decay, scheduleFiredAt: null };
+}
+
+function sidecarOf(state: LoopState): Sidecar {
+  return { cursor: state.cursor.getState(), weight_decay: state.weightDecay, schedule_fired_at: state.scheduleFiredAt };
+}
+
+function setWeightDecay(state: LoopState, config: RunConfig, wd: number): void {
+  state.weightDecay = wd;
+  state.engine.setOptimizer({ ...config.optimizer, weight_decay: wd });
+}
+
+/** Trains (or resumes, or just reads) one run. Holds the run's lock while it writes. */
+export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
+  const store = openStore(opts.storeRoot);
+  const config = store.identify(opts.config).config;
+  const done = readCompleteRun(opts.storeRoot, config);
+  if (done) return done;
+  const writer = store.openWriter(config);
+  const removeHandlers = installLockReleaseHandlers(writer.lock);
+  let engine: Engine | undefined;
+  try {
+    for (const notice of writer.notices) opts.progress?.notice(notice);
+    const outcome = await trainWithWriter(opts, store, writer, config, (e) => (engine = e));
+    return outcome;
+  } catch (error) {
+    writer.setStatus({ state: 'failed', step: -1, message: (error as Error).message, engine: engine?.description });
+    throw error;
+  } finally {
+    engine?.dispose();
+    writer.close();
+    removeHandlers();
+  }
+}
+
+async function trainWithWriter(
+  opts: TrainRunOptions,
+  store: RunStore<RunConfig>,
+  writer: RunWriter<RunConfig>,
+  config: RunConfig,
+  onEngine: (engine: Engine) => void,
+): Promise<RunOutcome> {
+  const started = Date.now();
+  const previousWall = writer.readStatus()?.wall_s ?? 0;
+  const { task, split } = taskFromConfig(config.task);
+  const read = writer.readRecords(CheckpointRecordSchema, { repairTruncatedTail: true });
+  if (read.droppedTail) opts.progress?.notice(read.droppedTail.notice);
+  const records: CheckpointRecord[] = [...read.records];
+
+  let state: LoopState;
+  const latest = store.loadLatestCheckpoint(writer.id, { sidecarSchema: SidecarSchema });
+  for (const skipped of latest.skipped) opts.progress?.notice(`skipped unreadable checkpoint ${skipped.path}: ${skipped.problem}`);
+  if (latest.found) {
+    const ckpt = latest.found;
+    const lastRecord = records.at(-1)?.step ?? -1;
+    if (lastRecord > ckpt.state.step)
+      throw new Error(
+        `run ${writer.id}: records reach step ${lastRecord} but the newest valid checkpoint is step ${ckpt.state.step}; ` +
+          `delete ${writer.paths.dir} to retrain this run`,
+      );
+    const engine = await createEngine(opts.engine, {
+      model: config.model,
+      optimizer: { ...config.optimizer, weight_decay: ckpt.sidecar.weight_decay },
+      params: ckpt.state.params,
+      options: { threads: opts.threads, backend: opts.backend },
+    });
+    engine.setState(ckpt.state);
+    state = {
+      engine,
+      cursor: new BatchCursor(split.train.length, config.batch_size, ckpt.sidecar.cursor),
+      weightDecay: ckpt.sidecar.weight_decay,
+      scheduleFiredAt: ckpt.sidecar.schedule_fired_at,
+    };
+    opts.progress?.notice(`resuming run ${writer.id} at step ${ckpt.state.step}`);
+  } else {
+    if (records.length > 0) throw new Error(`run ${writer.id}: has records but no valid checkpoint; delete ${writer.paths.dir} to retrain`);
+    state = await initialState(opts, store, split);
+  }
+  onEngine(state.engine);
+  const engineDescription = state.engine.description;
+  writer.setStatus({ state: 'running', step: state.engine.getState().step, engine: engineDescription, wall_s: previousWall });
+
+  const { max_steps: maxSteps, after_grok: afterGrok } = config.stop;
+  const stepTrigger = config.schedule?.trigger.startsWith('step:') ? Number(config.schedule.trigger.slice(5)) : null;
+  let step = state.engine.getState().step;
+  let stepsThisCall = 0;
+  let stopReason: string | null = null;
+
+  for (;;) {
+    if (step % config.eval_every === 0 && (records.at(-1)?.step ?? -1) < step) {
+      const record = measureCheckpoint(state.engine, task, split, config, step, state.weightDecay, records);
+      records.push(record);
+      applyEventTriggers(state, config, records);
+      // Checkpoint first, record second (see the header comment); keep event and 1000-step checkpoints.
+      writer.writeCheckpoint(state.engine.getState(), sidecarOf(state));
+      writer.appendRecord(record, { nonFinite: 'string' });
+      const keep = keptSteps(records, config);
+      writer.pruneCheckpoints((steps) => steps.filter((s) => s === step || s % 1000 === 0 || keep.has(s)));
+      opts.progress?.checkpoint(record);
+      stopReason = stopRule(records, step, maxSteps, afterGrok, config.metrics.sync_threshold);
+    } else if (step >= maxSteps) {
+      stopReason = `reached the step cap ${maxSteps}`;
+    }
+    if (stopReason) break;
+    if (opts.stepBudget !== undefined && stepsThisCall >= opts.stepBudget) break;
+    if (stepTrigger !== null && step >= stepTrigger && state.scheduleFiredAt === null) {
+      state.scheduleFiredAt = step;
+      setWeightDecay(state, config, config.schedule!.lambda_high);
+    }
+    const batch = gather(task, indicesOf(split, state.cursor.next()));
+    state.engine.trainStep(batch.tokens, batch.labels);
+    step++;
+    stepsThisCall++;
+    opts.progress?.step(step, maxSteps);
+  }
+
+  const wall = previousWall + (Date.now() - started) / 1000;
+  const status = stopReason ? 'complete' : 'running';
+  writer.setStatus({ state: status, step, engine: engineDescription, wall_s: wall, message: stopReason ?? undefined });
+  return { id: writer.id, config, records, status, message: stopReason ?? undefined, wall_s: wall, engine: engineDescription };
+}
+
+function indicesOf(split: Split, positions: Int32Array): Int32Array {
+  const out = new Int32Array(positions.length);
+  for (let i = 0; i < positions.length; i++) out[i] = split.train[positions[i]];
+  return out;
+}
+
+/** Fires an `fsd` or `mem` schedule at the checkpoint where its event happens (claims.md "schedule"). */
+function applyEventTriggers(state: LoopState, config: RunConfig, records: readonly CheckpointRecord[]): void {
+  const schedule = config.schedule;
+  if (!schedule || state.scheduleFiredAt !== null || schedule.trigger.startsWith('step:')) return;
+  const ev = onlineEvents(records, config.metrics.sync_threshold);
+  const at = schedule.trigger === 'fsd' ? ev.sync : ev.mem;
+  if (at !== null && at === records.at(-1)!.step) {
+    state.scheduleFiredAt = at;
+    setWeightDecay(state, config, schedule.lambda_high);
+  }
+}
+
+function stopRule(
+  records: readonly CheckpointRecord[],
+  step: number,
+  maxSteps: number,
+  afterGrok: number | undefined,
+  syncThreshold: number,
+): string | null {
+  const last = records.at(-1)!;
+  if (last.diverged) return `diverged (non-finite loss) at step ${step}`;
+  if (step >= maxSteps) return `reached the step cap ${maxSteps}`;
+  const grok = onlineEvents(records, syncThreshold).grok;
+  if (afterGrok !== undefined && grok !== null && step >= grok + afterGrok) return `grokked at ${grok}; stopped ${afterGrok} steps later`;
+  return null;
+}
+
+/** An engine holding a run's state at a kept checkpoint step (for ablations). */
+export async function engineAtCheckpoint(storeRoot: string, id: string, step: number, engine: EngineKind): Promise<Engine> {
+  const store = openStore(storeRoot);
+  const { config } = store.readConfig(id);
+  const ckpt = store.readCheckpoint(id, step);
+  const e = await createEngine(engine, { model: config.model, optimizer: config.optimizer, params: ckpt.state.params });
+  e.setState(ckpt.state);
+  return e;
+}
+
+export type { Task };

@@ -1,0 +1,128 @@
+/**
+ * The measurements of one checkpoint (metrics.md "Checkpoint metrics"): one full-grid evaluation with the
+ * activation captures, from which train/validation loss and accuracy, FSD (canonical site and the named
+ * alternatives), the Fourier ranks, the permutation test, the restricted-logit baseline and Nanda's progress
+ * measures are derived.
+ */
+import type { Engine, SiteName } from '../engine/engine.js';
+import { totalNorm } from '../model/params.js';
+import type { Split, Task } from '../tasks/task.js';
+import { fourierFsd, type FourierFsd } from '../metrics/fsd.js';
+import { fourierRanks } from '../metrics/fourierRank.js';
+import { permutationNull, summariseNull } from '../metrics/fsdNull.js';
+import { subsetLossAccuracy } from './gridLoss.js';
+import type { CheckpointRecord, FsdSummary } from './record.js';
+import type { RunConfig } from './runConfig.js';
+import { baselineMeasures, groupFsd } from './measureBaselines.js';
+
+/** The sites a model has (metrics.md `fsd.site`); attention sites need attention, MLP sites an MLP. */
+export function availableSites(config: RunConfig): SiteName[] {
+  const sites: SiteName[] = [];
+  const hasMlp = config.model.variant !== 'attn_only';
+  const hasAttn = config.model.variant !== 'mlp_only';
+  if (hasMlp) sites.push('block0.mlp.post', 'block0.mlp.pre');
+  if (hasMlp && config.model.n_layers > 1) sites.push('block1.mlp.post');
+  if (hasAttn) sites.push('block0.attn.out');
+  return sites;
+}
+
+function unitsOf(config: RunConfig, site: SiteName): number {
+  return site.includes('attn') ? config.model.d_model : config.model.d_mlp;
+}
+
+/** Rows of `activations` ([grid, units]) and labels restricted to `rows`. */
+function subsetRows(activations: Float32Array, units: number, labels: Int32Array, rows: Int32Array) {
+  const acts = new Float32Array(rows.length * units);
+  const sub = new Int32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    acts.set(activations.subarray(rows[i] * units, (rows[i] + 1) * units), i * units);
+    sub[i] = labels[rows[i]];
+  }
+  return { acts, labels: sub };
+}
+
+export function summariseFsd(result: FourierFsd): FsdSummary {
+  const counted = Uint8Array.from(result.dominant, (d) => (d >= 0 ? 1 : 0));
+  const ranks = fourierRanks(result.power, result.dominant.length, counted);
+  return {
+    fsd: result.fsd,
+    top_frequency: result.topFrequency,
+    participation: result.topBin === null ? 0 : result.participation[result.topBin],
+    median_rank: ranks.medianRank,
+    rank1_fraction: ranks.rank1Fraction,
+    silent_units: result.silentUnits,
+    min_answer_count: result.response.minCount,
+  };
+}
+
+export function measureCheckpoint(
+  engine: Engine,
+  task: Task,
+  split: Split,
+  config: RunConfig,
+  step: number,
+  weightDecay: number,
+  previous: readonly CheckpointRecord[],
+): CheckpointRecord {
+  const sites = availableSites(config);
+  const grid = engine.evaluate({ tokens: task.tokens, labels: task.labels, capture: sites, logits: true });
+  const logits = grid.logits!;
+  const train = subsetLossAccuracy(logits, task.classes, task.labels, split.train);
+  const val = subsetLossAccuracy(logits, task.classes, task.labels, split.validation);
+  const state = engine.getState();
+  const canonicalSite = config.metrics.fsd_site as SiteName;
+  const isGroup = task.kind === 'sym';
+
+  // FSD (Z_p) or its cyclic "Z_n! control" (sym) at every site on the grid, and at the configured site on
+  // the train and validation rows (metrics.md `fsd.inputs`).
+  const fsdAlt: Record<string, FsdSummary> = {};
+  let canonical: FourierFsd | undefined;
+  for (const site of sites) {
+    const units = unitsOf(config, site);
+    const acts = grid.captures[site]!;
+    const result = fourierFsd(acts, units, task.labels, task.classes);
+    fsdAlt[`${site}@grid`] = summariseFsd(result);
+    if (site === canonicalSite) {
+      canonical = result;
+      for (const [name, rows] of [['train', split.train], ['validation', split.validation]] as const) {
+        const sub = subsetRows(acts, units, task.labels, rows);
+        fsdAlt[`${site}@${name}`] = summariseFsd(fourierFsd(sub.acts, units, sub.labels, task.classes));
+      }
+    }
+  }
+  if (!canonical) throw new Error(`site ${canonicalSite} is not available for a ${config.model.variant} model`);
+  const canonicalSummary = fsdAlt[`${canonicalSite}@grid`];
+  const fsdGen = isGroup ? groupFsd(grid.captures[canonicalSite]!, unitsOf(config, canonicalSite), task) : null;
+  const syncFigure = fsdGen ?? canonicalSummary.fsd;
+
+  // Permutation test (metrics.md) at the paper's 500-step grid and at the first sync checkpoint.
+  const firstSync = syncFigure >= config.metrics.sync_threshold && !previous.some((r) => r.fsd >= config.metrics.sync_threshold);
+  let permutation: CheckpointRecord['permutation'] = null;
+  if (config.metrics.permutations > 0 && !isGroup && (step % 500 === 0 || firstSync)) {
+    const counted = Uint8Array.from(canonical.dominant, (d) => (d >= 0 ? 1 : 0));
+    const nullDist = permutationNull(canonical.centred, counted, canonical.basis, { replicates: config.metrics.permutations, seed: step });
+    permutation = summariseNull(canonical.fsd, nullDist.values);
+  }
+
+  const baselines = baselineMeasures(engine, task, split, config, grid);
+  const diverged = !Number.isFinite(train.loss) || !Number.isFinite(val.loss) || !Number.isFinite(grid.loss);
+  return {
+    step,
+    weight_decay: weightDecay,
+    train_loss: train.loss,
+    train_acc: train.accuracy,
+    val_loss: val.loss,
+    val_acc: val.accuracy,
+    norm: totalNorm(state.params),
+    fsd: syncFigure,
+    top_frequency: canonicalSummary.top_frequency,
+    participation: canonicalSummary.participation,
+    median_rank: canonicalSummary.median_rank,
+    rank1_fraction: canonicalSummary.rank1_fraction,
+    fsd_alt: fsdAlt,
+    fsd_gen: fsdGen,
+    ...baselines,
+    permutation,
+    diverged,
+  };
+}
