@@ -1,0 +1,187 @@
+/**
+ * Staged planning of a profile's runs (shared/spec/claims.md "Experiments"). Forks need their parent's sync
+ * step, known only once the parent has trained, so `plan` returns the runs whose configs are determined now
+ * and the ones still waiting on a parent; `verify` loops plan -> train -> plan until nothing new appears.
+ * Pure: the run store is seen through `lookup`, run ids through `idOf`, and the fork point through `forkPoint`.
+ */
+import type { RunConfig } from '../train/runConfig.js';
+import type { CheckpointRecord } from '../train/record.js';
+import {
+  archRunConfig,
+  forkRunConfig,
+  mainRunConfig,
+  opsRunConfig,
+  s5RunConfig,
+  scheduleRunConfig,
+  type ProfileSpec,
+  type StopRule,
+} from './profiles.js';
+import { mainKey, roleKey, type ExperimentId, type RunRole } from './roles.js';
+
+/** What the planner needs to know about a run in the store. */
+export interface RunLookupResult {
+  status: 'complete' | 'failed' | 'incomplete';
+  records: CheckpointRecord[];
+  message?: string;
+}
+export type RunLookup = (id: string, config: RunConfig) => RunLookupResult | undefined;
+
+export interface PlannedRun {
+  key: string;
+  role: RunRole;
+  id: string;
+  config: RunConfig;
+}
+
+export interface WaitingRun {
+  key: string;
+  role: RunRole;
+  /** Key of the parent run it waits on. */
+  parentKey: string;
+  reason: string;
+  /** True when the parent failed, so this run can never be planned. */
+  blocked: boolean;
+}
+
+/** Where a parent is forked, and why there (the report states fallbacks). */
+export interface ForkPoint {
+  step: number;
+  source: 'sync' | 'paper' | 'fallback';
+  note?: string;
+}
+
+/** Decides the fork step of a completed parent (forkPoint.ts holds the claims.md rule). */
+export type ForkPointRule = (profile: ProfileSpec, parent: RunConfig, records: CheckpointRecord[]) => ForkPoint;
+
+export interface ForkPointEntry extends ForkPoint {
+  parentKey: string;
+  parentId: string;
+}
+
+export interface Plan {
+  /** Every run whose config is determined now (complete or not), deduplicated by key, in a stable order. */
+  runs: PlannedRun[];
+  waiting: WaitingRun[];
+  forkPoints: ForkPointEntry[];
+}
+
+export interface PlanOptions {
+  /** Plan only these experiments (and the parents they fork from); default all. */
+  experiments?: readonly ExperimentId[];
+}
+
+/** Roles of every run of `profile` that needs no parent, in report order, with their configs. */
+function baseRuns(profile: ProfileSpec, wanted: (e: ExperimentId) => boolean): { role: RunRole; config: RunConfig }[] {
+  const out: { role: RunRole; config: RunConfig }[] = [];
+  const forkParents = new Set<string>();
+  if (wanted('fork97')) forkParents.add(mainKey(profile.fork97.p, profile.fork97.seed));
+  if (wanted('forks'))
+    for (const cell of profile.forks.cells) for (const d of cell.draws) forkParents.add(mainKey(cell.p, d.parentSeed));
+  if (wanted('ablate')) forkParents.add(mainKey(profile.reference.p, profile.reference.seed));
+  const mains = wanted('main') ? profile.main.runs.map((r) => ({ ...r })) : [];
+  // Parents outside the main list (or the main experiment not wanted) are still trained as main runs.
+  for (const key of forkParents) {
+    const m = /^main\/p(\d+)\/s(\d+)$/.exec(key)!;
+    const p = Number(m[1]), seed = Number(m[2]);
+    if (!mains.some((r) => r.p === p && r.seed === seed)) mains.push({ p, seed });
+  }
+  for (const { p, seed } of mains) out.push({ role: { experiment: 'main', p, seed }, config: mainRunConfig(profile, p, seed) });
+  if (wanted('ops'))
+    for (const r of profile.ops.runs) out.push({ role: { experiment: 'ops', ...r }, config: opsRunConfig(profile, r.op, r.p, r.seed) });
+  if (wanted('arch'))
+    for (const arch of profile.arch.variants)
+      out.push({ role: { experiment: 'arch', p: profile.arch.p, seed: profile.arch.seed, arch }, config: archRunConfig(profile, arch) });
+  if (wanted('schedule')) {
+    const s = profile.schedule;
+    for (const seed of s.seeds) {
+      out.push({ role: { experiment: 'schedule', p: s.p, seed, lambdaHigh: null, trigger: null }, config: scheduleRunConfig(profile, seed, null, null) });
+      for (const trigger of s.triggers)
+        for (const lambdaHigh of s.lambdaHighs)
+          out.push({ role: { experiment: 'schedule', p: s.p, seed, lambdaHigh, trigger }, config: scheduleRunConfig(profile, seed, lambdaHigh, trigger) });
+    }
+  }
+  if (wanted('s5'))
+    for (const seed of profile.s5.seeds) out.push({ role: { experiment: 's5', n: profile.s5.n, seed }, config: s5RunConfig(profile, seed) });
+  return out;
+}
+
+/** The fork roles of the profile: each names its parent main run, its lambda, batch seed and stop rule. */
+interface ForkSpec {
+  role: RunRole;
+  parent: { p: number; seed: number };
+  lambda: number;
+  batchSeed?: number;
+  stop: (forkStep: number) => StopRule;
+}
+
+function forkSpecs(profile: ProfileSpec, wanted: (e: ExperimentId) => boolean): ForkSpec[] {
+  const out: ForkSpec[] = [];
+  if (wanted('fork97')) {
+    const f = profile.fork97;
+    for (const lambda of f.lambdas)
+      out.push({
+        role: { experiment: 'fork97', p: f.p, seed: f.seed, lambda },
+        parent: { p: f.p, seed: f.seed },
+        lambda,
+        // claims.md: "to step 8000" (an absolute step; no early stop, so destabilisation after grokking shows).
+        stop: () => ({ max_steps: f.maxStep }),
+      });
+  }
+  if (wanted('forks')) {
+    const f = profile.forks;
+    for (const cell of f.cells)
+      for (const lambda of f.lambdas)
+        cell.draws.forEach((d, draw) =>
+          out.push({
+            role: { experiment: 'forks', p: cell.p, lambda, draw, parentSeed: d.parentSeed, ...(d.batchSeed === undefined ? {} : { batchSeed: d.batchSeed }) },
+            parent: { p: cell.p, seed: d.parentSeed },
+            lambda,
+            batchSeed: d.batchSeed,
+            // claims.md: "grok + 500, cap fork + 8000".
+            stop: (forkStep) => ({ max_steps: forkStep + f.capAfterFork, after_grok: f.afterGrok }),
+          }),
+        );
+  }
+  return out;
+}
+
+export function plan(profile: ProfileSpec, lookup: RunLookup, idOf: (c: RunConfig) => string, forkPoint: ForkPointRule, options: PlanOptions = {}): Plan {
+  const wanted = (e: ExperimentId) => !options.experiments || options.experiments.includes(e);
+  const runs: PlannedRun[] = [];
+  const seen = new Set<string>();
+  const add = (role: RunRole, config: RunConfig) => {
+    const key = roleKey(role);
+    if (seen.has(key)) return;
+    seen.add(key);
+    runs.push({ key, role, id: idOf(config), config });
+  };
+  for (const { role, config } of baseRuns(profile, wanted)) add(role, config);
+
+  const waiting: WaitingRun[] = [];
+  const forkPoints: ForkPointEntry[] = [];
+  const pointCache = new Map<string, ForkPointEntry | { waitReason: string; blocked: boolean }>();
+  for (const spec of forkSpecs(profile, wanted)) {
+    const parentKey = mainKey(spec.parent.p, spec.parent.seed);
+    let point = pointCache.get(parentKey);
+    if (!point) {
+      const parentConfig = mainRunConfig(profile, spec.parent.p, spec.parent.seed);
+      const parentId = idOf(parentConfig);
+      const state = lookup(parentId, parentConfig);
+      if (!state || state.status === 'incomplete') point = { waitReason: 'parent not trained yet', blocked: false };
+      else if (state.status === 'failed') point = { waitReason: `parent failed${state.message ? `: ${state.message}` : ''}`, blocked: true };
+      else {
+        const fp = forkPoint(profile, parentConfig, state.records);
+        point = { ...fp, parentKey, parentId };
+        forkPoints.push(point);
+      }
+      pointCache.set(parentKey, point);
+    }
+    if ('waitReason' in point) {
+      waiting.push({ key: roleKey(spec.role), role: spec.role, parentKey, reason: point.waitReason, blocked: point.blocked });
+      continue;
+    }
+    const parentConfig = mainRunConfig(profile, spec.parent.p, spec.parent.seed);
+    add(spec.role, forkRunConfig(parentConfig, point.parentId, point.step, spec.lambda, spec.stop(point.step), spec.batchSeed));
+  }
+  return { runs, waiting, forkPoints };
+}

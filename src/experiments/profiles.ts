@@ -1,0 +1,301 @@
+/**
+ * Experiment profiles: which runs each experiment of shared/spec/claims.md trains.
+ * - `paper`: exactly the experiment table of claims.md with the model and optimiser of model.md.
+ * - `small`: the same design (same experiments, same roles, same claims) scaled down so that the whole profile
+ *   trains and checks in minutes on two CPU cores; see SMALL_RATIONALE for how its configurations were chosen.
+ * A profile is data plus the one function that turns (task, p, seed) into a base RunConfig; plan.ts turns it
+ * into runs.
+ */
+import type { ModelConfig, OptimizerConfig, TaskKind, Variant } from '../model/config.js';
+import { paperModel } from '../model/config.js';
+import { RunConfigSchema, type RunConfig, type RunConfigInput } from '../train/runConfig.js';
+import type { ArchVariantId, ScheduleTrigger } from './roles.js';
+
+export type ProfileName = 'paper' | 'small';
+export const PROFILE_NAMES: readonly ProfileName[] = ['paper', 'small'];
+
+export interface StopRule {
+  max_steps: number;
+  /** Stop this many steps after grokking; absent: run to max_steps. */
+  after_grok?: number;
+}
+
+/** The Z_p training recipe of a profile (model.md for `paper`). */
+export interface ZpRecipe {
+  model: (p: number) => ModelConfig;
+  optimizer: Partial<OptimizerConfig>;
+  train_frac: number;
+  batch_size: number;
+  eval_every: number;
+  /** Permutation-test replicates per permutation checkpoint (metrics.md; 0 disables). */
+  permutations: number;
+}
+
+export interface ForkDraw {
+  /** Seed of the main run forked. */
+  parentSeed: number;
+  /** Batch-order seed of the branch; absent: the branch keeps its parent's batch order. */
+  batchSeed?: number;
+}
+
+export interface ProfileSpec {
+  name: ProfileName;
+  description: string;
+  /** How the configurations were chosen (shown in the report). */
+  rationale: string;
+  zp: ZpRecipe;
+  /**
+   * The coarse checkpoint grid on which every claim's figure is also reported: the paper's 500 steps for
+   * `paper`; for `small`, the same ratio to its evaluation interval (claims.md: "the paper's 500-step resolution").
+   */
+  coarseStep: number;
+  main: { runs: { p: number; seed: number }[]; stop: StopRule };
+  ops: { runs: { op: 'sub' | 'mul'; p: number; seed: number }[]; stop: StopRule };
+  /** C05: forks of main p/seed at its FSD ceiling, one per lambda, trained to absolute step maxStep. */
+  fork97: { p: number; seed: number; lambdas: number[]; maxStep: number };
+  /** C06/C07: per prime, draws forked at each parent's FSD ceiling, for every lambda. */
+  forks: { cells: { p: number; draws: ForkDraw[] }[]; lambdas: number[]; afterGrok: number; capAfterFork: number };
+  arch: { p: number; seed: number; variants: ArchVariantId[]; stop: StopRule };
+  schedule: {
+    p: number;
+    seeds: number[];
+    lambdaHighs: number[];
+    triggers: ScheduleTrigger[];
+    /** The step of the `earlystep` trigger. */
+    earlyStep: number;
+    stop: StopRule;
+  };
+  /** The reference main run (p = 97 seed 42 in the paper): C14 ablates its grokking checkpoint, C16 reads its phases. */
+  reference: { p: number; seed: number };
+  s5: {
+    /** n of S_n (5 in the paper). */
+    n: number;
+    seeds: number[];
+    train_frac: number;
+    model: (elements: number) => ModelConfig;
+    optimizer: Partial<OptimizerConfig>;
+    batch_size: number;
+    eval_every: number;
+    /** metrics.md: FSD_gen sync threshold. */
+    sync_threshold: number;
+    stop: StopRule;
+  };
+  /**
+   * claims.md "Fork point": forks start at the parent's sync step (`sync`) or at the paper's steps (`paper`);
+   * with `sync`, a parent that never syncs before grokking is forked at fallbackForkSteps[p]. The step must be
+   * a checkpoint the training loop keeps (multiples of 1000, and the memorisation, sync and grokking steps):
+   * `mem` names the parent's memorisation step.
+   */
+  forkAt: 'sync' | 'paper';
+  fallbackForkSteps: Record<number, number | 'mem'>;
+}
+
+const ARCH_MODELS: Record<ArchVariantId, { n_layers: 1 | 2; variant: Variant }> = {
+  '1l-standard': { n_layers: 1, variant: 'standard' },
+  '2l-attn_only': { n_layers: 2, variant: 'attn_only' },
+  '2l-mlp_only': { n_layers: 2, variant: 'mlp_only' },
+};
+
+/** The base config of a Z_p run of `profile`: split, init and batch order all from `seed` (as the paper). */
+export function zpRunConfig(profile: ProfileSpec, kind: TaskKind, p: number, seed: number, stop: StopRule, extra: Partial<RunConfigInput> = {}): RunConfig {
+  const r = profile.zp;
+  return RunConfigSchema.parse({
+    task: { kind, n: p, train_frac: r.train_frac, split_seed: seed },
+    model: r.model(p),
+    optimizer: { ...r.optimizer },
+    batch_size: r.batch_size,
+    init_seed: seed,
+    batch_seed: seed,
+    eval_every: r.eval_every,
+    stop,
+    metrics: { permutations: r.permutations },
+    ...extra,
+  });
+}
+
+export function mainRunConfig(profile: ProfileSpec, p: number, seed: number): RunConfig {
+  return zpRunConfig(profile, 'mod_add', p, seed, profile.main.stop);
+}
+
+export function opsRunConfig(profile: ProfileSpec, op: 'sub' | 'mul', p: number, seed: number): RunConfig {
+  return zpRunConfig(profile, op === 'sub' ? 'mod_sub' : 'mod_mul', p, seed, profile.ops.stop);
+}
+
+export function archRunConfig(profile: ProfileSpec, arch: ArchVariantId): RunConfig {
+  const { p, seed, stop } = profile.arch;
+  const model = { ...profile.zp.model(p), ...ARCH_MODELS[arch] };
+  // claims.md "arch": the attention-only model's FSD is taken on block-0 attention output.
+  const site = arch === '2l-attn_only' ? 'block0.attn.out' : 'block0.mlp.post';
+  return zpRunConfig(profile, 'mod_add', p, seed, stop, {
+    model,
+    metrics: { permutations: profile.zp.permutations, fsd_site: site },
+  });
+}
+
+/** A schedule run; trigger null is the constant-lambda reference (which equals the main config of that seed when the stops agree). */
+export function scheduleRunConfig(profile: ProfileSpec, seed: number, lambdaHigh: number | null, trigger: ScheduleTrigger | null): RunConfig {
+  const s = profile.schedule;
+  const schedule =
+    trigger === null || lambdaHigh === null
+      ? undefined
+      : { lambda_high: lambdaHigh, trigger: trigger === 'earlystep' ? `step:${s.earlyStep}` : trigger };
+  return zpRunConfig(profile, 'mod_add', s.p, seed, s.stop, schedule ? { schedule } : {});
+}
+
+export function s5RunConfig(profile: ProfileSpec, seed: number): RunConfig {
+  const s = profile.s5;
+  let elements = 1;
+  for (let i = 2; i <= s.n; i++) elements *= i;
+  return RunConfigSchema.parse({
+    task: { kind: 'sym', n: s.n, train_frac: s.train_frac, split_seed: seed },
+    model: s.model(elements),
+    optimizer: { ...s.optimizer },
+    batch_size: s.batch_size,
+    init_seed: seed,
+    batch_seed: seed,
+    eval_every: s.eval_every,
+    stop: s.stop,
+    metrics: { permutations: profile.zp.permutations, sync_threshold: s.sync_threshold },
+  });
+}
+
+/** A fork of `parent` at `step` with weight decay `lambda` (design.md "Runs": parent id + fork step). */
+export function forkRunConfig(parent: RunConfig, parentId: string, step: number, lambda: number, stop: StopRule, batchSeed?: number): RunConfig {
+  const { batch_seed: _parentBatchSeed, schedule: _schedule, fork: _fork, ...rest } = parent;
+  return RunConfigSchema.parse({
+    ...rest,
+    optimizer: { ...parent.optimizer, weight_decay: lambda },
+    ...(batchSeed === undefined ? {} : { batch_seed: batchSeed }),
+    fork: { parent: parentId, step },
+    stop,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// paper: claims.md's experiment table, verbatim.
+
+const PAPER_SEEDS_P97 = [42, 123, 0, 1, 2];
+
+export const paperProfile: ProfileSpec = {
+  name: 'paper',
+  description: 'The experiments of arXiv 2606.12966 as listed in shared/spec/claims.md (model.md model and optimiser).',
+  rationale: 'Exactly the experiment table of claims.md.',
+  zp: { model: paperModel, optimizer: {}, train_frac: 0.3, batch_size: 512, eval_every: 100, permutations: 1000 },
+  coarseStep: 500,
+  main: {
+    runs: [...[53, 71, 113, 131].map((p) => ({ p, seed: 42 })), ...PAPER_SEEDS_P97.map((seed) => ({ p: 97, seed }))],
+    stop: { max_steps: 10000, after_grok: 1000 },
+  },
+  ops: {
+    runs: [
+      { op: 'sub', p: 97, seed: 42 },
+      { op: 'sub', p: 97, seed: 123 },
+      { op: 'mul', p: 97, seed: 42 },
+    ],
+    stop: { max_steps: 60000, after_grok: 1000 },
+  },
+  fork97: { p: 97, seed: 42, lambdas: [1, 2, 3, 4, 5, 10], maxStep: 8000 },
+  forks: {
+    cells: [
+      { p: 53, draws: [0, 1, 2, 3, 4].map((b) => ({ parentSeed: 42, batchSeed: b })) },
+      { p: 97, draws: PAPER_SEEDS_P97.map((seed) => ({ parentSeed: seed })) },
+      { p: 131, draws: [0, 1, 2, 3, 4].map((b) => ({ parentSeed: 42, batchSeed: b })) },
+    ],
+    lambdas: [1, 2, 3, 5],
+    afterGrok: 500,
+    capAfterFork: 8000,
+  },
+  arch: { p: 97, seed: 42, variants: ['1l-standard', '2l-attn_only', '2l-mlp_only'], stop: { max_steps: 15000, after_grok: 1000 } },
+  schedule: {
+    p: 97,
+    seeds: [42, 0, 1],
+    lambdaHighs: [3, 5, 10],
+    triggers: ['fsd', 'mem', 'earlystep'],
+    earlyStep: 500,
+    stop: { max_steps: 10000, after_grok: 1000 },
+  },
+  reference: { p: 97, seed: 42 },
+  s5: {
+    n: 5,
+    seeds: [0, 1, 2, 7, 42, 123],
+    train_frac: 0.7,
+    model: (elements) => ({ vocab: elements + 1, classes: elements, d_model: 128, n_heads: 4, d_mlp: 512, n_layers: 2, variant: 'standard' }),
+    optimizer: {},
+    batch_size: 512,
+    eval_every: 100,
+    sync_threshold: 0.5,
+    stop: { max_steps: 15000, after_grok: 1000 },
+  },
+  forkAt: 'sync',
+  fallbackForkSteps: { 53: 2000, 97: 1000, 131: 1000 },
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// small: the same design scaled down (see SMALL_RATIONALE).
+
+export const SMALL_RATIONALE = 'provisional: not yet verified by training';
+
+export const smallProfile: ProfileSpec = {
+  name: 'small',
+  description: 'The paper\'s experiments scaled down for CPU CI (smaller primes and model).',
+  rationale: SMALL_RATIONALE,
+  zp: {
+    model: (p) => ({ vocab: p + 1, classes: p, d_model: 64, n_heads: 4, d_mlp: 256, n_layers: 2, variant: 'standard' }),
+    optimizer: { lr: 3e-3, beta2: 0.98, weight_decay: 1.0 },
+    train_frac: 0.5,
+    batch_size: 512,
+    eval_every: 50,
+    permutations: 200,
+  },
+  coarseStep: 250,
+  main: {
+    runs: [...[31, 37, 47, 53].map((p) => ({ p, seed: 42 })), ...[42, 123, 0, 1, 2].map((seed) => ({ p: 43, seed }))],
+    stop: { max_steps: 4000, after_grok: 300 },
+  },
+  ops: {
+    runs: [
+      { op: 'sub', p: 43, seed: 42 },
+      { op: 'sub', p: 43, seed: 123 },
+      { op: 'mul', p: 43, seed: 42 },
+    ],
+    stop: { max_steps: 6000, after_grok: 300 },
+  },
+  fork97: { p: 43, seed: 42, lambdas: [1, 2, 3, 4, 5, 10], maxStep: 3000 },
+  forks: {
+    cells: [
+      { p: 31, draws: [0, 1, 2].map((b) => ({ parentSeed: 42, batchSeed: b })) },
+      { p: 43, draws: [42, 123, 0].map((seed) => ({ parentSeed: seed })) },
+      { p: 53, draws: [0, 1, 2].map((b) => ({ parentSeed: 42, batchSeed: b })) },
+    ],
+    lambdas: [1, 2, 3, 5],
+    afterGrok: 200,
+    capAfterFork: 3000,
+  },
+  arch: { p: 43, seed: 42, variants: ['1l-standard', '2l-attn_only', '2l-mlp_only'], stop: { max_steps: 4000, after_grok: 300 } },
+  schedule: {
+    p: 43,
+    seeds: [42, 0, 1],
+    lambdaHighs: [3, 5, 10],
+    triggers: ['fsd', 'mem', 'earlystep'],
+    earlyStep: 100,
+    stop: { max_steps: 4000, after_grok: 300 },
+  },
+  reference: { p: 43, seed: 42 },
+  s5: {
+    n: 4,
+    seeds: [0, 1, 2, 7, 42, 123],
+    train_frac: 0.7,
+    model: (elements) => ({ vocab: elements + 1, classes: elements, d_model: 64, n_heads: 4, d_mlp: 256, n_layers: 2, variant: 'standard' }),
+    optimizer: { lr: 3e-3, beta2: 0.98, weight_decay: 1.0 },
+    batch_size: 512,
+    eval_every: 50,
+    sync_threshold: 0.5,
+    stop: { max_steps: 4000, after_grok: 300 },
+  },
+  forkAt: 'sync',
+  fallbackForkSteps: { 31: 'mem', 43: 'mem', 53: 'mem' },
+};
+
+export function getProfile(name: ProfileName): ProfileSpec {
+  return name === 'paper' ? paperProfile : smallProfile;
+}
