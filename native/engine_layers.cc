@@ -1,0 +1,344 @@
+#include "engine_layers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "engine_gemm.h"
+#include "engine_simd.h"
+#include "engine_vecmath.h"
+
+namespace grokcheck {
+
+using simd::F16;
+
+namespace {
+
+constexpr int kRowGrain = 32;             // rows per task for row-wise kernels
+constexpr long kElementGrain = 1L << 14;  // elements per task for element-wise kernels
+constexpr float kLayerNormEps = 1e-5f;
+
+// Applies f(offset, width) to [0, n) in 16-lane chunks, the last one partial.
+template <typename F>
+inline void for_chunks(long n, F&& f) {
+  long i = 0;
+  for (; i + simd::kLanes <= n; i += simd::kLanes) f(i, simd::kLanes);
+  if (i < n) f(i, int(n - i));
+}
+
+// y[0..n) = x[0..n) + z[0..n)
+inline void add_rows(float* y, const float* x, const float* z, int n) {
+  for_chunks(n, [&](long i, int w) { simd::store_n(y + i, simd::load_n(x + i, w) + simd::load_n(z + i, w), w); });
+}
+
+// Max, and the sum of exp(x - max), of one row of logits: shared by the loss and its gradient so both see the
+// same softmax.
+inline void softmax_stats(const float* x, int n, float* max_out, float* sum_out) {
+  float m = x[0];
+  for (int c = 1; c < n; c++) m = x[c] > m ? x[c] : m;
+  F16 acc = simd::zero();
+  const F16 vm = simd::splat(m);
+  for_chunks(n, [&](long i, int w) { acc = acc + simd::keep_first(vecmath::exp(simd::load_n(x + i, w) - vm), w); });
+  *max_out = m;
+  *sum_out = simd::reduce_add(acc);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------- embedding
+
+void embedding_forward(ThreadPool& pool, float* out, const int32_t* tokens, int B, int P, const float* W_E,
+                       const float* W_pos, int D) {
+  pool.run_ranges(long(B) * P, kRowGrain, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      const long b = r / P;
+      const int t = kSequence - P + int(r % P);
+      add_rows(out + r * D, W_E + long(tokens[b * kSequence + t]) * D, W_pos + long(t) * D, D);
+    }
+  });
+}
+
+void embedding_backward(ThreadPool& pool, float* dW_E, float* dW_pos, const float* dout, const int32_t* tokens, int B,
+                        int P, int V, int D) {
+  const int chunks = (D + simd::kLanes - 1) / simd::kLanes;
+  pool.run(chunks, [&](int chunk) {
+    const int j0 = chunk * simd::kLanes;
+    const int w = std::min(simd::kLanes, D - j0);
+    for (int v = 0; v < V; v++) simd::store_n(dW_E + long(v) * D + j0, simd::zero(), w);
+    for (int t = 0; t < kSequence; t++) simd::store_n(dW_pos + long(t) * D + j0, simd::zero(), w);
+    for (long b = 0; b < B; b++) {
+      for (int p = 0; p < P; p++) {
+        const int t = kSequence - P + p;
+        const F16 g = simd::load_n(dout + (b * P + p) * D + j0, w);
+        float* e = dW_E + long(tokens[b * kSequence + t]) * D + j0;
+        simd::store_n(e, simd::load_n(e, w) + g, w);
+        float* q = dW_pos + long(t) * D + j0;
+        simd::store_n(q, simd::load_n(q, w) + g, w);
+      }
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- layernorm
+
+void layernorm_forward(ThreadPool& pool, float* out, float* mean, float* rstd, const float* x, const float* w,
+                       const float* b, int R, int D) {
+  const float inv_d = 1.0f / float(D);
+  pool.run_ranges(R, kRowGrain, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      const float* xr = x + r * D;
+      const float m = simd::sum(xr, D) * inv_d;
+      const F16 vm = simd::splat(m);
+      F16 acc = simd::zero();
+      for_chunks(D, [&](long i, int n) {
+        const F16 d = simd::keep_first(simd::load_n(xr + i, n) - vm, n);
+        acc = simd::fma(d, d, acc);
+      });
+      const float var = simd::reduce_add(acc) * inv_d;
+      const float s = 1.0f / std::sqrt(var + kLayerNormEps);
+      const F16 vs = simd::splat(s);
+      float* yr = out + r * D;
+      for_chunks(D, [&](long i, int n) {
+        const F16 xhat = (simd::load_n(xr + i, n) - vm) * vs;
+        simd::store_n(yr + i, simd::fma(xhat, simd::load_n(w + i, n), simd::load_n(b + i, n)), n);
+      });
+      mean[r] = m;
+      rstd[r] = s;
+    }
+  });
+}
+
+void layernorm_backward(ThreadPool& pool, float* dx, float* dw, float* db, const float* dout, const float* x,
+                        const float* mean, const float* rstd, const float* w, int R, int D) {
+  const float inv_d = 1.0f / float(D);
+  pool.run_ranges(R, kRowGrain, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      const float* xr = x + r * D;
+      const float* gr = dout + r * D;
+      const F16 vm = simd::splat(mean[r]);
+      const F16 vs = simd::splat(rstd[r]);
+      F16 sum_g = simd::zero(), sum_gx = simd::zero();
+      for_chunks(D, [&](long i, int n) {
+        const F16 g = simd::load_n(gr + i, n) * simd::load_n(w + i, n);
+        const F16 xhat = (simd::load_n(xr + i, n) - vm) * vs;
+        sum_g = sum_g + g;
+        sum_gx = simd::fma(g, xhat, sum_gx);
+      });
+      const F16 mean_g = simd::splat(simd::reduce_add(sum_g) * inv_d);
+      const F16 mean_gx = simd::splat(simd::reduce_add(sum_gx) * inv_d);
+      float* dr = dx + r * D;
+      for_chunks(D, [&](long i, int n) {
+        const F16 g = simd::load_n(gr + i, n) * simd::load_n(w + i, n);
+        const F16 xhat = (simd::load_n(xr + i, n) - vm) * vs;
+        const F16 d = vs * (g - mean_g - xhat * mean_gx);
+        simd::store_n(dr + i, simd::load_n(dr + i, n) + d, n);
+      });
+    }
+  });
+  const int chunks = (D + simd::kLanes - 1) / simd::kLanes;
+  pool.run(chunks, [&](int chunk) {
+    const int j0 = chunk * simd::kLanes;
+    const int n = std::min(simd::kLanes, D - j0);
+    F16 acc_w = simd::zero(), acc_b = simd::zero();
+    for (long r = 0; r < R; r++) {
+      const F16 g = simd::load_n(dout + r * D + j0, n);
+      const F16 xhat = (simd::load_n(x + r * D + j0, n) - simd::splat(mean[r])) * simd::splat(rstd[r]);
+      acc_w = simd::fma(g, xhat, acc_w);
+      acc_b = acc_b + g;
+    }
+    simd::store_n(dw + j0, acc_w, n);
+    simd::store_n(db + j0, acc_b, n);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- matmul
+
+void matmul_forward(ThreadPool& pool, float* out, long ld_out, const float* in, long ld_in, const float* W,
+                    const float* bias, int R, int In, int Out) {
+  gemm(pool, {R, Out, In, in, ld_in, 1, W, Out, bias, out, ld_out, false});
+}
+
+void matmul_backward_weights(ThreadPool& pool, float* dW, float* db, const float* dout, long ld_dout, const float* in,
+                             long ld_in, int R, int In, int Out) {
+  // dW[i, o] = sum_r in[r, i] dout[r, o]: A(i, r) = in[r * ld_in + i] is `in` read transposed.
+  gemm(pool, {In, Out, R, in, 1, ld_in, dout, ld_dout, nullptr, dW, Out, false});
+  column_sums(pool, db, dout, R, Out, ld_dout);
+}
+
+void matmul_backward_input(ThreadPool& pool, float* din, long ld_din, const float* dout, long ld_dout, const float* WT,
+                           int R, int In, int Out, bool accumulate) {
+  gemm(pool, {R, In, Out, dout, ld_dout, 1, WT, In, nullptr, din, ld_din, accumulate});
+}
+
+// ---------------------------------------------------------------------------------------------- attention
+
+void attention_forward(ThreadPool& pool, float* out, float* probs, const float* qkv, int B, int Pq, int D, int H) {
+  const int dh = D / H;
+  const long row = 3L * D;  // one position of qkv
+  const float sqrt_dh = std::sqrt(float(dh));
+  pool.run_ranges(B, kRowGrain / 2, [&](long b0, long b1) {
+    for (long b = b0; b < b1; b++) {
+      const float* ex = qkv + b * kSequence * row;
+      for (int h = 0; h < H; h++) {
+        float* pr = probs + (b * H + h) * kSequence * kSequence;
+        std::memset(pr, 0, sizeof(float) * kSequence * kSequence);
+        for (int p = 0; p < Pq; p++) {
+          const int t = kSequence - Pq + p;
+          const float* q = ex + t * row + h * dh;
+          float s[kSequence];
+          float m = -INFINITY;
+          for (int j = 0; j <= t; j++) {
+            s[j] = simd::dot(q, ex + j * row + D + h * dh, dh) / sqrt_dh;
+            m = std::max(m, s[j]);
+          }
+          float sum = 0.0f;
+          for (int j = 0; j <= t; j++) {
+            s[j] = std::exp(s[j] - m);
+            sum += s[j];
+          }
+          float* o = out + (b * Pq + p) * D + h * dh;
+          std::memset(o, 0, sizeof(float) * dh);
+          for (int j = 0; j <= t; j++) {
+            pr[t * kSequence + j] = s[j] / sum;
+            simd::axpy(pr[t * kSequence + j], ex + j * row + 2 * D + h * dh, o, dh);
+          }
+        }
+      }
+    }
+  });
+}
+
+void attention_backward(ThreadPool& pool, float* dqkv, const float* dout, const float* qkv, const float* probs, int B,
+                        int Pq, int D, int H) {
+  const int dh = D / H;
+  const long row = 3L * D;
+  const float sqrt_dh = std::sqrt(float(dh));
+  pool.run_ranges(B, kRowGrain / 2, [&](long b0, long b1) {
+    for (long b = b0; b < b1; b++) {
+      const float* ex = qkv + b * kSequence * row;
+      float* dex = dqkv + b * kSequence * row;
+      std::memset(dex, 0, sizeof(float) * kSequence * row);
+      for (int h = 0; h < H; h++) {
+        const float* pr = probs + (b * H + h) * kSequence * kSequence;
+        for (int p = 0; p < Pq; p++) {
+          const int t = kSequence - Pq + p;
+          const float* g = dout + (b * Pq + p) * D + h * dh;
+          const float* q = ex + t * row + h * dh;
+          float dp[kSequence];
+          float weighted = 0.0f;  // sum_j p_j dp_j
+          for (int j = 0; j <= t; j++) {
+            dp[j] = simd::dot(g, ex + j * row + 2 * D + h * dh, dh);
+            weighted += pr[t * kSequence + j] * dp[j];
+            simd::axpy(pr[t * kSequence + j], g, dex + j * row + 2 * D + h * dh, dh);
+          }
+          for (int j = 0; j <= t; j++) {
+            const float ds = pr[t * kSequence + j] * (dp[j] - weighted) / sqrt_dh;
+            simd::axpy(ds, ex + j * row + D + h * dh, dex + t * row + h * dh, dh);  // dq_t
+            simd::axpy(ds, q, dex + j * row + D + h * dh, dh);                       // dk_j
+          }
+        }
+      }
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- gelu
+
+void gelu_forward(ThreadPool& pool, float* out, const float* x, long n) {
+  pool.run_ranges(n, kElementGrain, [&](long i0, long i1) {
+    for_chunks(i1 - i0, [&](long i, int w) { simd::store_n(out + i0 + i, vecmath::gelu(simd::load_n(x + i0 + i, w)), w); });
+  });
+}
+
+void gelu_backward(ThreadPool& pool, float* din, const float* dout, const float* x, long n) {
+  pool.run_ranges(n, kElementGrain, [&](long i0, long i1) {
+    for_chunks(i1 - i0, [&](long i, int w) {
+      const F16 d = simd::load_n(dout + i0 + i, w) * vecmath::gelu_derivative(simd::load_n(x + i0 + i, w));
+      simd::store_n(din + i0 + i, d, w);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- residual
+
+void residual_forward(ThreadPool& pool, float* out, const float* x, int P_in, const float* y, int P_out, int B, int D) {
+  pool.run_ranges(long(B) * P_out, kRowGrain, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      const long b = r / P_out;
+      const int p = int(r % P_out);
+      add_rows(out + r * D, x + (b * P_in + p + P_in - P_out) * D, y + r * D, D);
+    }
+  });
+}
+
+void residual_backward_scatter(ThreadPool& pool, float* dx, int P_in, const float* dout, int P_out, int B, int D) {
+  pool.run_ranges(long(B) * P_in, kRowGrain, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      const long b = r / P_in;
+      const int p = int(r % P_in) - (P_in - P_out);
+      if (p < 0) std::memset(dx + r * D, 0, sizeof(float) * D);
+      else std::memcpy(dx + r * D, dout + (b * P_out + p) * D, sizeof(float) * D);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- cross-entropy
+
+void crossentropy_forward(ThreadPool& pool, float* losses, uint8_t* correct, const float* logits, const int32_t* labels,
+                          int B, int C) {
+  pool.run_ranges(B, kRowGrain, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      const float* l = logits + r * C;
+      float m, s;
+      softmax_stats(l, C, &m, &s);
+      losses[r] = -((l[labels[r]] - m) - std::log(s));
+      int best = 0;
+      for (int c = 1; c < C; c++)
+        if (l[c] > l[best]) best = c;
+      correct[r] = best == labels[r];
+    }
+  });
+}
+
+void crossentropy_backward(ThreadPool& pool, float* dlogits, const float* logits, const int32_t* labels, int B, int C) {
+  const float inv_b = 1.0f / float(B);
+  pool.run_ranges(B, kRowGrain, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      const float* l = logits + r * C;
+      float* d = dlogits + r * C;
+      float m, s;
+      softmax_stats(l, C, &m, &s);
+      const F16 vm = simd::splat(m), vs = simd::splat(s), vb = simd::splat(inv_b);
+      for_chunks(C, [&](long i, int w) { simd::store_n(d + i, vecmath::exp(simd::load_n(l + i, w) - vm) / vs * vb, w); });
+      d[labels[r]] -= inv_b;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- adamw
+
+void adamw_update(ThreadPool& pool, float* params, float* m, float* v, const float* grads, long n, const AdamWStep& st) {
+  const double bias_correction1 = 1.0 - std::pow(st.beta1, double(st.t));
+  const double bias_correction2 = 1.0 - std::pow(st.beta2, double(st.t));
+  const F16 decay = simd::splat(float(1.0 - st.lr * st.weight_decay));
+  const F16 b1 = simd::splat(float(st.beta1)), one_minus_b1 = simd::splat(float(1.0 - st.beta1));
+  const F16 b2 = simd::splat(float(st.beta2)), one_minus_b2 = simd::splat(float(1.0 - st.beta2));
+  const F16 neg_step_size = simd::splat(float(-(st.lr / bias_correction1)));
+  const F16 bc2_sqrt = simd::splat(float(std::sqrt(bias_correction2)));
+  const F16 eps = simd::splat(float(st.eps));
+  pool.run_ranges(n, kElementGrain, [&](long i0, long i1) {
+    for_chunks(i1 - i0, [&](long off, int w) {
+      const long i = i0 + off;
+      const F16 g = simd::load_n(grads + i, w);
+      const F16 p = simd::load_n(params + i, w) * decay;                               // param.mul_(1 - lr wd)
+      const F16 mi = simd::fma(g, one_minus_b1, simd::load_n(m + i, w) * b1);           // exp_avg.mul_(b1).add_(g, 1 - b1)
+      const F16 vi = simd::load_n(v + i, w) * b2 + one_minus_b2 * g * g;                // exp_avg_sq.mul_(b2).addcmul_(g, g, 1 - b2)
+      const F16 denom = simd::sqrt(vi) / bc2_sqrt + eps;                                // (sqrt(v) / sqrt(bc2)).add_(eps)
+      simd::store_n(params + i, p + neg_step_size * mi / denom, w);                     // param.addcdiv_(m, denom, -step_size)
+      simd::store_n(m + i, mi, w);
+      simd::store_n(v + i, vi, w);
+    });
+  });
+}
+
+}  // namespace grokcheck

@@ -1,0 +1,163 @@
+// The model of shared/spec/model.md ("Forward"), its parameters, AdamW state and activation buffers, and
+// the three operations built on the layers of engine_layers.h: a training step, gradients, an evaluation.
+//
+// Only the last position feeds the logits, so positions are carried only where they can matter: the residual
+// stream after block l needs all 3 positions only while a later block has attention (which mixes positions);
+// otherwise only position 2. In the last block that means K and V at every position but Q, attention, W_O
+// and the MLP at position 2 only, and in `mlp_only` models position 2 alone everywhere. This computes the
+// same function as the full model (the dropped rows never reach the loss) at about 70% of the work.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine_layers.h"
+#include "engine_pool.h"
+
+namespace grokcheck {
+
+enum class Variant { Standard, AttnOnly, MlpOnly };
+
+struct ModelShape {
+  int vocab, classes, d_model, n_heads, d_mlp, n_layers;
+  Variant variant;
+  bool has_attention() const { return variant != Variant::MlpOnly; }
+  bool has_mlp() const { return variant != Variant::AttnOnly; }
+};
+
+// Returns "" when the shape is usable, else what is wrong with it.
+std::string check_shape(const ModelShape& shape);
+
+struct OptimizerSettings {
+  double lr, beta1, beta2, eps, weight_decay;
+};
+std::string check_optimizer(const OptimizerSettings& opt);
+
+// One parameter tensor in the flat buffer, in the canonical order of src/model/params.ts (paramSpecs).
+struct ParamEntry {
+  std::string name;
+  long offset, size;
+};
+std::vector<ParamEntry> param_layout(const ModelShape& shape);
+
+// Pointers to the named tensors inside one flat buffer laid out by param_layout (parameters, gradients and
+// both Adam moments share the layout). Tensors a variant lacks stay nullptr.
+struct BlockTensors {
+  float *ln1_w = nullptr, *ln1_b = nullptr, *W_Q = nullptr, *b_Q = nullptr, *W_K = nullptr, *b_K = nullptr,
+        *W_V = nullptr, *b_V = nullptr, *W_O = nullptr, *b_O = nullptr;
+  float *ln2_w = nullptr, *ln2_b = nullptr, *W_in = nullptr, *b_in = nullptr, *W_out = nullptr, *b_out = nullptr;
+};
+struct ModelTensors {
+  float *W_E = nullptr, *W_pos = nullptr;
+  std::vector<BlockTensors> blocks;
+  float *lnf_w = nullptr, *lnf_b = nullptr, *W_U = nullptr, *b_U = nullptr;
+};
+
+enum class SiteKind { MlpPre = 0, MlpPost = 1, AttnOut = 2 };
+enum class ComponentKind { Attn = 0, Mlp = 1 };
+
+struct Site {
+  int layer;
+  SiteKind kind;
+};
+struct Component {
+  int layer;
+  ComponentKind kind;
+};
+
+struct EvalOptions {
+  std::vector<Site> captures;
+  std::vector<float*> capture_out;  // one [N, units] output per capture
+  int override_layer = -1;          // block whose MLP hidden (post-GELU) at position 2 is replaced, or -1
+  const float* override_values = nullptr;  // [N, d_mlp]
+  std::vector<Component> zero;
+  float* logits_out = nullptr;  // [N, classes] or nullptr
+};
+
+struct EvalSummary {
+  double loss;  // mean cross-entropy
+  double accuracy;
+};
+
+class Model {
+ public:
+  Model(const ModelShape& shape, const OptimizerSettings& opt, int threads);
+
+  const ModelShape& shape() const { return shape_; }
+  int threads() const { return pool_.threads(); }
+  long param_count() const { return param_count_; }
+  const std::vector<ParamEntry>& layout() const { return layout_; }
+  float* params() { return params_.data(); }
+  float* adam_m() { return adam_m_.data(); }
+  float* adam_v() { return adam_v_.data(); }
+  const float* grads() const { return grads_.data(); }
+  int64_t step() const { return step_; }
+  void set_step(int64_t step) { step_ = step; }
+  void set_optimizer(const OptimizerSettings& opt) { opt_ = opt; }
+
+  // Checks a batch (n >= 1, tokens in [0, vocab), labels in [0, classes)); "" when valid.
+  std::string check_batch(const int32_t* tokens, long n_tokens, const int32_t* labels, long n_labels) const;
+  std::string check_eval(const EvalOptions& options, long n) const;
+
+  // One AdamW step on the batch; returns the mean loss of the batch before the update.
+  double train_step(const int32_t* tokens, const int32_t* labels, int n);
+  // Loss and gradients (into grads()) at the current parameters; changes no parameter.
+  double compute_gradients(const int32_t* tokens, const int32_t* labels, int n);
+  // Forward pass over any number of examples, in chunks.
+  EvalSummary evaluate(const int32_t* tokens, const int32_t* labels, long n, const EvalOptions& options);
+
+ private:
+  struct Buffer {
+    std::vector<float> data;
+    float* ptr() { return data.data(); }
+    void ensure(long size) {
+      if (long(data.size()) < size) data.resize(size);
+    }
+  };
+  // Activations of one block for the current batch (see the header comment for the position sets).
+  struct BlockActivations {
+    int p_in = kSequence, p_out = kSequence;
+    Buffer ln1, ln1_mean, ln1_rstd, qkv, probs, att, attn_out, x_mid, ln2, ln2_mean, ln2_rstd, pre, post, x_out;
+    const float* x_in_ptr = nullptr;   // residual stream entering the block [n, p_in, D]
+    const float* x_mid_ptr = nullptr;  // after attention [n, p_out, D]
+    const float* x_out_ptr = nullptr;  // after the MLP [n, p_out, D]
+  };
+  struct ForwardHooks {
+    const EvalOptions* options = nullptr;
+    long first_row = 0;  // offset of this chunk in the options' [N, ...] arrays
+  };
+
+  void ensure_capacity(int n);
+  void forward(const int32_t* tokens, int n, const ForwardHooks& hooks);
+  void block_forward(int l, int n, const ForwardHooks& hooks);
+  // Fills grads_ from the dlogits_ of the current batch; returns nothing (the loss comes from the forward).
+  void backward(const int32_t* tokens, int n);
+  // Takes d(residual after block l) in `dres` ([n, p_out, D]) and leaves d(residual before block l) ([n, p_in, D])
+  // in `dres` (the two residual-gradient buffers are swapped when the position set grows).
+  void block_backward(int l, int n, Buffer*& dres, Buffer*& spare);
+  double batch_loss(const int32_t* labels, int n);
+  bool zeroed(const ForwardHooks& hooks, int layer, ComponentKind kind) const;
+
+  ModelShape shape_;
+  OptimizerSettings opt_;
+  ThreadPool pool_;
+  std::vector<ParamEntry> layout_;
+  long param_count_ = 0;
+  std::vector<float> params_, grads_, adam_m_, adam_v_;
+  ModelTensors P_, G_;  // views of params_ and grads_
+  int64_t step_ = 0;
+
+  int capacity_ = 0;   // examples the buffers hold
+  int p_embed_ = kSequence;
+  Buffer x0_;          // embedding output [n, p_embed, D]
+  std::vector<BlockActivations> acts_;
+  Buffer lnf_, lnf_mean_, lnf_rstd_, logits_, losses_, dlogits_;
+  std::vector<uint8_t> correct_;
+  // Backward scratch: residual gradients (ping-pong), gradients of LayerNorm outputs, of qkv, of the attention
+  // output, of the MLP hidden, and the transposed weights of the current layer.
+  Buffer dres_a_, dres_b_, dln_, dqkv_, datt_, dhidden_, wt_qkv_, wt_o_, wt_in_, wt_out_, wt_u_;
+};
+
+}  // namespace grokcheck

@@ -1,0 +1,205 @@
+// A 16-lane float vector, the one place where the engine touches SIMD.
+//
+// With AVX-512 (this project's -march=native on Zen 4/5) every operation is one intrinsic; without it a plain
+// array of 16 floats gives the same lane-wise results (std::fma for the fused multiply-add, the same fixed
+// tree for horizontal sums), so the kernels are written once against this type. Every reduction here has a
+// fixed order: nothing depends on how work is split over threads.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__AVX512F__)
+// GCC 12's AVX-512 header builds "undefined" vectors from self-initialised locals, which -Wmaybe-uninitialized
+// reports at every use; the warning is about the header, not this code.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+#define GROKCHECK_AVX512 1
+#else
+#define GROKCHECK_AVX512 0
+#endif
+
+namespace grokcheck {
+namespace simd {
+
+constexpr int kLanes = 16;
+
+#if GROKCHECK_AVX512
+
+struct F16 {
+  __m512 v;
+};
+struct I16 {
+  __m512i v;
+};
+struct M16 {
+  __mmask16 m;
+};
+
+// Lanes [0, n) active.
+inline __mmask16 first_lanes(int n) { return n >= kLanes ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1u); }
+
+inline F16 splat(float x) { return {_mm512_set1_ps(x)}; }
+inline F16 zero() { return {_mm512_setzero_ps()}; }
+inline F16 load(const float* p) { return {_mm512_loadu_ps(p)}; }
+// Loads lanes [0, n) and sets the others to 0 (they never touch memory beyond p + n).
+inline F16 load_n(const float* p, int n) { return {_mm512_maskz_loadu_ps(first_lanes(n), p)}; }
+inline void store(float* p, F16 a) { _mm512_storeu_ps(p, a.v); }
+inline void store_n(float* p, F16 a, int n) { _mm512_mask_storeu_ps(p, first_lanes(n), a.v); }
+// Lanes [0, n) of a, 0 in the others.
+inline F16 keep_first(F16 a, int n) { return {_mm512_maskz_mov_ps(first_lanes(n), a.v)}; }
+
+inline F16 operator+(F16 a, F16 b) { return {_mm512_add_ps(a.v, b.v)}; }
+inline F16 operator-(F16 a, F16 b) { return {_mm512_sub_ps(a.v, b.v)}; }
+inline F16 operator*(F16 a, F16 b) { return {_mm512_mul_ps(a.v, b.v)}; }
+inline F16 operator/(F16 a, F16 b) { return {_mm512_div_ps(a.v, b.v)}; }
+// a * b + c with one rounding.
+inline F16 fma(F16 a, F16 b, F16 c) { return {_mm512_fmadd_ps(a.v, b.v, c.v)}; }
+inline F16 sqrt(F16 a) { return {_mm512_sqrt_ps(a.v)}; }
+inline F16 max(F16 a, F16 b) { return {_mm512_max_ps(a.v, b.v)}; }
+inline F16 min(F16 a, F16 b) { return {_mm512_min_ps(a.v, b.v)}; }
+inline F16 abs(F16 a) { return {_mm512_abs_ps(a.v)}; }
+// Copies the sign of `sign` onto the magnitude of `magnitude`.
+inline F16 copysign(F16 magnitude, F16 sign) {
+  const __m512i sign_bit = _mm512_set1_epi32(int(0x80000000u));
+  __m512i m = _mm512_andnot_si512(sign_bit, _mm512_castps_si512(magnitude.v));
+  __m512i s = _mm512_and_si512(sign_bit, _mm512_castps_si512(sign.v));
+  return {_mm512_castsi512_ps(_mm512_or_si512(m, s))};
+}
+inline F16 round_nearest(F16 a) { return {_mm512_roundscale_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)}; }
+// a * 2^n for integral n (exact scaling, correctly rounded into the subnormal range).
+inline F16 scale_pow2(F16 a, F16 n) { return {_mm512_scalef_ps(a.v, n.v)}; }
+// Truncation toward zero to int32.
+inline I16 to_int(F16 a) { return {_mm512_cvttps_epi32(a.v)}; }
+inline I16 min(I16 a, int b) { return {_mm512_min_epi32(a.v, _mm512_set1_epi32(b))}; }
+inline F16 to_float(I16 a) { return {_mm512_cvtepi32_ps(a.v)}; }
+// result[i] = table[idx[i]] for idx in [0, 16).
+inline F16 lookup(F16 table, I16 idx) { return {_mm512_permutexvar_ps(idx.v, table.v)}; }
+
+inline M16 operator<(F16 a, F16 b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_LT_OQ)}; }
+inline M16 operator>=(F16 a, F16 b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_GE_OQ)}; }
+// Lane-wise mask ? a : b.
+inline F16 select(M16 mask, F16 a, F16 b) { return {_mm512_mask_blend_ps(mask.m, b.v, a.v)}; }
+
+// Horizontal sum in a fixed tree: lanes i and i+8, then i and i+4, i and i+2, i and i+1.
+inline float reduce_add(F16 a) {
+  __m256 lo = _mm512_castps512_ps256(a.v);
+  __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a.v), 1));
+  __m256 s8 = _mm256_add_ps(lo, hi);
+  __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
+  __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+  __m128 s1 = _mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 1));
+  return _mm_cvtss_f32(s1);
+}
+inline float reduce_max(F16 a) { return _mm512_reduce_max_ps(a.v); }
+
+#else  // portable fallback: the same lane semantics, one loop per operation
+
+struct F16 {
+  float v[kLanes];
+};
+struct I16 {
+  int32_t v[kLanes];
+};
+struct M16 {
+  bool m[kLanes];
+};
+
+#define GROKCHECK_LANEWISE(expr) \
+  F16 r;                         \
+  for (int i = 0; i < kLanes; i++) r.v[i] = (expr); \
+  return r
+
+inline F16 splat(float x) { GROKCHECK_LANEWISE(x); }
+inline F16 zero() { GROKCHECK_LANEWISE(0.0f); }
+inline F16 load(const float* p) { GROKCHECK_LANEWISE(p[i]); }
+inline F16 load_n(const float* p, int n) { GROKCHECK_LANEWISE(i < n ? p[i] : 0.0f); }
+inline void store(float* p, F16 a) { std::memcpy(p, a.v, sizeof a.v); }
+inline void store_n(float* p, F16 a, int n) {
+  for (int i = 0; i < n && i < kLanes; i++) p[i] = a.v[i];
+}
+inline F16 keep_first(F16 a, int n) { GROKCHECK_LANEWISE(i < n ? a.v[i] : 0.0f); }
+inline F16 operator+(F16 a, F16 b) { GROKCHECK_LANEWISE(a.v[i] + b.v[i]); }
+inline F16 operator-(F16 a, F16 b) { GROKCHECK_LANEWISE(a.v[i] - b.v[i]); }
+inline F16 operator*(F16 a, F16 b) { GROKCHECK_LANEWISE(a.v[i] * b.v[i]); }
+inline F16 operator/(F16 a, F16 b) { GROKCHECK_LANEWISE(a.v[i] / b.v[i]); }
+inline F16 fma(F16 a, F16 b, F16 c) { GROKCHECK_LANEWISE(std::fma(a.v[i], b.v[i], c.v[i])); }
+inline F16 sqrt(F16 a) { GROKCHECK_LANEWISE(std::sqrt(a.v[i])); }
+// Same NaN behaviour as the AVX-512 max/min: the second operand is returned when either is NaN.
+inline F16 max(F16 a, F16 b) { GROKCHECK_LANEWISE(a.v[i] > b.v[i] ? a.v[i] : b.v[i]); }
+inline F16 min(F16 a, F16 b) { GROKCHECK_LANEWISE(a.v[i] < b.v[i] ? a.v[i] : b.v[i]); }
+inline F16 abs(F16 a) { GROKCHECK_LANEWISE(std::fabs(a.v[i])); }
+inline F16 copysign(F16 magnitude, F16 sign) { GROKCHECK_LANEWISE(std::copysign(magnitude.v[i], sign.v[i])); }
+inline F16 round_nearest(F16 a) { GROKCHECK_LANEWISE(std::nearbyint(a.v[i])); }
+inline F16 scale_pow2(F16 a, F16 n) { GROKCHECK_LANEWISE(std::ldexp(a.v[i], int(n.v[i]))); }
+inline I16 to_int(F16 a) {
+  I16 r;
+  for (int i = 0; i < kLanes; i++) r.v[i] = int32_t(a.v[i]);
+  return r;
+}
+inline I16 min(I16 a, int b) {
+  I16 r;
+  for (int i = 0; i < kLanes; i++) r.v[i] = a.v[i] < b ? a.v[i] : b;
+  return r;
+}
+inline F16 to_float(I16 a) { GROKCHECK_LANEWISE(float(a.v[i])); }
+inline F16 lookup(F16 table, I16 idx) { GROKCHECK_LANEWISE(table.v[idx.v[i] & 15]); }
+inline M16 operator<(F16 a, F16 b) {
+  M16 r;
+  for (int i = 0; i < kLanes; i++) r.m[i] = a.v[i] < b.v[i];
+  return r;
+}
+inline M16 operator>=(F16 a, F16 b) {
+  M16 r;
+  for (int i = 0; i < kLanes; i++) r.m[i] = a.v[i] >= b.v[i];
+  return r;
+}
+inline F16 select(M16 mask, F16 a, F16 b) { GROKCHECK_LANEWISE(mask.m[i] ? a.v[i] : b.v[i]); }
+inline float reduce_add(F16 a) {
+  float s8[8], s4[4], s2[2];
+  for (int i = 0; i < 8; i++) s8[i] = a.v[i] + a.v[i + 8];
+  for (int i = 0; i < 4; i++) s4[i] = s8[i] + s8[i + 4];
+  for (int i = 0; i < 2; i++) s2[i] = s4[i] + s4[i + 2];
+  return s2[0] + s2[1];
+}
+inline float reduce_max(F16 a) {
+  float m = a.v[0];
+  for (int i = 1; i < kLanes; i++) m = a.v[i] > m ? a.v[i] : m;
+  return m;
+}
+#undef GROKCHECK_LANEWISE
+
+#endif
+
+// Sum of x[0..n) as 16 strided partial sums (lane i holds x[i], x[i+16], ...), then the fixed tree above.
+inline float sum(const float* x, int n) {
+  F16 acc = zero();
+  int i = 0;
+  for (; i + kLanes <= n; i += kLanes) acc = acc + load(x + i);
+  if (i < n) acc = acc + load_n(x + i, n - i);
+  return reduce_add(acc);
+}
+
+// Dot product of x[0..n) and y[0..n), accumulated as in `sum`.
+inline float dot(const float* x, const float* y, int n) {
+  F16 acc = zero();
+  int i = 0;
+  for (; i + kLanes <= n; i += kLanes) acc = fma(load(x + i), load(y + i), acc);
+  if (i < n) acc = fma(load_n(x + i, n - i), load_n(y + i, n - i), acc);
+  return reduce_add(acc);
+}
+
+// y[0..n) += a * x[0..n)
+inline void axpy(float a, const float* x, float* y, int n) {
+  const F16 va = splat(a);
+  int i = 0;
+  for (; i + kLanes <= n; i += kLanes) store(y + i, fma(va, load(x + i), load(y + i)));
+  if (i < n) store_n(y + i, fma(va, load_n(x + i, n - i), load_n(y + i, n - i)), n - i);
+}
+
+}  // namespace simd
+}  // namespace grokcheck
