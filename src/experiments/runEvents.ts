@@ -6,7 +6,7 @@
  */
 import type { CheckpointRecord } from '../train/record.js';
 import type { RunConfig } from '../train/runConfig.js';
-import { detectEvents, type EventPoint } from './pendingDeps.js';
+import { atResolution as onGrid, detectEvents, type TrajectoryPoint } from '../metrics/events.js';
 import type { AnalysisOptions } from './options.js';
 
 export interface RunEvents {
@@ -33,7 +33,7 @@ export interface RunEvents {
 
 /** The records read at the chosen resolution: `coarse` keeps only steps that are multiples of coarseStep. */
 export function atResolution(records: readonly CheckpointRecord[], options: AnalysisOptions, coarseStep: number): CheckpointRecord[] {
-  return options.resolution === 'fine' ? [...records] : records.filter((r) => r.step % coarseStep === 0);
+  return options.resolution === 'fine' ? [...records] : onGrid(records, coarseStep);
 }
 
 function siteExists(config: RunConfig, site: string): boolean {
@@ -116,7 +116,7 @@ export function runEvents(
     notes.push(...s.notes);
   }
   const syncRule = syncRuleFor(options, groupThreshold, notes);
-  const points: EventPoint[] = rs.map((r, i) => ({
+  const points: TrajectoryPoint[] = rs.map((r, i) => ({
     step: r.step,
     trainAcc: r.train_acc,
     valAcc: r.val_acc,
@@ -125,25 +125,25 @@ export function runEvents(
     fsd: fsdValues[i] ?? 0,
     baselineLoss: options.baselineInputs === 'grid' ? r.restricted_logit_loss : r.restricted_logit_loss_train,
   }));
-  const ev = detectEvents(points, syncRule, options.grokRule);
-  const spikeSet = new Set(ev.spikes);
+  // `sustained:N` holds the series at the sync threshold of its kind (0.80 for FSD, 0.50 for FSD_gen).
+  const ev = detectEvents(points, { sync: syncRule, grok: options.grokRule, sustainedThreshold: groupThreshold ?? 0.8 });
   const spikeFlags: string[] = [];
-  for (const [name, step] of [
+  for (const [name, e] of [
     ['memorisation', ev.memorisation],
     ['sync', ev.sync],
     ['baseline sync', ev.baselineSync],
-    ['grokking', ev.grok],
+    ['grokking', ev.grokking],
     ['destabilisation', ev.destabilised],
   ] as const)
-    if (step !== null && spikeSet.has(step)) spikeFlags.push(`${name} at ${step} is on a spike checkpoint`);
+    if (e?.onSpike) spikeFlags.push(`${name} at ${e.step} is on a spike checkpoint`);
   return {
-    memorisation: ev.memorisation,
-    sync: ev.sync,
-    baselineSync: ev.baselineSync,
-    grok: ev.grok,
-    destabilised: ev.destabilised,
+    memorisation: ev.memorisation?.step ?? null,
+    sync: ev.sync?.step ?? null,
+    baselineSync: ev.baselineSync?.step ?? null,
+    grok: ev.grokking?.step ?? null,
+    destabilised: ev.destabilised?.step ?? null,
     spikes: ev.spikes,
-    lead: ev.grok !== null && ev.sync !== null ? ev.grok - ev.sync : null,
+    lead: ev.lead,
     spikeFlags,
     lastStep: rs.at(-1)?.step ?? -1,
     diverged: rs.some((r) => r.diverged),

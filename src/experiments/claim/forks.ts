@@ -3,7 +3,8 @@
  * step of a branch (metrics.md "Statistics"); a branch that never groks within its cap has Delta_t > cap,
  * treated as +infinity in order comparisons and left out of means and fits (and said so).
  */
-import { coefficientOfVariation, fitInverseLambda } from '../pendingDeps.js';
+import { analyseInverseLambda } from '../../stats/inverseLambda.js';
+import { coefficientOfVariation } from '../../stats/variation.js';
 import { notEvaluable, signed, type ClaimOutcome } from '../claimTypes.js';
 import type { ClaimContext } from '../claimContext.js';
 import { mainKey, roleKey, type RunRole } from '../roles.js';
@@ -85,7 +86,7 @@ export interface PrimeFit {
   meanDeltaT: number[];
   c: number;
   r2: number;
-  /** Per-draw fits' R^2 range (draws with >= 3 grokked lambdas). */
+  /** Per-draw fits' R^2 range (draws with >= 2 grokked lambdas). */
   drawR2: [number, number] | null;
   neverGrokked: number;
 }
@@ -109,34 +110,18 @@ function forkBranches(ctx: ClaimContext): { keys: string[]; byPrime: Map<number,
 }
 
 export function primeFit(p: number, branches: Branch[]): PrimeFit | null {
-  const lambdas = [...new Set(branches.map((b) => b.lambda))].sort((a, b) => a - b);
-  const used: number[] = [], means: number[] = [];
-  for (const l of lambdas) {
-    const ds = branches.filter((b) => b.lambda === l && Number.isFinite(b.deltaT)).map((b) => b.deltaT);
-    if (ds.length === 0) continue;
-    used.push(l);
-    means.push(ds.reduce((a, b) => a + b, 0) / ds.length);
-  }
-  if (used.length < 3) return null;
-  const fit = fitInverseLambda(used, means);
-  const draws = new Map<string, Branch[]>();
-  for (const b of branches) {
-    const draw = b.key.replace(/\/l[^/]+\//, '/');
-    draws.set(draw, [...(draws.get(draw) ?? []), b]);
-  }
-  const r2s: number[] = [];
-  for (const bs of draws.values()) {
-    const ok = bs.filter((b) => Number.isFinite(b.deltaT));
-    if (ok.length >= 3) r2s.push(fitInverseLambda(ok.map((b) => b.lambda), ok.map((b) => b.deltaT)).r2);
-  }
+  const grokked = branches.filter((b) => Number.isFinite(b.deltaT));
+  if (new Set(grokked.map((b) => b.lambda)).size < 3) return null;
+  // A draw is a branch's key without its lambda (forks/p53/l2/d0 -> forks/p53/d0).
+  const analysis = analyseInverseLambda(grokked.map((b) => ({ lambda: b.lambda, draw: b.key.replace(/\/l[^/]+\//, '/'), deltaT: b.deltaT })));
   return {
     p,
-    lambdas: used,
-    meanDeltaT: means,
-    c: fit.c,
-    r2: fit.r2,
-    drawR2: r2s.length ? [Math.min(...r2s), Math.max(...r2s)] : null,
-    neverGrokked: branches.filter((b) => !Number.isFinite(b.deltaT)).length,
+    lambdas: analysis.means.map((m) => m.lambda),
+    meanDeltaT: analysis.means.map((m) => m.deltaT),
+    c: analysis.averaged.c,
+    r2: analysis.averaged.rSquared,
+    drawR2: analysis.rSquaredRange,
+    neverGrokked: branches.length - grokked.length,
   };
 }
 

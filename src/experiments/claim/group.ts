@@ -2,7 +2,7 @@
  * C12: on S_n, FSD_gen syncs (>= 0.50) before grokking on every seed, and the Z_{n!} Fourier control
  * (plain FSD on the answer index, >= 0.80) does not (claims.md "s5"; metrics.md "FSD_gen").
  */
-import { signTest } from '../pendingDeps.js';
+import { signTest } from '../../stats/signTest.js';
 import { notEvaluable, signed, type ClaimOutcome } from '../claimTypes.js';
 import type { ClaimContext } from '../claimContext.js';
 import { roleKey } from '../roles.js';

@@ -3,7 +3,8 @@
  * Lead = grokking step - sync step (metrics.md); a run that groks without ever syncing counts as FSD not
  * leading (its lead is unknown, so it enters the sign tests as negative and leaves the means out).
  */
-import { bootstrapMeanCi, clusteredBootstrapCi, signTest } from '../pendingDeps.js';
+import { bootstrapMeanCi, clusterBootstrapMeanCi } from '../../stats/bootstrap.js';
+import { signTest } from '../../stats/signTest.js';
 import { notEvaluable, signed, type ClaimOutcome } from '../claimTypes.js';
 import type { ClaimContext } from '../claimContext.js';
 import { mainKey } from '../roles.js';
@@ -99,8 +100,9 @@ export function evaluateC03(ctx: ClaimContext): ClaimOutcome {
   const omitted = got.leads.filter((l) => l.lead === null).map((l) => l.key);
   if (known.length < 2) return notEvaluable(`only ${known.length} main configuration(s) have a lead (the others never synced)`, ctx.ids(got.keys));
   const values = known.map((l) => l.lead!);
-  const ci = bootstrapMeanCi(values);
-  const clustered = clusteredBootstrapCi(values, known.map((l) => l.p));
+  const toInterval = (c: { estimate: number; lower: number; upper: number }) => ({ mean: c.estimate, lo: c.lower, hi: c.upper });
+  const ci = toInterval(bootstrapMeanCi(values));
+  const clustered = toInterval(clusterBootstrapMeanCi(values, known.map((l) => l.p)));
   const inBand = overlaps([ci.lo, ci.hi], PAPER_CI) && overlaps([clustered.lo, clustered.hi], PAPER_CLUSTERED_CI);
   const verdict = ci.mean > 0 && inBand ? 'reproduced' : ci.mean > 0 ? 'direction only' : 'not reproduced';
   const fmt = (x: { mean: number; lo: number; hi: number }) => `${signed(x.mean)} [${signed(x.lo)}, ${signed(x.hi)}]`;
