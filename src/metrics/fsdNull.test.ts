@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../tasks/rng.js';
+import { SymmetricGroup } from '../tasks/symmetric.js';
 import { fourierFsd } from './fsd.js';
+import { groupBasis } from './fsdGen.js';
+import { symmetricIrreps } from './irreps.js';
 import { gaussianNull, permutationNull, summariseNull } from './fsdNull.js';
 import { nullHistogramsNative } from './nativeNull.js';
 import { nullHistogramsTs, replicateStates, type NullProblem } from './nullKernel.js';
@@ -33,6 +36,7 @@ function problems(): { name: string; problem: NullProblem }[] {
     ['Z_12', cyclicBasis(12), 6],
     ['Z_31', cyclicBasis(31), 13],
     ['generic 24x37 in 7 bins', randomBasis(24, 37, 7, 3), 10],
+    ['S5 irreps', groupBasis(symmetricIrreps(new SymmetricGroup(5))), 5],
   ];
   for (const [name, basis, units] of cases) {
     const rng = new Rng(units);
