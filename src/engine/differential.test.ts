@@ -1,0 +1,281 @@
+/**
+ * Differential test: the native engine against the tfjs reference engine (shared/spec/design.md, "Engines") on
+ * random small models, parameters, batches, Adam states and optimiser settings. Both compute the model of
+ * shared/spec/model.md in float32, in different orders, so they agree to float32 rounding, amplified by the
+ * depth of the computation. The tolerances below are stated relative to the scale of the compared quantity.
+ *
+ * Tolerances, and why (float32 unit roundoff u = 6e-8):
+ * - forward values (loss, logits, captures): a value here passes through <= ~40 float32 operations, including
+ *   dot products of <= 32 terms and LayerNorms whose 1/sigma can amplify errors a few-fold; error bounds of
+ *   order 40 * 32 * u ~ 1e-4 (worst case) and ~1e-6 in practice. We allow 1e-4 of the largest |value| at
+ *   that site (1e-5 relative for the scalar loss, a mean of many terms whose errors average out).
+ * - gradients: backprop doubles the chain, so 1e-4 of the parameter's largest |gradient| plus 1e-6 of the
+ *   largest |gradient| of any parameter. The second term covers attn.b_K, whose gradient is exactly zero in
+ *   exact arithmetic (softmax ignores adding q.b_K to a whole row of scores) so both engines return rounding
+ *   noise that need not agree even in sign.
+ * - one AdamW step: Adam divides by sqrt(v_hat) + eps, which amplifies a gradient difference without bound as
+ *   v -> 0 (attn.b_K's noise becomes a step of up to lr). So instead of comparing the two engines' parameters
+ *   after a step, each engine's step is checked against AdamW applied, in float64, to that engine's own
+ *   gradients (compared above), from a random Adam state; that is exact up to float32 rounding.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ModelConfig, OptimizerConfig, Variant } from '../model/config.js';
+import { blockHasAttention, blockHasMlp, initParams, type Params } from '../model/params.js';
+import { Rng } from '../tasks/rng.js';
+import { createEngine } from './create.js';
+import type { Component, Engine, EngineCreateArgs, SiteName, TrainingState } from './engine.js';
+
+/**
+ * The tfjs backend of the reference side. wasm and cpu agree with each other to ~1e-7 relative here (400 random
+ * cases of this test run wasm against cpu), and wasm runs these small cases ~1.5x faster.
+ */
+const TFJS_BACKEND = 'wasm';
+const RUNS = 30;
+
+interface Case {
+  model: ModelConfig;
+  optimizer: OptimizerConfig;
+  paramSeed: number;
+  batchSize: number;
+  batchSeed: number;
+  /** Step count of the random Adam state the step starts from. */
+  startStep: number;
+  stateSeed: number;
+  zero: Component[];
+  /** Block whose MLP hidden is overridden, or -1 for none. */
+  overrideLayer: number;
+}
+
+const DIVISORS: Record<number, number[]> = { 8: [1, 2, 4, 8], 16: [1, 2, 4, 8, 16], 24: [1, 2, 3, 4, 6, 8, 12, 24] };
+
+const modelArb: fc.Arbitrary<ModelConfig> = fc
+  .record({
+    variant: fc.constantFrom<Variant>('standard', 'attn_only', 'mlp_only'),
+    n_layers: fc.integer({ min: 1, max: 2 }),
+    vocab: fc.integer({ min: 3, max: 13 }),
+    classes: fc.integer({ min: 3, max: 13 }),
+    d_model: fc.constantFrom(8, 16, 24),
+    headChoice: fc.nat(),
+    d_mlp: fc.integer({ min: 8, max: 32 }),
+  })
+  .map(({ headChoice, ...m }) => ({ ...m, n_heads: DIVISORS[m.d_model][headChoice % DIVISORS[m.d_model].length] }));
+
+const optimizerArb: fc.Arbitrary<OptimizerConfig> = fc.record({
+  kind: fc.constant('adamw' as const),
+  lr: fc.double({ min: 1e-4, max: 3e-2, noNaN: true }),
+  beta1: fc.double({ min: 0.5, max: 0.99, noNaN: true }),
+  beta2: fc.double({ min: 0.9, max: 0.9999, noNaN: true }),
+  eps: fc.constantFrom(1e-8, 1e-6),
+  weight_decay: fc.double({ min: 0, max: 2, noNaN: true }),
+});
+
+/** Every component of the model, for drawing a zeroed subset. */
+function components(model: ModelConfig): Component[] {
+  const all: Component[] = [];
+  for (let layer = 0; layer < model.n_layers; layer++) {
+    if (blockHasAttention(model)) all.push({ layer, kind: 'attn' });
+    if (blockHasMlp(model)) all.push({ layer, kind: 'mlp' });
+  }
+  return all;
+}
+
+/** Every capture site of the model. */
+function sites(model: ModelConfig): SiteName[] {
+  const all: SiteName[] = [];
+  for (let l = 0; l < model.n_layers; l++) {
+    if (blockHasAttention(model)) all.push(`block${l}.attn.out`);
+    if (blockHasMlp(model)) all.push(`block${l}.mlp.pre`, `block${l}.mlp.post`);
+  }
+  return all;
+}
+
+const caseArb: fc.Arbitrary<Case> = modelArb.chain((model) =>
+  fc.record({
+    model: fc.constant(model),
+    optimizer: optimizerArb,
+    paramSeed: fc.nat(),
+    batchSize: fc.integer({ min: 1, max: 32 }),
+    batchSeed: fc.nat(),
+    startStep: fc.integer({ min: 0, max: 40 }),
+    stateSeed: fc.nat(),
+    zero: fc.subarray(components(model)),
+    overrideLayer: blockHasMlp(model) ? fc.integer({ min: -1, max: model.n_layers - 1 }) : fc.constant(-1),
+  }),
+);
+
+/** Uniform tokens anywhere in the vocabulary (not only [a, b, sep] rows) and uniform labels. */
+function drawBatch(model: ModelConfig, n: number, seed: number): { tokens: Int32Array; labels: Int32Array } {
+  const rng = new Rng(seed);
+  const tokens = Int32Array.from({ length: n * 3 }, () => rng.int(model.vocab));
+  const labels = Int32Array.from({ length: n }, () => rng.int(model.classes));
+  return { tokens, labels };
+}
+
+/**
+ * A random Adam state: the step count (0 gives Adam's t = 1), m uniform in +-1e-2 and v log-uniform in
+ * [1e-10, 1e-2], so that some v are far below the squared gradients and some far above.
+ */
+function drawState(params: Params, step: number, seed: number): TrainingState {
+  const rng = new Rng(seed);
+  const adamM: Params = {};
+  const adamV: Params = {};
+  for (const [name, p] of Object.entries(params)) {
+    adamM[name] = p.map(() => (2 * rng.uniform() - 1) * 1e-2);
+    adamV[name] = p.map(() => 10 ** (-10 + 8 * rng.uniform()));
+  }
+  return { params, adamM, adamV, step };
+}
+
+/** erf by its Maclaurin series (|x| < 3) or its continued fraction, to ~1e-15: an oracle independent of both engines. */
+function erf64(x: number): number {
+  const a = Math.abs(x);
+  if (a < 3) {
+    let sum = 0;
+    let term = a;
+    for (let n = 0; n < 200 && Math.abs(term) > 1e-17; n++) {
+      sum += term / (2 * n + 1);
+      term *= (-a * a) / (n + 1);
+    }
+    return (Math.sign(x) * 2 * sum) / Math.sqrt(Math.PI);
+  }
+  let f = 0;
+  for (let k = 60; k >= 1; k--) f = k / 2 / (a + f);
+  return Math.sign(x) * (1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / (a + f));
+}
+
+/** GELU(x) = x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)) (model.md: exact erf GELU). */
+function exactGelu(x: number): number {
+  return 0.5 * x * (1 + erf64(x / Math.SQRT2));
+}
+
+function maxAbs(a: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]));
+  return worst;
+}
+
+/** Largest |a_i - b_i| / (scale + floor) must stay below `relative`. */
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, relative: number, floor: number, what: string): void {
+  expect(actual.length, what).toBe(expected.length);
+  const allowed = relative * (maxAbs(expected) + floor);
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < actual.length; i++) {
+    const diff = Math.abs(actual[i] - expected[i]);
+    if (!(diff <= worst)) {
+      worst = diff;
+      at = i;
+    }
+  }
+  expect(worst, `${what}: |diff| ${worst} at ${at} (native ${actual[at]}, tfjs ${expected[at]}) exceeds ${allowed}`).toBeLessThanOrEqual(allowed);
+}
+
+async function enginePair(c: Case): Promise<{ native: Engine; tfjs: Engine }> {
+  const args = (options: EngineCreateArgs['options']): EngineCreateArgs => ({
+    model: c.model,
+    optimizer: c.optimizer,
+    params: initParams(c.model, c.paramSeed),
+    options,
+  });
+  const native = await createEngine('native', args({}));
+  const tfjs = await createEngine('tfjs', args({ backend: TFJS_BACKEND }));
+  return { native, tfjs };
+}
+
+function checkCase(c: Case, native: Engine, tfjs: Engine): void {
+  const { tokens, labels } = drawBatch(c.model, c.batchSize, c.batchSeed);
+  const state = drawState(initParams(c.model, c.paramSeed), c.startStep, c.stateSeed);
+  native.setState(state);
+  tfjs.setState(state);
+
+  // Loss and gradients.
+  const gn = native.gradients(tokens, labels);
+  const gt = tfjs.gradients(tokens, labels);
+  expect(Math.abs(gn.loss - gt.loss) / Math.abs(gt.loss), `loss ${gn.loss} vs ${gt.loss}`).toBeLessThanOrEqual(1e-5);
+  const largestGradient = Math.max(...Object.values(gt.grads).map(maxAbs));
+  for (const name of Object.keys(gt.grads))
+    expectClose(gn.grads[name], gt.grads[name], 1e-4, 1e-2 * largestGradient, `gradient of ${name}`);
+
+  // Activations at every site, without interventions.
+  const all = sites(c.model);
+  const plain = { n: native.evaluate({ tokens, labels, capture: all, logits: true }), t: tfjs.evaluate({ tokens, labels, capture: all, logits: true }) };
+  expect(Math.abs(plain.n.loss - plain.t.loss) / plain.t.loss).toBeLessThanOrEqual(1e-5);
+  expectClose(plain.n.logits!, plain.t.logits!, 1e-4, 0, 'logits');
+  for (const site of all) expectClose(plain.n.captures[site]!, plain.t.captures[site]!, 1e-4, 1e-3, `capture ${site}`);
+  // The tanh form of GELU differs from the exact erf form by <= 4.7e-4, which can hide inside the tolerance
+  // above when the pre-activations stay small; so check the native GELU against the exact one directly.
+  for (let l = 0; l < c.model.n_layers && blockHasMlp(c.model); l++) {
+    const pre = plain.n.captures[`block${l}.mlp.pre`]!;
+    const post = plain.n.captures[`block${l}.mlp.post`]!;
+    for (let i = 0; i < pre.length; i++)
+      expect(Math.abs(post[i] - exactGelu(pre[i])), `native GELU(${pre[i]})`).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(pre[i])));
+  }
+
+  // Logits and captures under zeroing and override.
+  if (c.zero.length > 0 || c.overrideLayer >= 0) {
+    const rng = new Rng(c.batchSeed + 1);
+    const override = c.overrideLayer >= 0 ? { layer: c.overrideLayer, values: Float32Array.from({ length: c.batchSize * c.model.d_mlp }, () => rng.normal()) } : undefined;
+    const request = { tokens, labels, capture: all, logits: true, zero: c.zero, override };
+    const n = native.evaluate(request);
+    const t = tfjs.evaluate(request);
+    const what = `zero ${JSON.stringify(c.zero)}, override block ${c.overrideLayer}`;
+    expect(Math.abs(n.loss - t.loss) / t.loss, what).toBeLessThanOrEqual(1e-5);
+    expectClose(n.logits!, t.logits!, 1e-4, 0, `logits with ${what}`);
+    for (const site of all) expectClose(n.captures[site]!, t.captures[site]!, 1e-4, 1e-3, `capture ${site} with ${what}`);
+  }
+
+  // One AdamW step from the random Adam state: each engine's step must be AdamW applied to its own gradients
+  // (the gradients were compared above), and the two losses must agree.
+  const ln = native.trainStep(tokens, labels);
+  const lt = tfjs.trainStep(tokens, labels);
+  expect(Math.abs(ln - lt) / lt).toBeLessThanOrEqual(1e-5);
+  expectAdamWStep(state, gn.grads, native.getState(), c.optimizer, 'native');
+  expectAdamWStep(state, gt.grads, tfjs.getState(), c.optimizer, 'tfjs');
+}
+
+/**
+ * `after` must be one torch.optim.AdamW step (model.md "Optimiser") from `before` with gradients `grads`,
+ * computed here in float64. Allowed: float32 rounding, ~6e-8 of the operands per operation (so relative to
+ * the operands, not the result, since the sums can cancel), with a 16x margin.
+ */
+function expectAdamWStep(before: TrainingState, grads: Params, after: TrainingState, opt: OptimizerConfig, who: string): void {
+  const { lr, beta1, beta2, eps, weight_decay } = opt;
+  const t = before.step + 1;
+  expect(after.step, `${who} step count`).toBe(t);
+  for (const name of Object.keys(before.params)) {
+    for (let i = 0; i < before.params[name].length; i++) {
+      const g = grads[name][i];
+      const p0 = before.params[name][i];
+      const m0 = before.adamM[name][i];
+      const v0 = before.adamV[name][i];
+      const m = beta1 * m0 + (1 - beta1) * g;
+      const v = beta2 * v0 + (1 - beta2) * g * g;
+      const denominator = Math.sqrt(v / (1 - beta2 ** t)) + eps;
+      const p = p0 * (1 - lr * weight_decay) - (lr * (m / (1 - beta1 ** t))) / denominator;
+      // The update's rounding scales with |m0| and |g|, not with m, which can cancel.
+      const updateScale = (lr * ((beta1 * Math.abs(m0) + (1 - beta1) * Math.abs(g)) / (1 - beta1 ** t))) / denominator;
+      const where = `${who} ${name}[${i}]`;
+      expect(Math.abs(after.adamM[name][i] - m), `${where} Adam m`).toBeLessThanOrEqual(1e-6 * (Math.abs(m0) + Math.abs(g)) + 1e-30);
+      expect(Math.abs(after.adamV[name][i] - v), `${where} Adam v`).toBeLessThanOrEqual(1e-6 * (v0 + g * g) + 1e-30);
+      expect(Math.abs(after.params[name][i] - p), `${where} parameter`).toBeLessThanOrEqual(1e-6 * (Math.abs(p0) + updateScale) + 1e-30);
+    }
+  }
+}
+
+describe('native engine vs tfjs reference engine', () => {
+  it(`agree on loss, gradients, captures, interventions and one AdamW step (${RUNS} random cases)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, async (c) => {
+        const { native, tfjs } = await enginePair(c);
+        try {
+          checkCase(c, native, tfjs);
+        } finally {
+          native.dispose();
+          tfjs.dispose();
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
