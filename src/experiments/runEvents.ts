@@ -77,7 +77,7 @@ export function fsdSeries(records: readonly CheckpointRecord[], config: RunConfi
 }
 
 export interface EventSeriesChoice {
-  /** Which FSD-like series drives sync: `fsd` (options' site/inputs), `fsd_gen`, or `control` (plain record.fsd). */
+  /** Which series drives sync: `fsd` (options' site/inputs), `fsd_gen`, or `control` (plain FSD at the configured site on the grid). */
   series?: 'fsd' | 'fsd_gen' | 'control';
 }
 
@@ -109,7 +109,9 @@ export function runEvents(
     groupThreshold = config.metrics.sync_threshold;
     if (options.fsdSite !== 'block0.mlp.post' || options.fsdInputs !== 'grid') notes.push('FSD_gen is recorded for the configured site on the grid only');
   } else if (series === 'control') {
-    fsdValues = rs.map((r) => r.fsd);
+    // For group tasks record.fsd is FSD_gen; the Z_{n!} control is plain FSD at the configured site (train/measure.ts).
+    const key = `${config.metrics.fsd_site}@grid`;
+    fsdValues = rs.map((r) => (isGroup ? (r.fsd_alt[key]?.fsd ?? null) : r.fsd));
   } else {
     const s = fsdSeries(rs, config, options);
     fsdValues = s.fsd;

@@ -82,7 +82,9 @@ export function syntheticRecords(t: SyntheticTrajectory): CheckpointRecord[] {
       median_rank: rank,
       rank1_fraction: rank <= 1 ? 0.8 : 0.1,
       fsd_alt: {
+        'block0.mlp.post@grid': fsdSummary(fsd, rank),
         'block0.mlp.pre@grid': fsdSummary(fsd, rank),
+        'block0.attn.out@grid': fsdSummary(fsd * 0.8, rank),
         'block1.mlp.post@grid': fsdSummary(fsd * 0.9, rank),
         'block0.mlp.post@train': fsdSummary(fsd, rank),
         'block0.mlp.post@validation': fsdSummary(fsd, rank),
@@ -95,6 +97,8 @@ export function syntheticRecords(t: SyntheticTrajectory): CheckpointRecord[] {
       permutation: null,
       diverged: false,
     };
+    // Group tasks record FSD_gen as the sync figure (train/measure.ts); the Z_{n!} control stays in fsd_alt.
+    if (fsdGen !== null) record = { ...record, fsd: fsdGen, fsd_alt: { ...record.fsd_alt, 'block0.mlp.post@grid': fsdSummary(fsd, rank) } };
     if (t.tweak) record = t.tweak(record);
     out.push(record);
   }

@@ -1,0 +1,59 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runIdOf } from '../train/loop.js';
+import { mainRunConfig, smallProfile } from './profiles.js';
+import { parseRun, readExportedRuns, serializeRun, writeExportedRun, type ExportedRun } from './recordsExport.js';
+import { syntheticRecords } from './testing/synthetic.js';
+
+function exampleRun(): ExportedRun {
+  const config = mainRunConfig(smallProfile, 31, 42);
+  return {
+    id: runIdOf(config),
+    config,
+    status: 'complete',
+    engine: 'native (C++ N-API, 2 threads)',
+    wall_s: 12.5,
+    records: syntheticRecords({ endStep: 1000, memStep: 200, syncStep: 300, grokStep: 600, evalEvery: 50 }),
+    ablation: { run_id: runIdOf(config), step: 600, baseline_accuracy: 1, zeroed_accuracy: { 'block0.mlp': 0.9 }, engine: 'native' },
+  };
+}
+
+describe('committed records', () => {
+  it('round-trips a run exactly through a JSON-lines file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gc-export-'));
+    const run = exampleRun();
+    const file = writeExportedRun(dir, run);
+    expect(file.endsWith(`${run.id}.jsonl`)).toBe(true);
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(1 + run.records.length);
+    expect(readExportedRuns(dir, runIdOf).get(run.id)).toEqual(run);
+  });
+
+  it('names the file and line of a broken record', () => {
+    const text = serializeRun(exampleRun()).split('\n');
+    text[3] = text[3].replace('"val_acc":', '"val_accuracy":');
+    expect(() => parseRun(text.join('\n'), 'x.jsonl', runIdOf)).toThrow(/^x\.jsonl:4: not a checkpoint record/);
+  });
+
+  it('refuses a header whose config does not hash to its id (an edited config)', () => {
+    const run = exampleRun();
+    const text = serializeRun({ ...run, config: { ...run.config, init_seed: 7 } });
+    expect(() => parseRun(text, 'y.jsonl', runIdOf)).toThrow(/y\.jsonl:1: the config hashes to run id/);
+  });
+
+  it('refuses steps that do not increase, and a file named after another run', () => {
+    const run = exampleRun();
+    const lines = serializeRun(run).trim().split('\n');
+    [lines[2], lines[3]] = [lines[3], lines[2]];
+    expect(() => parseRun(lines.join('\n'), 'z.jsonl', runIdOf)).toThrow(/z\.jsonl:4: step \d+ does not increase/);
+    const dir = mkdtempSync(join(tmpdir(), 'gc-export-'));
+    writeFileSync(join(dir, '0000000000000000.jsonl'), serializeRun(run));
+    expect(() => readExportedRuns(dir, runIdOf)).toThrow(/should be named/);
+  });
+
+  it('says how to create committed records when there are none', () => {
+    expect(() => readExportedRuns('/nonexistent/records', runIdOf)).toThrow(/--export-records/);
+  });
+});
