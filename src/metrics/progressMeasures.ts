@@ -1,0 +1,156 @@
+/**
+ * Nanda et al.'s progress measures (shared/spec/metrics.md, "Nanda et al.'s progress measures"), for
+ * comparison with the restricted-logit loss:
+ * - key frequencies: the 7 (configurable) frequencies with the largest total power in the embedding
+ *   W_E[0..p-1] along the token axis (marked (choice); `unembedding` uses W_U along the class axis instead);
+ * - on the full grid of logits L[(a,b), c], the directions cos(w_k s) and sin(w_k s) over the grid rows,
+ *   s = the row's answer ((a + b) mod p for addition), for each key k;
+ * - excluded loss: remove the projection of every logit column L[:, c] onto those directions, cross-entropy on
+ *   the training rows (it rises before grokking);
+ * - restricted loss: keep only that projection plus each column's mean over the grid, cross-entropy on the grid.
+ */
+import type { Engine } from '../engine/engine.js';
+import { subsetLossAccuracy } from '../train/gridLoss.js';
+import { cyclicBasis, frequencyCount, unitCircle, unitPowers } from './spectralBasis.js';
+import { topIndices } from './restrictedLogit.js';
+import { removeMean } from './answerResponse.js';
+
+/** Where the key frequencies are read from (metrics.md, marked (choice)). */
+export type KeyFrequencySource = 'embedding' | 'unembedding';
+export const DEFAULT_KEY_FREQUENCIES = 7;
+
+/**
+ * The `count` frequencies (1..K) of largest total power over the rows of `signals` ([rows, p] row-major:
+ * each row a function of the token or class index 0..p-1), ties to the smaller k, ascending.
+ */
+export function keyFrequencies(signals: Float64Array, rows: number, p: number, count = DEFAULT_KEY_FREQUENCIES): number[] {
+  const basis = cyclicBasis(p);
+  const power = unitPowers(removeMean(signals, rows, p), rows, basis);
+  const K = frequencyCount(p);
+  const total = new Float64Array(K);
+  for (let r = 0; r < rows; r++) for (let b = 0; b < K; b++) total[b] += power[r * K + b];
+  return topIndices(total, count).map((b) => basis.binLabels[b]);
+}
+
+/** W_E[0..p-1, :] as d signals over the token axis, or W_U[:, 0..p-1] as d signals over the class axis. */
+export function keySignals(params: Record<string, Float32Array>, dModel: number, p: number, source: KeyFrequencySource): Float64Array {
+  const out = new Float64Array(dModel * p);
+  if (source === 'embedding') {
+    const WE = params['embed.W_E'];
+    for (let t = 0; t < p; t++) for (let c = 0; c < dModel; c++) out[c * p + t] = WE[t * dModel + c];
+  } else {
+    const WU = params['unembed.W_U'];
+    const classes = WU.length / dModel;
+    for (let c = 0; c < dModel; c++) for (let t = 0; t < p; t++) out[c * p + t] = WU[c * classes + t];
+  }
+  return out;
+}
+
+/**
+ * An orthonormal basis (Gram-Schmidt, float64) of the directions cos(w_k s_r) and sin(w_k s_r) over the rows
+ * r, for the key frequencies; directions that vanish (sin at the Nyquist frequency) or are dependent are dropped.
+ */
+export function keyDirections(answers: Int32Array, p: number, keys: number[]): Float64Array[] {
+  const { cos, sin } = unitCircle(p);
+  const basis: Float64Array[] = [];
+  const n = answers.length;
+  for (const k of keys) {
+    for (const table of [cos, sin]) {
+      const v = Float64Array.from(answers, (s) => table[(k * s) % p]);
+      const norm0 = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
+      // twice, for numerical orthogonality
+      for (let pass = 0; pass < 2; pass++)
+        for (const u of basis) {
+          let dot = 0;
+          for (let i = 0; i < n; i++) dot += u[i] * v[i];
+          for (let i = 0; i < n; i++) v[i] -= dot * u[i];
+        }
+      const norm = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
+      if (norm <= 1e-9 * Math.max(norm0, 1)) continue;
+      for (let i = 0; i < n; i++) v[i] /= norm;
+      basis.push(v);
+    }
+  }
+  return basis;
+}
+
+/** Every logit column split into its projection on `directions` (`kept`) and the rest; mean added back if asked. */
+function projectColumns(logits: Float32Array, classes: number, directions: Float64Array[], mode: 'exclude' | 'restrict'): Float32Array {
+  const rows = logits.length / classes;
+  const out = new Float32Array(logits.length);
+  const column = new Float64Array(rows);
+  for (let c = 0; c < classes; c++) {
+    let mean = 0;
+    for (let r = 0; r < rows; r++) {
+      column[r] = logits[r * classes + c];
+      mean += column[r];
+    }
+    mean /= rows;
+    // project the centred column (the directions are orthogonal to constants on the full grid anyway)
+    for (let r = 0; r < rows; r++) column[r] -= mean;
+    const projection = new Float64Array(rows);
+    for (const u of directions) {
+      let dot = 0;
+      for (let r = 0; r < rows; r++) dot += u[r] * column[r];
+      for (let r = 0; r < rows; r++) projection[r] += dot * u[r];
+    }
+    for (let r = 0; r < rows; r++)
+      out[r * classes + c] = mode === 'exclude' ? mean + column[r] - projection[r] : mean + projection[r];
+  }
+  return out;
+}
+
+export interface ProgressMeasures {
+  keyFrequencies: number[];
+  /** Cross-entropy of the logits without the key directions, on the training rows. */
+  excludedLoss: number;
+  /** Cross-entropy of the key-direction part of the logits plus the column means, on the full grid. */
+  restrictedLoss: number;
+}
+
+/**
+ * Both measures from full-grid logits ([grid, classes]) and the grid rows' answers; `trainRows` index the grid.
+ * The grid must be the full one: the directions are defined over all p^2 pairs.
+ */
+export function progressMeasuresFromLogits(
+  logits: Float32Array,
+  classes: number,
+  answers: Int32Array,
+  p: number,
+  keys: number[],
+  trainRows: ArrayLike<number>,
+): ProgressMeasures {
+  if (logits.length !== answers.length * classes) throw new RangeError(`logits hold ${logits.length} values, expected ${answers.length} x ${classes}`);
+  const directions = keyDirections(answers, p, keys);
+  const all = Int32Array.from({ length: answers.length }, (_, i) => i);
+  const excluded = projectColumns(logits, classes, directions, 'exclude');
+  const restricted = projectColumns(logits, classes, directions, 'restrict');
+  return {
+    keyFrequencies: keys,
+    excludedLoss: subsetLossAccuracy(excluded, classes, answers, trainRows).loss,
+    restrictedLoss: subsetLossAccuracy(restricted, classes, answers, all).loss,
+  };
+}
+
+export interface ProgressMeasureOptions {
+  keyCount?: number;
+  keySource?: KeyFrequencySource;
+  /** The engine's full-grid logits, when already evaluated (skips one evaluation). */
+  logits?: Float32Array;
+}
+
+/** Nanda's excluded and restricted losses of `engine` on the full grid of a Z_p task (labels = answers). */
+export function progressMeasures(
+  engine: Engine,
+  grid: { tokens: Int32Array; labels: Int32Array },
+  p: number,
+  trainRows: ArrayLike<number>,
+  options: ProgressMeasureOptions = {},
+): ProgressMeasures {
+  const config = engine.config;
+  const signals = keySignals(engine.getState().params, config.d_model, p, options.keySource ?? 'embedding');
+  const keys = keyFrequencies(signals, config.d_model, p, options.keyCount ?? DEFAULT_KEY_FREQUENCIES);
+  const logits = options.logits ?? engine.evaluate({ tokens: grid.tokens, labels: grid.labels, logits: true }).logits;
+  if (!logits) throw new Error('the engine returned no logits');
+  return progressMeasuresFromLogits(logits, config.classes, grid.labels, p, keys, trainRows);
+}
