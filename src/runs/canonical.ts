@@ -7,8 +7,7 @@
  *   which puts integer-like keys such as "10" before "9" whatever the insertion order);
  * - no whitespace;
  * - numbers in ECMAScript's shortest round-trip form (Number.prototype.toString: the shortest decimal that
- *   parses back to the same double), with -0 written as 0 (JSON has no negative zero that survives parsing
- *   into an integer-valued config field, and 0 and -0 mean the same config);
+ *   parses back to the same double); -0 comes out as 0, which is right for configs (0 and -0 mean the same);
  * - strings escaped as JSON.stringify does (deterministic, well-formed since ES2019);
  * - a property whose value is `undefined` is absent (as in JSON.stringify and zod's optional fields).
  * Anything JSON cannot carry faithfully (NaN, +-Infinity, bigint, functions, symbols, Dates, Maps, typed
@@ -50,7 +49,8 @@ export function canonicalJson(value: unknown, options: CanonicalJsonOptions = {}
       case 'string':
         return JSON.stringify(v);
       case 'number':
-        if (Number.isFinite(v)) return Object.is(v, -0) ? '0' : String(v);
+        // Number.prototype.toString: shortest round-trip digits, and "0" for -0.
+        if (Number.isFinite(v)) return String(v);
         if (nonFinite === 'string') return JSON.stringify(String(v));
         throw new CanonicalJsonError(path, `${v} is not representable in JSON`);
       case 'object':
