@@ -325,6 +325,7 @@ describe('tfjs engine: input checks, backends and tensor hygiene', () => {
     engine.dispose();
     expect(() => engine.trainStep(tokens, labels)).toThrow(/disposed/);
     await expect(createTfjsEngine({ model: SMALL, optimizer: OPT, params: initParams({ ...SMALL, d_mlp: 8 }, 1) })).rejects.toThrow(/W_in/);
+    await expect(createTfjsEngine({ model: SMALL, optimizer: { ...OPT, beta2: 1 }, params: initParams(SMALL, 1) })).rejects.toThrow(/optimizer\.beta2/);
   });
 
   it('names the backend it uses, and refuses unknown or unavailable ones clearly', async () => {

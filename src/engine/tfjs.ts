@@ -14,7 +14,7 @@
  *   the GELU error is |x|/2 times that, at the level of float32 rounding.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, ModelConfigSchema, parseConfig, type ModelConfig, type OptimizerConfig } from '../model/config.js';
+import { ConfigError, ModelConfigSchema, OptimizerConfigSchema, parseConfig, type ModelConfig, type OptimizerConfig } from '../model/config.js';
 import { blockHasAttention, blockHasMlp, checkParams, paramSpecs, type Params } from '../model/params.js';
 import {
   parseSite,
@@ -211,7 +211,7 @@ class TfjsEngine implements Engine {
     private readonly backend: TfjsBackendName,
     readonly description: string,
   ) {
-    this.optimizer = { ...optimizer };
+    this.optimizer = optimizer;
     const specs = paramSpecs(config);
     this.names = specs.map((s) => s.name);
     this.shapes = new Map(specs.map((s) => [s.name, s.shape]));
@@ -383,7 +383,7 @@ class TfjsEngine implements Engine {
   }
 
   setOptimizer(optimizer: OptimizerConfig): void {
-    this.optimizer = { ...optimizer };
+    this.optimizer = parseConfig(OptimizerConfigSchema, optimizer, 'optimizer');
   }
 
   dispose(): void {
@@ -399,7 +399,8 @@ class TfjsEngine implements Engine {
 /** Creates a tfjs engine on the backend of `args.options.backend` ('tensorflow' | 'wasm' | 'cpu') or the best available. */
 export async function createTfjsEngine(args: EngineCreateArgs): Promise<Engine> {
   const model = parseConfig(ModelConfigSchema, args.model, 'model');
+  const optimizer = parseConfig(OptimizerConfigSchema, args.optimizer, 'optimizer');
   checkParamSet(model, args.params, 'initial params');
   const backend = await selectTfjsBackend(args.options?.backend);
-  return new TfjsEngine(model, args.optimizer, args.params, backend.name, backend.description);
+  return new TfjsEngine(model, optimizer, args.params, backend.name, backend.description);
 }
