@@ -67,3 +67,15 @@ export function barProgress(label: string, options: { everyCheckpoint?: boolean 
     },
   };
 }
+
+/** For --quiet: no bar, but what the user must know (resumed, stale lock taken over, data repaired) is still said. */
+export function noticesOnly(label: string): BarProgress {
+  return {
+    step() {},
+    checkpoint() {},
+    notice(message) {
+      process.stderr.write(`${label}: ${message}\n`);
+    },
+    stop() {},
+  };
+}

@@ -4,7 +4,7 @@ import { DEFAULT_ENGINE } from '../engine/create.js';
 import { RunConfigSchema, type RunConfig } from '../train/runConfig.js';
 import { trainRun, type RunOutcome } from '../train/loop.js';
 import { parseConfig } from '../model/config.js';
-import { barProgress } from './progress.js';
+import { barProgress, noticesOnly } from './progress.js';
 import { parseFlags, validateFlags, type Command } from './command.js';
 import { describeOutcome } from './show.js';
 
@@ -156,7 +156,7 @@ Example: npx grokcheck train --p 53 --seed 42 --steps 8000`,
 };
 
 export async function runWithProgress(config: RunConfig, f: z.infer<typeof EngineFlagsSchema>): Promise<RunOutcome> {
-  const progress = f.quiet ? undefined : barProgress('train');
+  const progress = f.quiet ? noticesOnly('train') : barProgress('train');
   try {
     return await trainRun({ config, storeRoot: f.runs, engine: f.engine, threads: f.threads, backend: f.backend, progress });
   } finally {

@@ -161,7 +161,11 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
     const outcome = await trainWithWriter(opts, store, writer, config, (e) => (engine = e));
     return outcome;
   } catch (error) {
-    writer.setStatus({ state: 'failed', step: -1, message: (error as Error).message, engine: engine?.description });
+    try {
+      writer.setStatus({ state: 'failed', step: engine?.getState().step ?? 0, message: (error as Error).message, engine: engine?.description });
+    } catch {
+      // The original error matters more than a status that could not be written.
+    }
     throw error;
   } finally {
     engine?.dispose();
