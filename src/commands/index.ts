@@ -4,5 +4,7 @@ import { trainCommand } from './train.js';
 import { forkCommand } from './fork.js';
 import { runsCommand, showCommand } from './show.js';
 import { replayCommand } from './replay.js';
+import { fsdCommand } from './fsd.js';
+import { benchCommand } from './bench.js';
 
-export const commands: Command[] = [trainCommand, forkCommand, runsCommand, showCommand, replayCommand];
+export const commands: Command[] = [trainCommand, forkCommand, runsCommand, showCommand, replayCommand, fsdCommand, benchCommand];

@@ -38,7 +38,7 @@ Example: npx grokcheck replay ../shared/fixtures/reference/add11-1l-standard.jso
     if (positionals.length !== 1) throw new UsageError('expected exactly one fixture file');
     const flags = validateFlags(FlagsSchema, values);
     const fixture = loadFixture(positionals[0]);
-    const report = await replayFixture(fixture, flags.engine, { backend: flags.backend, threads: flags.threads });
+    const report = await replayFixture(fixture, flags.engine, { engine: { backend: flags.backend, threads: flags.threads } });
     if (flags.json) console.log(JSON.stringify(report));
     else {
       const fmt = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : x.toExponential(2));

@@ -8,7 +8,7 @@ import type { Engine, SiteName } from '../engine/engine.js';
 import { totalNorm } from '../model/params.js';
 import type { Split, Task } from '../tasks/task.js';
 import { fourierFsd, type FourierFsd } from '../metrics/fsd.js';
-import { fourierRanks } from '../metrics/fourierRank.js';
+import { summariseFourierFsd } from '../metrics/fsdReport.js';
 import { permutationNull, summariseNull } from '../metrics/fsdNull.js';
 import { subsetLossAccuracy } from './gridLoss.js';
 import type { CheckpointRecord, FsdSummary } from './record.js';
@@ -41,20 +41,6 @@ function subsetRows(activations: Float32Array, units: number, labels: Int32Array
   return { acts, labels: sub };
 }
 
-export function summariseFsd(result: FourierFsd): FsdSummary {
-  const counted = Uint8Array.from(result.dominant, (d) => (d >= 0 ? 1 : 0));
-  const ranks = fourierRanks(result.power, result.dominant.length, counted);
-  return {
-    fsd: result.fsd,
-    top_frequency: result.topFrequency,
-    participation: result.topBin === null ? 0 : result.participation[result.topBin],
-    median_rank: ranks.medianRank,
-    rank1_fraction: ranks.rank1Fraction,
-    silent_units: result.silentUnits,
-    min_answer_count: result.response.minCount,
-  };
-}
-
 export function measureCheckpoint(
   engine: Engine,
   task: Task,
@@ -81,12 +67,12 @@ export function measureCheckpoint(
     const units = unitsOf(config, site);
     const acts = grid.captures[site]!;
     const result = fourierFsd(acts, units, task.labels, task.classes);
-    fsdAlt[`${site}@grid`] = summariseFsd(result);
+    fsdAlt[`${site}@grid`] = summariseFourierFsd(result);
     if (site === canonicalSite) {
       canonical = result;
       for (const [name, rows] of [['train', split.train], ['validation', split.validation]] as const) {
         const sub = subsetRows(acts, units, task.labels, rows);
-        fsdAlt[`${site}@${name}`] = summariseFsd(fourierFsd(sub.acts, units, sub.labels, task.classes));
+        fsdAlt[`${site}@${name}`] = summariseFourierFsd(fourierFsd(sub.acts, units, sub.labels, task.classes));
       }
     }
   }

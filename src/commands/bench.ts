@@ -1,0 +1,50 @@
+/** `grokcheck bench` / `npm run bench`: the speed figures of design.md "Performance targets". */
+import { z } from 'zod';
+import { benchEngine } from '../engine/bench.js';
+import { benchFsd } from '../metrics/bench.js';
+import { parseFlags, validateFlags, type Command } from './command.js';
+
+const FlagsSchema = z.object({
+  json: z.boolean().default(false),
+  quick: z.boolean().default(false),
+  engine: z.enum(['native', 'tfjs']).default('native'),
+  backend: z.string().optional(),
+  threads: z.coerce.number().int().positive().optional(),
+});
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'measure training-step, grid-evaluation and FSD speed',
+  help: `Usage: grokcheck bench [--json] [--quick] [--engine native|tfjs] [--backend NAME] [--threads N]
+
+Median milliseconds (tinybench) of: one training step, batch 512, p = 97, for the paper model (2 layers,
+d_model 128, 4 heads, d_mlp 512), its 1-layer and attention-only variants; one full-grid evaluation of the
+paper model with the captures a checkpoint needs; FSD with a 1000-replicate permutation test at p = 131 over
+512 units. Targets (design.md): train step <= 25 ms, FSD + permutation test <= 500 ms on 2 cores.
+  --json      print one JSON object {engine, train_step_ms: {p97_2l, p97_1l, p97_attn_only},
+              eval_grid_ms: {p97_2l}, fsd_perm_ms: {p131_512u_1000}}
+  --quick     a few iterations only (a smoke test, not figures)
+  --engine, --backend, --threads   as for train`,
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      json: { type: 'boolean' }, quick: { type: 'boolean' }, engine: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' },
+    });
+    const f = validateFlags(FlagsSchema, values);
+    const engine = await benchEngine(f.engine, { quick: f.quick, engine: { backend: f.backend, threads: f.threads } });
+    const fsd = benchFsd({ quick: f.quick });
+    const figures = { ...engine, ...fsd };
+    if (f.json) console.log(JSON.stringify(figures));
+    else {
+      const ms = (x: number) => `${x.toFixed(2).padStart(9)} ms`;
+      console.log(`engine: ${engine.engine}${f.quick ? '   (--quick: not figures to record)' : ''}`);
+      console.log('| measure                                   | median       | target   |');
+      console.log('|-------------------------------------------|--------------|----------|');
+      console.log(`| train step, paper model (p97_2l)          | ${ms(engine.train_step_ms.p97_2l)} | <= 25 ms |`);
+      console.log(`| train step, 1 layer (p97_1l)              | ${ms(engine.train_step_ms.p97_1l)} |          |`);
+      console.log(`| train step, attention only (p97_attn_only)| ${ms(engine.train_step_ms.p97_attn_only)} |          |`);
+      console.log(`| full-grid eval with captures (p97_2l)     | ${ms(engine.eval_grid_ms.p97_2l)} |          |`);
+      console.log(`| FSD + 1000 permutations, p131, 512 units  | ${ms(fsd.fsd_perm_ms.p131_512u_1000)} | <= 500 ms|`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,182 @@
+/**
+ * `grokcheck verify`: train what a profile's experiments still need, evaluate the paper's claims, write the
+ * verdict report (shared/spec/claims.md), print a summary line.
+ */
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_ENGINE } from '../engine/create.js';
+import { runIdOf } from '../train/loop.js';
+import { CLAIMS, evaluateAtBothResolutions } from '../experiments/claims.js';
+import { CLAIM_IDS, isClaimId, type ClaimId, type Verdict } from '../experiments/claimTypes.js';
+import { forkPointOf } from '../experiments/forkPoint.js';
+import { CANONICAL_OPTIONS } from '../experiments/options.js';
+import { getProfile, PROFILE_NAMES, type ProfileName } from '../experiments/profiles.js';
+import { collectEnvironment, runProvenance } from '../experiments/provenance.js';
+import { readExportedRuns, writeExportedRun } from '../experiments/recordsExport.js';
+import type { ExperimentId } from '../experiments/roles.js';
+import { assembleRunSet, type RunSet, type RunSource } from '../experiments/runSet.js';
+import { sensitivity } from '../experiments/sensitivity.js';
+import { ensureAblation, storeSource, trainProfile } from '../experiments/trainProfile.js';
+import { evaluateClaims } from '../experiments/claims.js';
+import { buildPlots } from '../report/plots.js';
+import { buildVerdictReport, writeReport } from '../report/verdict.js';
+import { barProgress, noticesOnly } from './progress.js';
+import { parseFlags, UsageError, validateFlags, type Command } from './command.js';
+
+const FlagsSchema = z.object({
+  profile: z.enum(PROFILE_NAMES as [ProfileName, ...ProfileName[]]).default('paper'),
+  claim: z
+    .string()
+    .transform((s) => s.toUpperCase())
+    .refine(isClaimId, { message: `expected one of ${CLAIM_IDS.join(', ')}` })
+    .optional(),
+  engine: z.enum(['native', 'tfjs']).default(DEFAULT_ENGINE),
+  backend: z.string().optional(),
+  threads: z.coerce.number().int().positive().optional(),
+  runs: z.string().optional(),
+  'records-only': z.boolean().default(false),
+  'export-records': z.boolean().default(false),
+  'records-dir': z.string().optional(),
+  strict: z.boolean().default(false),
+  'report-dir': z.string().optional(),
+  quiet: z.boolean().default(false),
+});
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: "train the paper's experiments and check every claim (verdict report)",
+  help: `Usage: grokcheck verify [--profile paper|small] [--claim ID] [--engine native|tfjs] [--backend NAME]
+                        [--threads N] [--runs DIR] [--records-only] [--export-records] [--records-dir DIR]
+                        [--strict] [--report-dir DIR] [--quiet]
+
+Re-tests the claims C01..C16 of arXiv 2606.12966 (shared/spec/claims.md). Plans the profile's runs, trains
+every run that is missing from the run store (forks once their parent is trained, so planning and training
+alternate until nothing new can be planned), measures C14's ablation, evaluates every claim at our checkpoint
+resolution and on the paper's 500-step grid, re-derives each verdict under every documented alternative
+choice (sensitivity), and writes verdict.md, verdict.json and plots/*.svg. Runs already in the store are
+reused, so an interrupted verify continues where it stopped.
+
+  --profile NAME     paper (default: claims.md's experiment table; hours on a CPU) or small (the same design
+                     scaled down for CPU CI; minutes)
+  --claim ID         evaluate one claim (C01..C16), training only the experiments it reads
+  --engine NAME      native (default, C++ addon) or tfjs (reference)
+  --backend NAME     tfjs backend: tensorflow, wasm or cpu (default: the best available)
+  --threads N        native engine threads (default: all cores; results do not depend on it)
+  --runs DIR         run store (default: runs/<profile>)
+  --records-only     train nothing: read the committed records of --records-dir instead of the run store
+  --export-records   after training, write every complete run's config, records and ablation to --records-dir
+                     (one JSON-lines file per run, no checkpoints)
+  --records-dir DIR  committed records (default: fixtures/records/<profile>)
+  --strict           exit 1 when a claim is 'not reproduced' (default: only errors and unevaluated claims)
+  --report-dir DIR   where the report goes (default: reports for paper, reports/<profile> otherwise)
+  --quiet            no progress bars (notices and the per-run lines still print)
+
+Verdicts: reproduced, direction only, not reproduced, not evaluable (a finding, not an error).
+Exit code: 0 when every selected claim was evaluated; 1 when a claim is not evaluable, a run failed to
+train, or (with --strict) a claim is not reproduced; 2 on bad flags.
+
+Examples:
+  npx grokcheck verify --profile small
+  npx grokcheck verify --profile small --claim C05
+  npx grokcheck verify --profile small --records-only --report-dir /tmp/report`,
+  async run(argv) {
+    const { values, positionals } = parseFlags(argv, {
+      profile: { type: 'string' },
+      claim: { type: 'string' },
+      engine: { type: 'string' },
+      backend: { type: 'string' },
+      threads: { type: 'string' },
+      runs: { type: 'string' },
+      'records-only': { type: 'boolean' },
+      'export-records': { type: 'boolean' },
+      'records-dir': { type: 'string' },
+      strict: { type: 'boolean' },
+      'report-dir': { type: 'string' },
+      quiet: { type: 'boolean' },
+    });
+    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const f = validateFlags(FlagsSchema, values);
+    if (f['records-only'] && f['export-records']) throw new UsageError('--records-only reads the committed records; it cannot also export them');
+    const profile = getProfile(f.profile);
+    const claimIds: ClaimId[] = f.claim ? [f.claim as ClaimId] : [...CLAIM_IDS];
+    const experiments: ExperimentId[] | undefined = f.claim ? CLAIMS[f.claim as ClaimId].experiments : undefined;
+    const storeRoot = resolve(f.runs ?? join('runs', profile.name));
+    const recordsDir = resolve(f['records-dir'] ?? join('fixtures', 'records', profile.name));
+    const reportDir = resolve(f['report-dir'] ?? (profile.name === 'paper' ? 'reports' : join('reports', profile.name)));
+    const planOptions = experiments ? { experiments } : {};
+
+    let set: RunSet;
+    let trainFailures = 0;
+    if (f['records-only']) {
+      const exported = readExportedRuns(recordsDir, runIdOf);
+      const source: RunSource = { get: (id) => exported.get(id) };
+      set = assembleRunSet(profile, source, runIdOf, forkPointOf, planOptions);
+      console.error(`verify: ${exported.size} committed runs read from ${recordsDir}`);
+    } else {
+      const result = await trainProfile({
+        profile,
+        storeRoot,
+        engine: f.engine,
+        ...(f.threads === undefined ? {} : { threads: f.threads }),
+        ...(f.backend === undefined ? {} : { backend: f.backend }),
+        ...planOptions,
+        progress: (run) => (f.quiet ? noticesOnly(run.key) : barProgress(run.key)),
+        onRun: (e) => {
+          if (e.kind === 'done' && e.outcome) console.error(`verify: ${e.run.key} (${e.run.id}): ${e.outcome.status}${e.outcome.message ? `, ${e.outcome.message}` : ''}, ${e.outcome.wall_s.toFixed(1)} s`);
+          if (e.kind === 'failed') console.error(`verify: ${e.run.key} (${e.run.id}) failed: ${e.error?.message}`);
+        },
+      });
+      trainFailures = result.failures.length;
+      set = result.set;
+      if (!experiments || experiments.includes('ablate')) {
+        const ablation = await ensureAblation(set, storeRoot, f.engine);
+        if (ablation) set = { ...set, ablation };
+      }
+      if (f['export-records']) {
+        let n = 0;
+        for (const run of set.runs.values()) {
+          if (run.state !== 'complete') continue;
+          const ablation = set.ablation?.run_id === run.id ? set.ablation : undefined;
+          writeExportedRun(recordsDir, {
+            id: run.id,
+            config: run.config,
+            status: 'complete',
+            engine: run.engine ?? 'unknown',
+            wall_s: run.wall_s ?? 0,
+            ...(run.message ? { message: run.message } : {}),
+            records: run.records,
+            ...(ablation ? { ablation } : {}),
+          });
+          n++;
+        }
+        console.error(`verify: exported ${n} runs to ${recordsDir}`);
+      }
+    }
+
+    const results = evaluateAtBothResolutions(set, claimIds);
+    const canonical = evaluateClaims(set, CANONICAL_OPTIONS, claimIds);
+    const rows = sensitivity(set, canonical, claimIds);
+    const plots = buildPlots(set);
+    const report = buildVerdictReport({
+      set,
+      results,
+      sensitivity: rows,
+      provenance: runProvenance(set, collectEnvironment(process.cwd())),
+      plots,
+      source: f['records-only'] ? `committed records (${recordsDir})` : `run store (${storeRoot})`,
+      generated: new Date(),
+    });
+    const written = writeReport(reportDir, report, plots);
+
+    const count = (v: Verdict) => results.filter((r) => r.fine.verdict === v).length;
+    for (const r of results) console.log(`${r.definition.id} ${r.definition.name.padEnd(16)} ${r.fine.verdict.padEnd(15)} ${r.fine.figure}`);
+    console.log(
+      `verify ${profile.name}: ${results.length} claim(s): ${count('reproduced')} reproduced, ${count('direction only')} direction only, ` +
+        `${count('not reproduced')} not reproduced, ${count('not evaluable')} not evaluable; report ${written.markdown}`,
+    );
+    if (trainFailures > 0) return 1;
+    if (count('not evaluable') > 0) return 1;
+    if (f.strict && count('not reproduced') > 0) return 1;
+    return 0;
+  },
+};

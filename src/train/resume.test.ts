@@ -1,0 +1,107 @@
+/**
+ * Resume after SIGKILL and the run lock, end to end through the compiled CLI (design.md "Runs": a run killed
+ * at any moment continues on the next invocation and ends with records identical to an uninterrupted run).
+ */
+import { describe, expect, it, beforeAll } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cli = join(root, 'bin', 'grokcheck.js');
+
+// A small run with many checkpoints, so kills land in every phase (training, measuring, checkpointing, appending).
+const TRAIN_ARGS = [
+  'train', '--p', '11', '--d-model', '16', '--heads', '2', '--d-mlp', '32', '--batch-size', '32',
+  '--train-frac', '0.5', '--lr', '3e-3', '--steps', '1500', '--after-grok', 'none', '--eval-every', '25',
+  '--permutations', '20', '--seed', '3', '--quiet',
+];
+
+function runDir(store: string): string {
+  const ids = readdirSync(store).filter((n) => /^[0-9a-f]{16}$/.test(n));
+  expect(ids.length).toBe(1);
+  return join(store, ids[0]);
+}
+
+function recordLines(store: string): number {
+  if (!existsSync(store)) return 0;
+  const ids = readdirSync(store).filter((n) => /^[0-9a-f]{16}$/.test(n));
+  if (ids.length === 0) return 0;
+  const file = join(store, ids[0], 'records.jsonl');
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0;
+}
+
+function runToEnd(store: string, extra: string[] = []) {
+  return spawnSync(process.execPath, [cli, ...TRAIN_ARGS, '--runs', store, ...extra], { encoding: 'utf8' });
+}
+
+function start(store: string): ChildProcess {
+  return spawn(process.execPath, [cli, ...TRAIN_ARGS, '--runs', store], { stdio: 'pipe' });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.on('exit', (code) => resolve(code))));
+}
+
+async function waitFor(pred: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('training runs survive SIGKILL and exclude concurrent writers', () => {
+  beforeAll(() => {
+    if (!existsSync(join(root, 'dist', 'cli.js'))) throw new Error('dist/cli.js missing: run `npm run build` (npm test does)');
+  });
+
+  it('a run killed at several moments ends with records identical to an uninterrupted run', async () => {
+    const reference = mkdtempSync(join(tmpdir(), 'grokcheck-ref-'));
+    const ref = runToEnd(reference);
+    expect(ref.status, ref.stderr).toBe(0);
+    const refRecords = readFileSync(join(runDir(reference), 'records.jsonl'), 'utf8');
+    const total = refRecords.split('\n').length - 1;
+    expect(total).toBe(1500 / 25 + 1);
+
+    const killed = mkdtempSync(join(tmpdir(), 'grokcheck-kill-'));
+    // Kill once right after a record line appears, and twice after arbitrary delays (mid-step, mid-write).
+    const plans: ({ afterLines: number } | { afterMs: number })[] = [{ afterLines: 5 }, { afterMs: 900 }, { afterMs: 1700 }];
+    let kills = 0;
+    for (const plan of plans) {
+      const before = recordLines(killed);
+      const child = start(killed);
+      if ('afterLines' in plan) await waitFor(() => recordLines(killed) >= before + plan.afterLines || child.exitCode !== null, 60_000);
+      else await new Promise((r) => setTimeout(r, plan.afterMs));
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        kills++;
+      }
+      await exited(child);
+    }
+    expect(kills).toBeGreaterThanOrEqual(2);
+    expect(recordLines(killed)).toBeLessThan(total);
+    const resumed = runToEnd(killed);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(readFileSync(join(runDir(killed), 'records.jsonl'), 'utf8')).toBe(refRecords);
+    expect(JSON.parse(readFileSync(join(runDir(killed), 'status.json'), 'utf8')).state).toBe('complete');
+  }, 300_000);
+
+  it('a second process on the same run fails with a message naming the holder', async () => {
+    const store = mkdtempSync(join(tmpdir(), 'grokcheck-lock-'));
+    const first = start(store);
+    await waitFor(() => recordLines(store) >= 1 || first.exitCode !== null, 60_000);
+    expect(first.exitCode).toBe(null);
+    const second = runToEnd(store);
+    first.kill('SIGKILL');
+    await exited(first);
+    expect(second.status).not.toBe(0);
+    expect(second.stderr).toMatch(new RegExp(`pid ${first.pid}`));
+    // The holder is dead now: the next invocation takes the stale lock over, says so, and finishes.
+    const third = runToEnd(store);
+    expect(third.status, third.stderr).toBe(0);
+    expect(third.stderr).toMatch(/stale/i);
+  }, 300_000);
+});
