@@ -8,11 +8,13 @@
 //
 // Why the results are exactly those of the TypeScript reference:
 // - every replicate has its own xoshiro128** state, so which thread runs it does not matter;
-// - the coefficients coef[c] = sum_i z[i] * table[i, c] of the folded row z are accumulated in i order with one rounded multiply
-//   and one rounded add per term, exactly as the JS loop does. The SIMD lanes run over columns c (and the
-//   register block over units), never over i, so vectorising does not reorder any sum; fused multiply-adds
-//   are disabled below because GCC would otherwise contract a*b+c (it does so by default, even in ISO mode);
-// - bin powers, keys and the argmax (ties to the smaller bin) are the same scalar loops as in the JS.
+// - the coefficients coef[c] = sum_i z[i] * table[i, c] of the folded row z are accumulated in i order with
+//   one rounded multiply and one rounded add per term, exactly as the JS loop does. The SIMD lanes run over
+//   columns c (and the register block over units), never over i, so vectorising does not reorder any sum;
+//   fused multiply-adds are disabled below because GCC would otherwise contract a*b+c (it does so by default,
+//   even in ISO mode);
+// - bin powers add each bin's squared coefficients in the listed order, as the JS does; keys and the argmax
+//   (ties to the smaller bin) follow the same scalar rules.
 // Speed: the coefficients are a small GEMM [units x size] x [size x columns] per replicate, blocked as
 // 4 units x 32 columns of double accumulators (16 AVX-512 registers) and restricted to each column block's
 // non-zero rows (the Z_p fold makes the table block-diagonal: half the work); the uniform integers for the
@@ -119,19 +121,23 @@ struct Problem {
   const double* answerScale = nullptr;
   const uint32_t* states = nullptr;
   std::vector<Divisor> divisors;  // divisors[i] serves Rng.int(i)
+  // Bin b's columns as `slots` rows of slotColumn[slot * bins + b], padded with paddedColumns (a zero square).
+  int slots = 0;
+  std::vector<int32_t> slotColumn;
+  bool unitWeights = true, unitDivisors = true;
 };
 
-// One replicate's row of unit j into x (length size), as drawRow in nullKernel.ts.
-void drawRow(const Problem& P, int j, Xoshiro128& rng, std::vector<int32_t>& perm, double* x) {
+// One replicate's row of unit j into x (length size), as drawRow in nullKernel.ts. The Fisher-Yates swaps are
+// applied to a copy of the values instead of to an identity permutation that is then gathered through: the
+// same swaps in the same order give the same arrangement, x[s] = centred[j, perm[s]].
+void drawRow(const Problem& P, int j, Xoshiro128& rng, double* x) {
   const int n = P.size;
   if (P.kind == 0) {
-    for (int i = 0; i < n; i++) perm[i] = i;
+    std::memcpy(x, P.centred + static_cast<size_t>(j) * n, sizeof(double) * n);
     for (int i = n - 1; i > 0; i--) {
       const uint32_t k = uniformBelow(rng, P.divisors[i + 1]);
-      std::swap(perm[i], perm[k]);
+      std::swap(x[i], x[k]);
     }
-    const double* row = P.centred + static_cast<size_t>(j) * n;
-    for (int s = 0; s < n; s++) x[s] = row[perm[s]];
     return;
   }
   double presentSum = 0;
@@ -210,21 +216,28 @@ void blockCoefficients(const Problem& P, const double* Z, v8d* coef) {
   }
 }
 
-// binPowers + dominantBin of nullKernel.ts / spectralBasis.ts for one unit's coefficients.
-int dominantBin(const Problem& P, const double* coef) {
+// binPowers + dominantBin of nullKernel.ts / spectralBasis.ts for one unit's coefficients. The squares are
+// taken once per column (vectorised, c * c as in the JS), then each bin adds its columns' squares in listed
+// order over `slots` passes; bins with fewer columns add the square of a padding column, an exact +0.
+int dominantBin(const Problem& P, const v8d* coef, v8d* squares, double* keys) {
+  const int vecs = P.paddedColumns / kLanes;
+  for (int v = 0; v < vecs; v++) squares[v] = coef[v] * coef[v];
+  const double* sq = reinterpret_cast<const double*>(squares);
+  for (int b = 0; b < P.bins; b++) keys[b] = 0;
+  for (int slot = 0; slot < P.slots; slot++) {
+    const int32_t* col = P.slotColumn.data() + static_cast<size_t>(slot) * P.bins;
+    for (int b = 0; b < P.bins; b++) keys[b] = keys[b] + sq[col[b]];
+  }
+  // power = weight * sumsq, key = power / divisor; multiplying or dividing by 1 is exact, so it is skipped.
+  if (!P.unitWeights)
+    for (int b = 0; b < P.bins; b++) keys[b] = P.powerWeight[b] * keys[b];
+  if (!P.unitDivisors)
+    for (int b = 0; b < P.bins; b++) keys[b] = keys[b] / P.rankDivisor[b];
   int best = 0;
   double bestKey = -INFINITY;
   for (int b = 0; b < P.bins; b++) {
-    double sumsq = 0;
-    for (int i = P.binOffset[b]; i < P.binOffset[b + 1]; i++) {
-      const double c = coef[P.binColumns[i]];
-      sumsq += c * c;
-    }
-    const double power = P.powerWeight[b] * sumsq;
-    // power / 1 == power exactly, so skipping the division for Z_p changes no bit.
-    const double key = P.rankDivisor[b] == 1.0 ? power : power / P.rankDivisor[b];
-    if (key > bestKey) {
-      bestKey = key;
+    if (keys[b] > bestKey) {
+      bestKey = keys[b];
       best = b;
     }
   }
@@ -237,7 +250,8 @@ void runReplicates(const Problem& P, int first, int last, int32_t* counts) {
   std::vector<double> x(n);
   std::vector<double> Z(static_cast<size_t>(kUnitBlock) * n, 0.0);
   std::vector<v8d> coef(static_cast<size_t>(kUnitBlock) * vecs);
-  std::vector<int32_t> perm(n);
+  std::vector<v8d> squares(vecs + 1, v8d{0, 0, 0, 0, 0, 0, 0, 0});  // + one zero vector: the padding column
+  std::vector<double> keys(P.bins);
   for (int r = first; r < last; r++) {
     Xoshiro128 rng;
     std::memcpy(rng.s, P.states + 4 * static_cast<size_t>(r), sizeof rng.s);
@@ -245,14 +259,13 @@ void runReplicates(const Problem& P, int first, int last, int32_t* counts) {
     for (int j0 = 0; j0 < P.units; j0 += kUnitBlock) {
       const int rows = std::min(kUnitBlock, P.units - j0);
       for (int u = 0; u < rows; u++) {
-        drawRow(P, j0 + u, rng, perm, x.data());
+        drawRow(P, j0 + u, rng, x.data());
         foldRow(P, x.data(), Z.data() + static_cast<size_t>(u) * n);
       }
       if (rows < kUnitBlock) std::fill(Z.begin() + static_cast<size_t>(rows) * n, Z.end(), 0.0);
       blockCoefficients(P, Z.data(), coef.data());
       for (int u = 0; u < rows; u++) {
-        const double* c = reinterpret_cast<const double*>(coef.data() + static_cast<size_t>(u) * vecs);
-        hist[dominantBin(P, c)]++;
+        hist[dominantBin(P, coef.data() + static_cast<size_t>(u) * vecs, squares.data(), keys.data())]++;
       }
     }
   }
@@ -319,9 +332,12 @@ Napi::Value FourierNullHistograms(const Napi::CallbackInfo& info) {
   if (P.kind != 0 && P.kind != 1) problem = "kind must be 0 (permutation) or 1 (gaussian)";
   else if (P.size < 1 || P.columns < 1 || P.units < 1 || P.bins < 1) problem = "size, columns, units and bins must be positive";
   else if (tableLen != static_cast<size_t>(P.size) * P.columns) problem = "table must hold size x columns values";
-  else if (weightLen != static_cast<size_t>(P.bins) || divLen != static_cast<size_t>(P.bins)) problem = "powerWeight and rankDivisor need one value per bin";
-  else if (P.binOffset[0] != 0 || P.binOffset[P.bins] != static_cast<int32_t>(binColLen)) problem = "binOffset must run from 0 to the length of binColumns";
-  else if (P.foldA && (foldALen != static_cast<size_t>(P.size) || foldBLen != foldALen || foldSignLen != foldALen)) problem = "foldA, foldB and foldSign need size values each";
+  else if (weightLen != static_cast<size_t>(P.bins) || divLen != static_cast<size_t>(P.bins))
+    problem = "powerWeight and rankDivisor need one value per bin";
+  else if (P.binOffset[0] != 0 || P.binOffset[P.bins] != static_cast<int32_t>(binColLen))
+    problem = "binOffset must run from 0 to the length of binColumns";
+  else if (P.foldA && (foldALen != static_cast<size_t>(P.size) || foldBLen != foldALen || foldSignLen != foldALen))
+    problem = "foldA, foldB and foldSign need size values each";
   else if (stateLen == 0 || stateLen % 4 != 0) problem = "states must hold 4 words per replicate";
   else if (P.kind == 0 && centredLen != static_cast<size_t>(P.units) * P.size) problem = "centred must hold units x size values";
   else if (P.kind == 1 && scaleLen != static_cast<size_t>(P.size)) problem = "answerScale must hold size values";
@@ -361,6 +377,15 @@ Napi::Value FourierNullHistograms(const Napi::CallbackInfo& info) {
     }
     P.rowBegin[v] = first < last ? first : 0;
     P.rowEnd[v] = last;
+  }
+  for (int b = 0; b < P.bins; b++) P.slots = std::max(P.slots, P.binOffset[b + 1] - P.binOffset[b]);
+  P.slotColumn.assign(static_cast<size_t>(P.slots) * P.bins, P.paddedColumns);
+  for (int b = 0; b < P.bins; b++)
+    for (int i = P.binOffset[b]; i < P.binOffset[b + 1]; i++)
+      P.slotColumn[static_cast<size_t>(i - P.binOffset[b]) * P.bins + b] = P.binColumns[i];
+  for (int b = 0; b < P.bins; b++) {
+    P.unitWeights = P.unitWeights && P.powerWeight[b] == 1.0;
+    P.unitDivisors = P.unitDivisors && P.rankDivisor[b] == 1.0;
   }
   P.divisors.reserve(P.size + 1);
   for (int i = 0; i <= P.size; i++) P.divisors.emplace_back(static_cast<uint32_t>(std::max(i, 1)));
