@@ -67,21 +67,25 @@ describe('training runs survive SIGKILL and exclude concurrent writers', () => {
     expect(total).toBe(1500 / 25 + 1);
 
     const killed = mkdtempSync(join(tmpdir(), 'grokcheck-kill-'));
-    // Kill once right after a record line appears, and twice after arbitrary delays (mid-step, mid-write).
-    const plans: ({ afterLines: number } | { afterMs: number })[] = [{ afterLines: 5 }, { afterMs: 900 }, { afterMs: 1700 }];
+    // Kill at three points of the run: right after a record appears, and a few ms after one (mid-step,
+    // mid-measurement or mid-write of the next checkpoint), so the kills land in different phases.
+    const plans = [
+      { atLines: Math.round(total * 0.15), extraMs: 0 },
+      { atLines: Math.round(total * 0.4), extraMs: 3 },
+      { atLines: Math.round(total * 0.7), extraMs: 11 },
+    ];
     let kills = 0;
     for (const plan of plans) {
-      const before = recordLines(killed);
       const child = start(killed);
-      if ('afterLines' in plan) await waitFor(() => recordLines(killed) >= before + plan.afterLines || child.exitCode !== null, 60_000);
-      else await new Promise((r) => setTimeout(r, plan.afterMs));
+      await waitFor(() => recordLines(killed) >= plan.atLines || child.exitCode !== null, 120_000);
+      if (plan.extraMs) await new Promise((r) => setTimeout(r, plan.extraMs));
       if (child.exitCode === null) {
         child.kill('SIGKILL');
         kills++;
       }
       await exited(child);
     }
-    expect(kills).toBeGreaterThanOrEqual(2);
+    expect(kills).toBe(3);
     expect(recordLines(killed)).toBeLessThan(total);
     const resumed = runToEnd(killed);
     expect(resumed.status, resumed.stderr).toBe(0);
