@@ -74,30 +74,42 @@ export function keyDirections(answers: Int32Array, p: number, keys: number[]): F
   return basis;
 }
 
-/** Every logit column split into its projection on `directions` (`kept`) and the rest; mean added back if asked. */
-function projectColumns(logits: Float32Array, classes: number, directions: Float64Array[], mode: 'exclude' | 'restrict'): Float32Array {
+/**
+ * Every logit column L[:, c] split about its mean m_c: L[:, c] = m_c + P_c + R_c, with P_c the projection of
+ * L[:, c] - m_c onto `directions` (orthonormal) and R_c the rest. Returns the excluded logits m_c + R_c and the
+ * restricted logits m_c + P_c. Row-major passes: the coefficients <u_d, L[:, c] - m_c> first, then both parts.
+ */
+function splitLogits(logits: Float32Array, classes: number, directions: Float64Array[]): { excluded: Float32Array; restricted: Float32Array } {
   const rows = logits.length / classes;
-  const out = new Float32Array(logits.length);
-  const column = new Float64Array(rows);
-  for (let c = 0; c < classes; c++) {
-    let mean = 0;
-    for (let r = 0; r < rows; r++) {
-      column[r] = logits[r * classes + c];
-      mean += column[r];
+  const dirs = directions.length;
+  const means = new Float64Array(classes);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < classes; c++) means[c] += logits[r * classes + c];
+  for (let c = 0; c < classes; c++) means[c] /= rows;
+  const centred = new Float64Array(classes);
+  const coef = new Float64Array(dirs * classes);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < classes; c++) centred[c] = logits[r * classes + c] - means[c];
+    for (let d = 0; d < dirs; d++) {
+      const u = directions[d][r];
+      for (let c = 0; c < classes; c++) coef[d * classes + c] += u * centred[c];
     }
-    mean /= rows;
-    // project the centred column (the directions are orthogonal to constants on the full grid anyway)
-    for (let r = 0; r < rows; r++) column[r] -= mean;
-    const projection = new Float64Array(rows);
-    for (const u of directions) {
-      let dot = 0;
-      for (let r = 0; r < rows; r++) dot += u[r] * column[r];
-      for (let r = 0; r < rows; r++) projection[r] += dot * u[r];
-    }
-    for (let r = 0; r < rows; r++)
-      out[r * classes + c] = mode === 'exclude' ? mean + column[r] - projection[r] : mean + projection[r];
   }
-  return out;
+  const excluded = new Float32Array(logits.length);
+  const restricted = new Float32Array(logits.length);
+  const projection = new Float64Array(classes);
+  for (let r = 0; r < rows; r++) {
+    projection.fill(0);
+    for (let d = 0; d < dirs; d++) {
+      const u = directions[d][r];
+      for (let c = 0; c < classes; c++) projection[c] += coef[d * classes + c] * u;
+    }
+    for (let c = 0; c < classes; c++) {
+      const i = r * classes + c;
+      excluded[i] = means[c] + (logits[i] - means[c]) - projection[c];
+      restricted[i] = means[c] + projection[c];
+    }
+  }
+  return { excluded, restricted };
 }
 
 export interface ProgressMeasures {
@@ -123,8 +135,7 @@ export function progressMeasuresFromLogits(
   if (logits.length !== answers.length * classes) throw new RangeError(`logits hold ${logits.length} values, expected ${answers.length} x ${classes}`);
   const directions = keyDirections(answers, p, keys);
   const all = Int32Array.from({ length: answers.length }, (_, i) => i);
-  const excluded = projectColumns(logits, classes, directions, 'exclude');
-  const restricted = projectColumns(logits, classes, directions, 'restrict');
+  const { excluded, restricted } = splitLogits(logits, classes, directions);
   return {
     keyFrequencies: keys,
     excludedLoss: subsetLossAccuracy(excluded, classes, answers, trainRows).loss,

@@ -50,8 +50,8 @@ export function bandLimitedResponse(
   const K = frequencyCount(p);
   const H = Math.ceil(p / 2) - 1;
   const { cos, sin } = unitCircle(p);
-  // band[j * p + s]: unit j's reconstructed response at answer s.
-  const band = new Float64Array(units * p);
+  // band[s * units + j]: unit j's reconstructed response at answer s (answer-major, to copy whole rows).
+  const band = new Float64Array(p * units);
   const z = new Float64Array(p);
   const coef = new Float64Array(basis.columns);
   for (let j = 0; j < units; j++) {
@@ -67,11 +67,11 @@ export function bandLimitedResponse(
         const C = coef[k - 1];
         v += k <= H ? (2 / p) * (C * cos[m] + coef[K + k - 1] * sin[m]) : (1 / p) * C * cos[m];
       }
-      band[j * p + s] = v;
+      band[s * units + j] = v;
     }
   }
   const values = new Float32Array(answers.length * units);
-  for (let r = 0; r < answers.length; r++) for (let j = 0; j < units; j++) values[r * units + j] = band[j * p + answers[r]];
+  for (let r = 0; r < answers.length; r++) values.set(band.subarray(answers[r] * units, (answers[r] + 1) * units), r * units);
   return { values, kept };
 }
 
