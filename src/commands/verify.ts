@@ -2,7 +2,10 @@
  * `grokcheck verify`: train what a profile's experiments still need, evaluate the paper's claims, write the
  * verdict report (shared/spec/claims.md), print a summary line.
  */
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../runs/atomic.js';
+import { buildBaseline, type ReportClaims } from '../experiments/baseline.js';
 import { z } from 'zod';
 import { DEFAULT_ENGINE } from '../engine/create.js';
 import { runIdOf } from '../train/loop.js';
@@ -10,7 +13,7 @@ import { CLAIMS, evaluateAtBothResolutions } from '../experiments/claims.js';
 import { CLAIM_IDS, isClaimId, type ClaimId, type Verdict } from '../experiments/claimTypes.js';
 import { forkPointOf } from '../experiments/forkPoint.js';
 import { CANONICAL_OPTIONS } from '../experiments/options.js';
-import { getProfile, PROFILE_NAMES, type ProfileName } from '../experiments/profiles.js';
+import { getProfile, PROFILE_NAMES, reorderedProfile, type ProfileName } from '../experiments/profiles.js';
 import { collectEnvironment, runProvenance } from '../experiments/provenance.js';
 import { readExportedRuns, writeExportedRun } from '../experiments/recordsExport.js';
 import type { ExperimentId } from '../experiments/roles.js';
@@ -40,6 +43,9 @@ const FlagsSchema = z.object({
   strict: z.boolean().default(false),
   'report-dir': z.string().optional(),
   quiet: z.boolean().default(false),
+  reorder: z.boolean().default(false),
+  'write-baseline': z.string().optional(),
+  'perturbed-report': z.string().optional(),
 });
 
 export const verifyCommand: Command = {
@@ -47,7 +53,8 @@ export const verifyCommand: Command = {
   summary: "train the paper's experiments and check every claim (verdict report)",
   help: `Usage: grokcheck verify [--profile paper|small] [--claim ID] [--engine native|tfjs] [--backend NAME]
                         [--threads N] [--runs DIR] [--records-only] [--export-records] [--records-dir DIR]
-                        [--strict] [--report-dir DIR] [--quiet]
+                        [--strict] [--report-dir DIR] [--quiet] [--reorder]
+                        [--write-baseline FILE --perturbed-report FILE]
 
 Re-tests the claims C01..C16 of arXiv 2606.12966 (shared/spec/claims.md). Plans the profile's runs, trains
 every run that is missing from the run store (forks once their parent is trained, so planning and training
@@ -70,6 +77,13 @@ reused, so an interrupted verify continues where it stopped.
   --strict           exit 1 when a claim is 'not reproduced' (default: only errors and unevaluated claims)
   --report-dir DIR   where the report goes (default: reports for paper, reports/<profile> otherwise)
   --quiet            no progress bars (notices and the per-run lines still print)
+  --reorder          train and check the profile with every batch-order seed shifted by 1000: in a full-batch
+                     profile (small) the same arithmetic in another summation order, a rounding-only
+                     perturbation (refused for paper); defaults become runs/<profile>-reordered and
+                     reports/<profile>-reordered
+  --write-baseline FILE   write the regression baseline (fixtures/small-baseline.json) from this verify's
+                     verdicts, marking a verdict fragile when --perturbed-report (the verdict.json of a
+                     --reorder verify) has another one
 
 Verdicts: reproduced, direction only, not reproduced, not evaluable (a finding, not an error).
 Exit code: 0 when every selected claim was evaluated; 1 when a claim is not evaluable, a run failed to
@@ -82,6 +96,9 @@ Examples:
   async run(argv) {
     const { values, positionals } = parseFlags(argv, {
       profile: { type: 'string' },
+      reorder: { type: 'boolean' },
+      'write-baseline': { type: 'string' },
+      'perturbed-report': { type: 'string' },
       claim: { type: 'string' },
       engine: { type: 'string' },
       backend: { type: 'string' },
@@ -97,12 +114,15 @@ Examples:
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const f = validateFlags(FlagsSchema, values);
     if (f['records-only'] && f['export-records']) throw new UsageError('--records-only reads the committed records; it cannot also export them');
-    const profile = getProfile(f.profile);
+    if (f['write-baseline'] && !f['perturbed-report']) throw new UsageError('--write-baseline needs --perturbed-report (the verdict.json of a --reorder verify)');
+    if (f['write-baseline'] && f.claim) throw new UsageError('--write-baseline needs every claim: drop --claim');
+    const profile = f.reorder ? reorderedProfile(getProfile(f.profile)) : getProfile(f.profile);
+    const label = f.reorder ? `${profile.name}-reordered` : profile.name;
     const claimIds: ClaimId[] = f.claim ? [f.claim as ClaimId] : [...CLAIM_IDS];
     const experiments: ExperimentId[] | undefined = f.claim ? CLAIMS[f.claim as ClaimId].experiments : undefined;
-    const storeRoot = resolve(f.runs ?? join('runs', profile.name));
-    const recordsDir = resolve(f['records-dir'] ?? join('fixtures', 'records', profile.name));
-    const reportDir = resolve(f['report-dir'] ?? (profile.name === 'paper' ? 'reports' : join('reports', profile.name)));
+    const storeRoot = resolve(f.runs ?? join('runs', label));
+    const recordsDir = resolve(f['records-dir'] ?? join('fixtures', 'records', label));
+    const reportDir = resolve(f['report-dir'] ?? (label === 'paper' ? 'reports' : join('reports', label)));
     const planOptions = experiments ? { experiments } : {};
 
     let set: RunSet;
@@ -167,6 +187,23 @@ Examples:
       generated: new Date(),
     });
     const written = writeReport(reportDir, report, plots);
+    if (f['write-baseline']) {
+      const perturbed = JSON.parse(readFileSync(f['perturbed-report']!, 'utf8')) as ReportClaims;
+      const baseline = buildBaseline(report, perturbed, {
+        profile: label,
+        generated: report.generated ? new Date(report.generated) : new Date(),
+        commit: report.provenance.git.commit,
+        engine: report.provenance.engines.join('; '),
+        fragility:
+          'Each verdict was re-derived from a re-run of the whole profile with every batch-order seed shifted by 1000 ' +
+          '(grokcheck verify --reorder): in this full-batch profile that permutes the examples inside the one batch, so ' +
+          'the same function is computed with the gradient sums in another order (rounding only). A verdict that differs ' +
+          `there is fragile. Perturbed report: ${f['perturbed-report']}.`,
+      });
+      writeFileAtomic(resolve(f['write-baseline']!), `${JSON.stringify(baseline, null, 2)}\n`);
+      const fragile = Object.entries(baseline.claims).filter(([, c]) => c.fragile).map(([id]) => id);
+      console.error(`verify: baseline written to ${f['write-baseline']} (fragile: ${fragile.length ? fragile.join(', ') : 'none'})`);
+    }
 
     const count = (v: Verdict) => results.filter((r) => r.fine.verdict === v).length;
     for (const r of results) console.log(`${r.definition.id} ${r.definition.name.padEnd(16)} ${r.fine.verdict.padEnd(15)} ${r.fine.figure}`);

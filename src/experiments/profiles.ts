@@ -88,6 +88,12 @@ export interface ProfileSpec {
    */
   forkAt: 'sync' | 'paper';
   fallbackForkSteps: Record<number, number | 'mem'>;
+  /**
+   * Added to every batch-order seed (see `reorderedProfile`): 0 for the profiles as defined. In a full-batch
+   * profile a batch-order seed only permutes the examples inside the one batch, so another seed computes the
+   * same function with the gradient sums in another order: a pure rounding perturbation (claims.md "Profile small").
+   */
+  batchSeedOffset?: number;
 }
 
 const ARCH_MODELS: Record<ArchVariantId, { n_layers: 1 | 2; variant: Variant }> = {
@@ -105,7 +111,7 @@ export function zpRunConfig(profile: ProfileSpec, kind: TaskKind, p: number, see
     optimizer: { ...r.optimizer },
     batch_size: r.batch_size,
     init_seed: seed,
-    batch_seed: seed,
+    batch_seed: seed + (profile.batchSeedOffset ?? 0),
     eval_every: r.eval_every,
     stop,
     metrics: { permutations: r.permutations },
@@ -152,7 +158,7 @@ export function s5RunConfig(profile: ProfileSpec, seed: number): RunConfig {
     optimizer: { ...s.optimizer },
     batch_size: s.batch_size,
     init_seed: seed,
-    batch_seed: seed,
+    batch_seed: seed + (profile.batchSeedOffset ?? 0),
     eval_every: s.eval_every,
     stop: s.stop,
     metrics: { permutations: profile.zp.permutations, sync_threshold: s.sync_threshold },
@@ -237,13 +243,14 @@ export const SMALL_RATIONALE = 'provisional: not yet verified by training';
 
 export const smallProfile: ProfileSpec = {
   name: 'small',
-  description: 'The paper\'s experiments scaled down for CPU CI (smaller primes and model).',
+  description: "The paper's experiments scaled down for CPU CI (smaller primes and model, S_4 for S_5).",
   rationale: SMALL_RATIONALE,
   zp: {
-    model: (p) => ({ vocab: p + 1, classes: p, d_model: 64, n_heads: 4, d_mlp: 256, n_layers: 2, variant: 'standard' }),
+    model: (p) => ({ vocab: p + 1, classes: p, d_model: 32, n_heads: 4, d_mlp: 128, n_layers: 2, variant: 'standard' }),
     optimizer: { lr: 3e-3, beta2: 0.98, weight_decay: 1.0 },
     train_frac: 0.5,
-    batch_size: 512,
+    // Full batch: every training pair in every step (p <= 53 at train fraction 0.5 is at most 1404 pairs).
+    batch_size: 2048,
     eval_every: 50,
     permutations: 200,
   },
@@ -269,9 +276,9 @@ export const smallProfile: ProfileSpec = {
     ],
     lambdas: [1, 2, 3, 5],
     afterGrok: 200,
-    capAfterFork: 3000,
+    capAfterFork: 2500,
   },
-  arch: { p: 43, seed: 42, variants: ['1l-standard', '2l-attn_only', '2l-mlp_only'], stop: { max_steps: 4000, after_grok: 300 } },
+  arch: { p: 43, seed: 42, variants: ['1l-standard', '2l-attn_only', '2l-mlp_only'], stop: { max_steps: 6000, after_grok: 300 } },
   schedule: {
     p: 43,
     seeds: [42, 0, 1],
@@ -285,12 +292,12 @@ export const smallProfile: ProfileSpec = {
     n: 4,
     seeds: [0, 1, 2, 7, 42, 123],
     train_frac: 0.7,
-    model: (elements) => ({ vocab: elements + 1, classes: elements, d_model: 64, n_heads: 4, d_mlp: 256, n_layers: 2, variant: 'standard' }),
+    model: (elements) => ({ vocab: elements + 1, classes: elements, d_model: 32, n_heads: 4, d_mlp: 128, n_layers: 2, variant: 'standard' }),
     optimizer: { lr: 3e-3, beta2: 0.98, weight_decay: 1.0 },
-    batch_size: 512,
+    batch_size: 2048,
     eval_every: 50,
     sync_threshold: 0.5,
-    stop: { max_steps: 4000, after_grok: 300 },
+    stop: { max_steps: 6000, after_grok: 300 },
   },
   forkAt: 'sync',
   fallbackForkSteps: { 31: 'mem', 43: 'mem', 53: 'mem' },
@@ -298,4 +305,39 @@ export const smallProfile: ProfileSpec = {
 
 export function getProfile(name: ProfileName): ProfileSpec {
   return name === 'paper' ? paperProfile : smallProfile;
+}
+
+function factorial(n: number): number {
+  return n <= 1 ? 1 : n * factorial(n - 1);
+}
+
+/** Whether every run of the profile trains on its whole training set at every step. */
+export function isFullBatch(profile: ProfileSpec): boolean {
+  const zpPrimes = [
+    ...profile.main.runs.map((r) => r.p),
+    ...profile.ops.runs.map((r) => r.p),
+    ...profile.forks.cells.map((c) => c.p),
+    profile.arch.p,
+    profile.schedule.p,
+    profile.fork97.p,
+  ];
+  const zpMaxTrain = Math.max(...zpPrimes.map((p) => Math.floor(profile.zp.train_frac * p * p)));
+  const groupTrain = Math.floor(profile.s5.train_frac * factorial(profile.s5.n) ** 2);
+  return zpMaxTrain <= profile.zp.batch_size && groupTrain <= profile.s5.batch_size;
+}
+
+/**
+ * The same profile with every batch-order seed shifted by `offset`: for a full-batch profile, the same
+ * experiments in another summation order (a rounding-only perturbation, used to mark fragile verdicts).
+ * For a minibatch profile it would change the batches themselves, so it is refused.
+ */
+export function reorderedProfile(profile: ProfileSpec, offset = 1000): ProfileSpec {
+  if (!isFullBatch(profile))
+    throw new Error(`profile ${profile.name} trains on minibatches: another batch order changes the batches, not only the rounding`);
+  const shift = (d: ForkDraw): ForkDraw => (d.batchSeed === undefined ? d : { ...d, batchSeed: d.batchSeed + offset });
+  return {
+    ...profile,
+    batchSeedOffset: (profile.batchSeedOffset ?? 0) + offset,
+    forks: { ...profile.forks, cells: profile.forks.cells.map((c) => ({ ...c, draws: c.draws.map(shift) })) },
+  };
 }

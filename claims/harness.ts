@@ -1,0 +1,77 @@
+/**
+ * Shared by the claim tests (claims/C01.test.ts .. C16.test.ts): makes sure the small-profile runs a claim
+ * reads exist, evaluates the claim, and compares its verdict with the committed regression baseline
+ * (fixtures/small-baseline.json). A test fails only on a harness error or a verdict that differs from the
+ * baseline where the baseline marks it robust; a changed fragile verdict is a warning (claims.md "Profile small").
+ *
+ * Runs are trained into runs/small, shared by every claim test. vitest runs test files in parallel workers:
+ * each run has its own lock, and a worker that finds a run locked by another trains the other runs it needs
+ * and waits for that one (experiments/trainProfile.ts), so two workers split the work instead of colliding.
+ * Each worker trains with one engine thread (two workers fill the two cores; results do not depend on it).
+ *
+ * GROKCHECK_CLAIMS_FROM_RECORDS=1 evaluates from the committed records (fixtures/records/small) instead of
+ * training: fast, but it tests only the analysis, not the training.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compareWithBaseline, readBaseline, type BaselineCheck } from '../src/experiments/baseline.js';
+import { CLAIMS, evaluateClaim } from '../src/experiments/claims.js';
+import type { ClaimId } from '../src/experiments/claimTypes.js';
+import { forkPointOf } from '../src/experiments/forkPoint.js';
+import { smallProfile } from '../src/experiments/profiles.js';
+import { readExportedRuns } from '../src/experiments/recordsExport.js';
+import type { ExperimentId } from '../src/experiments/roles.js';
+import { assembleRunSet, type RunSet } from '../src/experiments/runSet.js';
+import { ensureAblation, trainProfile } from '../src/experiments/trainProfile.js';
+import { runIdOf } from '../src/train/loop.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+export const SMALL_STORE = join(ROOT, 'runs', 'small');
+export const SMALL_RECORDS = join(ROOT, 'fixtures', 'records', 'small');
+export const BASELINE_FILE = join(ROOT, 'fixtures', 'small-baseline.json');
+/** Generous: the first claim test of a fresh checkout may train most of the small profile. */
+export const CLAIM_TEST_TIMEOUT = 30 * 60_000;
+
+const fromRecords = () => ['1', 'true', 'yes'].includes((process.env.GROKCHECK_CLAIMS_FROM_RECORDS ?? '').toLowerCase());
+
+/** The small-profile runs of `experiments` (trained now if missing) with C14's ablation when asked for. */
+export async function smallRunSet(experiments: readonly ExperimentId[]): Promise<RunSet> {
+  const planOptions = { experiments: [...experiments] };
+  if (fromRecords()) {
+    const exported = readExportedRuns(SMALL_RECORDS, runIdOf);
+    return assembleRunSet(smallProfile, { get: (id) => exported.get(id) }, runIdOf, forkPointOf, planOptions);
+  }
+  const result = await trainProfile({
+    profile: smallProfile,
+    storeRoot: SMALL_STORE,
+    engine: 'native',
+    threads: 1,
+    ...planOptions,
+    waitForLocked: true,
+    onRun: (e) => {
+      if (e.kind === 'done' && e.outcome && e.outcome.wall_s > 0) process.stderr.write(`claims: trained ${e.run.key} (${e.run.id}) in ${e.outcome.wall_s.toFixed(1)} s\n`);
+    },
+  });
+  if (result.failures.length) throw new Error(`harness: training failed: ${result.failures.map((f) => `${f.key} (${f.id}): ${f.message}`).join('; ')}`);
+  let set = result.set;
+  if (experiments.includes('ablate')) {
+    const ablation = await ensureAblation(set, SMALL_STORE, 'native');
+    if (ablation) set = { ...set, ablation };
+  }
+  return set;
+}
+
+/**
+ * Evaluates claim `id` on the small profile and compares it with the baseline (warning on a fragile change).
+ * Harness errors (no baseline, a run that fails to train) throw.
+ */
+export async function checkClaim(id: ClaimId): Promise<BaselineCheck> {
+  const baseline = readBaseline(BASELINE_FILE);
+  const set = await smallRunSet(CLAIMS[id].experiments);
+  const check = compareWithBaseline(baseline, id, evaluateClaim(id, set));
+  if (check.status === 'changed (fragile)') console.warn(`warning: ${check.message}`);
+  return check;
+}
+
+/** The statuses a claim test accepts: the same verdict, or a change the baseline marks fragile. */
+export const ACCEPTED = /^(same|changed \(fragile\))$/;

@@ -1,0 +1,157 @@
+/**
+ * Trains a profile's runs into a run store: plan -> train what is missing -> plan again (forks appear once
+ * their parents are trained) until nothing new can be planned (plan.ts). Shared by `grokcheck verify` and
+ * the claim tests. Several processes may train the same store at once (vitest runs claim files in parallel
+ * workers): each run has its own lock (src/runs), and with `waitForLocked` a run that another process holds
+ * is skipped and revisited until that process completes it.
+ * Also makes C14's one measurement (ablation.ts) once the reference run is trained.
+ */
+import { existsSync } from 'node:fs';
+import type { EngineKind } from '../engine/engine.js';
+import { LockHeldError } from '../runs/store.js';
+import { engineAtCheckpoint, openStore, runIdOf, trainRun, type ProgressSink, type RunOutcome } from '../train/loop.js';
+import { CheckpointRecordSchema } from '../train/record.js';
+import type { RunConfig } from '../train/runConfig.js';
+import { measureAblation, readAblation, writeAblation, type AblationResult } from './ablation.js';
+import { forkPointOf } from './forkPoint.js';
+import { CANONICAL_OPTIONS } from './options.js';
+import type { PlanOptions, PlannedRun } from './plan.js';
+import type { ProfileSpec } from './profiles.js';
+import { mainKey } from './roles.js';
+import { runEvents } from './runEvents.js';
+import { assembleRunSet, type RunSet, type RunSource, type SourcedRun } from './runSet.js';
+
+/** The run store seen as a RunSource: complete, failed or incomplete runs with their records and ablation. */
+export function storeSource(storeRoot: string): RunSource {
+  const store = openStore(storeRoot);
+  return {
+    get(id: string): SourcedRun | undefined {
+      if (!store.exists(id)) return undefined;
+      const status = store.readStatus(id);
+      if (!status) return { status: 'incomplete', records: [] };
+      if (status.state === 'failed') return { status: 'failed', records: [], ...(status.message ? { message: status.message } : {}) };
+      if (status.state !== 'complete') return { status: 'incomplete', records: [] };
+      const records = store.readRecords(id, CheckpointRecordSchema);
+      const ablation = readAblation(store.paths(id).dir);
+      return {
+        status: 'complete',
+        records,
+        ...(status.message ? { message: status.message } : {}),
+        ...(status.wall_s === undefined ? {} : { wall_s: status.wall_s }),
+        ...(status.engine ? { engine: status.engine } : {}),
+        ...(ablation ? { ablation } : {}),
+      };
+    },
+  };
+}
+
+export interface RunEvent {
+  run: PlannedRun;
+  kind: 'start' | 'done' | 'failed' | 'waiting';
+  outcome?: RunOutcome;
+  error?: Error;
+}
+
+export interface TrainProfileOptions extends PlanOptions {
+  profile: ProfileSpec;
+  storeRoot: string;
+  engine: EngineKind;
+  threads?: number;
+  backend?: string;
+  /** A progress sink for one run's training (e.g. a bar), or none. */
+  progress?: (run: PlannedRun) => (ProgressSink & { stop?(): void }) | undefined;
+  /** Called when a run starts, finishes, fails, or is found locked by another process. */
+  onRun?: (event: RunEvent) => void;
+  /** Skip runs locked by another process and come back to them (default: a locked run is a failure). */
+  waitForLocked?: boolean;
+  /** Poll interval while every remaining run is locked elsewhere (ms). */
+  pollMs?: number;
+  /** Give up waiting for locked runs after this long (ms; default 30 minutes). */
+  waitLimitMs?: number;
+}
+
+export interface TrainProfileResult {
+  set: RunSet;
+  /** Runs trained (or resumed) by this call. */
+  trained: string[];
+  /** Runs whose training threw in this call, with the error message. */
+  failures: { key: string; id: string; message: string }[];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function trainProfile(options: TrainProfileOptions): Promise<TrainProfileResult> {
+  const source = storeSource(options.storeRoot);
+  const planOptions: PlanOptions = options.experiments ? { experiments: options.experiments } : {};
+  const attempted = new Set<string>();
+  const trained: string[] = [];
+  const failures: TrainProfileResult['failures'] = [];
+  const started = Date.now();
+  for (;;) {
+    const set = assembleRunSet(options.profile, source, runIdOf, forkPointOf, planOptions);
+    const todo = [...set.runs.values()].filter((r) => r.state !== 'complete' && !attempted.has(r.id));
+    if (todo.length === 0) return { set, trained, failures };
+    let progressed = false;
+    for (const data of todo) {
+      const run: PlannedRun = { key: data.key, role: data.role, id: data.id, config: data.config };
+      if (attempted.has(run.id)) continue;
+      options.onRun?.({ run, kind: 'start' });
+      const sink = options.progress?.(run);
+      try {
+        const outcome = await trainRun({
+          config: run.config,
+          storeRoot: options.storeRoot,
+          engine: options.engine,
+          ...(options.threads === undefined ? {} : { threads: options.threads }),
+          ...(options.backend === undefined ? {} : { backend: options.backend }),
+          ...(sink ? { progress: sink } : {}),
+        });
+        attempted.add(run.id);
+        trained.push(run.id);
+        progressed = true;
+        options.onRun?.({ run, kind: 'done', outcome });
+      } catch (error) {
+        if (error instanceof LockHeldError && options.waitForLocked) {
+          options.onRun?.({ run, kind: 'waiting', error });
+          continue;
+        }
+        attempted.add(run.id);
+        progressed = true;
+        failures.push({ key: run.key, id: run.id, message: (error as Error).message });
+        options.onRun?.({ run, kind: 'failed', error: error as Error });
+      } finally {
+        sink?.stop?.();
+      }
+    }
+    if (!progressed) {
+      // Everything left is being trained by another process: wait for it.
+      if (Date.now() - started > (options.waitLimitMs ?? 30 * 60_000)) throw new Error('gave up waiting for runs locked by another process');
+      await sleep(options.pollMs ?? 1000);
+    }
+  }
+}
+
+/**
+ * C14's measurement: the reference run's canonical grokking checkpoint, every component zeroed in turn.
+ * Stored in runs/<id>/ablation.json; an existing one for the same run and step is reused. Returns undefined
+ * when the run is not complete or never grokked (C14 is then not evaluable, and says why).
+ */
+export async function ensureAblation(set: RunSet, storeRoot: string, engine: EngineKind): Promise<AblationResult | undefined> {
+  const ref = set.profile.reference;
+  const run = set.runs.get(mainKey(ref.p, ref.seed));
+  if (!run || run.state !== 'complete') return undefined;
+  const grok = runEvents(run.records, run.config, CANONICAL_OPTIONS, set.profile.coarseStep).grok;
+  if (grok === null) return undefined;
+  const store = openStore(storeRoot);
+  const dir = store.paths(run.id).dir;
+  const existing = existsSync(dir) ? readAblation(dir) : undefined;
+  if (existing && existing.run_id === run.id && existing.step === grok) return existing;
+  const e = await engineAtCheckpoint(storeRoot, run.id, grok, engine);
+  try {
+    const result = measureAblation(e, run.config as RunConfig, run.id, grok);
+    writeAblation(dir, result);
+    return result;
+  } finally {
+    e.dispose();
+  }
+}

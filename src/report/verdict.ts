@@ -1,0 +1,220 @@
+/**
+ * The verdict report (claims.md): reports/verdict.md and reports/verdict.json. Per claim: the paper's figure,
+ * ours at our resolution and on the paper's coarse grid, the band, the verdict with its reason, the runs
+ * behind it and its caveats; then the sensitivity of every verdict to our documented choices, the fork points,
+ * the plots and the provenance. Building the report is pure; `writeReport` is the only I/O.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../runs/atomic.js';
+import type { ClaimResult } from '../experiments/claims.js';
+import { VERDICTS, type ClaimId, type FigureData, type Verdict } from '../experiments/claimTypes.js';
+import type { ForkPointEntry, WaitingRun } from '../experiments/plan.js';
+import type { Provenance } from '../experiments/provenance.js';
+import { changesByClaim, SENSITIVITY_LIMITS, type SensitivityRow } from '../experiments/sensitivity.js';
+import type { RunSet } from '../experiments/runSet.js';
+import type { Plot } from './plots.js';
+
+export interface ClaimEntry {
+  id: ClaimId;
+  name: string;
+  statement: string;
+  paper: string;
+  band: string;
+  direction: string;
+  verdict: Verdict;
+  reason: string;
+  ours: string;
+  /** On the paper's coarse checkpoint grid. */
+  ours_coarse: string;
+  verdict_coarse: Verdict;
+  runs: string[];
+  notes: string[];
+  /** Single-option alternatives under which the verdict changes (`option=value -> verdict`). */
+  changes_under_options: string[];
+  data: FigureData;
+  data_coarse: FigureData;
+}
+
+export interface VerdictReport {
+  format: 'grokcheck-verdict/1';
+  profile: string;
+  profile_description: string;
+  profile_rationale: string;
+  /** `trained` (run store) or `records-only` (committed records). */
+  source: string;
+  generated: string;
+  resolution: { fine: string; coarse: number };
+  summary: Record<Verdict, number>;
+  claims: ClaimEntry[];
+  sensitivity: { limits: string[]; variants: SensitivityRow[] };
+  fork_points: ForkPointEntry[];
+  waiting: WaitingRun[];
+  runs: { key: string; id: string; state: string; wall_s: number | null; engine: string | null; message: string | null }[];
+  plots: { file: string; title: string }[];
+  provenance: Provenance;
+}
+
+export interface ReportInputs {
+  set: RunSet;
+  results: ClaimResult[];
+  sensitivity: SensitivityRow[];
+  provenance: Provenance;
+  plots: Plot[];
+  source: string;
+  generated: Date;
+}
+
+export function buildVerdictReport(inputs: ReportInputs): VerdictReport {
+  const { set, results } = inputs;
+  const changes = changesByClaim(inputs.sensitivity);
+  const summary = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  for (const r of results) summary[r.fine.verdict]++;
+  const evalEvery = [...new Set([...set.runs.values()].map((r) => r.config.eval_every))].join('/');
+  return {
+    format: 'grokcheck-verdict/1',
+    profile: set.profile.name,
+    profile_description: set.profile.description,
+    profile_rationale: set.profile.rationale,
+    source: inputs.source,
+    generated: inputs.generated.toISOString(),
+    resolution: { fine: `every checkpoint (eval_every ${evalEvery || 'n/a'})`, coarse: set.profile.coarseStep },
+    summary,
+    claims: results.map((r) => ({
+      id: r.definition.id,
+      name: r.definition.name,
+      statement: r.definition.statement,
+      paper: r.definition.paper,
+      band: r.definition.band,
+      direction: r.definition.direction,
+      verdict: r.fine.verdict,
+      reason: r.fine.reason,
+      ours: r.fine.figure,
+      ours_coarse: r.coarse.figure,
+      verdict_coarse: r.coarse.verdict,
+      runs: r.fine.runIds,
+      notes: r.fine.notes,
+      changes_under_options: changes.get(r.definition.id) ?? [],
+      data: r.fine.data,
+      data_coarse: r.coarse.data,
+    })),
+    sensitivity: { limits: SENSITIVITY_LIMITS, variants: inputs.sensitivity },
+    fork_points: set.plan.forkPoints,
+    waiting: set.plan.waiting,
+    runs: [...set.runs.values()].map((r) => ({
+      key: r.key,
+      id: r.id,
+      state: r.state,
+      wall_s: r.wall_s ?? null,
+      engine: r.engine ?? null,
+      message: r.message ?? null,
+    })),
+    plots: inputs.plots.map((p) => ({ file: `plots/${p.file}`, title: p.title })),
+    provenance: inputs.provenance,
+  };
+}
+
+/** Escapes a table cell: pipes would split it, newlines would end the row. */
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+const NOTE_LIMIT = 8;
+
+export function renderMarkdown(report: VerdictReport): string {
+  const out: string[] = [];
+  const s = report.summary;
+  out.push(`# Verdicts: "Circuit Synchronization Precedes Generalization" (arXiv 2606.12966)`, '');
+  out.push(`Profile \`${report.profile}\`: ${report.profile_description} Source: ${report.source}. Generated ${report.generated}.`, '');
+  out.push(
+    `**${report.claims.length} claims: ${s.reproduced} reproduced, ${s['direction only']} direction only, ${s['not reproduced']} not reproduced, ${s['not evaluable']} not evaluable.**`,
+    '',
+  );
+  out.push(
+    `Verdicts: \`reproduced\` (direction and magnitude within the band), \`direction only\` (the qualitative claim holds, the magnitude is outside the band), ` +
+      '`not reproduced`, `not evaluable` (runs missing, diverged or cut short). A verdict is a finding, not a harness failure. ' +
+      `"Ours" is read at ${report.resolution.fine}; "ours @${report.resolution.coarse}" only on checkpoints whose step is a multiple of ${report.resolution.coarse} (the paper's grid).`,
+    '',
+  );
+  if (report.profile !== 'paper')
+    out.push(`Note: the bands are the paper's; in a scaled-down profile step counts are not comparable with the paper's, so magnitudes often land outside them.`, '');
+  out.push('| claim | paper | ours | ours @' + report.resolution.coarse + ' | band | verdict |', '|---|---|---|---|---|---|');
+  for (const c of report.claims) {
+    const moved = c.verdict_coarse !== c.verdict ? ` (@${report.resolution.coarse}: ${c.verdict_coarse})` : '';
+    const flips = c.changes_under_options.length ? ' *' : '';
+    out.push(`| ${c.id} ${c.name} | ${cell(c.paper)} | ${cell(c.ours)} | ${cell(c.ours_coarse)} | ${cell(c.band)} | **${c.verdict}**${moved}${flips} |`);
+  }
+  out.push('', '\\* the verdict changes under a documented alternative choice (see Sensitivity).', '');
+
+  out.push('## Claims', '');
+  for (const c of report.claims) {
+    out.push(`### ${c.id} ${c.name}: ${c.verdict}`, '');
+    out.push(`- Claim: ${c.statement}.`);
+    out.push(`- Paper: ${c.paper}.`);
+    out.push(`- Ours: ${c.ours}; @${report.resolution.coarse}: ${c.ours_coarse} (${c.verdict_coarse}).`);
+    out.push(`- Band for \`reproduced\`: ${c.band}. \`direction only\`: ${c.direction}.`);
+    out.push(`- Why: ${c.reason}.`);
+    if (c.changes_under_options.length) out.push(`- Verdict changes under: ${c.changes_under_options.join('; ')}.`);
+    if (c.runs.length) out.push(`- Runs (${c.runs.length}): ${c.runs.map((r) => `\`${r}\``).join(', ')}.`);
+    if (c.notes.length) {
+      out.push(`- Notes:`);
+      for (const n of c.notes.slice(0, NOTE_LIMIT)) out.push(`  - ${n}`);
+      if (c.notes.length > NOTE_LIMIT) out.push(`  - ... and ${c.notes.length - NOTE_LIMIT} more (verdict.json)`);
+    }
+    out.push('');
+  }
+
+  out.push('## Sensitivity to our choices', '');
+  out.push('Each claim re-derived from the same runs with one named option (shared/spec/metrics.md "Named options") changed:', '');
+  out.push('| option | verdicts that change |', '|---|---|');
+  for (const row of report.sensitivity.variants)
+    out.push(`| \`${row.variant}\` | ${row.changes.length ? row.changes.map((c) => `${c.claim}: ${c.canonical} -> ${c.alternative}`).join('; ') : 'none'} |`);
+  out.push('', 'Limits:', ...report.sensitivity.limits.map((l) => `- ${l}`), '');
+
+  out.push('## Fork points', '');
+  if (report.fork_points.length === 0) out.push('No fork parent was trained.');
+  for (const f of report.fork_points) out.push(`- ${f.parentKey} (\`${f.parentId}\`): step ${f.step}, ${f.source}${f.note ? ` (${f.note})` : ''}`);
+  for (const w of report.waiting) out.push(`- not planned: ${w.key}: ${w.reason} (${w.parentKey})`);
+  out.push('');
+
+  if (report.plots.length) {
+    out.push('## Plots', '');
+    for (const p of report.plots) out.push(`![${p.title}](${p.file})`);
+    out.push('');
+  }
+
+  const pv = report.provenance;
+  out.push('## Provenance', '');
+  out.push(`- Code: git ${pv.git.commit ?? 'unknown'}${pv.git.dirty ? ' (with uncommitted changes)' : ''}.`);
+  out.push(`- Engines: ${pv.engines.length ? pv.engines.join('; ') : 'none recorded'}.`);
+  out.push(`- Runtime: Node ${pv.node}; ${Object.entries(pv.packages).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+  out.push(`- Machine: ${pv.machine.cpu}, ${pv.machine.cores} cores, ${pv.machine.memory_gib} GiB, ${pv.machine.os}.`);
+  out.push(`- How the profile was chosen: ${report.profile_rationale}`);
+  out.push(`- Training wall time: ${pv.total_wall_s.toFixed(0)} s over ${report.runs.length} planned runs.`, '');
+  out.push('| experiment | runs (complete) | seeds | wall time (s) |', '|---|---|---|---|');
+  for (const e of pv.experiments) out.push(`| ${e.experiment} | ${e.runs} (${e.complete}) | ${e.seeds.join(', ')} | ${e.wall_s.toFixed(0)} |`);
+  out.push('');
+  return out.join('\n');
+}
+
+export interface WrittenReport {
+  markdown: string;
+  json: string;
+  plots: string[];
+}
+
+/** Writes verdict.md, verdict.json and plots/*.svg under `dir` (each file atomically). */
+export function writeReport(dir: string, report: VerdictReport, plots: Plot[]): WrittenReport {
+  mkdirSync(join(dir, 'plots'), { recursive: true });
+  const written: string[] = [];
+  for (const p of plots) {
+    const file = join(dir, 'plots', p.file);
+    writeFileAtomic(file, p.svg);
+    written.push(file);
+  }
+  const markdown = join(dir, 'verdict.md');
+  const json = join(dir, 'verdict.json');
+  writeFileAtomic(markdown, renderMarkdown(report));
+  writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
+  return { markdown, json, plots: written };
+}
