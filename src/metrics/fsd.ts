@@ -119,13 +119,28 @@ export function spectralFsd(centred: Float64Array, units: number, basis: Spectra
   };
 }
 
-export interface FourierFsd extends SpectralFsd {
-  /** The top frequency k (1..K), null when there is no signal. */
-  topFrequency: number | null;
+/** FSD over a basis together with the response it was computed from. */
+export interface BasisFsd extends SpectralFsd {
+  /** binLabels[topBin]: the top frequency (Z_p) or irrep index (groups); null when there is no signal. */
+  topLabel: number | null;
   response: AnswerResponse;
-  /** phi with each unit's mean over s removed (metrics.md step 2), unit-major [units, p]. */
+  /** phi with each unit's mean over the answers removed (metrics.md step 2), unit-major [units, basis.size]. */
   centred: Float64Array;
   basis: SpectralBasis;
+}
+
+/** Steps 1-6 for activations [rows, units] whose rows have the answers `labels` (0..basis.size-1). */
+export function fsdOverBasis(activations: Activations, units: number, labels: Int32Array, basis: SpectralBasis, options: FsdOptions = {}): BasisFsd {
+  const response = answerResponse(activations, units, labels, basis.size);
+  const centred = removeMean(response.phi, units, basis.size);
+  const result = spectralFsd(centred, units, basis, options);
+  const topLabel = result.topBin === null ? null : basis.binLabels[result.topBin];
+  return { ...result, topLabel, response, centred, basis };
+}
+
+export interface FourierFsd extends BasisFsd {
+  /** The top frequency k (1..K), null when there is no signal. */
+  topFrequency: number | null;
 }
 
 /**
@@ -133,10 +148,6 @@ export interface FourierFsd extends SpectralFsd {
  * s in 0..p-1 of each row (any answer map, any subset of the grid).
  */
 export function fourierFsd(activations: Activations, units: number, labels: Int32Array, p: number, options: FsdOptions = {}): FourierFsd {
-  const basis = cyclicBasis(p);
-  const response = answerResponse(activations, units, labels, p);
-  const centred = removeMean(response.phi, units, p);
-  const result = spectralFsd(centred, units, basis, options);
-  const topFrequency = result.topBin === null ? null : basis.binLabels[result.topBin];
-  return { ...result, topFrequency, response, centred, basis };
+  const result = fsdOverBasis(activations, units, labels, cyclicBasis(p), options);
+  return { ...result, topFrequency: result.topLabel };
 }

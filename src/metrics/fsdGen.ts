@@ -6,8 +6,8 @@
  * in FSD. The null is i.i.d. Gaussian activations of the same shape (gaussianNull over groupBasis); the
  * "Z_n control" is plain FSD with the answer index read as an element of Z_|G| (fourierFsd).
  */
-import { answerResponse, removeMean, type Activations, type AnswerResponse } from './answerResponse.js';
-import { spectralFsd, type FsdOptions, type SpectralFsd } from './fsd.js';
+import type { Activations } from './answerResponse.js';
+import { fsdOverBasis, type BasisFsd, type FsdOptions } from './fsd.js';
 import { isTrivial, type Irrep } from './irreps.js';
 import type { SpectralBasis } from './spectralBasis.js';
 
@@ -44,12 +44,9 @@ export function groupBasis(irreps: Irrep[]): SpectralBasis {
   };
 }
 
-export interface GroupFsd extends SpectralFsd {
+export interface GroupFsd extends BasisFsd {
   /** The top irrep (index into the irreps given), null when there is no signal. */
   topIrrep: number | null;
-  response: AnswerResponse;
-  centred: Float64Array;
-  basis: SpectralBasis;
 }
 
 /**
@@ -57,10 +54,6 @@ export interface GroupFsd extends SpectralFsd {
  * whose irreps are given; any subset of the grid).
  */
 export function groupFsd(activations: Activations, units: number, labels: Int32Array, irreps: Irrep[], options: FsdOptions = {}): GroupFsd {
-  const basis = groupBasis(irreps);
-  const response = answerResponse(activations, units, labels, basis.size);
-  const centred = removeMean(response.phi, units, basis.size);
-  const result = spectralFsd(centred, units, basis, options);
-  const topIrrep = result.topBin === null ? null : basis.binLabels[result.topBin];
-  return { ...result, topIrrep, response, centred, basis };
+  const result = fsdOverBasis(activations, units, labels, groupBasis(irreps), options);
+  return { ...result, topIrrep: result.topLabel };
 }

@@ -48,8 +48,15 @@ export interface NullSummary {
   replicates: number;
 }
 
+let warnedFallback = false;
+
 export function runNullKernel(problem: NullProblem, kernel: NullKernelChoice = 'auto', threads = DEFAULT_NULL_THREADS): Int32Array {
   const useNative = kernel === 'native' || (kernel === 'auto' && hasNativeNullKernel());
+  if (!useNative && kernel === 'auto' && !warnedFallback) {
+    // Same numbers, but about 100x slower at the paper's sizes: say so once instead of silently crawling.
+    warnedFallback = true;
+    process.emitWarning('the native Fourier kernel is not built; FSD null tests use the (slow) TypeScript kernel');
+  }
   return useNative ? nullHistogramsNative(problem, threads) : nullHistogramsTs(problem);
 }
 

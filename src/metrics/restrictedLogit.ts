@@ -10,9 +10,9 @@
  */
 import type { Engine, SiteName } from '../engine/engine.js';
 import { blockHasMlp } from '../model/params.js';
-import { answerResponse, removeMean, type Activations } from './answerResponse.js';
-import { spectralFsd, type FsdOptions } from './fsd.js';
-import { cyclicBasis, foldRow, frequencyCount, tableProduct, unitCircle } from './spectralBasis.js';
+import type { Activations } from './answerResponse.js';
+import { fourierFsd, type FsdOptions } from './fsd.js';
+import { foldRow, frequencyCount, tableProduct, unitCircle } from './spectralBasis.js';
 
 export const DEFAULT_KEPT_FREQUENCIES = 7;
 
@@ -42,10 +42,8 @@ export function bandLimitedResponse(
   keep = DEFAULT_KEPT_FREQUENCIES,
   options: FsdOptions = {},
 ): BandLimitedResponse {
-  const basis = cyclicBasis(p);
-  const response = answerResponse(activations, units, answers, p);
-  const centred = removeMean(response.phi, units, p);
-  const fsd = spectralFsd(centred, units, basis, options);
+  const fsd = fourierFsd(activations, units, answers, p, options);
+  const { basis, centred, response } = fsd;
   const kept = fsd.noSignal ? [] : topIndices(fsd.participation, keep).map((b) => basis.binLabels[b]);
   const K = frequencyCount(p);
   const H = Math.ceil(p / 2) - 1;
