@@ -15,37 +15,66 @@ namespace {
 constexpr int kRows = 6;
 constexpr int kVectors = 4;
 constexpr int kPanel = kVectors * simd::kLanes;  // 64 columns of C per task
-constexpr int kRowBlock = 8 * kRows;             // 48 rows of C per task
+constexpr int kMaxRowBlock = 8 * kRows;          // at most 48 rows of C per task
+constexpr int kMinTasks = 16;                    // split finer when the product is small (load balance)
+constexpr int kDepthBlock = 256;                 // K is summed in blocks of this many terms (see the header)
 
 // One register tile: rows [0, MR) x columns [0, 16 * (NV - 1) + last_width) of C.
+//
+// The accumulators are 24 named variables c<row><vector> rather than an array: GCC does not keep an array of
+// 24 vectors in registers (it exceeds its scalar-replacement size limit) and would store every accumulator to
+// the stack on every k, halving the speed. Rows >= MR and vectors >= NV are compiled out by `if constexpr`.
+#define GROKCHECK_FOR_EACH_ROW(X) X(0) X(1) X(2) X(3) X(4) X(5)
+
 template <int MR, int NV>
 void micro_kernel(const GemmOperands& op, const float* A, const float* B, const float* bias, float* C, int last_width) {
-  F16 acc[MR][NV];
-  for (int r = 0; r < MR; r++)
-    for (int v = 0; v < NV; v++) acc[r][v] = simd::zero();
+  static_assert(MR >= 1 && MR <= kRows && NV >= 1 && NV <= kVectors, "tile out of range");
   const int K = op.K;
-  for (int k = 0; k < K; k++) {
-    const float* b_row = B + k * op.ldb;
-    F16 b[NV];
-    for (int v = 0; v < NV - 1; v++) b[v] = simd::load(b_row + v * simd::kLanes);
-    b[NV - 1] = simd::load_n(b_row + (NV - 1) * simd::kLanes, last_width);
-    const float* a_col = A + k * op.a_k;
-    for (int r = 0; r < MR; r++) {
-      const F16 a = simd::splat(a_col[r * op.a_row]);
-      for (int v = 0; v < NV; v++) acc[r][v] = simd::fma(a, b[v], acc[r][v]);
-    }
+  const long ldb = op.ldb, a_k = op.a_k, a_row = op.a_row;
+  // Width of vector v of the tile: full, or last_width for the last one.
+  const auto width = [&](int v) { return v == NV - 1 ? last_width : simd::kLanes; };
+#define GROKCHECK_DECLARE(r) F16 c##r##0 = simd::zero(), c##r##1 = simd::zero(), c##r##2 = simd::zero(), c##r##3 = simd::zero();
+  GROKCHECK_FOR_EACH_ROW(GROKCHECK_DECLARE)
+#undef GROKCHECK_DECLARE
+  const float* b_row = B;
+  const float* a_col = A;
+  for (int k = 0; k < K; k++, b_row += ldb, a_col += a_k) {
+    const F16 b0 = simd::load_n(b_row, width(0));
+    const F16 b1 = NV > 1 ? simd::load_n(b_row + 16, width(1)) : simd::zero();
+    const F16 b2 = NV > 2 ? simd::load_n(b_row + 32, width(2)) : simd::zero();
+    const F16 b3 = NV > 3 ? simd::load_n(b_row + 48, width(3)) : simd::zero();
+#define GROKCHECK_STEP(r)                                         \
+  if constexpr (MR > r) {                                         \
+    const F16 a = simd::splat(a_col[r * a_row]);                  \
+    c##r##0 = simd::fma(a, b0, c##r##0);                          \
+    if constexpr (NV > 1) c##r##1 = simd::fma(a, b1, c##r##1);    \
+    if constexpr (NV > 2) c##r##2 = simd::fma(a, b2, c##r##2);    \
+    if constexpr (NV > 3) c##r##3 = simd::fma(a, b3, c##r##3);    \
   }
-  for (int r = 0; r < MR; r++) {
-    float* c_row = C + r * op.ldc;
-    for (int v = 0; v < NV; v++) {
-      const int width = v == NV - 1 ? last_width : simd::kLanes;
-      F16 value = acc[r][v];
-      if (bias) value = value + simd::load_n(bias + v * simd::kLanes, width);
-      if (op.accumulate) value = simd::load_n(c_row + v * simd::kLanes, width) + value;
-      simd::store_n(c_row + v * simd::kLanes, value, width);
-    }
+    GROKCHECK_FOR_EACH_ROW(GROKCHECK_STEP)
+#undef GROKCHECK_STEP
   }
+  // C = (accumulate ? C : 0) + (acc + bias), vector by vector.
+  const long ldc = op.ldc;
+  const bool accumulate = op.accumulate;
+  const auto finish = [&](float* c, const F16& acc, int v) {
+    const int w = width(v);
+    F16 value = acc;
+    if (bias) value = value + simd::load_n(bias + v * simd::kLanes, w);
+    if (accumulate) value = simd::load_n(c + v * simd::kLanes, w) + value;
+    simd::store_n(c + v * simd::kLanes, value, w);
+  };
+#define GROKCHECK_FINISH(r)                            \
+  if constexpr (MR > r) {                              \
+    finish(C + r * ldc, c##r##0, 0);                   \
+    if constexpr (NV > 1) finish(C + r * ldc, c##r##1, 1); \
+    if constexpr (NV > 2) finish(C + r * ldc, c##r##2, 2); \
+    if constexpr (NV > 3) finish(C + r * ldc, c##r##3, 3); \
+  }
+  GROKCHECK_FOR_EACH_ROW(GROKCHECK_FINISH)
+#undef GROKCHECK_FINISH
 }
+#undef GROKCHECK_FOR_EACH_ROW
 
 using MicroKernel = void (*)(const GemmOperands&, const float*, const float*, const float*, float*, int);
 
@@ -70,8 +99,11 @@ MicroKernel kernel_for(int rows, int vectors) {
 void gemm(ThreadPool& pool, const GemmOperands& op) {
   if (op.M <= 0 || op.N <= 0) return;
   const int panels = (op.N + kPanel - 1) / kPanel;
-  const int row_blocks = (op.M + kRowBlock - 1) / kRowBlock;
-  // Tasks go panel by panel so that the threads share the B panel (K x 64 floats) in cache.
+  // Rows per task: a multiple of kRows, at most kMaxRowBlock, small enough to give kMinTasks tasks when possible.
+  const int wanted = (long(op.M) * panels + kMinTasks - 1) / kMinTasks;
+  const int row_block = std::clamp((wanted + kRows - 1) / kRows * kRows, kRows, kMaxRowBlock);
+  const int row_blocks = (op.M + row_block - 1) / row_block;
+  // Tasks go panel by panel so that the threads share the B panel in cache.
   pool.run(panels * row_blocks, [&](int task) {
     const int panel = task / row_blocks;
     const int block = task % row_blocks;
@@ -79,23 +111,37 @@ void gemm(ThreadPool& pool, const GemmOperands& op) {
     const int width = std::min(kPanel, op.N - j0);
     const int vectors = (width + simd::kLanes - 1) / simd::kLanes;
     const int last_width = width - (vectors - 1) * simd::kLanes;
-    const int i_end = std::min(op.M, (block + 1) * kRowBlock);
-    for (int i = block * kRowBlock; i < i_end; i += kRows) {
-      const int rows = std::min(kRows, i_end - i);
-      kernel_for(rows, vectors)(op, op.A + i * op.a_row, op.B + j0, op.bias ? op.bias + j0 : nullptr, op.C + i * op.ldc + j0,
-                                last_width);
+    const int i_end = std::min(op.M, (block + 1) * row_block);
+    // Depth blocks outermost, so that the A and B slices of one depth block stay in L1/L2 across the row tiles.
+    for (int k0 = 0; k0 < std::max(op.K, 1); k0 += kDepthBlock) {
+      GemmOperands part = op;
+      part.K = std::min(kDepthBlock, op.K - k0);
+      if (k0 > 0) {
+        part.bias = nullptr;
+        part.accumulate = true;
+      }
+      for (int i = block * row_block; i < i_end; i += kRows) {
+        const int rows = std::min(kRows, i_end - i);
+        kernel_for(rows, vectors)(part, op.A + i * op.a_row + k0 * op.a_k, op.B + k0 * op.ldb + j0,
+                                  part.bias ? part.bias + j0 : nullptr, op.C + i * op.ldc + j0, last_width);
+      }
     }
   });
 }
 
 void transpose(ThreadPool& pool, float* dst, const float* src, int rows, int cols, long ld_src) {
-  // Blocks of 32 source rows keep both the reads and the writes within a few cache lines per row.
-  constexpr int kBlock = 32;
-  pool.run_ranges(rows, kBlock * 4, [&](long r0, long r1) {
-    for (long rb = r0; rb < r1; rb += kBlock)
-      for (int cb = 0; cb < cols; cb += kBlock)
-        for (long r = rb; r < std::min(r1, rb + kBlock); r++)
-          for (int c = cb; c < std::min(cols, cb + kBlock); c++) dst[long(c) * rows + r] = src[r * ld_src + c];
+  // 16 x 16 tiles; within a tile each destination row is written contiguously (strided writes cost more than
+  // strided reads). Tasks own column ranges of the source, i.e. row ranges of the destination.
+  constexpr int kTile = 16;
+  pool.run_ranges(cols, 4 * kTile, [&](long c0, long c1) {
+    for (long cb = c0; cb < c1; cb += kTile)
+      for (long rb = 0; rb < rows; rb += kTile) {
+        const long c_end = std::min(c1, cb + kTile), r_end = std::min<long>(rows, rb + kTile);
+        for (long c = cb; c < c_end; c++) {
+          float* d = dst + c * rows;
+          for (long r = rb; r < r_end; r++) d[r] = src[r * ld_src + c];
+        }
+      }
   });
 }
 

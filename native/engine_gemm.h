@@ -6,9 +6,10 @@
 // a_k = 1) or transposed (A^T of a row-major [K, M] matrix: a_row = 1, a_k = lda), which is what the weight
 // gradients dW = X^T dY need. B and C are row-major with leading dimensions ldb and ldc.
 //
-// Every C[i, j] is one chain of fused multiply-adds over k = 0, 1, ..., K-1 starting from 0, then + bias,
-// then added to the old C: the same operations in the same order whatever the tiling and the thread that
-// computes the tile. That is the engine's determinism guarantee for matrix products.
+// The sum over k runs in fixed blocks of 256 terms: each block is one chain of fused multiply-adds over its k in
+// increasing order, starting from 0; the first block's sum gets + bias and is added to the old C (or stored),
+// and each later block's sum is added to C in turn. The same operations in the same order whatever the tiling
+// and the thread that computes the tile: the engine's determinism guarantee for matrix products.
 #pragma once
 
 #include "engine_pool.h"

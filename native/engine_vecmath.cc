@@ -1,4 +1,4 @@
-// Builds the erf Taylor table of engine_vecmath.h in double precision, once.
+// Builds the erf Taylor table of engine_vecmath.h in double precision, once, when the module loads.
 #include "engine_vecmath.h"
 
 #include <cmath>
@@ -35,10 +35,7 @@ ErfTable build_erf_table() {
 
 }  // namespace
 
-const ErfTable& erf_table() {
-  static const ErfTable table = build_erf_table();
-  return table;
-}
+const ErfTable kErfTable = build_erf_table();
 
 }  // namespace vecmath
 }  // namespace grokcheck

@@ -48,11 +48,12 @@ struct ErfTable {
   float center[16];
   float coef[kDegree + 1][16];
 };
-const ErfTable& erf_table();
+// Built in double precision when the module loads (engine_vecmath.cc).
+extern const ErfTable kErfTable;
 
 // erf(z) for any z (odd extension of the table).
 inline F16 erf(F16 z) {
-  const ErfTable& t = erf_table();
+  const ErfTable& t = kErfTable;
   const F16 a = simd::abs(z);
   const simd::I16 idx = simd::min(simd::to_int(a * simd::splat(ErfTable::kIntervalsPerUnit)), 15);
   const F16 u = a - simd::lookup(simd::load(t.center), idx);  // exact: u and the centre are within 2x
