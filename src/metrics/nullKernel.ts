@@ -14,6 +14,12 @@
  *   get the mean of the others; then the row's mean over s is removed (metrics.md step 2).
  * Each row then goes through RowSpectrum.powers and dominantBin (src/metrics/spectralBasis.ts) and
  * increments counts[r, dominant bin].
+ *
+ * Agreement with the native kernel: the permutation null is bit-identical (integer draws, the same double
+ * operations in the same order; the native code shuffles the values in place with the same swaps, which gives
+ * the same arrangement). The Gaussian null calls Math.log and Math.cos here and std::log and std::cos there,
+ * which may differ in the last bit on rare arguments; a replicate's histogram could then differ only where a
+ * unit's top two powers tie to within that rounding. The tests see identical histograms on every case tried.
  */
 import { Rng, type RngState } from '../tasks/rng.js';
 import { binCount, dominantBin, RowSpectrum, type SpectralBasis } from './spectralBasis.js';
