@@ -25,6 +25,8 @@ interface Case {
   activations: Float64Array;
 }
 
+const fsdOf = (fsd: FsdFunction, c: Case) => fsd(c.activations, c.units, c.labels, c.p);
+
 /** A generated case: `rowsPerAnswer` rows per answer s; unit j responds mostly at its dominant frequency. */
 function generateCase(rng: Rng, options: { sameDominant?: boolean } = {}): Case {
   const p = PRIMES[rng.int(PRIMES.length)];
@@ -56,7 +58,10 @@ function generateCase(rng: Rng, options: { sameDominant?: boolean } = {}): Case 
   return { p, units, labels, activations };
 }
 
-const fsdOf = (c: Case) => fourierFsd(c.activations, c.units, c.labels, c.p).fsd;
+/** The FSD under test: activations [rows, units], the answer of each row, the modulus. */
+export type FsdFunction = (activations: Float64Array, units: number, labels: Int32Array, p: number) => number;
+
+export const metricFsd: FsdFunction = (activations, units, labels, p) => fourierFsd(activations, units, labels, p).fsd;
 
 function mapUnits(c: Case, f: (value: number, unit: number) => number): Case {
   const out = new Float64Array(c.activations.length);
@@ -75,62 +80,62 @@ function relabel(c: Case, f: (s: number) => number): Case {
   return { ...c, labels: Int32Array.from(c.labels, f) };
 }
 
-type Property = (rng: Rng) => { ok: boolean; describe: string };
+type Property = (rng: Rng, fsd: FsdFunction) => { ok: boolean; describe: string };
 
 const PROPERTIES: Record<string, Property> = {
-  'FSD in [0, 1] on random activations': (rng) => {
+  'FSD in [0, 1] on random activations': (rng, fsd) => {
     const c = generateCase(rng);
     const noise = mapUnits(c, () => rng.normal());
-    const v = fsdOf(noise), w = fsdOf(c);
+    const v = fsdOf(fsd, noise), w = fsdOf(fsd, c);
     return { ok: v >= 0 && v <= 1 && w >= 0 && w <= 1, describe: `p=${c.p} units=${c.units}: FSD ${v}, ${w}` };
   },
-  'FSD = 1 when every unit has the same dominant frequency': (rng) => {
+  'FSD = 1 when every unit has the same dominant frequency': (rng, fsd) => {
     const c = generateCase(rng, { sameDominant: true });
-    const v = fsdOf(c);
+    const v = fsdOf(fsd, c);
     return { ok: v === 1, describe: `p=${c.p} units=${c.units}: FSD ${v}` };
   },
-  'invariant to permuting the units': (rng) => {
+  'invariant to permuting the units': (rng, fsd) => {
     const c = generateCase(rng);
     const perm = rng.permutation(c.units);
-    const a = fsdOf(c), b = fsdOf(permuteUnits(c, perm));
+    const a = fsdOf(fsd, c), b = fsdOf(fsd, permuteUnits(c, perm));
     return { ok: a === b, describe: `p=${c.p} units=${c.units}: ${a} vs ${b}` };
   },
-  'invariant to scaling a unit by a positive or negative factor': (rng) => {
+  'invariant to scaling a unit by a positive or negative factor': (rng, fsd) => {
     const c = generateCase(rng);
     const factors = Array.from({ length: c.units }, () => (rng.uniform() < 0.5 ? -1 : 1) * (0.1 + 9.9 * rng.uniform()));
-    const a = fsdOf(c), b = fsdOf(mapUnits(c, (v, j) => v * factors[j]));
+    const a = fsdOf(fsd, c), b = fsdOf(fsd, mapUnits(c, (v, j) => v * factors[j]));
     return { ok: a === b, describe: `p=${c.p} units=${c.units}: ${a} vs ${b}` };
   },
-  'invariant to adding a constant to a unit': (rng) => {
+  'invariant to adding a constant to a unit': (rng, fsd) => {
     const c = generateCase(rng);
     const shifts = Array.from({ length: c.units }, () => 100 * rng.normal());
-    const a = fsdOf(c), b = fsdOf(mapUnits(c, (v, j) => v + shifts[j]));
+    const a = fsdOf(fsd, c), b = fsdOf(fsd, mapUnits(c, (v, j) => v + shifts[j]));
     return { ok: a === b, describe: `p=${c.p} units=${c.units}: ${a} vs ${b}` };
   },
-  'invariant to a cyclic shift of the answers s -> s + t': (rng) => {
+  'invariant to a cyclic shift of the answers s -> s + t': (rng, fsd) => {
     const c = generateCase(rng);
     const t = 1 + rng.int(c.p - 1);
-    const a = fsdOf(c), b = fsdOf(relabel(c, (s) => (s + t) % c.p));
+    const a = fsdOf(fsd, c), b = fsdOf(fsd, relabel(c, (s) => (s + t) % c.p));
     return { ok: a === b, describe: `p=${c.p} t=${t}: ${a} vs ${b}` };
   },
-  'invariant to relabelling s -> u*s mod p (u a unit of Z_p)': (rng) => {
+  'invariant to relabelling s -> u*s mod p (u a unit of Z_p)': (rng, fsd) => {
     const c = generateCase(rng);
     const u = 2 + rng.int(c.p - 2);
-    const a = fsdOf(c), b = fsdOf(relabel(c, (s) => (u * s) % c.p));
+    const a = fsdOf(fsd, c), b = fsdOf(fsd, relabel(c, (s) => (u * s) % c.p));
     return { ok: a === b, describe: `p=${c.p} u=${u}: ${a} vs ${b}` };
   },
 };
 
 export const FSD_PROPERTY_NAMES = Object.keys(PROPERTIES);
 
-/** Runs every property on `trials` seeded cases each. Deterministic for a seed. */
-export function checkFsdProperties(seed = 13, trials = 40): PropertyCheck[] {
+/** Runs every property on `trials` seeded cases each, against `fsd` (default: the metric). Deterministic for a seed. */
+export function checkFsdProperties(seed = 13, trials = 40, fsd: FsdFunction = metricFsd): PropertyCheck[] {
   return Object.entries(PROPERTIES).map(([name, property], index) => {
     const rng = new Rng(seed * 1000 + index);
     let failures = 0;
     let example: string | undefined;
     for (let t = 0; t < trials; t++) {
-      const { ok, describe } = property(rng);
+      const { ok, describe } = property(rng, fsd);
       if (!ok) {
         failures++;
         example ??= describe;

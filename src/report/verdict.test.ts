@@ -1,0 +1,76 @@
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { evaluateAtBothResolutions, evaluateClaims } from '../experiments/claims.js';
+import { CLAIM_IDS } from '../experiments/claimTypes.js';
+import { CANONICAL_OPTIONS } from '../experiments/options.js';
+import { paperProfile } from '../experiments/profiles.js';
+import { runProvenance, type Environment } from '../experiments/provenance.js';
+import { sensitivity } from '../experiments/sensitivity.js';
+import { syntheticRunSet } from '../experiments/testing/syntheticSet.js';
+import { buildPlots } from './plots.js';
+import { buildVerdictReport, renderMarkdown, writeReport } from './verdict.js';
+
+const env: Environment = { git: { commit: 'deadbeef', dirty: false }, node: 'v20', packages: { zod: '4' }, machine: { cpu: 'test', cores: 2, memory_gib: 24, os: 'linux' } };
+
+function reportFor(overrides = {}) {
+  const set = syntheticRunSet({ profile: paperProfile, overrides });
+  const results = evaluateAtBothResolutions(set);
+  const rows = sensitivity(set, evaluateClaims(set, CANONICAL_OPTIONS), CLAIM_IDS);
+  const plots = buildPlots(set);
+  const report = buildVerdictReport({ set, results, sensitivity: rows, provenance: runProvenance(set, env), plots, source: 'synthetic', generated: new Date('2026-01-02T03:04:05Z') });
+  return { set, report, plots };
+}
+
+describe('verdict report', () => {
+  const shared = reportFor();
+
+  it('has one row per claim with the paper\'s figure, ours at both resolutions, the band and the verdict', () => {
+    const { report } = shared;
+    expect(report.claims.map((c) => c.id)).toEqual([...CLAIM_IDS]);
+    expect(report.summary).toEqual({ reproduced: 16, 'direction only': 0, 'not reproduced': 0, 'not evaluable': 0 });
+    const md = renderMarkdown(report);
+    expect(md).toContain('**16 claims: 16 reproduced, 0 direction only, 0 not reproduced, 0 not evaluable.**');
+    expect(md).toContain('| C01 fsd-leads | 9/9, leads +500..+3000 | 9/9 positive; leads +1500..+1800 |');
+    expect(md).toContain('## Sensitivity to our choices');
+    expect(md).toContain('| `sync.rule=plateau:0.05` |');
+    expect(md).toContain('- Code: git deadbeef.');
+  });
+
+  it('lists the verdicts that change under an alternative option and flags them in the table', () => {
+    // Synthetic FSD is 0.85 at sync and reaches 0.90 only 1000 steps later: under threshold:0.90 every lead
+    // shrinks by 1000, so C03's mean lead (~+680) leaves the paper's CI while C01 still sees 9/9 positive.
+    const { report } = shared;
+    const row = report.sensitivity.variants.find((v) => v.variant === 'sync.rule=threshold:0.90')!;
+    expect(row.changes.map((c) => c.claim)).toContain('C03');
+    expect(row.changes.map((c) => c.claim)).not.toContain('C01');
+    const c03 = report.claims.find((c) => c.id === 'C03')!;
+    expect(c03.changes_under_options).toContain('sync.rule=threshold:0.90 -> direction only');
+    expect(renderMarkdown(report)).toMatch(/\| C03 lead-size .*\*\*reproduced\*\* \* \|/);
+    const md = renderMarkdown(report);
+    for (const c of report.claims) {
+      const row = md.split('\n').find((l) => l.startsWith(`| ${c.id} `))!;
+      expect(row.endsWith(' * |'), `${c.id}: ${c.changes_under_options.join('; ')}`).toBe(c.changes_under_options.length > 0);
+    }
+  });
+
+  it('accounts for every planned run with its state, and the wall time per experiment', () => {
+    const { report, set } = reportFor({ 'main/p71/s42': 'failed' });
+    expect(report.runs).toHaveLength(set.runs.size);
+    expect(report.runs.find((r) => r.key === 'main/p71/s42')).toMatchObject({ state: 'failed', message: 'synthetic failure' });
+    const main = report.provenance.experiments.find((e) => e.experiment === 'main')!;
+    expect(main).toMatchObject({ runs: 9, complete: 8, seeds: [0, 1, 2, 42, 123], wall_s: 8 });
+    expect(report.claims.find((c) => c.id === 'C01')!.verdict).toBe('not evaluable');
+  });
+
+  it('writes verdict.md, verdict.json and every plot', () => {
+    const { report, plots } = shared;
+    const dir = mkdtempSync(join(tmpdir(), 'gc-report-'));
+    const written = writeReport(dir, report, plots);
+    expect(JSON.parse(readFileSync(written.json, 'utf8'))).toEqual(JSON.parse(JSON.stringify(report)));
+    expect(readFileSync(written.markdown, 'utf8')).toBe(renderMarkdown(report));
+    expect(readdirSync(join(dir, 'plots')).sort()).toEqual(plots.map((p) => p.file).sort());
+    for (const p of report.plots) expect(readFileSync(join(dir, p.file), 'utf8')).toMatch(/^<svg /);
+  });
+});
