@@ -31,10 +31,25 @@ describe('committed records', () => {
     expect(readExportedRuns(dir, runIdOf).get(run.id)).toEqual(run);
   });
 
+  it('keeps records without some alt keys, and full precision', () => {
+    const run = exampleRun();
+    run.records[3] = { ...run.records[3], fsd: 0.7999999999999998 };
+    const { 'block1.mlp.post@grid': _dropped, ...fewer } = run.records[4].fsd_alt;
+    run.records[4] = { ...run.records[4], fsd_alt: fewer };
+    const back = parseRun(serializeRun(run), 'n.jsonl', runIdOf);
+    expect(back.records[3].fsd).toBe(0.7999999999999998);
+    expect(Object.keys(back.records[4].fsd_alt)).not.toContain('block1.mlp.post@grid');
+    expect(back.records).toEqual(run.records);
+  });
+
   it('names the file and line of a broken record', () => {
     const text = serializeRun(exampleRun()).split('\n');
-    text[3] = text[3].replace('"val_acc":', '"val_accuracy":');
-    expect(() => parseRun(text.join('\n'), 'x.jsonl', runIdOf)).toThrow(/^x\.jsonl:4: not a checkpoint record/);
+    const row = JSON.parse(text[3]);
+    row[3] = 'high';
+    text[3] = JSON.stringify(row);
+    expect(() => parseRun(text.join('\n'), 'x.jsonl', runIdOf)).toThrow(/^x\.jsonl:4: not a checkpoint record: train_acc/);
+    text[3] = '[1, 2]';
+    expect(() => parseRun(text.join('\n'), 'x.jsonl', runIdOf)).toThrow(/^x\.jsonl:4: expected an array of \d+ values/);
   });
 
   it('refuses a header whose config does not hash to its id (an edited config)', () => {

@@ -1,18 +1,25 @@
 /**
  * Committed records (`verify --records-only`): one compact JSON-lines file per run, fixtures/records/<profile>/<id>.jsonl.
- * Line 1 is a header: {format, id, config, status, engine, wall_s, message?, ablation?}; every following line
- * is one CheckpointRecord exactly as in the run's records.jsonl. No checkpoints, so the files stay small and
- * claims are re-derived from exactly the numbers a training run produced.
+ * Line 1 is a header: {format, id, config, status, engine, wall_s, message?, ablation?, columns, alt_keys,
+ * alt_fields}; every following line is one CheckpointRecord as a JSON array in the header's column order, its
+ * `fsd_alt` as one array per alt key (null when the record lacks that key). Keys are written once, not per
+ * record, which roughly halves the size; numbers keep full precision (shortest round-trip), so verdicts from
+ * committed records are exactly those of the run (a rounded 0.7999999999999998 would cross a 0.80 threshold).
+ * NaN and +-Infinity are written as the strings "NaN", "Infinity", "-Infinity". No checkpoints.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { RunConfigSchema, type RunConfig } from '../train/runConfig.js';
-import { CheckpointRecordSchema, type CheckpointRecord } from '../train/record.js';
+import { CheckpointRecordSchema, FsdSummarySchema, type CheckpointRecord } from '../train/record.js';
 import { writeFileAtomic } from '../runs/atomic.js';
 import { AblationResultSchema, type AblationResult } from './ablation.js';
 
-export const EXPORT_FORMAT = 'grokcheck-run-records/1';
+export const EXPORT_FORMAT = 'grokcheck-run-records/2';
+
+/** Record fields in file order (fsd_alt is stored separately, per alt key). */
+const RECORD_COLUMNS = Object.keys(CheckpointRecordSchema.shape).filter((k) => k !== 'fsd_alt');
+const ALT_FIELDS = Object.keys(FsdSummarySchema.shape);
 
 export const ExportHeaderSchema = z
   .object({
@@ -24,6 +31,9 @@ export const ExportHeaderSchema = z
     wall_s: z.number().min(0),
     message: z.string().optional(),
     ablation: AblationResultSchema.optional(),
+    columns: z.array(z.string()),
+    alt_keys: z.array(z.string()),
+    alt_fields: z.array(z.string()),
   })
   .strict();
 
@@ -42,7 +52,11 @@ export function exportFileName(id: string): string {
   return `${id}.jsonl`;
 }
 
+const encodeNumber = (v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
+const decodeNumber = (v: unknown): unknown => (v === 'NaN' || v === 'Infinity' || v === '-Infinity' ? Number(v) : v);
+
 export function serializeRun(run: ExportedRun): string {
+  const altKeys = [...new Set(run.records.flatMap((r) => Object.keys(r.fsd_alt)))].sort();
   const header = {
     format: EXPORT_FORMAT,
     id: run.id,
@@ -52,8 +66,19 @@ export function serializeRun(run: ExportedRun): string {
     wall_s: run.wall_s,
     ...(run.message === undefined ? {} : { message: run.message }),
     ...(run.ablation === undefined ? {} : { ablation: run.ablation }),
+    columns: RECORD_COLUMNS,
+    alt_keys: altKeys,
+    alt_fields: ALT_FIELDS,
   };
-  return [header, ...run.records].map((line) => JSON.stringify(line)).join('\n') + '\n';
+  const rows = run.records.map((r) => {
+    const rec = r as unknown as Record<string, unknown>;
+    const alt = altKeys.map((k) => {
+      const summary = r.fsd_alt[k] as Record<string, unknown> | undefined;
+      return summary ? ALT_FIELDS.map((f) => encodeNumber(summary[f] ?? null)) : null;
+    });
+    return [...RECORD_COLUMNS.map((c) => encodeNumber(rec[c])), alt];
+  });
+  return [header, ...rows].map((line) => JSON.stringify(line)).join('\n') + '\n';
 }
 
 /** Parses one export file; every error names the file and line. `idOf` re-derives the id from the config. */
@@ -75,15 +100,29 @@ export function parseRun(text: string, file: string, idOf: (c: RunConfig) => str
   if (!config.success) throw new Error(`${file}:1: config: ${issues(config.error)}`);
   const id = idOf(config.data);
   if (id !== head.data.id) throw new Error(`${file}:1: the config hashes to run id ${id}, the header says ${head.data.id}`);
+  const { columns, alt_keys: altKeys, alt_fields: altFields } = head.data;
   const records: CheckpointRecord[] = [];
   for (let i = 1; i < lines.length; i++) {
-    const rec = CheckpointRecordSchema.safeParse(json(i));
+    const row = json(i);
+    if (!Array.isArray(row) || row.length !== columns.length + 1 || !Array.isArray(row[columns.length]))
+      throw new Error(`${file}:${i + 1}: expected an array of ${columns.length} values and the fsd_alt arrays`);
+    const alts = row[columns.length] as unknown[];
+    if (alts.length !== altKeys.length) throw new Error(`${file}:${i + 1}: expected ${altKeys.length} fsd_alt entries, got ${alts.length}`);
+    const fsdAlt: Record<string, unknown> = {};
+    alts.forEach((a, k) => {
+      if (a === null) return;
+      if (!Array.isArray(a) || a.length !== altFields.length) throw new Error(`${file}:${i + 1}: fsd_alt ${altKeys[k]} is not an array of ${altFields.length} values`);
+      // Optional summary fields absent from the record were written as null: leave them out again.
+      fsdAlt[altKeys[k]] = Object.fromEntries(altFields.map((f, j) => [f, decodeNumber(a[j])]).filter(([f, v]) => !(v === null && f === 'min_answer_count')));
+    });
+    const object = Object.fromEntries(columns.map((c, j) => [c, decodeNumber(row[j])]));
+    const rec = CheckpointRecordSchema.safeParse({ ...object, fsd_alt: fsdAlt });
     if (!rec.success) throw new Error(`${file}:${i + 1}: not a checkpoint record: ${issues(rec.error)}`);
     if (records.length > 0 && rec.data.step <= records[records.length - 1].step)
       throw new Error(`${file}:${i + 1}: step ${rec.data.step} does not increase`);
     records.push(rec.data);
   }
-  const { format: _format, config: _config, ...rest } = head.data;
+  const { format: _format, config: _config, columns: _c, alt_keys: _k, alt_fields: _f, ...rest } = head.data;
   return { ...rest, config: config.data, records };
 }
 
