@@ -1,5 +1,5 @@
 /**
- * Synthetic activations with a known Fourier structure, for tests and benchmarks of the FSD machinery.
+ * Synthetic activations with a known Fourier structure, for the tests of the FSD machinery.
  * Unit j responds to the answer s as sum_k amp_jk cos(w_k s + theta_jk) (w_k = 2 pi k / p), with its
  * dominant frequency's amplitude well above the others so that no argmax is a near-tie, plus nuisance
  * terms g_j(a) + h_j(b) that depend on one operand only (over the full grid they only shift phi_j by a
