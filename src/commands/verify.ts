@@ -12,7 +12,6 @@ import { runIdOf } from '../train/loop.js';
 import { CLAIMS, evaluateAtBothResolutions } from '../experiments/claims.js';
 import { CLAIM_IDS, isClaimId, type ClaimId, type Verdict } from '../experiments/claimTypes.js';
 import { forkPointOf } from '../experiments/forkPoint.js';
-import { CANONICAL_OPTIONS } from '../experiments/options.js';
 import { getProfile, PROFILE_NAMES, reorderedProfile, type ProfileName } from '../experiments/profiles.js';
 import { collectEnvironment, runProvenance } from '../experiments/provenance.js';
 import { readExportedRuns, writeExportedRun } from '../experiments/recordsExport.js';
@@ -20,7 +19,6 @@ import type { ExperimentId } from '../experiments/roles.js';
 import { assembleRunSet, type RunSet, type RunSource } from '../experiments/runSet.js';
 import { sensitivity } from '../experiments/sensitivity.js';
 import { ensureAblation, storeSource, trainProfile } from '../experiments/trainProfile.js';
-import { evaluateClaims } from '../experiments/claims.js';
 import { buildPlots } from '../report/plots.js';
 import { buildVerdictReport, writeReport } from '../report/verdict.js';
 import { barProgress, noticesOnly } from './progress.js';
@@ -174,7 +172,7 @@ Examples:
     }
 
     const results = evaluateAtBothResolutions(set, claimIds);
-    const canonical = evaluateClaims(set, CANONICAL_OPTIONS, claimIds);
+    const canonical = new Map(results.map((r) => [r.definition.id, r.fine]));
     const rows = sensitivity(set, canonical, claimIds);
     const plots = buildPlots(set);
     const report = buildVerdictReport({

@@ -1,0 +1,71 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { writeExportedRun } from '../experiments/recordsExport.js';
+import { paperProfile } from '../experiments/profiles.js';
+import { syntheticRunSet } from '../experiments/testing/syntheticSet.js';
+import { UsageError } from './command.js';
+import { verifyCommand } from './verify.js';
+
+/** Committed records of a synthetic paper-shaped profile, exported the way `verify --export-records` does. */
+function exportSynthetic(dir: string, drop: string[] = []) {
+  const set = syntheticRunSet({ profile: paperProfile });
+  for (const run of set.runs.values()) {
+    if (drop.includes(run.key)) continue;
+    const ablation = set.ablation?.run_id === run.id ? set.ablation : undefined;
+    writeExportedRun(dir, { id: run.id, config: run.config, status: 'complete', engine: 'synthetic', wall_s: 1, records: run.records, ...(ablation ? { ablation } : {}) });
+  }
+}
+
+describe('grokcheck verify --records-only', () => {
+  let records: string;
+  let log: string[];
+  beforeAll(() => {
+    records = mkdtempSync(join(tmpdir(), 'gc-verify-records-'));
+    exportSynthetic(records);
+  });
+  afterEach(() => vi.restoreAllMocks());
+  const capture = () => {
+    log = [];
+    vi.spyOn(console, 'log').mockImplementation((...a) => void log.push(a.join(' ')));
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+  };
+
+  it('evaluates every claim from committed records, writes the report and prints a summary line', async () => {
+    capture();
+    const report = mkdtempSync(join(tmpdir(), 'gc-verify-report-'));
+    const code = await verifyCommand.run(['--profile', 'paper', '--records-only', '--records-dir', records, '--report-dir', report]);
+    expect(code).toBe(0);
+    expect(log.at(-1)).toMatch(/^verify paper: 16 claim\(s\): 16 reproduced, 0 direction only, 0 not reproduced, 0 not evaluable; report /);
+    expect(log.filter((l) => /^C\d\d /.test(l))).toHaveLength(16);
+    expect(existsSync(join(report, 'verdict.md'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(report, 'verdict.json'), 'utf8')).claims).toHaveLength(16);
+    expect(existsSync(join(report, 'plots', 'fsd-main-p97-s42.svg'))).toBe(true);
+  }, 60_000);
+
+  it('evaluates one claim with --claim, and exits 1 when it is not evaluable', async () => {
+    capture();
+    const partial = mkdtempSync(join(tmpdir(), 'gc-verify-records-'));
+    exportSynthetic(partial, ['fork97/p97/s42/l2']);
+    const report = mkdtempSync(join(tmpdir(), 'gc-verify-report-'));
+    const code = await verifyCommand.run(['--profile', 'paper', '--claim', 'c05', '--records-only', '--records-dir', partial, '--report-dir', report]);
+    expect(code).toBe(1);
+    expect(log[0]).toMatch(/^C05 fork-monotone\s+not evaluable/);
+    expect(log.at(-1)).toMatch(/1 claim\(s\): 0 reproduced, 0 direction only, 0 not reproduced, 1 not evaluable/);
+  }, 60_000);
+
+  it('rejects bad flags with usage errors that name the flag', async () => {
+    await expect(verifyCommand.run(['--claim', 'C17'])).rejects.toThrow(UsageError);
+    await expect(verifyCommand.run(['--claim', 'C17'])).rejects.toThrow(/--claim: expected one of C01/);
+    await expect(verifyCommand.run(['--profile', 'huge'])).rejects.toThrow(/--profile/);
+    await expect(verifyCommand.run(['--records-only', '--export-records'])).rejects.toThrow(/cannot also export/);
+    await expect(verifyCommand.run(['--write-baseline', 'x.json'])).rejects.toThrow(/needs --perturbed-report/);
+    await expect(verifyCommand.run(['--reorder', '--profile', 'paper', '--records-only'])).rejects.toThrow(/minibatches/);
+  });
+
+  it('its help names every flag it accepts', () => {
+    for (const flag of ['--profile', '--claim', '--engine', '--backend', '--threads', '--runs', '--records-only', '--export-records', '--records-dir', '--strict', '--report-dir', '--quiet', '--reorder', '--write-baseline', '--perturbed-report'])
+      expect(verifyCommand.help).toContain(flag);
+  });
+});
