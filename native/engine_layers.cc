@@ -47,34 +47,31 @@ inline void softmax_stats(const float* x, int n, float* max_out, float* sum_out)
 
 // ---------------------------------------------------------------------------------------------- embedding
 
-void embedding_forward(ThreadPool& pool, float* out, const int32_t* tokens, int B, int P, const float* W_E,
-                       const float* W_pos, int D) {
-  pool.run_ranges(long(B) * P, kRowGrain, [&](long r0, long r1) {
-    for (long r = r0; r < r1; r++) {
-      const long b = r / P;
-      const int t = kSequence - P + int(r % P);
-      add_rows(out + r * D, W_E + long(tokens[b * kSequence + t]) * D, W_pos + long(t) * D, D);
-    }
-  });
+void embedding_forward(ThreadPool& pool, float* out, const RowSet& rows, const float* W_E, const float* W_pos, int D) {
+  for (int t = 0; t < kPositions; t++) {
+    const PositionRows& p = rows.pos[t];
+    pool.run_ranges(p.count, kRowGrain, [&](long r0, long r1) {
+      for (long r = r0; r < r1; r++) add_rows(out + (p.offset + r) * D, W_E + long(p.token[r]) * D, W_pos + long(t) * D, D);
+    });
+  }
 }
 
-void embedding_backward(ThreadPool& pool, float* dW_E, float* dW_pos, const float* dout, const int32_t* tokens, int B,
-                        int P, int V, int D) {
+void embedding_backward(ThreadPool& pool, float* dW_E, float* dW_pos, const float* dout, const RowSet& rows, int V, int D) {
   const int chunks = (D + simd::kLanes - 1) / simd::kLanes;
   pool.run(chunks, [&](int chunk) {
     const int j0 = chunk * simd::kLanes;
     const int w = std::min(simd::kLanes, D - j0);
     for (int v = 0; v < V; v++) simd::store_n(dW_E + long(v) * D + j0, simd::zero(), w);
-    for (int t = 0; t < kSequence; t++) simd::store_n(dW_pos + long(t) * D + j0, simd::zero(), w);
-    for (long b = 0; b < B; b++) {
-      for (int p = 0; p < P; p++) {
-        const int t = kSequence - P + p;
-        const F16 g = simd::load_n(dout + (b * P + p) * D + j0, w);
-        float* e = dW_E + long(tokens[b * kSequence + t]) * D + j0;
+    for (int t = 0; t < kPositions; t++) {
+      const PositionRows& p = rows.pos[t];
+      F16 pos_sum = simd::zero();
+      for (int r = 0; r < p.count; r++) {
+        const F16 g = simd::load_n(dout + long(p.offset + r) * D + j0, w);
+        float* e = dW_E + long(p.token[r]) * D + j0;
         simd::store_n(e, simd::load_n(e, w) + g, w);
-        float* q = dW_pos + long(t) * D + j0;
-        simd::store_n(q, simd::load_n(q, w) + g, w);
+        pos_sum = pos_sum + g;
       }
+      simd::store_n(dW_pos + long(t) * D + j0, pos_sum, w);
     }
   });
 }
@@ -172,23 +169,30 @@ void matmul_backward_input(ThreadPool& pool, float* din, long ld_din, const floa
 
 // ---------------------------------------------------------------------------------------------- attention
 
-void attention_forward(ThreadPool& pool, float* out, float* probs, const float* qkv, int B, int Pq, int D, int H) {
+void attention_forward(ThreadPool& pool, float* out, float* probs, const float* qkv, const RowSet& in, const RowSet& out_rows,
+                       int n, int D, int H) {
   const int dh = D / H;
-  const long row = 3L * D;  // one position of qkv
+  const long ld = 3L * D;  // one row of qkv
   const float sqrt_dh = std::sqrt(float(dh));
-  pool.run_ranges(B, kRowGrain / 2, [&](long b0, long b1) {
+  const PositionRows& first = out_rows.pos[0];
+  pool.run_ranges(first.count, kRowGrain, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++)
+      std::memcpy(out + (first.offset + r) * D, qkv + (in.pos[0].offset + r) * ld + 2 * D, sizeof(float) * D);
+  });
+  pool.run_ranges(n, kRowGrain / 2, [&](long b0, long b1) {
     for (long b = b0; b < b1; b++) {
-      const float* ex = qkv + b * kSequence * row;
-      for (int h = 0; h < H; h++) {
-        float* pr = probs + (b * H + h) * kSequence * kSequence;
-        std::memset(pr, 0, sizeof(float) * kSequence * kSequence);
-        for (int p = 0; p < Pq; p++) {
-          const int t = kSequence - Pq + p;
-          const float* q = ex + t * row + h * dh;
-          float s[kSequence];
+      const float* row[kPositions];
+      for (int j = 0; j < kPositions; j++) row[j] = qkv + long(in.pos[j].row(b)) * ld;
+      for (int t = 1; t < kPositions; t++) {
+        if (!out_rows.pos[t].present()) continue;
+        float* o_row = out + long(out_rows.pos[t].row(b)) * D;
+        for (int h = 0; h < H; h++) {
+          float* pr = probs + ((b * H + h) * kPositions + t) * kPositions;
+          const float* q = row[t] + h * dh;
+          float s[kPositions];
           float m = -INFINITY;
           for (int j = 0; j <= t; j++) {
-            s[j] = simd::dot(q, ex + j * row + D + h * dh, dh) / sqrt_dh;
+            s[j] = simd::dot(q, row[j] + D + h * dh, dh) / sqrt_dh;
             m = std::max(m, s[j]);
           }
           float sum = 0.0f;
@@ -196,11 +200,11 @@ void attention_forward(ThreadPool& pool, float* out, float* probs, const float* 
             s[j] = std::exp(s[j] - m);
             sum += s[j];
           }
-          float* o = out + (b * Pq + p) * D + h * dh;
+          float* o = o_row + h * dh;
           std::memset(o, 0, sizeof(float) * dh);
           for (int j = 0; j <= t; j++) {
-            pr[t * kSequence + j] = s[j] / sum;
-            simd::axpy(pr[t * kSequence + j], ex + j * row + 2 * D + h * dh, o, dh);
+            pr[j] = s[j] / sum;
+            simd::axpy(pr[j], row[j] + 2 * D + h * dh, o, dh);
           }
         }
       }
@@ -208,36 +212,51 @@ void attention_forward(ThreadPool& pool, float* out, float* probs, const float* 
   });
 }
 
-void attention_backward(ThreadPool& pool, float* dqkv, const float* dout, const float* qkv, const float* probs, int B,
-                        int Pq, int D, int H) {
+void attention_backward(ThreadPool& pool, float* dqkv, float* scratch, const float* dout, const float* qkv,
+                        const float* probs, const RowSet& in, const RowSet& out_rows, int n, int D, int H) {
   const int dh = D / H;
-  const long row = 3L * D;
+  const long ld = 3L * D;
+  const long ex = kPositions * ld;  // one example of scratch: positions 0..2, each Q | K | V
   const float sqrt_dh = std::sqrt(float(dh));
-  pool.run_ranges(B, kRowGrain / 2, [&](long b0, long b1) {
+  // 1. Each example's contributions, in its own rows of scratch.
+  pool.run_ranges(n, kRowGrain / 2, [&](long b0, long b1) {
     for (long b = b0; b < b1; b++) {
-      const float* ex = qkv + b * kSequence * row;
-      float* dex = dqkv + b * kSequence * row;
-      std::memset(dex, 0, sizeof(float) * kSequence * row);
-      for (int h = 0; h < H; h++) {
-        const float* pr = probs + (b * H + h) * kSequence * kSequence;
-        for (int p = 0; p < Pq; p++) {
-          const int t = kSequence - Pq + p;
-          const float* g = dout + (b * Pq + p) * D + h * dh;
-          const float* q = ex + t * row + h * dh;
-          float dp[kSequence];
+      const float* row[kPositions];
+      for (int j = 0; j < kPositions; j++) row[j] = qkv + long(in.pos[j].row(b)) * ld;
+      float* g_ex = scratch + b * ex;
+      std::memset(g_ex, 0, sizeof(float) * ex);
+      for (int t = 1; t < kPositions; t++) {
+        if (!out_rows.pos[t].present()) continue;
+        const float* g_row = dout + long(out_rows.pos[t].row(b)) * D;
+        for (int h = 0; h < H; h++) {
+          const float* pr = probs + ((b * H + h) * kPositions + t) * kPositions;
+          const float* g = g_row + h * dh;
+          const float* q = row[t] + h * dh;
+          float dp[kPositions];
           float weighted = 0.0f;  // sum_j p_j dp_j
           for (int j = 0; j <= t; j++) {
-            dp[j] = simd::dot(g, ex + j * row + 2 * D + h * dh, dh);
-            weighted += pr[t * kSequence + j] * dp[j];
-            simd::axpy(pr[t * kSequence + j], g, dex + j * row + 2 * D + h * dh, dh);
+            dp[j] = simd::dot(g, row[j] + 2 * D + h * dh, dh);
+            weighted += pr[j] * dp[j];
+            simd::axpy(pr[j], g, g_ex + j * ld + 2 * D + h * dh, dh);  // dv_j
           }
           for (int j = 0; j <= t; j++) {
-            const float ds = pr[t * kSequence + j] * (dp[j] - weighted) / sqrt_dh;
-            simd::axpy(ds, ex + j * row + D + h * dh, dex + t * row + h * dh, dh);  // dq_t
-            simd::axpy(ds, q, dex + j * row + D + h * dh, dh);                       // dk_j
+            const float ds = pr[j] * (dp[j] - weighted) / sqrt_dh;
+            simd::axpy(ds, row[j] + D + h * dh, g_ex + t * ld + h * dh, dh);  // dq_t
+            simd::axpy(ds, q, g_ex + j * ld + D + h * dh, dh);                // dk_j
           }
         }
       }
+    }
+  });
+  // 2. Summed into the rows of `in`, each row over its examples in ascending order.
+  for (int j = 0; j < kPositions; j++)
+    if (in.pos[j].present()) sum_into_rows(pool, dqkv, ld, in.pos[j], scratch + j * ld, ex, int(ld), false);
+  // 3. Position 0's own output is its v.
+  const PositionRows& first = out_rows.pos[0];
+  pool.run_ranges(first.count, kRowGrain, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      float* dv = dqkv + (in.pos[0].offset + r) * ld + 2 * D;
+      add_rows(dv, dv, dout + (first.offset + r) * D, D);
     }
   });
 }
@@ -261,25 +280,36 @@ void gelu_backward(ThreadPool& pool, float* din, const float* dout, const float*
 
 // ---------------------------------------------------------------------------------------------- residual
 
-void residual_forward(ThreadPool& pool, float* out, const float* x, int P_in, const float* y, int P_out, int B, int D) {
-  pool.run_ranges(long(B) * P_out, kRowGrain, [&](long r0, long r1) {
-    for (long r = r0; r < r1; r++) {
-      const long b = r / P_out;
-      const int p = int(r % P_out);
-      add_rows(out + r * D, x + (b * P_in + p + P_in - P_out) * D, y + r * D, D);
-    }
-  });
+void residual_add(ThreadPool& pool, float* out, const float* x, const float* y, long n) {
+  pool.run_ranges(n, kElementGrain, [&](long i0, long i1) { add_rows(out + i0, x + i0, y + i0, int(i1 - i0)); });
 }
 
-void residual_backward_scatter(ThreadPool& pool, float* dx, int P_in, const float* dout, int P_out, int B, int D) {
-  pool.run_ranges(long(B) * P_in, kRowGrain, [&](long r0, long r1) {
-    for (long r = r0; r < r1; r++) {
-      const long b = r / P_in;
-      const int p = int(r % P_in) - (P_in - P_out);
-      if (p < 0) std::memset(dx + r * D, 0, sizeof(float) * D);
-      else std::memcpy(dx + r * D, dout + (b * P_out + p) * D, sizeof(float) * D);
+void residual_forward(ThreadPool& pool, float* out, const float* x, const float* y, const RowSet& in,
+                      const RowSet& out_rows, int D) {
+  for (int t = 0; t < kPositions; t++) {
+    const PositionRows& p = out_rows.pos[t];
+    // Position 0 keeps its rows; positions 1 and 2 have one output row per example.
+    pool.run_ranges(p.count, kRowGrain, [&](long r0, long r1) {
+      for (long r = r0; r < r1; r++) {
+        const long source = t == 0 ? in.pos[0].offset + r : in.pos[t].row(r);
+        add_rows(out + (p.offset + r) * D, x + source * D, y + (p.offset + r) * D, D);
+      }
+    });
+  }
+}
+
+void residual_backward(ThreadPool& pool, float* dx, const float* dout, const RowSet& in, const RowSet& out_rows, int D) {
+  for (int t = 0; t < kPositions; t++) {
+    const PositionRows& p = in.pos[t];
+    const PositionRows& o = out_rows.pos[t];
+    if (!o.present()) {
+      std::fill_n(dx + long(p.offset) * D, long(p.count) * D, 0.0f);
+    } else if (t == 0) {
+      std::memcpy(dx + long(p.offset) * D, dout + long(o.offset) * D, sizeof(float) * p.count * D);
+    } else {
+      sum_into_rows(pool, dx, D, p, dout + long(o.offset) * D, D, D, false);
     }
-  });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------- cross-entropy

@@ -1,7 +1,8 @@
 // Forward and backward of each layer of the model of shared/spec/model.md, on plain float arrays (in the
 // manner of llm.c's train_gpt2.c). Conventions:
-//  - B examples, each a sequence of 3 positions; a tensor "at P positions" is [B, P, width] row-major and
-//    holds the LAST P positions (P = 3: positions 0, 1, 2; P = 1: position 2 only). Row r = b * P + p.
+//  - A tensor is [rows, width] row-major; which (example, position) each row stands for is a RowSet
+//    (engine_rows.h). Row-wise layers (LayerNorm, Linear, GELU) do not care; the layers that move information
+//    between positions or examples (embedding, attention, residual connections) take the RowSets.
 //  - Weights are [in, out], applied as x @ W + b.
 //  - Backward functions write (=) parameter gradients, since every parameter is used exactly once per pass;
 //    "+=" is stated where a function accumulates into an input gradient.
@@ -11,18 +12,15 @@
 #include <cstdint>
 
 #include "engine_pool.h"
+#include "engine_rows.h"
 
 namespace grokcheck {
 
-constexpr int kSequence = 3;  // [a, b, separator]
-
-// ---- embedding: out[b, p] = W_E[tokens[b, t]] + W_pos[t], t = 3 - P + p
-void embedding_forward(ThreadPool& pool, float* out, const int32_t* tokens, int B, int P, const float* W_E,
-                       const float* W_pos, int D);
-// dW_E[v] = sum over (b, p) with tokens[b, t] = v of dout[b, p]; dW_pos[t] = sum_b dout[b, p]. Summed in
-// (b, p) order, one 16-column chunk per task.
-void embedding_backward(ThreadPool& pool, float* dW_E, float* dW_pos, const float* dout, const int32_t* tokens, int B,
-                        int P, int V, int D);
+// ---- embedding: the row of token v at position t is W_E[v] + W_pos[t].
+void embedding_forward(ThreadPool& pool, float* out, const RowSet& rows, const float* W_E, const float* W_pos, int D);
+// dW_E[v] = sum of dout over the rows of token v, dW_pos[t] = sum of dout over the rows of position t; summed in
+// row order, one 16-column chunk per task.
+void embedding_backward(ThreadPool& pool, float* dW_E, float* dW_pos, const float* dout, const RowSet& rows, int V, int D);
 
 // ---- LayerNorm over the last axis, eps 1e-5, biased variance:
 // y = (x - mean) * rstd * w + b, rstd = 1 / sqrt(var + eps). Saves mean and rstd per row for the backward.
@@ -45,26 +43,32 @@ void matmul_backward_input(ThreadPool& pool, float* din, long ld_din, const floa
                            int R, int In, int Out, bool accumulate);
 
 // ---- causal self-attention over the 3 positions, H heads of d_head = D / H.
-// qkv: [B, 3, 3D] with columns Q | K | V (Q needed only at the Pq query positions). For each head and query
-// position t: s_j = q_t . k_j / sqrt(d_head) for j <= t, p = softmax(s), out_t = sum_j p_j v_j.
-// out: [B, Pq, D] (heads concatenated); probs: [B, H, 3, 3] (0 above the diagonal), saved for the backward.
-void attention_forward(ThreadPool& pool, float* out, float* probs, const float* qkv, int B, int Pq, int D, int H);
-// dqkv (=): [B, 3, 3D]. With dp_j = dout_t . v_j and ds_j = p_j (dp_j - sum_i p_i dp_i):
-//   dv_j += p_j dout_t,  dq_t = sum_j ds_j k_j / sqrt(d_head),  dk_j += ds_j q_t / sqrt(d_head).
-// dq rows at non-query positions are 0.
-void attention_backward(ThreadPool& pool, float* dqkv, const float* dout, const float* qkv, const float* probs, int B,
-                        int Pq, int D, int H);
+// qkv: [in.total, 3D], columns Q | K | V, on the rows `in` (all 3 positions; Q is read only at the query
+// positions 1 and 2 that `out` holds). For each head and query position t of example b:
+// s_j = q_t . k_j / sqrt(d_head) for j <= t, p = softmax(s), out_t = sum_j p_j v_j. Position 0 attends to itself
+// only, so its output is its own v (softmax of one score is exactly 1), row for row (in.pos[0] == out.pos[0]).
+// out: [out.total, D] (heads concatenated); probs: [n, H, 3, 3] (rows of positions 1, 2), saved for the backward.
+void attention_forward(ThreadPool& pool, float* out, float* probs, const float* qkv, const RowSet& in, const RowSet& out_rows,
+                       int n, int D, int H);
+// dqkv (=): [in.total, 3D]. Per example, with dp_j = dout_t . v_j and ds_j = p_j (dp_j - sum_i p_i dp_i):
+//   dv_j += p_j dout_t,  dq_t = sum_j ds_j k_j / sqrt(d_head),  dk_j += ds_j q_t / sqrt(d_head),
+// into `scratch` ([n, 3, 3D]), then summed into the rows of `in` (sum_into_rows); position 0 adds dv_0 += dout_0.
+void attention_backward(ThreadPool& pool, float* dqkv, float* scratch, const float* dout, const float* qkv,
+                        const float* probs, const RowSet& in, const RowSet& out_rows, int n, int D, int H);
 
 // ---- GELU with the exact erf: out = x Phi(x).
 void gelu_forward(ThreadPool& pool, float* out, const float* x, long n);
 // din = dout * (Phi(x) + x phi(x)); din may alias dout.
 void gelu_backward(ThreadPool& pool, float* din, const float* dout, const float* x, long n);
 
-// ---- residual connections between tensors at different position sets (P_out <= P_in).
-// out[b, p] = x[b, p + P_in - P_out] + y[b, p]
-void residual_forward(ThreadPool& pool, float* out, const float* x, int P_in, const float* y, int P_out, int B, int D);
-// dx[b, t] = dout[b, t - (P_in - P_out)] for the last P_out positions, 0 before them.
-void residual_backward_scatter(ThreadPool& pool, float* dx, int P_in, const float* dout, int P_out, int B, int D);
+// ---- residual connections. Around the MLP (same rows in and out): out = x + y over n floats.
+void residual_add(ThreadPool& pool, float* out, const float* x, const float* y, long n);
+// Around an attention block, from its input rows to its output rows:
+// out (on out_rows) = x (on in, at the same example and position) + y (on out_rows).
+void residual_forward(ThreadPool& pool, float* out, const float* x, const float* y, const RowSet& in,
+                      const RowSet& out_rows, int D);
+// dx (=, on in) = dout (on out_rows) summed over the output rows of each input row; 0 at positions out_rows lacks.
+void residual_backward(ThreadPool& pool, float* dx, const float* dout, const RowSet& in, const RowSet& out_rows, int D);
 
 // ---- softmax cross-entropy over C classes, per row:
 // loss[r] = -((logits[r, y] - max) - log(sum_c exp(logits[r, c] - max))); correct[r] = argmax (first on ties) == y.

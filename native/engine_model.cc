@@ -20,7 +20,7 @@ void for_each_param(const ModelShape& s, ModelTensors& t, Visit&& visit) {
   const long D = s.d_model, F = s.d_mlp;
   t.blocks.resize(s.n_layers);
   visit("embed.W_E", long(s.vocab) * D, &t.W_E);
-  visit("embed.W_pos", kSequence * D, &t.W_pos);
+  visit("embed.W_pos", kPositions * D, &t.W_pos);
   for (int l = 0; l < s.n_layers; l++) {
     const std::string b = "blocks." + std::to_string(l) + ".";
     BlockTensors& k = t.blocks[l];
@@ -107,15 +107,14 @@ Model::Model(const ModelShape& shape, const OptimizerSettings& opt, int threads)
   adam_v_.assign(param_count_, 0.0f);
   P_ = bind_tensors(shape_, params_.data());
   G_ = bind_tensors(shape_, grads_.data());
-  // Position sets (header comment): walk back from the logits, which need position 2 only.
+  // Positions each block's output must carry: walk back from the logits, which need position 2 only; an
+  // attention block needs all three at its input.
   acts_.resize(shape_.n_layers);
-  int positions = 1;
+  unsigned needed = 1u << 2;
   for (int l = shape_.n_layers - 1; l >= 0; l--) {
-    acts_[l].p_out = positions;
-    acts_[l].p_in = shape_.has_attention() ? kSequence : positions;
-    positions = acts_[l].p_in;
+    acts_[l].positions_out = needed;
+    if (shape_.has_attention()) needed = 0b111;
   }
-  p_embed_ = positions;
   const long D = shape_.d_model, F = shape_.d_mlp;
   if (shape_.has_attention()) {
     wt_qkv_.ensure(3 * D * D);
@@ -131,53 +130,69 @@ Model::Model(const ModelShape& shape, const OptimizerSettings& opt, int threads)
 void Model::ensure_capacity(int n) {
   if (n <= capacity_) return;
   capacity_ = n;
-  const long N = n, D = shape_.d_model, F = shape_.d_mlp, H = shape_.n_heads, C = shape_.classes;
-  x0_.ensure(N * p_embed_ * D);
+  // Every tensor is sized for one row per example and position, the most any RowSet holds.
+  const long N = n, rows = N * kPositions, D = shape_.d_model, F = shape_.d_mlp, H = shape_.n_heads, C = shape_.classes;
+  x0_.ensure(rows * D);
   for (auto& a : acts_) {
-    const long rin = N * a.p_in, rout = N * a.p_out;
     if (shape_.has_attention()) {
-      a.ln1.ensure(rin * D);
-      a.ln1_mean.ensure(rin);
-      a.ln1_rstd.ensure(rin);
-      a.qkv.ensure(N * kSequence * 3 * D);
-      a.probs.ensure(N * H * kSequence * kSequence);
-      a.att.ensure(rout * D);
-      a.attn_out.ensure(rout * D);
-      a.x_mid.ensure(rout * D);
+      a.ln1.ensure(rows * D);
+      a.ln1_mean.ensure(rows);
+      a.ln1_rstd.ensure(rows);
+      a.qkv.ensure(rows * 3 * D);
+      a.probs.ensure(N * H * kPositions * kPositions);
+      a.att.ensure(rows * D);
+      a.attn_out.ensure(rows * D);
+      a.x_mid.ensure(rows * D);
     }
     if (shape_.has_mlp()) {
-      a.ln2.ensure(rout * D);
-      a.ln2_mean.ensure(rout);
-      a.ln2_rstd.ensure(rout);
-      a.pre.ensure(rout * F);
-      a.post.ensure(rout * F);
-      a.x_out.ensure(rout * D);
+      a.ln2.ensure(rows * D);
+      a.ln2_mean.ensure(rows);
+      a.ln2_rstd.ensure(rows);
+      a.pre.ensure(rows * F);
+      a.post.ensure(rows * F);
+      a.x_out.ensure(rows * D);
     }
   }
   lnf_.ensure(N * D);
   lnf_mean_.ensure(N);
   lnf_rstd_.ensure(N);
   logits_.ensure(N * C);
+  example_logits_.ensure(N * C);
   dlogits_.ensure(N * C);
+  dlogits_rows_.ensure(N * C);
   losses_.ensure(N);
   correct_.resize(N);
-  const long rows = N * kSequence;
   dres_a_.ensure(rows * D);
   dres_b_.ensure(rows * D);
   dln_.ensure(rows * D);
   if (shape_.has_attention()) {
     dqkv_.ensure(rows * 3 * D);
+    dqkv_examples_.ensure(rows * 3 * D);
     datt_.ensure(rows * D);
   }
   if (shape_.has_mlp()) dhidden_.ensure(rows * F);
 }
 
+void Model::plan_rows(const int32_t* tokens, int n, bool keyed) {
+  for (int l = 0; l < shape_.n_layers; l++) {
+    BlockActivations& a = acts_[l];
+    if (l == 0) {
+      const unsigned positions_in = shape_.has_attention() ? 0b111u : a.positions_out;
+      a.in = token_rows(tokens, n, positions_in, shape_.vocab, keyed);
+    } else {
+      a.in = acts_[l - 1].out;
+    }
+    // Attention makes positions 1 and 2 depend on the whole example; without it the rows stay as they are.
+    a.out = shape_.has_attention() ? stream_rows(a.in, n, a.positions_out) : a.in;
+  }
+}
+
 // ------------------------------------------------------------------------------------------------ checks
 
 std::string Model::check_batch(const int32_t* tokens, long n_tokens, const int32_t* labels, long n_labels) const {
-  if (n_tokens % kSequence != 0)
+  if (n_tokens % kPositions != 0)
     return "tokens must hold 3 values per example ([a, b, separator]), got length " + std::to_string(n_tokens);
-  const long n = n_tokens / kSequence;
+  const long n = n_tokens / kPositions;
   if (n < 1) return "the batch is empty";
   if (n_labels != n)
     return "labels has length " + std::to_string(n_labels) + " but tokens hold " + std::to_string(n) + " examples";
@@ -228,80 +243,100 @@ bool Model::zeroed(const ForwardHooks& hooks, int layer, ComponentKind kind) con
 
 void Model::forward(const int32_t* tokens, int n, const ForwardHooks& hooks) {
   const int D = shape_.d_model, C = shape_.classes;
-  embedding_forward(pool_, x0_.ptr(), tokens, n, p_embed_, P_.W_E, P_.W_pos, D);
+  const bool override = hooks.options && hooks.options->override_layer >= 0;
+  plan_rows(tokens, n, !override);
+  embedding_forward(pool_, x0_.ptr(), acts_[0].in, P_.W_E, P_.W_pos, D);
   for (int l = 0; l < shape_.n_layers; l++) block_forward(l, n, hooks);
-  // The last block carries position 2 only: x_out is [n, D].
-  layernorm_forward(pool_, lnf_.ptr(), lnf_mean_.ptr(), lnf_rstd_.ptr(), acts_.back().x_out_ptr, P_.lnf_w, P_.lnf_b, n, D);
-  matmul_forward(pool_, logits_.ptr(), C, lnf_.ptr(), D, P_.W_U, P_.b_U, n, D, C);
+  // The last block's output holds position 2 only.
+  const int rows = acts_.back().out.total;
+  layernorm_forward(pool_, lnf_.ptr(), lnf_mean_.ptr(), lnf_rstd_.ptr(), acts_.back().x_out_ptr, P_.lnf_w, P_.lnf_b, rows, D);
+  matmul_forward(pool_, logits_.ptr(), C, lnf_.ptr(), D, P_.W_U, P_.b_U, rows, D, C);
 }
 
 void Model::block_forward(int l, int n, const ForwardHooks& hooks) {
   BlockActivations& a = acts_[l];
   const BlockTensors& w = P_.blocks[l];
   const int D = shape_.d_model, F = shape_.d_mlp;
-  const int rows_in = n * a.p_in, rows_out = n * a.p_out;
+  const RowSet &in = a.in, &out = a.out;
   a.x_in_ptr = l == 0 ? x0_.ptr() : acts_[l - 1].x_out_ptr;
   a.x_mid_ptr = a.x_in_ptr;
   if (shape_.has_attention()) {
     const long ld = 3L * D;  // qkv row: Q | K | V
     float* qkv = a.qkv.ptr();
-    layernorm_forward(pool_, a.ln1.ptr(), a.ln1_mean.ptr(), a.ln1_rstd.ptr(), a.x_in_ptr, w.ln1_w, w.ln1_b, rows_in, D);
-    matmul_forward(pool_, qkv + D, ld, a.ln1.ptr(), D, w.W_K, w.b_K, rows_in, D, D);
-    matmul_forward(pool_, qkv + 2 * D, ld, a.ln1.ptr(), D, w.W_V, w.b_V, rows_in, D, D);
-    // Q at the query positions only: every row, or every third row starting at position 2.
-    const int q_first = kSequence - a.p_out, q_step = a.p_out == kSequence ? 1 : kSequence;
-    matmul_forward(pool_, qkv + q_first * ld, ld * q_step, a.ln1.ptr() + long(q_first) * D, long(D) * q_step, w.W_Q, w.b_Q,
-                   n * a.p_out, D, D);
-    attention_forward(pool_, a.att.ptr(), a.probs.ptr(), qkv, n, a.p_out, D, shape_.n_heads);
-    matmul_forward(pool_, a.attn_out.ptr(), D, a.att.ptr(), D, w.W_O, w.b_O, rows_out, D, D);
-    if (zeroed(hooks, l, ComponentKind::Attn)) std::fill_n(a.attn_out.ptr(), long(rows_out) * D, 0.0f);
-    residual_forward(pool_, a.x_mid.ptr(), a.x_in_ptr, a.p_in, a.attn_out.ptr(), a.p_out, n, D);
+    layernorm_forward(pool_, a.ln1.ptr(), a.ln1_mean.ptr(), a.ln1_rstd.ptr(), a.x_in_ptr, w.ln1_w, w.ln1_b, in.total, D);
+    matmul_forward(pool_, qkv + D, ld, a.ln1.ptr(), D, w.W_K, w.b_K, in.total, D, D);
+    matmul_forward(pool_, qkv + 2 * D, ld, a.ln1.ptr(), D, w.W_V, w.b_V, in.total, D, D);
+    // Q only where queries are asked: positions 1 and 2 of the output (position 0 attends to itself alone).
+    const int q_begin = in.span_begin(out.pos[1].present() ? 1 : 2), q_end = in.span_end(2);
+    matmul_forward(pool_, qkv + q_begin * ld, ld, a.ln1.ptr() + long(q_begin) * D, D, w.W_Q, w.b_Q, q_end - q_begin, D, D);
+    attention_forward(pool_, a.att.ptr(), a.probs.ptr(), qkv, in, out, n, D, shape_.n_heads);
+    matmul_forward(pool_, a.attn_out.ptr(), D, a.att.ptr(), D, w.W_O, w.b_O, out.total, D, D);
+    if (zeroed(hooks, l, ComponentKind::Attn)) std::fill_n(a.attn_out.ptr(), long(out.total) * D, 0.0f);
+    residual_forward(pool_, a.x_mid.ptr(), a.x_in_ptr, a.attn_out.ptr(), in, out, D);
     a.x_mid_ptr = a.x_mid.ptr();
   }
   a.x_out_ptr = a.x_mid_ptr;
   if (shape_.has_mlp()) {
-    layernorm_forward(pool_, a.ln2.ptr(), a.ln2_mean.ptr(), a.ln2_rstd.ptr(), a.x_mid_ptr, w.ln2_w, w.ln2_b, rows_out, D);
-    matmul_forward(pool_, a.pre.ptr(), F, a.ln2.ptr(), D, w.W_in, w.b_in, rows_out, D, F);
-    gelu_forward(pool_, a.post.ptr(), a.pre.ptr(), long(rows_out) * F);
+    const long rows = out.total;
+    layernorm_forward(pool_, a.ln2.ptr(), a.ln2_mean.ptr(), a.ln2_rstd.ptr(), a.x_mid_ptr, w.ln2_w, w.ln2_b, rows, D);
+    matmul_forward(pool_, a.pre.ptr(), F, a.ln2.ptr(), D, w.W_in, w.b_in, rows, D, F);
+    gelu_forward(pool_, a.post.ptr(), a.pre.ptr(), rows * F);
     const EvalOptions* o = hooks.options;
     if (o && o->override_layer == l) {
-      // Replace the hidden at position 2 (the last row of each example) by the given values.
+      // Replace each example's hidden at position 2 (rows are per example: plan_rows was told).
       for (int b = 0; b < n; b++)
-        std::memcpy(a.post.ptr() + (long(b) * a.p_out + a.p_out - 1) * F, o->override_values + (hooks.first_row + b) * F,
+        std::memcpy(a.post.ptr() + long(out.pos[2].row(b)) * F, o->override_values + (hooks.first_row + b) * F,
                     sizeof(float) * F);
     }
     float* x_out = a.x_out.ptr();
     if (zeroed(hooks, l, ComponentKind::Mlp)) {
-      std::memcpy(x_out, a.x_mid_ptr, sizeof(float) * rows_out * D);
+      std::memcpy(x_out, a.x_mid_ptr, sizeof(float) * rows * D);
     } else {
-      matmul_forward(pool_, x_out, D, a.post.ptr(), F, w.W_out, w.b_out, rows_out, F, D);
-      residual_forward(pool_, x_out, a.x_mid_ptr, a.p_out, x_out, a.p_out, n, D);  // x + mlp(x)
+      matmul_forward(pool_, x_out, D, a.post.ptr(), F, w.W_out, w.b_out, rows, F, D);
+      residual_add(pool_, x_out, a.x_mid_ptr, x_out, rows * D);  // x + mlp(x)
     }
     a.x_out_ptr = x_out;
   }
 }
 
+const float* Model::example_logits(int n) {
+  const PositionRows& last = acts_.back().out.pos[2];
+  if (!last.keyed) return logits_.ptr();
+  const int C = shape_.classes;
+  for (int b = 0; b < n; b++)
+    std::memcpy(example_logits_.ptr() + long(b) * C, logits_.ptr() + long(last.row(b)) * C, sizeof(float) * C);
+  return example_logits_.ptr();
+}
+
 double Model::batch_loss(const int32_t* labels, int n) {
-  crossentropy_forward(pool_, losses_.ptr(), correct_.data(), logits_.ptr(), labels, n, shape_.classes);
+  crossentropy_forward(pool_, losses_.ptr(), correct_.data(), example_logits(n), labels, n, shape_.classes);
   double sum = 0.0;
-  for (int r = 0; r < n; r++) sum += losses_.ptr()[r];  // row order, whatever the thread count
+  for (int r = 0; r < n; r++) sum += losses_.ptr()[r];  // example order, whatever the thread count
   return sum / n;
 }
 
 // ------------------------------------------------------------------------------------------------ backward
 
-void Model::backward(const int32_t* tokens, int n) {
+void Model::backward(int n) {
   const int D = shape_.d_model, C = shape_.classes;
+  // d loss / d logits per example (dlogits_) summed into the logits rows.
+  const PositionRows& last = acts_.back().out.pos[2];
+  const int rows = acts_.back().out.total;
+  const float* dlogits = dlogits_.ptr();
+  if (last.keyed) {
+    sum_into_rows(pool_, dlogits_rows_.ptr(), C, last, dlogits_.ptr(), C, C, false);
+    dlogits = dlogits_rows_.ptr();
+  }
   transpose(pool_, wt_u_.ptr(), P_.W_U, D, C, C);
-  matmul_backward_weights(pool_, G_.W_U, G_.b_U, dlogits_.ptr(), C, lnf_.ptr(), D, n, D, C);
-  matmul_backward_input(pool_, dln_.ptr(), D, dlogits_.ptr(), C, wt_u_.ptr(), n, D, C, false);
+  matmul_backward_weights(pool_, G_.W_U, G_.b_U, dlogits, C, lnf_.ptr(), D, rows, D, C);
+  matmul_backward_input(pool_, dln_.ptr(), D, dlogits, C, wt_u_.ptr(), rows, D, C, false);
   Buffer* dres = &dres_a_;
   Buffer* spare = &dres_b_;
-  std::fill_n(dres->ptr(), long(n) * D, 0.0f);
+  std::fill_n(dres->ptr(), long(rows) * D, 0.0f);
   layernorm_backward(pool_, dres->ptr(), G_.lnf_w, G_.lnf_b, dln_.ptr(), acts_.back().x_out_ptr, lnf_mean_.ptr(),
-                     lnf_rstd_.ptr(), P_.lnf_w, n, D);
+                     lnf_rstd_.ptr(), P_.lnf_w, rows, D);
   for (int l = shape_.n_layers - 1; l >= 0; l--) block_backward(l, n, dres, spare);
-  embedding_backward(pool_, G_.W_E, G_.W_pos, dres->ptr(), tokens, n, p_embed_, shape_.vocab, D);
+  embedding_backward(pool_, G_.W_E, G_.W_pos, dres->ptr(), acts_[0].in, shape_.vocab, D);
 }
 
 void Model::block_backward(int l, int n, Buffer*& dres, Buffer*& spare) {
@@ -309,51 +344,47 @@ void Model::block_backward(int l, int n, Buffer*& dres, Buffer*& spare) {
   const BlockTensors& w = P_.blocks[l];
   const BlockTensors& g = G_.blocks[l];
   const int D = shape_.d_model, F = shape_.d_mlp;
-  const int rows_in = n * a.p_in, rows_out = n * a.p_out;
+  const RowSet &in = a.in, &out = a.out;
   if (shape_.has_mlp()) {
     // x_out = x_mid + GELU(LN2(x_mid) W_in + b_in) W_out + b_out
+    const int rows = out.total;
     float* dh = dhidden_.ptr();
     transpose(pool_, wt_out_.ptr(), w.W_out, F, D, D);
-    matmul_backward_weights(pool_, g.W_out, g.b_out, dres->ptr(), D, a.post.ptr(), F, rows_out, F, D);
-    matmul_backward_input(pool_, dh, F, dres->ptr(), D, wt_out_.ptr(), rows_out, F, D, false);
-    gelu_backward(pool_, dh, dh, a.pre.ptr(), long(rows_out) * F);
+    matmul_backward_weights(pool_, g.W_out, g.b_out, dres->ptr(), D, a.post.ptr(), F, rows, F, D);
+    matmul_backward_input(pool_, dh, F, dres->ptr(), D, wt_out_.ptr(), rows, F, D, false);
+    gelu_backward(pool_, dh, dh, a.pre.ptr(), long(rows) * F);
     transpose(pool_, wt_in_.ptr(), w.W_in, D, F, F);
-    matmul_backward_weights(pool_, g.W_in, g.b_in, dh, F, a.ln2.ptr(), D, rows_out, D, F);
-    matmul_backward_input(pool_, dln_.ptr(), D, dh, F, wt_in_.ptr(), rows_out, D, F, false);
+    matmul_backward_weights(pool_, g.W_in, g.b_in, dh, F, a.ln2.ptr(), D, rows, D, F);
+    matmul_backward_input(pool_, dln_.ptr(), D, dh, F, wt_in_.ptr(), rows, D, F, false);
     layernorm_backward(pool_, dres->ptr(), g.ln2_w, g.ln2_b, dln_.ptr(), a.x_mid_ptr, a.ln2_mean.ptr(), a.ln2_rstd.ptr(),
-                       w.ln2_w, rows_out, D);
+                       w.ln2_w, rows, D);
   }
   if (shape_.has_attention()) {
     // x_mid = x_in + attention(LN1(x_in)) W_O + b_O
     const long ld = 3L * D;
     float* dqkv = dqkv_.ptr();
     transpose(pool_, wt_o_.ptr(), w.W_O, D, D, D);
-    matmul_backward_weights(pool_, g.W_O, g.b_O, dres->ptr(), D, a.att.ptr(), D, rows_out, D, D);
-    matmul_backward_input(pool_, datt_.ptr(), D, dres->ptr(), D, wt_o_.ptr(), rows_out, D, D, false);
-    attention_backward(pool_, dqkv, datt_.ptr(), a.qkv.ptr(), a.probs.ptr(), n, a.p_out, D, shape_.n_heads);
-    matmul_backward_weights(pool_, g.W_K, g.b_K, dqkv + D, ld, a.ln1.ptr(), D, rows_in, D, D);
-    matmul_backward_weights(pool_, g.W_V, g.b_V, dqkv + 2 * D, ld, a.ln1.ptr(), D, rows_in, D, D);
-    const int q_first = kSequence - a.p_out, q_step = a.p_out == kSequence ? 1 : kSequence;
-    matmul_backward_weights(pool_, g.W_Q, g.b_Q, dqkv + q_first * ld, ld * q_step, a.ln1.ptr() + long(q_first) * D,
-                            long(D) * q_step, n * a.p_out, D, D);
-    // W_Q^T, W_K^T, W_V^T stacked: [3D, D], so that d LN1 = dqkv @ stack.
+    matmul_backward_weights(pool_, g.W_O, g.b_O, dres->ptr(), D, a.att.ptr(), D, out.total, D, D);
+    matmul_backward_input(pool_, datt_.ptr(), D, dres->ptr(), D, wt_o_.ptr(), out.total, D, D, false);
+    attention_backward(pool_, dqkv, dqkv_examples_.ptr(), datt_.ptr(), a.qkv.ptr(), a.probs.ptr(), in, out, n, D,
+                       shape_.n_heads);
+    matmul_backward_weights(pool_, g.W_K, g.b_K, dqkv + D, ld, a.ln1.ptr(), D, in.total, D, D);
+    matmul_backward_weights(pool_, g.W_V, g.b_V, dqkv + 2 * D, ld, a.ln1.ptr(), D, in.total, D, D);
+    const int q_begin = in.span_begin(out.pos[1].present() ? 1 : 2), q_end = in.span_end(2);
+    matmul_backward_weights(pool_, g.W_Q, g.b_Q, dqkv + q_begin * ld, ld, a.ln1.ptr() + long(q_begin) * D, D,
+                            q_end - q_begin, D, D);
+    // W_Q^T, W_K^T, W_V^T stacked: [3D, D]. d LN1 = dK W_K^T + dV W_V^T on every row, + dQ W_Q^T on the query rows.
     float* wt = wt_qkv_.ptr();
     transpose(pool_, wt, w.W_Q, D, D, D);
     transpose(pool_, wt + long(D) * D, w.W_K, D, D, D);
     transpose(pool_, wt + 2L * D * D, w.W_V, D, D, D);
-    if (a.p_out == kSequence) {
-      matmul_backward_input(pool_, dln_.ptr(), D, dqkv, ld, wt, rows_in, D, 3 * D, false);
-    } else {
-      matmul_backward_input(pool_, dln_.ptr(), D, dqkv + D, ld, wt + long(D) * D, rows_in, D, 2 * D, false);
-      matmul_backward_input(pool_, dln_.ptr() + q_first * long(D), long(D) * q_step, dqkv + q_first * ld, ld * q_step, wt,
-                            n * a.p_out, D, D, true);
-    }
-    if (a.p_in != a.p_out) {
-      residual_backward_scatter(pool_, spare->ptr(), a.p_in, dres->ptr(), a.p_out, n, D);
-      std::swap(dres, spare);
-    }
+    matmul_backward_input(pool_, dln_.ptr(), D, dqkv + D, ld, wt + long(D) * D, in.total, D, 2 * D, false);
+    matmul_backward_input(pool_, dln_.ptr() + long(q_begin) * D, D, dqkv + q_begin * ld, ld, wt, q_end - q_begin, D, D, true);
+    // d x_in = (d x_mid carried back to the input rows) + LN1's backward.
+    residual_backward(pool_, spare->ptr(), dres->ptr(), in, out, D);
+    std::swap(dres, spare);
     layernorm_backward(pool_, dres->ptr(), g.ln1_w, g.ln1_b, dln_.ptr(), a.x_in_ptr, a.ln1_mean.ptr(), a.ln1_rstd.ptr(),
-                       w.ln1_w, rows_in, D);
+                       w.ln1_w, in.total, D);
   }
 }
 
@@ -363,9 +394,9 @@ double Model::compute_gradients(const int32_t* tokens, const int32_t* labels, in
   ensure_capacity(n);
   forward(tokens, n, ForwardHooks{});
   const double loss = batch_loss(labels, n);
-  crossentropy_backward(pool_, dlogits_.ptr(), logits_.ptr(), labels, n, shape_.classes);
+  crossentropy_backward(pool_, dlogits_.ptr(), example_logits(n), labels, n, shape_.classes);
   std::fill(grads_.begin(), grads_.end(), 0.0f);
-  backward(tokens, n);
+  backward(n);
   return loss;
 }
 
@@ -385,20 +416,21 @@ EvalSummary Model::evaluate(const int32_t* tokens, const int32_t* labels, long n
   long correct = 0;
   for (long start = 0; start < n; start += chunk) {
     const int rows = int(std::min<long>(chunk, n - start));
-    forward(tokens + start * kSequence, rows, ForwardHooks{&options, start});
-    crossentropy_forward(pool_, losses_.ptr(), correct_.data(), logits_.ptr(), labels + start, rows, C);
+    forward(tokens + start * kPositions, rows, ForwardHooks{&options, start});
+    const float* logits = example_logits(rows);
+    crossentropy_forward(pool_, losses_.ptr(), correct_.data(), logits, labels + start, rows, C);
     for (int r = 0; r < rows; r++) {
       loss_sum += losses_.ptr()[r];
       correct += correct_[r];
     }
-    if (options.logits_out) std::memcpy(options.logits_out + start * C, logits_.ptr(), sizeof(float) * rows * C);
+    if (options.logits_out) std::memcpy(options.logits_out + start * C, logits, sizeof(float) * rows * C);
     for (size_t i = 0; i < options.captures.size(); i++) {
       const Site& s = options.captures[i];
       BlockActivations& a = acts_[s.layer];
       const int width = s.kind == SiteKind::AttnOut ? shape_.d_model : shape_.d_mlp;
       const float* src = s.kind == SiteKind::MlpPre ? a.pre.ptr() : s.kind == SiteKind::MlpPost ? a.post.ptr() : a.attn_out.ptr();
       for (int b = 0; b < rows; b++)
-        std::memcpy(options.capture_out[i] + (start + b) * width, src + (long(b) * a.p_out + a.p_out - 1) * width,
+        std::memcpy(options.capture_out[i] + (start + b) * width, src + long(a.out.pos[2].row(b)) * width,
                     sizeof(float) * width);
     }
   }

@@ -1,11 +1,13 @@
 // The model of shared/spec/model.md ("Forward"), its parameters, AdamW state and activation buffers, and
 // the three operations built on the layers of engine_layers.h: a training step, gradients, an evaluation.
 //
-// Only the last position feeds the logits, so positions are carried only where they can matter: the residual
-// stream after block l needs all 3 positions only while a later block has attention (which mixes positions);
-// otherwise only position 2. In the last block that means K and V at every position but Q, attention, W_O
-// and the MLP at position 2 only, and in `mlp_only` models position 2 alone everywhere. This computes the
-// same function as the full model (the dropped rows never reach the loss) at about 70% of the work.
+// Work is done only on rows that can matter, and only once per distinct value (engine_rows.h):
+//  - only the last position feeds the logits, so the residual stream after block l carries all 3 positions only
+//    while a later block has attention (which mixes positions), else position 2 alone: in the last block K and V
+//    are computed at every position but Q, attention, W_O and the MLP at position 2 only;
+//  - rows that depend on one token only (everything before the first attention, and position 0 throughout) are
+//    computed once per distinct token.
+// This computes the same function as the full model at about half of its work.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +17,7 @@
 
 #include "engine_layers.h"
 #include "engine_pool.h"
+#include "engine_rows.h"
 
 namespace grokcheck {
 
@@ -116,13 +119,14 @@ class Model {
       if (long(data.size()) < size) data.resize(size);
     }
   };
-  // Activations of one block for the current batch (see the header comment for the position sets).
+  // Activations of one block for the current batch, on the rows `in` (block input) and `out` (block output).
   struct BlockActivations {
-    int p_in = kSequence, p_out = kSequence;
+    unsigned positions_out = 0;  // positions the block's output must carry (bit t: position t)
+    RowSet in, out;
     Buffer ln1, ln1_mean, ln1_rstd, qkv, probs, att, attn_out, x_mid, ln2, ln2_mean, ln2_rstd, pre, post, x_out;
-    const float* x_in_ptr = nullptr;   // residual stream entering the block [n, p_in, D]
-    const float* x_mid_ptr = nullptr;  // after attention [n, p_out, D]
-    const float* x_out_ptr = nullptr;  // after the MLP [n, p_out, D]
+    const float* x_in_ptr = nullptr;   // residual stream entering the block, on `in`
+    const float* x_mid_ptr = nullptr;  // after attention, on `out`
+    const float* x_out_ptr = nullptr;  // after the MLP, on `out`
   };
   struct ForwardHooks {
     const EvalOptions* options = nullptr;
@@ -130,13 +134,19 @@ class Model {
   };
 
   void ensure_capacity(int n);
+  // Sets the RowSets of every block for this batch; `keyed` = share rows between examples (off when an
+  // override gives each example its own values).
+  void plan_rows(const int32_t* tokens, int n, bool keyed);
   void forward(const int32_t* tokens, int n, const ForwardHooks& hooks);
   void block_forward(int l, int n, const ForwardHooks& hooks);
-  // Fills grads_ from the dlogits_ of the current batch; returns nothing (the loss comes from the forward).
-  void backward(const int32_t* tokens, int n);
-  // Takes d(residual after block l) in `dres` ([n, p_out, D]) and leaves d(residual before block l) ([n, p_in, D])
-  // in `dres` (the two residual-gradient buffers are swapped when the position set grows).
+  // Fills grads_ from the per-example dlogits of the current batch.
+  void backward(int n);
+  // Takes d(residual after block l) in `dres` (on its `out` rows) and leaves d(residual before block l) (on its
+  // `in` rows) in `dres` (the two residual-gradient buffers are swapped when the rows change).
   void block_backward(int l, int n, Buffer*& dres, Buffer*& spare);
+  // Per-example logits of the last forward pass ([n, classes]): the logits rows themselves when every example
+  // has its own row, else gathered.
+  const float* example_logits(int n);
   double batch_loss(const int32_t* labels, int n);
   bool zeroed(const ForwardHooks& hooks, int layer, ComponentKind kind) const;
 
@@ -149,15 +159,15 @@ class Model {
   ModelTensors P_, G_;  // views of params_ and grads_
   int64_t step_ = 0;
 
-  int capacity_ = 0;   // examples the buffers hold
-  int p_embed_ = kSequence;
-  Buffer x0_;          // embedding output [n, p_embed, D]
+  int capacity_ = 0;  // examples the buffers hold
+  Buffer x0_;         // embedding output, on acts_[0].in
   std::vector<BlockActivations> acts_;
-  Buffer lnf_, lnf_mean_, lnf_rstd_, logits_, losses_, dlogits_;
+  // Final LayerNorm and logits on the last block's output rows; per-example logits, losses and gradients.
+  Buffer lnf_, lnf_mean_, lnf_rstd_, logits_, example_logits_, losses_, dlogits_, dlogits_rows_;
   std::vector<uint8_t> correct_;
   // Backward scratch: residual gradients (ping-pong), gradients of LayerNorm outputs, of qkv, of the attention
   // output, of the MLP hidden, and the transposed weights of the current layer.
-  Buffer dres_a_, dres_b_, dln_, dqkv_, datt_, dhidden_, wt_qkv_, wt_o_, wt_in_, wt_out_, wt_u_;
+  Buffer dres_a_, dres_b_, dln_, dqkv_, dqkv_examples_, datt_, dhidden_, wt_qkv_, wt_o_, wt_in_, wt_out_, wt_u_;
 };
 
 }  // namespace grokcheck
