@@ -221,6 +221,10 @@ async function trainWithWriter(
   const engineDescription = state.engine.description;
   writer.setStatus({ state: 'running', step: state.engine.getState().step, engine: engineDescription, wall_s: previousWall });
 
+  // A fork's history before its fork step is its parent's: the "first sync" of a checkpoint is judged on both.
+  const lineage: CheckpointRecord[] = config.fork
+    ? store.readRecords(store.find(config.fork.parent), CheckpointRecordSchema).filter((r) => r.step < config.fork!.step)
+    : [];
   const { max_steps: maxSteps, after_grok: afterGrok } = config.stop;
   const stepTrigger = config.schedule?.trigger.startsWith('step:') ? Number(config.schedule.trigger.slice(5)) : null;
   let step = state.engine.getState().step;
@@ -229,9 +233,11 @@ async function trainWithWriter(
 
   for (;;) {
     if (step % config.eval_every === 0 && (records.at(-1)?.step ?? -1) < step) {
-      const record = measureCheckpoint(state.engine, task, split, config, step, state.weightDecay, records);
+      const record = measureCheckpoint(state.engine, task, split, config, step, state.weightDecay, [...lineage, ...records]);
       records.push(record);
       applyEventTriggers(state, config, records);
+      // A record's weight decay is the one in effect from its step on (after any trigger fired there).
+      record.weight_decay = state.weightDecay;
       // Checkpoint first, record second (see the header comment); keep event and 1000-step checkpoints.
       writer.writeCheckpoint(state.engine.getState(), sidecarOf(state));
       writer.appendRecord(record, { nonFinite: 'string' });
@@ -279,7 +285,7 @@ function applyEventTriggers(state: LoopState, config: RunConfig, records: readon
   }
 }
 
-function stopRule(
+export function stopRule(
   records: readonly CheckpointRecord[],
   step: number,
   maxSteps: number,

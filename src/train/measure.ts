@@ -57,6 +57,7 @@ export function measureCheckpoint(
   const val = subsetLossAccuracy(logits, task.classes, task.labels, split.validation);
   const state = engine.getState();
   const canonicalSite = config.metrics.fsd_site as SiteName;
+  if (!Number.isFinite(grid.loss)) return divergedRecord(step, weightDecay, train, val, totalNorm(state.params));
   const isGroup = task.kind === 'sym';
 
   // FSD (Z_p) or its cyclic "Z_n! control" (sym) at every site on the grid, and at the configured site on
@@ -110,5 +111,37 @@ export function measureCheckpoint(
     ...baselines,
     permutation,
     diverged,
+  };
+}
+
+/** A checkpoint whose loss is not finite: the metrics are undefined (NaN), the run stops here (loop.ts). */
+function divergedRecord(
+  step: number,
+  weightDecay: number,
+  train: { loss: number; accuracy: number },
+  val: { loss: number; accuracy: number },
+  norm: number,
+): CheckpointRecord {
+  return {
+    step,
+    weight_decay: weightDecay,
+    train_loss: train.loss,
+    train_acc: train.accuracy,
+    val_loss: val.loss,
+    val_acc: val.accuracy,
+    norm,
+    fsd: NaN,
+    top_frequency: null,
+    participation: NaN,
+    median_rank: null,
+    rank1_fraction: NaN,
+    fsd_alt: {},
+    fsd_gen: null,
+    restricted_logit_loss: null,
+    restricted_logit_loss_train: null,
+    nanda_excluded_loss: null,
+    nanda_restricted_loss: null,
+    permutation: null,
+    diverged: true,
   };
 }

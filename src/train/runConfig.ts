@@ -69,6 +69,8 @@ export const RunConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['model', 'vocab'], message: `must be ${elements + 1} for this task` });
     if (c.model.classes !== elements)
       ctx.addIssue({ code: 'custom', path: ['model', 'classes'], message: `must be ${elements} for this task` });
+    if (!isSym && c.task.n < 5)
+      ctx.addIssue({ code: 'custom', path: ['task', 'n'], message: 'FSD needs at least 2 frequencies: use p >= 5' });
     if (!c.fork && c.batch_seed === undefined)
       ctx.addIssue({ code: 'custom', path: ['batch_seed'], message: 'required unless the run is a fork' });
     if (c.metrics.fsd_site.startsWith('block1') && c.model.n_layers < 2)

@@ -1,0 +1,123 @@
+/** The training loop in-process: forks continue exactly, schedules fire where they should, stop rules hold. */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { onlineEvents, openStore, stopRule, trainRun } from './loop.js';
+import type { CheckpointRecord } from './record.js';
+import { RunConfigSchema, type RunConfig, type RunConfigInput } from './runConfig.js';
+
+function tinyConfig(overrides: Partial<RunConfigInput> = {}): RunConfig {
+  return RunConfigSchema.parse({
+    task: { kind: 'mod_add', n: 11, train_frac: 0.5, split_seed: 1 },
+    model: { vocab: 12, classes: 11, d_model: 16, n_heads: 2, d_mlp: 32, n_layers: 2, variant: 'standard' },
+    optimizer: { lr: 3e-3 },
+    batch_size: 16,
+    init_seed: 1,
+    batch_seed: 1,
+    eval_every: 50,
+    stop: { max_steps: 600 },
+    metrics: { permutations: 20 },
+    ...overrides,
+  });
+}
+
+const store = () => mkdtempSync(join(tmpdir(), 'grokcheck-loop-'));
+
+describe('training loop', () => {
+  it('a fork with the parent weight decay and batch order reproduces the parent exactly', async () => {
+    const root = store();
+    const parent = await trainRun({ config: tinyConfig(), storeRoot: root, engine: 'native' });
+    expect(parent.status).toBe('complete');
+    expect(parent.records.map((r) => r.step)).toEqual(Array.from({ length: 13 }, (_, i) => i * 50));
+    // Forks start from kept checkpoints: every 1000 steps and the event steps (here the memorisation step).
+    const at = onlineEvents(parent.records, 0.8).mem!;
+    expect(at).toBeGreaterThan(0);
+    const fork = await trainRun({
+      config: tinyConfig({ fork: { parent: parent.id, step: at }, batch_seed: undefined }),
+      storeRoot: root,
+      engine: 'native',
+    });
+    expect(fork.id).not.toBe(parent.id);
+    expect(fork.records[0].step).toBe(at);
+    expect(fork.records).toEqual(parent.records.filter((r) => r.step >= at));
+  });
+
+  it('a fork with a new weight decay or batch seed diverges from the parent', async () => {
+    const root = store();
+    const parent = await trainRun({ config: tinyConfig(), storeRoot: root, engine: 'native' });
+    const at = onlineEvents(parent.records, 0.8).mem!;
+    const atIndex = parent.records.findIndex((r) => r.step === at);
+    const heavier = await trainRun({
+      config: tinyConfig({ fork: { parent: parent.id, step: at }, batch_seed: undefined, optimizer: { lr: 3e-3, weight_decay: 5 } }),
+      storeRoot: root,
+      engine: 'native',
+    });
+    expect(heavier.records[0]).toEqual({ ...parent.records[atIndex], weight_decay: 5 });
+    expect(heavier.records.at(-1)!.norm).toBeLessThan(parent.records.at(-1)!.norm);
+    const reseeded = await trainRun({ config: tinyConfig({ fork: { parent: parent.id, step: at }, batch_seed: 99 }), storeRoot: root, engine: 'native' });
+    expect(reseeded.records[0].train_loss).toBe(parent.records[atIndex].train_loss);
+    expect(reseeded.records[1].train_loss).not.toBe(parent.records[atIndex + 1].train_loss);
+  });
+
+  it('a step-triggered schedule raises the weight decay from that step on', async () => {
+    const out = await trainRun({ config: tinyConfig({ schedule: { lambda_high: 3, trigger: 'step:120' } }), storeRoot: store(), engine: 'native' });
+    // A record's weight decay is the one in effect from its step on.
+    const wd = Object.fromEntries(out.records.map((r) => [r.step, r.weight_decay]));
+    expect(wd[100]).toBe(1);
+    expect(wd[150]).toBe(3);
+    expect(wd[600]).toBe(3);
+  });
+
+  it('an event-triggered schedule fires at the memorisation checkpoint', async () => {
+    const out = await trainRun({ config: tinyConfig({ schedule: { lambda_high: 2, trigger: 'mem' } }), storeRoot: store(), engine: 'native' });
+    const mem = onlineEvents(out.records, 0.8).mem;
+    expect(mem).not.toBeNull();
+    for (const r of out.records) expect(r.weight_decay).toBe(r.step < mem! ? 1 : 2);
+  });
+
+  it('stop rules: the cap, N steps after grokking (canonical val >= 0.95), and divergence', () => {
+    const rec = (step: number, val_acc: number, diverged = false) => ({ step, val_acc, diverged }) as CheckpointRecord;
+    const history = [rec(0, 0.1), rec(100, 0.5), rec(200, 0.96), rec(300, 0.4)];
+    expect(stopRule(history.slice(0, 3), 200, 1000, 200, 0.8)).toBeNull();
+    expect(stopRule(history, 300, 1000, 200, 0.8)).toBeNull();
+    expect(stopRule([...history, rec(400, 1)], 400, 1000, 200, 0.8)).toMatch(/grokked at 200/);
+    expect(stopRule(history, 300, 1000, undefined, 0.8)).toBeNull();
+    expect(stopRule(history, 1000, 1000, undefined, 0.8)).toMatch(/step cap 1000/);
+    expect(stopRule([rec(0, 0.1, true)], 0, 1000, 100, 0.8)).toMatch(/diverged/);
+  });
+
+  it('a complete run is read back without training', async () => {
+    const config = tinyConfig({ stop: { max_steps: 100 } });
+    const root = store();
+    const out = await trainRun({ config, storeRoot: root, engine: 'native' });
+    expect(out.status).toBe('complete');
+    const statusFile = join(openStore(root).paths(out.id).status);
+    const before = readFileSync(statusFile, 'utf8');
+    const again = await trainRun({ config, storeRoot: root, engine: 'native' });
+    expect(again.records).toEqual(out.records);
+    expect(readFileSync(statusFile, 'utf8')).toBe(before);
+  });
+
+  it('a diverging run is recorded as diverged and stops', async () => {
+    // A learning rate of 1e20 makes the MLP output (hidden ~ 1e20 times W_out ~ 1e20) overflow float32.
+    const out = await trainRun({ config: tinyConfig({ optimizer: { lr: 1e20, weight_decay: 0 } }), storeRoot: store(), engine: 'native' });
+    expect(out.status).toBe('complete');
+    expect(out.message).toMatch(/diverged/);
+    expect(out.records.at(-1)!.diverged).toBe(true);
+    expect(Number.isNaN(out.records.at(-1)!.fsd)).toBe(true);
+  });
+
+  it('refuses corrupt records with a message naming the file and line', async () => {
+    const root = store();
+    const config = tinyConfig({ stop: { max_steps: 200 } });
+    const out = await trainRun({ config, storeRoot: root, engine: 'native', stepBudget: 120 });
+    expect(out.status).toBe('running');
+    const file = join(openStore(root).paths(out.id).records);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[1] = lines[1].replace('"train_acc":', '"train_acc":"x","was":');
+    writeFileSync(file, lines.join('\n'));
+    await expect(trainRun({ config, storeRoot: root, engine: 'native' })).rejects.toThrow(/records\.jsonl:2: record fails its schema/);
+    expect(readdirSync(join(root, out.id))).toContain('records.jsonl');
+  });
+});
