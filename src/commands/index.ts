@@ -6,5 +6,6 @@ import { runsCommand, showCommand } from './show.js';
 import { replayCommand } from './replay.js';
 import { fsdCommand } from './fsd.js';
 import { benchCommand } from './bench.js';
+import { verifyCommand } from './verify.js';
 
-export const commands: Command[] = [trainCommand, forkCommand, runsCommand, showCommand, replayCommand, fsdCommand, benchCommand];
+export const commands: Command[] = [verifyCommand, trainCommand, forkCommand, runsCommand, showCommand, replayCommand, fsdCommand, benchCommand];
