@@ -218,13 +218,17 @@ void attention_backward(ThreadPool& pool, float* dqkv, float* scratch, const flo
   const long ld = 3L * D;
   const long ex = kPositions * ld;  // one example of scratch: positions 0..2, each Q | K | V
   const float sqrt_dh = std::sqrt(float(dh));
-  // 1. Each example's contributions, in its own rows of scratch.
+  // 1. Each example's contributions: straight into its own rows where rows are per example, into its slot of
+  // scratch where examples share rows.
   pool.run_ranges(n, kRowGrain / 2, [&](long b0, long b1) {
     for (long b = b0; b < b1; b++) {
       const float* row[kPositions];
-      for (int j = 0; j < kPositions; j++) row[j] = qkv + long(in.pos[j].row(b)) * ld;
-      float* g_ex = scratch + b * ex;
-      std::memset(g_ex, 0, sizeof(float) * ex);
+      float* grad[kPositions];
+      for (int j = 0; j < kPositions; j++) {
+        row[j] = qkv + long(in.pos[j].row(b)) * ld;
+        grad[j] = in.pos[j].keyed ? scratch + b * ex + j * ld : dqkv + long(in.pos[j].row(b)) * ld;
+        std::memset(grad[j], 0, sizeof(float) * ld);
+      }
       for (int t = 1; t < kPositions; t++) {
         if (!out_rows.pos[t].present()) continue;
         const float* g_row = dout + long(out_rows.pos[t].row(b)) * D;
@@ -237,20 +241,20 @@ void attention_backward(ThreadPool& pool, float* dqkv, float* scratch, const flo
           for (int j = 0; j <= t; j++) {
             dp[j] = simd::dot(g, row[j] + 2 * D + h * dh, dh);
             weighted += pr[j] * dp[j];
-            simd::axpy(pr[j], g, g_ex + j * ld + 2 * D + h * dh, dh);  // dv_j
+            simd::axpy(pr[j], g, grad[j] + 2 * D + h * dh, dh);  // dv_j
           }
           for (int j = 0; j <= t; j++) {
             const float ds = pr[j] * (dp[j] - weighted) / sqrt_dh;
-            simd::axpy(ds, row[j] + D + h * dh, g_ex + t * ld + h * dh, dh);  // dq_t
-            simd::axpy(ds, q, g_ex + j * ld + D + h * dh, dh);                // dk_j
+            simd::axpy(ds, row[j] + D + h * dh, grad[t] + h * dh, dh);  // dq_t
+            simd::axpy(ds, q, grad[j] + D + h * dh, dh);                // dk_j
           }
         }
       }
     }
   });
-  // 2. Summed into the rows of `in`, each row over its examples in ascending order.
+  // 2. Shared rows: each the sum over its examples in ascending order.
   for (int j = 0; j < kPositions; j++)
-    if (in.pos[j].present()) sum_into_rows(pool, dqkv, ld, in.pos[j], scratch + j * ld, ex, int(ld), false);
+    if (in.pos[j].keyed) sum_into_rows(pool, dqkv, ld, in.pos[j], scratch + j * ld, ex, int(ld), false);
   // 3. Position 0's own output is its v.
   const PositionRows& first = out_rows.pos[0];
   pool.run_ranges(first.count, kRowGrain, [&](long r0, long r1) {

@@ -52,7 +52,8 @@ void attention_forward(ThreadPool& pool, float* out, float* probs, const float* 
                        int n, int D, int H);
 // dqkv (=): [in.total, 3D]. Per example, with dp_j = dout_t . v_j and ds_j = p_j (dp_j - sum_i p_i dp_i):
 //   dv_j += p_j dout_t,  dq_t = sum_j ds_j k_j / sqrt(d_head),  dk_j += ds_j q_t / sqrt(d_head),
-// into `scratch` ([n, 3, 3D]), then summed into the rows of `in` (sum_into_rows); position 0 adds dv_0 += dout_0.
+// directly into per-example rows, and via `scratch` ([n, 3, 3D]) and sum_into_rows into rows that examples share;
+// position 0 adds dv_0 += dout_0.
 void attention_backward(ThreadPool& pool, float* dqkv, float* scratch, const float* dout, const float* qkv,
                         const float* probs, const RowSet& in, const RowSet& out_rows, int n, int D, int H);
 

@@ -219,6 +219,20 @@ describe('determinism', () => {
     }, 60_000);
   }
 
+  it('rows shared by examples with equal tokens change nothing: a batch equals its examples one by one', () => {
+    // Random tokens at every position, with many repeats: examples share their token-determined rows.
+    const e = engine(odd, initParams(odd, 9));
+    const n = 60;
+    const tokens = Int32Array.from({ length: n * 3 }, (_, i) => (i * 7919 + (i % 3) * 13) % (i % 3 === 1 ? 5 : odd.vocab));
+    const labels = Int32Array.from({ length: n }, (_, b) => b % odd.classes);
+    const whole = e.evaluate({ tokens, labels, logits: true, capture: ['block1.mlp.post'] });
+    for (let b = 0; b < n; b++) {
+      const one = e.evaluate({ tokens: tokens.subarray(b * 3, b * 3 + 3), labels: labels.subarray(b, b + 1), logits: true, capture: ['block1.mlp.post'] });
+      expect(one.logits).toEqual(whole.logits!.subarray(b * odd.classes, (b + 1) * odd.classes));
+      expect(one.captures['block1.mlp.post']).toEqual(whole.captures['block1.mlp.post']!.subarray(b * odd.d_mlp, (b + 1) * odd.d_mlp));
+    }
+  });
+
   it('evaluating a grid in one call equals evaluating it in pieces (chunking is invisible)', () => {
     const model = { ...odd, vocab: 48, classes: 47 }; // 2209 rows: three internal chunks
     const e = engine(model, initParams(model, 8));
