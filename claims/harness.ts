@@ -12,6 +12,7 @@
  * GROKCHECK_CLAIMS_FROM_RECORDS=1 evaluates from the committed records (fixtures/records/small) instead of
  * training: fast, but it tests only the analysis, not the training.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareWithBaseline, readBaseline, type BaselineCheck } from '../src/experiments/baseline.js';
@@ -23,12 +24,15 @@ import { readExportedRuns } from '../src/experiments/recordsExport.js';
 import type { ExperimentId } from '../src/experiments/roles.js';
 import { assembleRunSet, type RunSet } from '../src/experiments/runSet.js';
 import { ensureAblation, trainProfile } from '../src/experiments/trainProfile.js';
+import { writeFileAtomic } from '../src/runs/atomic.js';
 import { runIdOf } from '../src/train/loop.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const SMALL_STORE = join(ROOT, 'runs', 'small');
 export const SMALL_RECORDS = join(ROOT, 'fixtures', 'records', 'small');
 export const BASELINE_FILE = join(ROOT, 'fixtures', 'small-baseline.json');
+/** Where each claim test writes its verdict (under the gitignored run store). */
+export const VERDICTS_DIR = join(SMALL_STORE, 'verdicts');
 /** Generous: the first claim test of a fresh checkout may train most of the small profile. */
 export const CLAIM_TEST_TIMEOUT = 30 * 60_000;
 
@@ -62,13 +66,16 @@ export async function smallRunSet(experiments: readonly ExperimentId[]): Promise
 }
 
 /**
- * Evaluates claim `id` on the small profile and compares it with the baseline (warning on a fragile change).
- * Harness errors (no baseline, a run that fails to train) throw.
+ * Evaluates claim `id` on the small profile, writes the verdict to runs/small/verdicts/<id>.json and compares
+ * it with the baseline (warning on a fragile change). Harness errors (no baseline, a failed run) throw.
  */
 export async function checkClaim(id: ClaimId): Promise<BaselineCheck> {
   const baseline = readBaseline(BASELINE_FILE);
   const set = await smallRunSet(CLAIMS[id].experiments);
-  const check = compareWithBaseline(baseline, id, evaluateClaim(id, set));
+  const outcome = evaluateClaim(id, set);
+  const check = compareWithBaseline(baseline, id, outcome);
+  mkdirSync(VERDICTS_DIR, { recursive: true });
+  writeFileAtomic(join(VERDICTS_DIR, `${id}.json`), `${JSON.stringify({ claim: CLAIMS[id], outcome, baseline: check }, null, 2)}\n`);
   if (check.status === 'changed (fragile)') console.warn(`warning: ${check.message}`);
   return check;
 }
