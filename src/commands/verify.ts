@@ -59,7 +59,8 @@ every run that is missing from the run store (forks once their parent is trained
 alternate until nothing new can be planned), measures C14's ablation, evaluates every claim at our checkpoint
 resolution and on the paper's 500-step grid, re-derives each verdict under every documented alternative
 choice (sensitivity), and writes verdict.md, verdict.json and plots/*.svg. Runs already in the store are
-reused, so an interrupted verify continues where it stopped.
+reused, so an interrupted verify continues where it stopped; a run that another process is training is
+waited for (two verifies on one store split the work).
 
   --profile NAME     paper (default: claims.md's experiment table; hours on a CPU) or small (the same design
                      scaled down for CPU CI; minutes)
@@ -125,6 +126,7 @@ Examples:
 
     let set: RunSet;
     let trainFailures = 0;
+    const waitingSaid = new Set<string>();
     if (f['records-only']) {
       const exported = readExportedRuns(recordsDir, runIdOf);
       const source: RunSource = { get: (id) => exported.get(id) };
@@ -139,7 +141,13 @@ Examples:
         ...(f.backend === undefined ? {} : { backend: f.backend }),
         ...planOptions,
         progress: (run) => (f.quiet ? noticesOnly(run.key) : barProgress(run.key)),
+        // Another process (a second verify, a claim test) may be training some runs: train the others, then wait.
+        waitForLocked: true,
         onRun: (e) => {
+          if (e.kind === 'waiting' && !waitingSaid.has(e.run.id)) {
+            waitingSaid.add(e.run.id);
+            console.error(`verify: ${e.run.key} (${e.run.id}) is being trained by another process; waiting for it`);
+          }
           if (e.kind === 'done' && e.outcome) console.error(`verify: ${e.run.key} (${e.run.id}): ${e.outcome.status}${e.outcome.message ? `, ${e.outcome.message}` : ''}, ${e.outcome.wall_s.toFixed(1)} s`);
           if (e.kind === 'failed') console.error(`verify: ${e.run.key} (${e.run.id}) failed: ${e.error?.message}`);
         },
