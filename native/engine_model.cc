@@ -1,6 +1,7 @@
 #include "engine_model.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <utility>
 
@@ -99,7 +100,7 @@ std::vector<ParamEntry> param_layout(const ModelShape& shape) {
 }
 
 Model::Model(const ModelShape& shape, const OptimizerSettings& opt, int threads)
-    : shape_(shape), opt_(opt), pool_(threads), layout_(param_layout(shape)) {
+    : shape_(shape), opt_(opt), pool_(threads), step_tuner_(threads), eval_tuner_(threads), layout_(param_layout(shape)) {
   for (const auto& e : layout_) param_count_ += e.size;
   params_.assign(param_count_, 0.0f);
   grads_.assign(param_count_, 0.0f);
@@ -401,10 +402,13 @@ double Model::compute_gradients(const int32_t* tokens, const int32_t* labels, in
 }
 
 double Model::train_step(const int32_t* tokens, const int32_t* labels, int n) {
+  pool_.set_parallel(step_tuner_.parallel_next());
+  const auto start = std::chrono::steady_clock::now();
   const double loss = compute_gradients(tokens, labels, n);
   step_ += 1;
   adamw_update(pool_, params_.data(), adam_m_.data(), adam_v_.data(), grads_.data(), param_count_,
                {opt_.lr, opt_.beta1, opt_.beta2, opt_.eps, opt_.weight_decay, long(step_)});
+  step_tuner_.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / n);
   return loss;
 }
 
@@ -416,6 +420,8 @@ EvalSummary Model::evaluate(const int32_t* tokens, const int32_t* labels, long n
   long correct = 0;
   for (long start = 0; start < n; start += chunk) {
     const int rows = int(std::min<long>(chunk, n - start));
+    pool_.set_parallel(eval_tuner_.parallel_next());
+    const auto started = std::chrono::steady_clock::now();
     forward(tokens + start * kPositions, rows, ForwardHooks{&options, start});
     const float* logits = example_logits(rows);
     crossentropy_forward(pool_, losses_.ptr(), correct_.data(), logits, labels + start, rows, C);
@@ -433,6 +439,7 @@ EvalSummary Model::evaluate(const int32_t* tokens, const int32_t* labels, long n
         std::memcpy(options.capture_out[i] + (start + b) * width, src + long(a.out.pos[2].row(b)) * width,
                     sizeof(float) * width);
     }
+    eval_tuner_.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() / rows);
   }
   return {loss_sum / double(n), double(correct) / double(n)};
 }

@@ -153,6 +153,8 @@ class Model {
   ModelShape shape_;
   OptimizerSettings opt_;
   ThreadPool pool_;
+  // Whether training steps and evaluation chunks run on all threads or alone (engine_pool.h).
+  ThreadTuner step_tuner_, eval_tuner_;
   std::vector<ParamEntry> layout_;
   long param_count_ = 0;
   std::vector<float> params_, grads_, adam_m_, adam_v_;

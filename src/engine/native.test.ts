@@ -193,15 +193,21 @@ describe('training state', () => {
 });
 
 describe('determinism', () => {
+  // Training runs at most 4 steps: the engine's thread tuner (native/engine_pool.h) runs its first 4 steps on
+  // all threads before it may compare them with running alone. Evaluation uses fresh engines, which start on
+  // all threads.
   const run = (model: ModelConfig, threads: number, batchSize: number, steps: number) => {
     const e = engine(model, initParams(model, 11), threads);
     const losses = batches(model, batchSize, steps).map((b) => e.trainStep(b.tokens, b.labels));
-    const evaluation = e.evaluate({ ...grid(model), logits: true, capture: ['block0.mlp.post', 'block1.attn.out'] });
-    return { losses, state: e.getState(), evaluation };
+    const state = e.getState();
+    const fresh = engine(model, initParams(model, 12), threads);
+    fresh.setState(state);
+    const evaluation = fresh.evaluate({ ...grid(model), logits: true, capture: ['block0.mlp.post', 'block1.attn.out'] });
+    return { losses, state, evaluation };
   };
 
   for (const [label, model, batchSize, steps] of [
-    ['odd-sized model', odd, 131, 6],
+    ['odd-sized model', odd, 131, 4],
     ['paper model', paperModel(97), 512, 3],
   ] as const) {
     it(`${label}: 1, 2 and 3 threads give bit-identical losses, parameters, moments and evaluations`, () => {
@@ -218,6 +224,16 @@ describe('determinism', () => {
       }
     }, 60_000);
   }
+
+  it('a long run on 2 threads (the tuner switching between all threads and one) equals a 1-thread run', () => {
+    const data = batches(odd, 40, 30);
+    const [one, two] = [1, 2].map((threads) => {
+      const e = engine(odd, initParams(odd, 13), threads);
+      return { losses: data.map((b) => e.trainStep(b.tokens, b.labels)), params: e.getState().params };
+    });
+    expect(two.losses).toEqual(one.losses);
+    expect(sameParams(two.params, one.params)).toBe(true);
+  });
 
   it('rows shared by examples with equal tokens change nothing: a batch equals its examples one by one', () => {
     // Random tokens at every position, with many repeats: examples share their token-determined rows.
