@@ -71,3 +71,10 @@ describe('forks', () => {
     expect(forkRunConfig(parent, 'abcdef0123456789', 1500, 3, { max_steps: 9500 }, 4).batch_seed).toBe(4);
   });
 });
+
+describe('shared runs', () => {
+  it("the schedule's constant-lambda runs are the main runs of the same seeds in both profiles (trained once)", () => {
+    for (const profile of [paperProfile, smallProfile])
+      for (const seed of profile.schedule.seeds) expect(scheduleRunConfig(profile, seed, null, null)).toEqual(mainRunConfig(profile, profile.schedule.p, seed));
+  });
+});

@@ -276,7 +276,7 @@ export const smallProfile: ProfileSpec = {
   coarseStep: 250,
   main: {
     runs: [...[31, 37, 47, 53].map((p) => ({ p, seed: 42 })), ...[42, 123, 0, 1, 2].map((seed) => ({ p: 43, seed }))],
-    stop: { max_steps: 4000, after_grok: 300 },
+    stop: { max_steps: 3000, after_grok: 300 },
   },
   ops: {
     runs: [
