@@ -249,6 +249,23 @@ describe('determinism', () => {
     }
   });
 
+  it('evaluates the whole p = 131 grid (17161 rows) of the paper model, with captures', () => {
+    const model = paperModel(131);
+    const e = engine(model, initParams(model, 14));
+    const { tokens, labels } = grid(model);
+    const sites = ['block0.mlp.post', 'block1.attn.out'] as const;
+    const all = e.evaluate({ tokens, labels, logits: true, capture: [...sites] });
+    expect(all.logits!.length).toBe(17161 * 131);
+    expect(all.captures['block0.mlp.post']!.length).toBe(17161 * 512);
+    expect(all.captures['block1.attn.out']!.length).toBe(17161 * 128);
+    expect(Number.isFinite(all.loss) && all.accuracy >= 0 && all.accuracy <= 1).toBe(true);
+    const last = 17160; // the last row, in the last chunk, evaluated alone
+    const one = e.evaluate({ tokens: tokens.subarray(last * 3), labels: labels.subarray(last), logits: true, capture: [...sites] });
+    expect(one.logits).toEqual(all.logits!.subarray(last * 131));
+    expect(one.captures['block0.mlp.post']).toEqual(all.captures['block0.mlp.post']!.subarray(last * 512));
+    expect(one.captures['block1.attn.out']).toEqual(all.captures['block1.attn.out']!.subarray(last * 128));
+  });
+
   it('evaluating a grid in one call equals evaluating it in pieces (chunking is invisible)', () => {
     const model = { ...odd, vocab: 48, classes: 47 }; // 2209 rows: three internal chunks
     const e = engine(model, initParams(model, 8));
