@@ -280,7 +280,7 @@ class EngineHandle : public Napi::ObjectWrap<EngineHandle> {
       options.override_values = values.As<Napi::Float32Array>().Data();
       if (options.override_layer == -1) return fail(env, "override.layer must be a block index");
     }
-    err = m->check_eval(options, n);
+    err = m->check_eval(options);
     if (!err.empty()) return fail(env, err);
     // Outputs are allocated by JS and filled in place.
     std::vector<Napi::Float32Array> captures;

@@ -208,7 +208,7 @@ std::string Model::check_batch(const int32_t* tokens, long n_tokens, const int32
   return "";
 }
 
-std::string Model::check_eval(const EvalOptions& o, long) const {
+std::string Model::check_eval(const EvalOptions& o) const {
   const auto layer_ok = [&](int l) { return l >= 0 && l < shape_.n_layers; };
   const std::string layers = " (the model has " + std::to_string(shape_.n_layers) + " blocks)";
   for (const Site& s : o.captures) {

@@ -102,7 +102,7 @@ class Model {
 
   // Checks a batch (n >= 1, tokens in [0, vocab), labels in [0, classes)); "" when valid.
   std::string check_batch(const int32_t* tokens, long n_tokens, const int32_t* labels, long n_labels) const;
-  std::string check_eval(const EvalOptions& options, long n) const;
+  std::string check_eval(const EvalOptions& options) const;
 
   // One AdamW step on the batch; returns the mean loss of the batch before the update.
   double train_step(const int32_t* tokens, const int32_t* labels, int n);

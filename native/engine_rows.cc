@@ -65,12 +65,8 @@ RowSet stream_rows(const RowSet& before, int n, unsigned positions) {
   RowSet rows;
   for (int t = 0; t < kPositions; t++) {
     if (!(positions & (1u << t))) continue;
-    if (t == 0) {
-      rows.pos[0] = before.pos[0];
-    } else {
-      rows.pos[t].count = n;
-      rows.pos[t].token.clear();  // not needed after the embedding
-    }
+    if (t == 0) rows.pos[0] = before.pos[0];
+    else rows.pos[t].count = n;
   }
   set_offsets(rows);
   return rows;

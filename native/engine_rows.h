@@ -26,7 +26,7 @@ struct PositionRows {
   int count = 0;   // rows of this position; 0 when the position is absent
   int offset = 0;  // index of its first row in the tensor
   bool keyed = false;
-  std::vector<int32_t> token;  // token of each row (also for per-example rows)
+  std::vector<int32_t> token;  // token of each row (set by token_rows, for the embedding)
   // Keyed rows only: example -> row within the position, and the examples of each row in ascending order
   // (members[member_start[r] .. member_start[r + 1])).
   std::vector<int32_t> row_of, member_start, members;
