@@ -31,12 +31,14 @@ describe('committed records', () => {
     expect(readExportedRuns(dir, runIdOf).get(run.id)).toEqual(run);
   });
 
-  it('keeps records without some alt keys, and full precision', () => {
+  it('keeps non-finite losses, records without some alt keys, and full precision', () => {
     const run = exampleRun();
-    run.records[3] = { ...run.records[3], fsd: 0.7999999999999998 };
+    run.records[3] = { ...run.records[3], train_loss: NaN, val_loss: Infinity, fsd: 0.7999999999999998 };
     const { 'block1.mlp.post@grid': _dropped, ...fewer } = run.records[4].fsd_alt;
     run.records[4] = { ...run.records[4], fsd_alt: fewer };
     const back = parseRun(serializeRun(run), 'n.jsonl', runIdOf);
+    expect(back.records[3].train_loss).toBeNaN();
+    expect(back.records[3].val_loss).toBe(Infinity);
     expect(back.records[3].fsd).toBe(0.7999999999999998);
     expect(Object.keys(back.records[4].fsd_alt)).not.toContain('block1.mlp.post@grid');
     expect(back.records).toEqual(run.records);

@@ -53,7 +53,6 @@ export function exportFileName(id: string): string {
 }
 
 const encodeNumber = (v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
-const decodeNumber = (v: unknown): unknown => (v === 'NaN' || v === 'Infinity' || v === '-Infinity' ? Number(v) : v);
 
 export function serializeRun(run: ExportedRun): string {
   const altKeys = [...new Set(run.records.flatMap((r) => Object.keys(r.fsd_alt)))].sort();
@@ -113,9 +112,10 @@ export function parseRun(text: string, file: string, idOf: (c: RunConfig) => str
       if (a === null) return;
       if (!Array.isArray(a) || a.length !== altFields.length) throw new Error(`${file}:${i + 1}: fsd_alt ${altKeys[k]} is not an array of ${altFields.length} values`);
       // Optional summary fields absent from the record were written as null: leave them out again.
-      fsdAlt[altKeys[k]] = Object.fromEntries(altFields.map((f, j) => [f, decodeNumber(a[j])]).filter(([f, v]) => !(v === null && f === 'min_answer_count')));
+      fsdAlt[altKeys[k]] = Object.fromEntries(altFields.map((f, j) => [f, a[j]]).filter(([f, v]) => !(v === null && f === 'min_answer_count')));
     });
-    const object = Object.fromEntries(columns.map((c, j) => [c, decodeNumber(row[j])]));
+    // Non-finite numbers stay strings here: the record schema reads them back (runs/records.ts JsonNumberSchema).
+    const object = Object.fromEntries(columns.map((c, j) => [c, row[j]]));
     const rec = CheckpointRecordSchema.safeParse({ ...object, fsd_alt: fsdAlt });
     if (!rec.success) throw new Error(`${file}:${i + 1}: not a checkpoint record: ${issues(rec.error)}`);
     if (records.length > 0 && rec.data.step <= records[records.length - 1].step)

@@ -26,7 +26,7 @@ export function evaluateC09(ctx: ClaimContext): ClaimOutcome {
   return {
     verdict: ok ? 'reproduced' : 'not reproduced',
     reason: describe(ev),
-    figure: ev.grok === null ? 'never grokked' : `lead ${signed(ev.lead)}`,
+    figure: ev.grok === null ? 'never grokked' : ev.sync === null ? `grok ${ev.grok}, FSD never synced` : `lead ${signed(ev.lead)}`,
     data: { grok: ev.grok, sync: ev.sync, lead: ev.lead, last_step: ev.lastStep },
     runIds: ctx.ids([key]),
     notes: ctx.eventNotes([key]),
