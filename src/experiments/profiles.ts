@@ -245,7 +245,8 @@ export const paperProfile: ProfileSpec = {
  */
 export const SMALL_RATIONALE = [
   'Design kept: the same experiments, roles, lambdas, triggers and claims; steps scaled by ~1/4 (eval every 50 steps,',
-  "the coarse grid every 250 where the paper's is 500; caps about 3x the grokking step, as the paper's).",
+  "the coarse grid every 250 where the paper's is 500; caps about 3x the grokking step, as the paper's; runs go on",
+  '500 steps after grokking so that the coarse grid has two checkpoints there).',
   'Model: the paper\'s 2-layer pre-LN transformer at d_model 32, 4 heads, d_mlp 128 (a step of d_model 64 cost ~11 ms,',
   'd_model 32 ~4 ms). Optimiser: AdamW lr 3e-3, betas (0.9, 0.98), weight decay 1, full batch, train fraction 0.5',
   "(claims.md's lead; at the paper's 0.3 and lr 1e-3 small models rarely grok in budget). Full batch makes the",
@@ -276,7 +277,7 @@ export const smallProfile: ProfileSpec = {
   coarseStep: 250,
   main: {
     runs: [...[31, 37, 47, 53].map((p) => ({ p, seed: 42 })), ...[42, 123, 0, 1, 2].map((seed) => ({ p: 43, seed }))],
-    stop: { max_steps: 3000, after_grok: 300 },
+    stop: { max_steps: 3000, after_grok: 500 },
   },
   ops: {
     runs: [
@@ -284,7 +285,7 @@ export const smallProfile: ProfileSpec = {
       { op: 'sub', p: 43, seed: 123 },
       { op: 'mul', p: 43, seed: 42 },
     ],
-    stop: { max_steps: 6000, after_grok: 300 },
+    stop: { max_steps: 6000, after_grok: 500 },
   },
   fork97: { p: 43, seed: 42, lambdas: [1, 2, 3, 4, 5, 10], maxStep: 2000 },
   forks: {
@@ -294,17 +295,17 @@ export const smallProfile: ProfileSpec = {
       { p: 53, draws: [0, 1, 2, 3, 4].map((b) => ({ parentSeed: 42, batchSeed: b })) },
     ],
     lambdas: [1, 2, 3, 5],
-    afterGrok: 250,
+    afterGrok: 300,
     capAfterFork: 2000,
   },
-  arch: { p: 43, seed: 42, variants: ['1l-standard', '2l-attn_only', '2l-mlp_only'], stop: { max_steps: 4000, after_grok: 300 } },
+  arch: { p: 43, seed: 42, variants: ['1l-standard', '2l-attn_only', '2l-mlp_only'], stop: { max_steps: 4000, after_grok: 500 } },
   schedule: {
     p: 43,
     seeds: [42, 0, 1],
     lambdaHighs: [3, 5, 10],
     triggers: ['fsd', 'mem', 'earlystep'],
     earlyStep: 100,
-    stop: { max_steps: 3000, after_grok: 300 },
+    stop: { max_steps: 3000, after_grok: 500 },
   },
   reference: { p: 43, seed: 42 },
   s5: {
@@ -318,7 +319,7 @@ export const smallProfile: ProfileSpec = {
     eval_every: 50,
     sync_threshold: 0.5,
     // S_4 grokking is slow and erratic at this scale (see SMALL_RATIONALE): a longer cap than the Z_p runs.
-    stop: { max_steps: 10000, after_grok: 300 },
+    stop: { max_steps: 10000, after_grok: 500 },
   },
   forkAt: 'sync',
   fallbackForkSteps: { 31: 'mem', 43: 'mem', 53: 'mem' },

@@ -28,6 +28,7 @@ export interface ClaimEntry {
   /** On the paper's coarse checkpoint grid. */
   ours_coarse: string;
   verdict_coarse: Verdict;
+  reason_coarse: string;
   runs: string[];
   notes: string[];
   /** Single-option alternatives under which the verdict changes (`option=value -> verdict`). */
@@ -92,6 +93,7 @@ export function buildVerdictReport(inputs: ReportInputs): VerdictReport {
       ours: r.fine.figure,
       ours_coarse: r.coarse.figure,
       verdict_coarse: r.coarse.verdict,
+      reason_coarse: r.coarse.reason,
       runs: r.fine.runIds,
       notes: r.fine.notes,
       changes_under_options: changes.get(r.definition.id) ?? [],
@@ -151,7 +153,8 @@ export function renderMarkdown(report: VerdictReport): string {
     out.push(`### ${c.id} ${c.name}: ${c.verdict}`, '');
     out.push(`- Claim: ${c.statement}.`);
     out.push(`- Paper: ${c.paper}.`);
-    out.push(`- Ours: ${c.ours}; @${report.resolution.coarse}: ${c.ours_coarse} (${c.verdict_coarse}).`);
+    out.push(`- Ours: ${c.ours}.`);
+    out.push(`- Ours @${report.resolution.coarse}: ${c.ours_coarse}: ${c.verdict_coarse}${c.verdict_coarse !== c.verdict ? ` (${c.reason_coarse})` : ''}.`);
     out.push(`- Band for \`reproduced\`: ${c.band}. \`direction only\`: ${c.direction}.`);
     out.push(`- Why: ${c.reason}.`);
     if (c.changes_under_options.length) out.push(`- Verdict changes under: ${c.changes_under_options.join('; ')}.`);
