@@ -73,18 +73,13 @@ export interface PlanOptions {
 /** Roles of every run of `profile` that needs no parent, in report order, with their configs. */
 function baseRuns(profile: ProfileSpec, wanted: (e: ExperimentId) => boolean): { role: RunRole; config: RunConfig }[] {
   const out: { role: RunRole; config: RunConfig }[] = [];
-  const forkParents = new Set<string>();
-  if (wanted('fork97')) forkParents.add(mainKey(profile.fork97.p, profile.fork97.seed));
-  if (wanted('forks'))
-    for (const cell of profile.forks.cells) for (const d of cell.draws) forkParents.add(mainKey(cell.p, d.parentSeed));
-  if (wanted('ablate')) forkParents.add(mainKey(profile.reference.p, profile.reference.seed));
+  // Parents of forks and the ablation are main runs, trained even when the main experiment is not asked for.
+  const parents: { p: number; seed: number }[] = [];
+  if (wanted('fork97')) parents.push({ p: profile.fork97.p, seed: profile.fork97.seed });
+  if (wanted('forks')) for (const cell of profile.forks.cells) for (const d of cell.draws) parents.push({ p: cell.p, seed: d.parentSeed });
+  if (wanted('ablate')) parents.push({ ...profile.reference });
   const mains = wanted('main') ? profile.main.runs.map((r) => ({ ...r })) : [];
-  // Parents outside the main list (or the main experiment not wanted) are still trained as main runs.
-  for (const key of forkParents) {
-    const m = /^main\/p(\d+)\/s(\d+)$/.exec(key)!;
-    const p = Number(m[1]), seed = Number(m[2]);
-    if (!mains.some((r) => r.p === p && r.seed === seed)) mains.push({ p, seed });
-  }
+  for (const parent of parents) if (!mains.some((r) => r.p === parent.p && r.seed === parent.seed)) mains.push(parent);
   for (const { p, seed } of mains) out.push({ role: { experiment: 'main', p, seed }, config: mainRunConfig(profile, p, seed) });
   if (wanted('ops'))
     for (const r of profile.ops.runs) out.push({ role: { experiment: 'ops', ...r }, config: opsRunConfig(profile, r.op, r.p, r.seed) });
