@@ -256,9 +256,10 @@ export const SMALL_RATIONALE = [
   'p in {31, 43, 53}; parents that never sync before grokking fork at their memorisation step (a kept checkpoint).',
   'S_4 for S_5 (S_5 full-batch steps cost ~10x; cap 10000): at train fraction 0.7 or 0.8 few seeds grokked within',
   '6000-8000 steps (slingshot collapses), at 0.9 about half did; lr 1e-3, weight decay 2, d_model 64, d_mlp 256 and',
-  "minibatches did not help. Seeds 0, 7, 42, 123 of the paper's grokked; 1 and 2 did not within 8000 steps and were",
-  'replaced by 4 and 8, the next seeds that grokked (of 3, 4, 8 tried: 3 did not). This selects seeds that grok;',
-  'the leads among them are not selected on.',
+  "minibatches did not help. Of the paper's seeds, 0, 7 and 42 grokked; 1 and 2 did not within 8000 steps, and 123",
+  'grokked at 4050 in the search but not within 10000 steps in the final runs (max validation accuracy 0.93): they',
+  'were replaced by 4, 8 and 10, seeds that grokked (3 and 9 did not; 10 was checked in both the canonical and the',
+  'reordered run). This selects seeds that grok; the leads among them were not looked at when choosing.',
 ].join(' ');
 
 export const smallProfile: ProfileSpec = {
@@ -310,8 +311,8 @@ export const smallProfile: ProfileSpec = {
   reference: { p: 43, seed: 42 },
   s5: {
     n: 4,
-    // The paper's seeds, except 1 and 2 (no grokking within 8000 steps here), replaced by 4 and 8: see SMALL_RATIONALE.
-    seeds: [0, 4, 7, 8, 42, 123],
+    // The paper's seeds except 1, 2 and 123 (no grokking within the cap here), replaced by 4, 8, 10: see SMALL_RATIONALE.
+    seeds: [0, 4, 7, 8, 10, 42],
     train_frac: 0.9,
     model: (elements) => ({ vocab: elements + 1, classes: elements, d_model: 32, n_heads: 4, d_mlp: 128, n_layers: 2, variant: 'standard' }),
     optimizer: { lr: 3e-3, beta2: 0.98, weight_decay: 1.0 },
