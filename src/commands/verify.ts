@@ -159,9 +159,11 @@ Examples:
         if (ablation) set = { ...set, ablation };
       }
       if (f['export-records']) {
-        let n = 0;
+        // One file per run id: a run playing two roles (a schedule's constant run is a main run) is written once.
+        const written = new Set<string>();
         for (const run of set.runs.values()) {
-          if (run.state !== 'complete') continue;
+          if (run.state !== 'complete' || written.has(run.id)) continue;
+          written.add(run.id);
           const ablation = set.ablation?.run_id === run.id ? set.ablation : undefined;
           writeExportedRun(recordsDir, {
             id: run.id,
@@ -173,9 +175,8 @@ Examples:
             records: run.records,
             ...(ablation ? { ablation } : {}),
           });
-          n++;
         }
-        console.error(`verify: exported ${n} runs to ${recordsDir}`);
+        console.error(`verify: exported ${written.size} runs to ${recordsDir}`);
       }
     }
 
