@@ -67,11 +67,3 @@ export function optionVariants(): OptionVariant[] {
   }
   return out;
 }
-
-/** A short description of non-canonical options, e.g. "sync.rule=plateau:0.05" ("canonical" when none). */
-export function describeOptions(options: AnalysisOptions): string {
-  const parts = (Object.keys(CANONICAL_OPTIONS) as (keyof AnalysisOptions)[])
-    .filter((k) => options[k] !== CANONICAL_OPTIONS[k])
-    .map((k) => `${OPTION_NAMES[k]}=${options[k]}`);
-  return parts.length ? parts.join(', ') : 'canonical';
-}
