@@ -157,6 +157,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
   const removeHandlers = installLockReleaseHandlers(writer.lock);
   let engine: Engine | undefined;
   try {
+    // Another process may have completed the run between the check above and taking the lock.
+    if (writer.readStatus()?.state === 'complete') return readCompleteRun(opts.storeRoot, config)!;
     for (const notice of writer.notices) opts.progress?.notice(notice);
     const outcome = await trainWithWriter(opts, store, writer, config, (e) => (engine = e));
     return outcome;
@@ -259,12 +261,18 @@ async function trainWithWriter(
     step++;
     stepsThisCall++;
     opts.progress?.step(step, maxSteps);
+    // Let signal handlers run (Ctrl-C, SIGTERM release the lock and end the process between two steps).
+    await yieldToEventLoop();
   }
 
   const wall = previousWall + (Date.now() - started) / 1000;
   const status = stopReason ? 'complete' : 'running';
   writer.setStatus({ state: status, step, engine: engineDescription, wall_s: wall, message: stopReason ?? undefined });
   return { id: writer.id, config, records, status, message: stopReason ?? undefined, wall_s: wall, engine: engineDescription };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function indicesOf(split: Split, positions: Int32Array): Int32Array {

@@ -108,4 +108,21 @@ describe('training runs survive SIGKILL and exclude concurrent writers', () => {
     expect(third.status, third.stderr).toBe(0);
     expect(third.stderr).toMatch(/stale/i);
   }, 300_000);
+
+  it('SIGTERM and SIGINT stop training promptly and release the lock', async () => {
+    // A run far longer than the test, so only a prompt reaction to the signal can end it in time.
+    const longArgs = TRAIN_ARGS.map((a, i) => (TRAIN_ARGS[i - 1] === '--steps' ? '1000000' : a));
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const store = mkdtempSync(join(tmpdir(), 'grokcheck-signal-'));
+      const child = spawn(process.execPath, [cli, ...longArgs, '--runs', store], { stdio: 'pipe' });
+      await waitFor(() => recordLines(store) >= 2 || child.exitCode !== null, 60_000);
+      expect(child.exitCode).toBe(null);
+      const sent = Date.now();
+      child.kill(signal);
+      await exited(child);
+      expect(Date.now() - sent).toBeLessThan(3000);
+      expect(existsSync(join(runDir(store), 'run.lock'))).toBe(false);
+      expect(JSON.parse(readFileSync(join(runDir(store), 'status.json'), 'utf8')).state).toBe('running');
+    }
+  }, 120_000);
 });
