@@ -61,6 +61,13 @@ describe('verdicts move with the evidence', () => {
     expect(verdictOf('C03', { 'main/p71/s42': { grokStep: null, endStep: 10000 } }).reason).toContain('main/p71/s42: cut short without grokking');
   });
 
+  it('C03: a mean over only the configurations that synced is at most direction only', () => {
+    expect(verdictOf('C03').verdict).toBe('reproduced');
+    const o = verdictOf('C03', { 'main/p113/s42': { syncStep: null } });
+    expect(o.verdict).toBe('direction only');
+    expect(o.reason).toContain('1 of 9 configurations never synced');
+  });
+
   it('C03: leads far below the paper give direction only', () => {
     const small = Object.fromEntries(paperProfile.main.runs.map((r) => [`main/p${r.p}/s${r.seed}`, { syncStep: 3000 }]));
     const o = verdictOf('C03', small);
