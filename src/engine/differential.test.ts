@@ -18,6 +18,7 @@
  *   after a step, each engine's step is checked against AdamW applied, in float64, to that engine's own
  *   gradients (compared above), from a random Adam state; that is exact up to float32 rounding.
  */
+import { exactGelu } from './testing/erfOracle.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ModelConfig, OptimizerConfig, Variant } from '../model/config.js';
@@ -127,27 +128,6 @@ function drawState(params: Params, step: number, seed: number): TrainingState {
   return { params, adamM, adamV, step };
 }
 
-/** erf by its Maclaurin series (|x| < 3) or its continued fraction, to ~1e-15: an oracle independent of both engines. */
-function erf64(x: number): number {
-  const a = Math.abs(x);
-  if (a < 3) {
-    let sum = 0;
-    let term = a;
-    for (let n = 0; n < 200 && Math.abs(term) > 1e-17; n++) {
-      sum += term / (2 * n + 1);
-      term *= (-a * a) / (n + 1);
-    }
-    return (Math.sign(x) * 2 * sum) / Math.sqrt(Math.PI);
-  }
-  let f = 0;
-  for (let k = 60; k >= 1; k--) f = k / 2 / (a + f);
-  return Math.sign(x) * (1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / (a + f));
-}
-
-/** GELU(x) = x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)) (model.md: exact erf GELU). */
-function exactGelu(x: number): number {
-  return 0.5 * x * (1 + erf64(x / Math.SQRT2));
-}
 
 function maxAbs(a: ArrayLike<number>): number {
   let worst = 0;

@@ -3,6 +3,7 @@
  * fixtures"), plus the Engine contract: AdamW arithmetic, state round trips, optimiser changes, zeroing,
  * override, exact GELU, input checks, backend selection and tensor hygiene.
  */
+import { exactGelu } from './testing/erfOracle.js';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -99,23 +100,7 @@ function expectSameParams(a: Params, b: Params, tolerance: number): void {
   }
 }
 
-/** erf by its Maclaurin series (|x| < 3) or continued fraction, to ~1e-15: an oracle independent of tfjs. */
-function erf64(x: number): number {
-  const sign = Math.sign(x);
-  const a = Math.abs(x);
-  if (a < 3) {
-    let sum = 0;
-    let term = a;
-    for (let n = 0; n < 200 && Math.abs(term) > 1e-17; n++) {
-      sum += term / (2 * n + 1);
-      term *= (-a * a) / (n + 1);
-    }
-    return (sign * 2 * sum) / Math.sqrt(Math.PI);
-  }
-  let f = 0;
-  for (let k = 60; k >= 1; k--) f = k / 2 / (a + f);
-  return sign * (1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / (a + f));
-}
+
 
 describe('tfjs engine: optimiser', () => {
   it('takes exactly the AdamW step of model.md (bias-corrected, decoupled decay)', async () => {
@@ -225,7 +210,7 @@ describe('tfjs engine: sites, zeroing and override', () => {
       const pre = captures[`block${l}.mlp.pre`]!;
       const post = captures[`block${l}.mlp.post`]!;
       // The tanh approximation of GELU differs from the erf form by up to ~5e-4 here; float32 rounding by ~1e-7.
-      for (let i = 0; i < pre.length; i++) expect(Math.abs(post[i] - 0.5 * pre[i] * (1 + erf64(pre[i] / Math.SQRT2)))).toBeLessThan(2e-6);
+      for (let i = 0; i < pre.length; i++) expect(Math.abs(post[i] - exactGelu(pre[i]))).toBeLessThan(2e-6);
     }
   });
 
