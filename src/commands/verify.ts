@@ -3,7 +3,7 @@
  * verdict report (shared/spec/claims.md), print a summary line.
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { writeFileAtomic } from '../runs/atomic.js';
 import { buildBaseline, type ReportClaims } from '../experiments/baseline.js';
 import { z } from 'zod';
@@ -190,7 +190,8 @@ Examples:
       sensitivity: rows,
       provenance: runProvenance(set, collectEnvironment(process.cwd())),
       plots,
-      source: f['records-only'] ? `committed records (${recordsDir})` : `run store (${storeRoot})`,
+      // Paths relative to the working folder, so a committed report does not carry one machine's layout.
+      source: f['records-only'] ? `committed records (${relative(process.cwd(), recordsDir) || '.'})` : `run store (${relative(process.cwd(), storeRoot) || '.'})`,
       generated: new Date(),
     });
     const written = writeReport(reportDir, report, plots);
