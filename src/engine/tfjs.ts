@@ -2,7 +2,7 @@
  * The tfjs reference engine (shared/spec/design.md, "Engines"): the model of shared/spec/model.md written in
  * @tensorflow/tfjs ops, differentiated by tfjs's autodiff, with AdamW written out by hand with PyTorch's
  * semantics. It is the oracle that the native engine is differentially tested against, and the GPU route
- * through tfjs-node-gpu (docs/gpu.md). Clarity over speed: every position of every block is computed.
+ * through tfjs-node-gpu (README, "Running on a GPU"). Clarity over speed: every position of every block is computed.
  *
  * Choices forced by the wasm backend of tfjs 4.22 (checked against its kernel list):
  * - no gradient kernel for `gather` (UnsortedSegmentSum), so the embedding is one-hot(tokens) @ W_E and the

@@ -78,7 +78,7 @@ async function initTensorflow(): Promise<TfjsBackendInfo> {
   }
   throw new TfjsBackendUnavailableError(
     `the tfjs 'tensorflow' backend is unavailable:\n  ${attempts.join('\n  ')}\n` +
-      'install @tensorflow/tfjs-node-gpu (CUDA 11 + cuDNN 8) or @tensorflow/tfjs-node on a machine with internet access (docs/gpu.md)',
+      'install @tensorflow/tfjs-node-gpu (CUDA 11 + cuDNN 8) or @tensorflow/tfjs-node on a machine with internet access (README, "Running on a GPU")',
   );
 }
 
