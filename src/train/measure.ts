@@ -57,7 +57,16 @@ export function measureCheckpoint(
   const val = subsetLossAccuracy(logits, task.classes, task.labels, split.validation);
   const state = engine.getState();
   const canonicalSite = config.metrics.fsd_site as SiteName;
-  if (!Number.isFinite(grid.loss)) return divergedRecord(step, weightDecay, train, val, totalNorm(state.params));
+  const head = {
+    step,
+    weight_decay: weightDecay,
+    train_loss: train.loss,
+    train_acc: train.accuracy,
+    val_loss: val.loss,
+    val_acc: val.accuracy,
+    norm: totalNorm(state.params),
+  };
+  if (!Number.isFinite(grid.loss)) return divergedRecord(head);
   const isGroup = task.kind === 'sym';
 
   // FSD (Z_p) or its cyclic "Z_n! control" (sym) at every site on the grid, and at the configured site on
@@ -94,13 +103,7 @@ export function measureCheckpoint(
   const baselines = baselineMeasures(engine, task, split, config, grid);
   const diverged = !Number.isFinite(train.loss) || !Number.isFinite(val.loss) || !Number.isFinite(grid.loss);
   return {
-    step,
-    weight_decay: weightDecay,
-    train_loss: train.loss,
-    train_acc: train.accuracy,
-    val_loss: val.loss,
-    val_acc: val.accuracy,
-    norm: totalNorm(state.params),
+    ...head,
     fsd: syncFigure,
     top_frequency: canonicalSummary.top_frequency,
     participation: canonicalSummary.participation,
@@ -114,22 +117,13 @@ export function measureCheckpoint(
   };
 }
 
+/** The fields every record has whatever happened to the metrics. */
+type RecordHead = Pick<CheckpointRecord, 'step' | 'weight_decay' | 'train_loss' | 'train_acc' | 'val_loss' | 'val_acc' | 'norm'>;
+
 /** A checkpoint whose loss is not finite: the metrics are undefined (NaN), the run stops here (loop.ts). */
-function divergedRecord(
-  step: number,
-  weightDecay: number,
-  train: { loss: number; accuracy: number },
-  val: { loss: number; accuracy: number },
-  norm: number,
-): CheckpointRecord {
+function divergedRecord(head: RecordHead): CheckpointRecord {
   return {
-    step,
-    weight_decay: weightDecay,
-    train_loss: train.loss,
-    train_acc: train.accuracy,
-    val_loss: val.loss,
-    val_acc: val.accuracy,
-    norm,
+    ...head,
     fsd: NaN,
     top_frequency: null,
     participation: NaN,
