@@ -1,7 +1,6 @@
 /** `grokcheck fsd`: FSD, its top frequency, ranks and permutation test of stored activations (metrics.md). */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, formatZodError } from '../model/config.js';
+import { ConfigError, formatZodError, readJsonFile } from '../model/config.js';
 import { loadFixture } from '../engine/fixture.js';
 import { makeTask } from '../tasks/task.js';
 import { fsdReport } from '../metrics/fsdReport.js';
@@ -30,13 +29,7 @@ const ActivationsFileSchema = z
   .refine((f) => f.data.length === f.p * f.p * f.units, { message: 'data must hold p*p*units values (row-major over a*p+b)', path: ['data'] });
 
 function loadActivations(path: string) {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`cannot read activations ${path}: ${(err as Error).message}`);
-  }
-  const parsed = ActivationsFileSchema.safeParse(raw);
+  const parsed = ActivationsFileSchema.safeParse(readJsonFile(path, 'activations'));
   if (!parsed.success) throw new ConfigError(`malformed activations file ${path}:\n${formatZodError(parsed.error)}`);
   const f = parsed.data;
   const kind = (f.op.startsWith('mod_') ? f.op : `mod_${f.op}`) as 'mod_add' | 'mod_sub' | 'mod_mul';

@@ -2,9 +2,8 @@
  * The reference-fixture format of shared/spec/model.md ("Reference fixtures"): a PyTorch run's init, batches,
  * optimiser and expected values. Validated with zod so a malformed file gets an error naming the field.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, formatZodError, ModelConfigSchema } from '../model/config.js';
+import { ConfigError, formatZodError, ModelConfigSchema, readJsonFile } from '../model/config.js';
 import { checkParams, type Params } from '../model/params.js';
 
 const finite = z.number().finite();
@@ -102,13 +101,7 @@ function factorial(n: number): number {
 
 /** Reads and validates a fixture file; throws a ConfigError that names the file and every bad field. */
 export function loadFixture(path: string): Fixture {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`cannot read fixture ${path}: ${(err as Error).message}`);
-  }
-  const result = FixtureSchema.safeParse(raw);
+  const result = FixtureSchema.safeParse(readJsonFile(path, 'fixture'));
   if (!result.success) {
     const lines = formatZodError(result.error).split('\n');
     const shown = lines.slice(0, 20).join('\n') + (lines.length > 20 ? `\n... and ${lines.length - 20} more` : '');

@@ -2,6 +2,7 @@
  * Config schemas: the single source of truth for model, optimiser and task configs (shared/spec/model.md).
  * Types are inferred from the schemas; every config read from a file or flag goes through `parseConfig`.
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 export const VariantSchema = z.enum(['standard', 'attn_only', 'mlp_only']);
@@ -83,4 +84,13 @@ export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, wher
   const result = schema.safeParse(value);
   if (!result.success) throw new ConfigError(`invalid ${where}:\n${formatZodError(result.error, where)}`);
   return result.data;
+}
+
+/** Reads a JSON input file; an unreadable or unparsable file is a ConfigError naming `what` and the path. */
+export function readJsonFile(path: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read ${what} ${path}: ${(err as Error).message}`);
+  }
 }
