@@ -1,10 +1,10 @@
 /** The CLI as a user meets it: help, replay of fixtures, clear errors for bad input (never a stack trace). */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir } from './testing/tempDir.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const fixtures = join(root, '..', 'shared', 'fixtures', 'reference');
@@ -46,7 +46,7 @@ describe('grokcheck CLI', () => {
   }, 120_000);
 
   it('a replay outside tolerance exits 1, a malformed fixture exits 2 naming the field', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'grokcheck-cli-'));
+    const dir = makeTempDir('grokcheck-cli-');
     const fixture = JSON.parse(readFileSync(join(fixtures, 'add11-1l-standard.json'), 'utf8'));
     fixture.expected.loss[3] *= 1.01;
     writeFileSync(join(dir, 'off.json'), JSON.stringify(fixture));
@@ -75,7 +75,7 @@ describe('grokcheck CLI', () => {
     expect(json.fsd).toBeLessThanOrEqual(1);
     // The same activations through --activations give the same FSD.
     const fixture = JSON.parse(readFileSync(join(fixtures, 'add11-2l-standard.json'), 'utf8'));
-    const dir = mkdtempSync(join(tmpdir(), 'grokcheck-fsd-'));
+    const dir = makeTempDir('grokcheck-fsd-');
     writeFileSync(join(dir, 'acts.json'), JSON.stringify({ p: 11, op: 'add', units: fixture.model.d_mlp, data: fixture.expected.block0_mlp_hidden_last }));
     const viaFile = JSON.parse(grokcheck('fsd', '--activations', join(dir, 'acts.json'), '--permutations', '200', '--json').stdout);
     expect(viaFile).toEqual(json);
@@ -90,11 +90,11 @@ describe('grokcheck CLI', () => {
     expectCleanError(grokcheck('train', '--schedule', '5@never'), 2, /--schedule/);
     expectCleanError(grokcheck('train', '--p', '3'), 2, /p >= 5/);
     expectCleanError(grokcheck('train', '--bogus'), 2, /bogus/);
-    expectCleanError(grokcheck('show', 'zzzz', '--runs', mkdtempSync(join(tmpdir(), 'grokcheck-empty-'))), 1, /not a run id prefix/);
+    expectCleanError(grokcheck('show', 'zzzz', '--runs', makeTempDir('grokcheck-empty-')), 1, /not a run id prefix/);
   });
 
   it('trains, lists, shows and forks a small run', () => {
-    const runs = mkdtempSync(join(tmpdir(), 'grokcheck-cli-runs-'));
+    const runs = makeTempDir('grokcheck-cli-runs-');
     const small = ['--p', '11', '--d-model', '16', '--heads', '2', '--d-mlp', '32', '--batch-size', '16', '--train-frac', '0.5',
       '--lr', '3e-3', '--steps', '1000', '--permutations', '20', '--eval-every', '50', '--runs', runs, '--quiet'];
     const trained = grokcheck('train', ...small, '--json');

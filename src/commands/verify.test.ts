@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeExportedRun } from '../experiments/recordsExport.js';
@@ -7,6 +6,7 @@ import { paperProfile } from '../experiments/profiles.js';
 import { syntheticRunSet } from '../experiments/testing/syntheticSet.js';
 import { UsageError } from './command.js';
 import { verifyCommand } from './verify.js';
+import { makeTempDir } from '../testing/tempDir.js';
 
 /** Committed records of a synthetic paper-shaped profile, exported the way `verify --export-records` does. */
 function exportSynthetic(dir: string, drop: string[] = []) {
@@ -22,7 +22,7 @@ describe('grokcheck verify --records-only', () => {
   let records: string;
   let log: string[];
   beforeAll(() => {
-    records = mkdtempSync(join(tmpdir(), 'gc-verify-records-'));
+    records = makeTempDir('gc-verify-records-');
     exportSynthetic(records);
   });
   afterEach(() => vi.restoreAllMocks());
@@ -34,7 +34,7 @@ describe('grokcheck verify --records-only', () => {
 
   it('evaluates every claim from committed records, writes the report and prints a summary line', async () => {
     capture();
-    const report = mkdtempSync(join(tmpdir(), 'gc-verify-report-'));
+    const report = makeTempDir('gc-verify-report-');
     const code = await verifyCommand.run(['--profile', 'paper', '--records-only', '--records-dir', records, '--report-dir', report]);
     expect(code).toBe(0);
     expect(log.at(-1)).toMatch(/^verify paper: 16 claim\(s\): 16 reproduced, 0 direction only, 0 not reproduced, 0 not evaluable; report /);
@@ -46,9 +46,9 @@ describe('grokcheck verify --records-only', () => {
 
   it('evaluates one claim with --claim, and exits 1 when it is not evaluable', async () => {
     capture();
-    const partial = mkdtempSync(join(tmpdir(), 'gc-verify-records-'));
+    const partial = makeTempDir('gc-verify-records-');
     exportSynthetic(partial, ['fork97/p97/s42/l2']);
-    const report = mkdtempSync(join(tmpdir(), 'gc-verify-report-'));
+    const report = makeTempDir('gc-verify-report-');
     const code = await verifyCommand.run(['--profile', 'paper', '--claim', 'c05', '--records-only', '--records-dir', partial, '--report-dir', report]);
     expect(code).toBe(1);
     expect(log[0]).toMatch(/^C05 fork-monotone\s+not evaluable/);

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Engine, EvalRequest } from '../engine/engine.js';
 import { accuracyDrops, componentsOf, measureAblation, readAblation, writeAblation } from './ablation.js';
 import { archRunConfig, mainRunConfig, smallProfile } from './profiles.js';
+import { makeTempDir } from '../testing/tempDir.js';
 
 /** An engine whose full-grid accuracy is 1 minus a fixed cost per zeroed component; it records the requests. */
 function fakeEngine(cost: Record<string, number>) {
@@ -41,7 +41,7 @@ describe('zero ablation (C14)', () => {
   });
 
   it('stores the result next to the run and reads it back; a malformed file is an error', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gc-ablation-'));
+    const dir = makeTempDir('gc-ablation-');
     expect(readAblation(dir)).toBeUndefined();
     const result = { run_id: 'abcdef0123456789', step: 5, baseline_accuracy: 0.99, zeroed_accuracy: { 'block0.mlp': 0.9 }, engine: 'x' };
     writeAblation(dir, result);

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildBaseline, compareWithBaseline, readBaseline, type ReportClaims } from './baseline.js';
 import type { ClaimOutcome, Verdict } from './claimTypes.js';
+import { makeTempDir } from '../testing/tempDir.js';
 
 const report = (verdicts: Record<string, Verdict>): ReportClaims => ({
   claims: Object.entries(verdicts).map(([id, verdict]) => ({ id, name: `name-${id}`, verdict, ours: `figure of ${id} (${verdict})`, reason: 'because' })),
@@ -37,7 +37,7 @@ describe('regression baseline', () => {
   });
 
   it('reads back what it wrote, and names a malformed file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gc-baseline-'));
+    const dir = makeTempDir('gc-baseline-');
     writeFileSync(join(dir, 'b.json'), JSON.stringify(baseline));
     expect(readBaseline(join(dir, 'b.json'))).toEqual(baseline);
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...baseline, claims: { C01: { verdict: 'maybe' } } }));

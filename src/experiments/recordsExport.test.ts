@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runIdOf } from '../train/loop.js';
 import { mainRunConfig, smallProfile } from './profiles.js';
 import { parseRun, readExportedRuns, serializeRun, writeExportedRun, type ExportedRun } from './recordsExport.js';
 import { syntheticRecords } from './testing/synthetic.js';
+import { makeTempDir } from '../testing/tempDir.js';
 
 function exampleRun(): ExportedRun {
   const config = mainRunConfig(smallProfile, 31, 42);
@@ -22,7 +22,7 @@ function exampleRun(): ExportedRun {
 
 describe('committed records', () => {
   it('round-trips a run exactly through a JSON-lines file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gc-export-'));
+    const dir = makeTempDir('gc-export-');
     const run = exampleRun();
     const file = writeExportedRun(dir, run);
     expect(file.endsWith(`${run.id}.jsonl`)).toBe(true);
@@ -65,7 +65,7 @@ describe('committed records', () => {
     const lines = serializeRun(run).trim().split('\n');
     [lines[2], lines[3]] = [lines[3], lines[2]];
     expect(() => parseRun(lines.join('\n'), 'z.jsonl', runIdOf)).toThrow(/z\.jsonl:4: step \d+ does not increase/);
-    const dir = mkdtempSync(join(tmpdir(), 'gc-export-'));
+    const dir = makeTempDir('gc-export-');
     writeFileSync(join(dir, '0000000000000000.jsonl'), serializeRun(run));
     expect(() => readExportedRuns(dir, runIdOf)).toThrow(/should be named/);
   });

@@ -1,11 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireLock } from '../runs/lock.js';
 import { openStore } from '../train/loop.js';
 import { mainRunConfig, smallProfile, type ProfileSpec } from './profiles.js';
 import { trainProfile, type RunEvent } from './trainProfile.js';
+import { makeTempDir } from '../testing/tempDir.js';
 
 /** A profile of tiny runs (Z_7, d_model 8) exercising main runs and both fork experiments. */
 const tiny: ProfileSpec = {
@@ -28,7 +26,7 @@ const tiny: ProfileSpec = {
 
 describe('trainProfile', () => {
   it('trains parents first, then their forks, and nothing twice', async () => {
-    const store = mkdtempSync(join(tmpdir(), 'gc-train-'));
+    const store = makeTempDir('gc-train-');
     const events: RunEvent[] = [];
     const first = await trainProfile({ profile: tiny, storeRoot: store, engine: 'native', threads: 1, experiments: ['fork97', 'forks'], onRun: (e) => events.push(e) });
     expect(first.failures).toEqual([]);
@@ -48,7 +46,7 @@ describe('trainProfile', () => {
   }, 120_000);
 
   it('waits for a run that another process holds, training the others meanwhile', async () => {
-    const store = mkdtempSync(join(tmpdir(), 'gc-train-'));
+    const store = makeTempDir('gc-train-');
     const config = mainRunConfig(tiny, 7, 1);
     const runStore = openStore(store);
     const { id } = runStore.ensureRun(config);
@@ -77,7 +75,7 @@ describe('trainProfile', () => {
   }, 120_000);
 
   it('without waiting, a locked run is a failure that names the holder', async () => {
-    const store = mkdtempSync(join(tmpdir(), 'gc-train-'));
+    const store = makeTempDir('gc-train-');
     const runStore = openStore(store);
     const { id } = runStore.ensureRun(mainRunConfig(tiny, 7, 1));
     const held = acquireLock(runStore.paths(id).lock);

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluateAtBothResolutions, evaluateClaims } from '../experiments/claims.js';
@@ -11,6 +10,7 @@ import { sensitivity } from '../experiments/sensitivity.js';
 import { syntheticRunSet } from '../experiments/testing/syntheticSet.js';
 import { buildPlots } from './plots.js';
 import { buildVerdictReport, renderMarkdown, writeReport } from './verdict.js';
+import { makeTempDir } from '../testing/tempDir.js';
 
 const env: Environment = { git: { commit: 'deadbeef', dirty: false }, node: 'v20', packages: { zod: '4' }, machine: { cpu: 'test', cores: 2, memory_gib: 24, os: 'linux' } };
 
@@ -66,7 +66,7 @@ describe('verdict report', () => {
 
   it('writes verdict.md, verdict.json and every plot', () => {
     const { report, plots } = shared;
-    const dir = mkdtempSync(join(tmpdir(), 'gc-report-'));
+    const dir = makeTempDir('gc-report-');
     const written = writeReport(dir, report, plots);
     expect(JSON.parse(readFileSync(written.json, 'utf8'))).toEqual(JSON.parse(JSON.stringify(report)));
     expect(readFileSync(written.markdown, 'utf8')).toBe(renderMarkdown(report));

@@ -1,11 +1,11 @@
 /** The training loop in-process: forks continue exactly, schedules fire where they should, stop rules hold. */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onlineEvents, openStore, stopRule, trainRun } from './loop.js';
 import type { CheckpointRecord } from './record.js';
 import { RunConfigSchema, type RunConfig, type RunConfigInput } from './runConfig.js';
+import { makeTempDir } from '../testing/tempDir.js';
 
 function tinyConfig(overrides: Partial<RunConfigInput> = {}): RunConfig {
   return RunConfigSchema.parse({
@@ -22,7 +22,7 @@ function tinyConfig(overrides: Partial<RunConfigInput> = {}): RunConfig {
   });
 }
 
-const store = () => mkdtempSync(join(tmpdir(), 'grokcheck-loop-'));
+const store = () => makeTempDir('grokcheck-loop-');
 
 describe('training loop', () => {
   it('a fork with the parent weight decay and batch order reproduces the parent exactly', async () => {

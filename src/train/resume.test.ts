@@ -4,10 +4,10 @@
  */
 import { describe, expect, it, beforeAll } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../testing/tempDir.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'bin', 'grokcheck.js');
@@ -59,14 +59,14 @@ describe('training runs survive SIGKILL and exclude concurrent writers', () => {
   });
 
   it('a run killed at several moments ends with records identical to an uninterrupted run', async () => {
-    const reference = mkdtempSync(join(tmpdir(), 'grokcheck-ref-'));
+    const reference = makeTempDir('grokcheck-ref-');
     const ref = runToEnd(reference);
     expect(ref.status, ref.stderr).toBe(0);
     const refRecords = readFileSync(join(runDir(reference), 'records.jsonl'), 'utf8');
     const total = refRecords.split('\n').length - 1;
     expect(total).toBe(1500 / 25 + 1);
 
-    const killed = mkdtempSync(join(tmpdir(), 'grokcheck-kill-'));
+    const killed = makeTempDir('grokcheck-kill-');
     // Kill at three points of the run: right after a record appears, and a few ms after one (mid-step,
     // mid-measurement or mid-write of the next checkpoint), so the kills land in different phases.
     const plans = [
@@ -94,7 +94,7 @@ describe('training runs survive SIGKILL and exclude concurrent writers', () => {
   }, 300_000);
 
   it('a second process on the same run fails with a message naming the holder', async () => {
-    const store = mkdtempSync(join(tmpdir(), 'grokcheck-lock-'));
+    const store = makeTempDir('grokcheck-lock-');
     const first = start(store);
     await waitFor(() => recordLines(store) >= 1 || first.exitCode !== null, 60_000);
     expect(first.exitCode).toBe(null);
@@ -113,7 +113,7 @@ describe('training runs survive SIGKILL and exclude concurrent writers', () => {
     // A run far longer than the test, so only a prompt reaction to the signal can end it in time.
     const longArgs = TRAIN_ARGS.map((a, i) => (TRAIN_ARGS[i - 1] === '--steps' ? '1000000' : a));
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      const store = mkdtempSync(join(tmpdir(), 'grokcheck-signal-'));
+      const store = makeTempDir('grokcheck-signal-');
       const child = spawn(process.execPath, [cli, ...longArgs, '--runs', store], { stdio: 'pipe' });
       await waitFor(() => recordLines(store) >= 2 || child.exitCode !== null, 60_000);
       expect(child.exitCode).toBe(null);
