@@ -1,35 +1,44 @@
 /** `grokcheck show RUN` and `grokcheck runs`: inspect the run store. */
 import { z } from 'zod';
-import { openStore, onlineEvents, type RunOutcome } from '../train/loop.js';
+import { CANONICAL_OPTIONS } from '../experiments/options.js';
+import { runEvents } from '../experiments/runEvents.js';
+import { openStore, type RunOutcome } from '../train/loop.js';
 import { CheckpointRecordSchema, type CheckpointRecord } from '../train/record.js';
 import { parseFlags, UsageError, validateFlags, type Command } from './command.js';
 
 export interface OutcomeDescription {
   events: Record<string, number | null>;
+  /** Events that fall on spike checkpoints, and options that could not be applied (runEvents). */
+  flags: string[];
   trajectory: Pick<CheckpointRecord, 'step' | 'train_acc' | 'val_acc' | 'fsd' | 'norm' | 'median_rank' | 'restricted_logit_loss'>[];
 }
 
-/** Canonical events (metrics.md "Checkpoint metrics") and a compact trajectory (every 500 steps and each event). */
+/**
+ * A run's events under the canonical analysis options, exactly as the verdict report reads them
+ * (experiments/runEvents.ts; metrics.md "Checkpoint metrics"), and a compact trajectory (every 500 steps,
+ * each event and the last checkpoint).
+ */
 export function describeOutcome(outcome: Pick<RunOutcome, 'records' | 'config'>): OutcomeDescription {
   const records = outcome.records;
-  const ev = onlineEvents(records, outcome.config.metrics.sync_threshold);
-  const baseline = records.find((r) => r.restricted_logit_loss !== null && r.restricted_logit_loss < 0.5)?.step ?? null;
+  // Canonical resolution is `fine`, so the coarse step is not read.
+  const ev = runEvents(records, outcome.config, CANONICAL_OPTIONS, 500);
   const events = {
-    memorisation: ev.mem,
+    memorisation: ev.memorisation,
     sync: ev.sync,
-    baseline_sync: baseline,
+    baseline_sync: ev.baselineSync,
     grokking: ev.grok,
-    lead: ev.grok !== null && ev.sync !== null ? ev.grok - ev.sync : null,
-    baseline_lead: ev.grok !== null && baseline !== null ? ev.grok - baseline : null,
+    destabilised: ev.destabilised,
+    lead: ev.lead,
+    baseline_lead: ev.grok !== null && ev.baselineSync !== null ? ev.grok - ev.baselineSync : null,
   };
-  const marks = new Set([ev.mem, ev.sync, ev.grok, baseline].filter((s) => s !== null));
+  const marks = new Set([ev.memorisation, ev.sync, ev.grok, ev.baselineSync, ev.destabilised].filter((s) => s !== null));
   const trajectory = records
     .filter((r) => r.step % 500 === 0 || marks.has(r.step) || r === records.at(-1))
     .map((r) => ({
       step: r.step, train_acc: r.train_acc, val_acc: r.val_acc, fsd: r.fsd, norm: r.norm,
       median_rank: r.median_rank, restricted_logit_loss: r.restricted_logit_loss,
     }));
-  return { events, trajectory };
+  return { events, flags: [...ev.spikeFlags, ...ev.notes], trajectory };
 }
 
 const f3 = (x: number | null) => (x === null || !Number.isFinite(x) ? '    -' : x.toFixed(3));
@@ -40,10 +49,11 @@ export const showCommand: Command = {
   help: `Usage: grokcheck show RUN [--runs DIR] [--json]
 
 RUN is a run id or a unique prefix of one (see grokcheck runs). Prints the run's config, status, events
-(memorisation, sync, baseline sync, grokking, lead; metrics.md "Checkpoint metrics", canonical rules) and the
-trajectory every 500 steps and at each event.
+(memorisation, sync, baseline sync, grokking, destabilisation, leads; metrics.md "Checkpoint metrics", read
+with the canonical rules exactly as the verdict report reads them, with events on spike checkpoints noted) and
+the trajectory every 500 steps and at each event.
   --runs DIR   run store folder (default: runs)
-  --json       print {id, config, status, events, trajectory, records}`,
+  --json       print {id, config, status, events, flags, trajectory, records}`,
   async run(argv) {
     const { values, positionals } = parseFlags(argv, { runs: { type: 'string' }, json: { type: 'boolean' } }, true);
     if (positionals.length !== 1) throw new UsageError('expected one run id (or prefix)');
@@ -63,6 +73,7 @@ trajectory every 500 steps and at each event.
     if (status?.wall_s !== undefined) console.log(`  wall time ${status.wall_s.toFixed(1)} s on ${status.engine ?? '?'}`);
     console.log('events:');
     for (const [name, value] of Object.entries(d.events)) console.log(`  ${name.padEnd(14)} ${value ?? 'never'}`);
+    for (const flag of d.flags) console.log(`  note: ${flag}`);
     console.log('\n  step  train   val    FSD    norm   rank  restricted-logit');
     for (const r of d.trajectory)
       console.log(

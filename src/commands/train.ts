@@ -170,5 +170,6 @@ export function printOutcome(outcome: RunOutcome, json: boolean): void {
     console.log(`run ${outcome.id}: ${outcome.status}${outcome.message ? ` (${outcome.message})` : ''}, ${outcome.wall_s.toFixed(1)} s on ${outcome.engine}`);
     const d = describeOutcome(outcome);
     for (const [name, value] of Object.entries(d.events)) console.log(`  ${name.padEnd(16)} ${value ?? 'never'}`);
+    for (const flag of d.flags) console.log(`  note: ${flag}`);
   }
 }
