@@ -243,6 +243,8 @@ async function trainWithWriter(
       // Checkpoint first, record second (see the header comment); keep event and 1000-step checkpoints.
       writer.writeCheckpoint(state.engine.getState(), sidecarOf(state));
       writer.appendRecord(record, { nonFinite: 'string' });
+      // Wall time so far, so that a run interrupted (killed, Ctrl-C) and resumed still reports its whole cost.
+      writer.setStatus({ state: 'running', step, engine: engineDescription, wall_s: previousWall + (Date.now() - started) / 1000 });
       const keep = keptSteps(records, config);
       writer.pruneCheckpoints((steps) => steps.filter((s) => s === step || s % 1000 === 0 || keep.has(s)));
       opts.progress?.checkpoint(record);

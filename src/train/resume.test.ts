@@ -87,10 +87,15 @@ describe('training runs survive SIGKILL and exclude concurrent writers', () => {
     }
     expect(kills).toBe(3);
     expect(recordLines(killed)).toBeLessThan(total);
+    // The time spent before the kills is kept in the status (updated at every checkpoint), not lost.
+    const wallBeforeResume = JSON.parse(readFileSync(join(runDir(killed), 'status.json'), 'utf8')).wall_s;
+    expect(wallBeforeResume).toBeGreaterThan(0);
     const resumed = runToEnd(killed);
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(readFileSync(join(runDir(killed), 'records.jsonl'), 'utf8')).toBe(refRecords);
-    expect(JSON.parse(readFileSync(join(runDir(killed), 'status.json'), 'utf8')).state).toBe('complete');
+    const final = JSON.parse(readFileSync(join(runDir(killed), 'status.json'), 'utf8'));
+    expect(final.state).toBe('complete');
+    expect(final.wall_s).toBeGreaterThan(wallBeforeResume);
   }, 300_000);
 
   it('a second process on the same run fails with a message naming the holder', async () => {
