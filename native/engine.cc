@@ -216,7 +216,7 @@ class EngineHandle : public Napi::ObjectWrap<EngineHandle> {
     if (!m) return env.Undefined();
     Napi::Object out = Napi::Object::New(env);
     out.Set("threads", m->threads());
-    out.Set("simd", GROKCHECK_AVX512 ? "avx512" : "portable");
+    out.Set("simd", GROKCHECK_SIMD_NAME);
     return out;
   }
 

@@ -1,9 +1,19 @@
 // A 16-lane float vector, the one place where the engine touches SIMD.
 //
-// With AVX-512 (this project's -march=native on Zen 4/5) every operation is one intrinsic; without it a plain
-// array of 16 floats gives the same lane-wise results (std::fma for the fused multiply-add, the same fixed
-// tree for horizontal sums), so the kernels are written once against this type. Every reduction here has a
-// fixed order: nothing depends on how work is split over threads.
+// Three implementations, picked by what -march=native enables:
+// - AVX-512 (this project's machines, Zen 4/5): every operation is one intrinsic on a 512-bit register.
+// - AVX2 + FMA (most x86 laptops and desktops, older servers): two 256-bit halves, lanes 0-7 and 8-15. Without
+//   it those machines fell back to the portable loops and a training step was ~5x slower.
+// - portable: a plain array of 16 floats (std::fma for the fused multiply-add).
+// Every operation is IEEE-exact or has one defined result (fma rounds once, max/min return the second operand
+// on NaN, horizontal sums use the same fixed tree), so the kernels are written once against this type and each
+// operation gives the same bits in all three (native/check/simd_check.cc tests it). Whole runs are
+// bit-identical between the AVX-512 and AVX2 builds (records and checkpoints compared byte for byte); the
+// portable build differs in the last bits (within the replay tolerances), because GCC also fuses a separate
+// multiply and add into an fma (-ffp-contract=fast, its default) where the target has FMA, and fuses its scalar
+// loops differently or, without FMA, not at all. (-ffp-contract=off gave all three the same bits in a short
+// test, but would change every AVX-512 result so far.)
+// Every reduction here has a fixed order: nothing depends on how work is split over threads.
 #pragma once
 
 #include <cmath>
@@ -19,8 +29,17 @@
 #include <immintrin.h>
 #pragma GCC diagnostic pop
 #define GROKCHECK_AVX512 1
+#define GROKCHECK_AVX2 0
+#define GROKCHECK_SIMD_NAME "avx512"
+#elif defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define GROKCHECK_AVX512 0
+#define GROKCHECK_AVX2 1
+#define GROKCHECK_SIMD_NAME "avx2"
 #else
 #define GROKCHECK_AVX512 0
+#define GROKCHECK_AVX2 0
+#define GROKCHECK_SIMD_NAME "portable"
 #endif
 
 namespace grokcheck {
@@ -96,6 +115,135 @@ inline float reduce_add(F16 a) {
   return _mm_cvtss_f32(s1);
 }
 inline float reduce_max(F16 a) { return _mm512_reduce_max_ps(a.v); }
+
+#elif GROKCHECK_AVX2  // two 256-bit halves: lanes 0-7 in lo, 8-15 in hi; the same lane semantics as AVX-512
+
+struct F16 {
+  __m256 lo, hi;
+};
+struct I16 {
+  __m256i lo, hi;
+};
+// A compare result: all ones in a true lane, all zeros in a false one (blendv reads the sign bit).
+struct M16 {
+  __m256 lo, hi;
+};
+
+// All ones in lanes [0, n) of one 8-lane half, zeros elsewhere (n may be <= 0 or >= 8).
+inline __m256i lanes_below(int n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+inline F16 splat(float x) { return {_mm256_set1_ps(x), _mm256_set1_ps(x)}; }
+inline F16 zero() { return {_mm256_setzero_ps(), _mm256_setzero_ps()}; }
+inline F16 load(const float* p) { return {_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)}; }
+inline void store(float* p, F16 a) {
+  _mm256_storeu_ps(p, a.lo);
+  _mm256_storeu_ps(p + 8, a.hi);
+}
+// Loads lanes [0, n) and sets the others to 0. vmaskmovps never reads (or faults on) a masked-off lane, so
+// nothing beyond p + n is touched.
+// No branch for full vectors, on purpose: GCC fuses a multiply and an add into an fma (-ffp-contract=fast, its
+// default, also for intrinsics) only within one basic block, so a branch here would change which products
+// get fused and the results would no longer match the branch-free AVX-512 build bit for bit.
+inline F16 load_n(const float* p, int n) {
+  return {_mm256_maskload_ps(p, lanes_below(n)), _mm256_maskload_ps(p + 8, lanes_below(n - 8))};
+}
+inline void store_n(float* p, F16 a, int n) {
+  _mm256_maskstore_ps(p, lanes_below(n), a.lo);
+  _mm256_maskstore_ps(p + 8, lanes_below(n - 8), a.hi);
+}
+// Lanes [0, n) of a, +0 in the others.
+inline F16 keep_first(F16 a, int n) {
+  return {_mm256_and_ps(a.lo, _mm256_castsi256_ps(lanes_below(n))),
+          _mm256_and_ps(a.hi, _mm256_castsi256_ps(lanes_below(n - 8)))};
+}
+
+inline F16 operator+(F16 a, F16 b) { return {_mm256_add_ps(a.lo, b.lo), _mm256_add_ps(a.hi, b.hi)}; }
+inline F16 operator-(F16 a, F16 b) { return {_mm256_sub_ps(a.lo, b.lo), _mm256_sub_ps(a.hi, b.hi)}; }
+inline F16 operator*(F16 a, F16 b) { return {_mm256_mul_ps(a.lo, b.lo), _mm256_mul_ps(a.hi, b.hi)}; }
+inline F16 operator/(F16 a, F16 b) { return {_mm256_div_ps(a.lo, b.lo), _mm256_div_ps(a.hi, b.hi)}; }
+// a * b + c with one rounding.
+inline F16 fma(F16 a, F16 b, F16 c) { return {_mm256_fmadd_ps(a.lo, b.lo, c.lo), _mm256_fmadd_ps(a.hi, b.hi, c.hi)}; }
+inline F16 sqrt(F16 a) { return {_mm256_sqrt_ps(a.lo), _mm256_sqrt_ps(a.hi)}; }
+// vmaxps/vminps return the second operand when either is NaN, as the AVX-512 ones do: keep the order.
+inline F16 max(F16 a, F16 b) { return {_mm256_max_ps(a.lo, b.lo), _mm256_max_ps(a.hi, b.hi)}; }
+inline F16 min(F16 a, F16 b) { return {_mm256_min_ps(a.lo, b.lo), _mm256_min_ps(a.hi, b.hi)}; }
+// Clears the sign bit (-0.0f is the sign bit alone).
+inline F16 abs(F16 a) {
+  const __m256 sign_bit = _mm256_set1_ps(-0.0f);
+  return {_mm256_andnot_ps(sign_bit, a.lo), _mm256_andnot_ps(sign_bit, a.hi)};
+}
+// Copies the sign of `sign` onto the magnitude of `magnitude`.
+inline F16 copysign(F16 magnitude, F16 sign) {
+  const __m256 sign_bit = _mm256_set1_ps(-0.0f);
+  return {_mm256_or_ps(_mm256_andnot_ps(sign_bit, magnitude.lo), _mm256_and_ps(sign_bit, sign.lo)),
+          _mm256_or_ps(_mm256_andnot_ps(sign_bit, magnitude.hi), _mm256_and_ps(sign_bit, sign.hi))};
+}
+inline F16 round_nearest(F16 a) {
+  return {_mm256_round_ps(a.lo, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC),
+          _mm256_round_ps(a.hi, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)};
+}
+
+// 2^k for integer k in [-126, 127] (a normal float), built from its exponent bits.
+inline __m256 pow2_int(__m256i k) {
+  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k, _mm256_set1_epi32(127)), 23));
+}
+// a * 2^n for one half. AVX2 has no vscalefps, and one multiply by 2^n cannot do it: 2^n is not a float for
+// n > 127 or n < -149 (exp needs n from -150 to 128), and is subnormal below -126. So n (clamped to
+// [-252, 254]) is split into n1 = floor(n / 2) and n2 = n - n1, both in [-126, 127], and a is multiplied by
+// 2^n1 and then by 2^n2. The first product is exact whenever it is a normal float, so the only rounding is the
+// last one: the correctly rounded a * 2^n, subnormal results and overflow to inf included, the same bits as
+// _mm512_scalef_ps and std::ldexp.
+// Handled exactly: integral n in [-252, 254] with a = 0, inf, or |a| * 2^floor(n/2) >= 2^-126 (a normal first
+// product), e.g. any |a| >= 1, or any |a| >= 2^-50 with n >= -150. exp() calls it with a in [0.7, 1.5] and
+// n in [-150, 128] (x clamped to [-104, 88.7]), well inside. Not handled like scalef: NaN or non-integral n.
+inline __m256 scale_pow2_half(__m256 a, __m256 n) {
+  __m256i k = _mm256_cvtps_epi32(n);  // n is integral: exact
+  k = _mm256_min_epi32(_mm256_max_epi32(k, _mm256_set1_epi32(-252)), _mm256_set1_epi32(254));
+  const __m256i k1 = _mm256_srai_epi32(k, 1);  // floor(k / 2)
+  const __m256i k2 = _mm256_sub_epi32(k, k1);
+  return _mm256_mul_ps(_mm256_mul_ps(a, pow2_int(k1)), pow2_int(k2));
+}
+inline F16 scale_pow2(F16 a, F16 n) { return {scale_pow2_half(a.lo, n.lo), scale_pow2_half(a.hi, n.hi)}; }
+// Truncation toward zero to int32.
+inline I16 to_int(F16 a) { return {_mm256_cvttps_epi32(a.lo), _mm256_cvttps_epi32(a.hi)}; }
+inline I16 min(I16 a, int b) {
+  const __m256i vb = _mm256_set1_epi32(b);
+  return {_mm256_min_epi32(a.lo, vb), _mm256_min_epi32(a.hi, vb)};
+}
+inline F16 to_float(I16 a) { return {_mm256_cvtepi32_ps(a.lo), _mm256_cvtepi32_ps(a.hi)}; }
+// table[idx & 15] for 8 lanes: vpermps reads idx & 7 within a half, and bit 3 of idx (shifted into the sign
+// bit, which blendv reads) picks the half.
+inline __m256 lookup_half(F16 table, __m256i idx) {
+  const __m256 from_lo = _mm256_permutevar8x32_ps(table.lo, idx);
+  const __m256 from_hi = _mm256_permutevar8x32_ps(table.hi, idx);
+  return _mm256_blendv_ps(from_lo, from_hi, _mm256_castsi256_ps(_mm256_slli_epi32(idx, 28)));
+}
+// result[i] = table[idx[i]] for idx in [0, 16).
+inline F16 lookup(F16 table, I16 idx) { return {lookup_half(table, idx.lo), lookup_half(table, idx.hi)}; }
+
+inline M16 operator<(F16 a, F16 b) { return {_mm256_cmp_ps(a.lo, b.lo, _CMP_LT_OQ), _mm256_cmp_ps(a.hi, b.hi, _CMP_LT_OQ)}; }
+inline M16 operator>=(F16 a, F16 b) { return {_mm256_cmp_ps(a.lo, b.lo, _CMP_GE_OQ), _mm256_cmp_ps(a.hi, b.hi, _CMP_GE_OQ)}; }
+// Lane-wise mask ? a : b.
+inline F16 select(M16 mask, F16 a, F16 b) { return {_mm256_blendv_ps(b.lo, a.lo, mask.lo), _mm256_blendv_ps(b.hi, a.hi, mask.hi)}; }
+
+// Horizontal sum in the same fixed tree as AVX-512: lanes i and i+8 (lo + hi), then i and i+4, i+2, i+1.
+inline float reduce_add(F16 a) {
+  __m256 s8 = _mm256_add_ps(a.lo, a.hi);
+  __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
+  __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+  __m128 s1 = _mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 1));
+  return _mm_cvtss_f32(s1);
+}
+// Max is exact, so any order gives the same value.
+inline float reduce_max(F16 a) {
+  __m256 m8 = _mm256_max_ps(a.lo, a.hi);
+  __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m8), _mm256_extractf128_ps(m8, 1));
+  __m128 m2 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+  __m128 m1 = _mm_max_ss(m2, _mm_shuffle_ps(m2, m2, 1));
+  return _mm_cvtss_f32(m1);
+}
 
 #else  // portable fallback: the same lane semantics, one loop per operation
 
