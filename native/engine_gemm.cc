@@ -12,9 +12,12 @@ namespace {
 
 // Register tile: kRows rows of C by up to kVectors * 16 columns; 6 x 4 = 24 accumulators, 4 B vectors and one
 // broadcast A value use 29 of the 32 AVX-512 registers. Per k: 4 vector loads + 6 broadcasts feed 24 FMAs.
+// With AVX2 a 16-lane vector is two of its 16 256-bit registers, so the tile is 6 x 1: 12 accumulator registers,
+// 2 for B and one broadcast (6 x 4 would keep most accumulators on the stack, ~2x slower). The tile only decides
+// which products a task computes, not the order of any sum: results do not depend on it.
 constexpr int kRows = 6;
-constexpr int kVectors = 4;
-constexpr int kPanel = kVectors * simd::kLanes;  // 64 columns of C per task
+constexpr int kVectors = GROKCHECK_AVX2 ? 1 : 4;
+constexpr int kPanel = kVectors * simd::kLanes;  // 64 columns of C per task (16 with AVX2)
 constexpr int kMaxRowBlock = 8 * kRows;          // at most 48 rows of C per task
 constexpr int kMinTasks = 16;                    // split finer when the product is small (load balance)
 constexpr int kDepthBlock = 256;                 // K is summed in blocks of this many terms (see the header)
@@ -78,9 +81,13 @@ void micro_kernel(const GemmOperands& op, const float* A, const float* B, const 
 
 using MicroKernel = void (*)(const GemmOperands&, const float*, const float*, const float*, float*, int);
 
+// (std::min: a tile narrower than 4 vectors never asks for the wider kernels, which then are not instantiated.)
 template <int MR>
 constexpr MicroKernel kernel_for_vectors(int nv) {
-  return nv == 1 ? micro_kernel<MR, 1> : nv == 2 ? micro_kernel<MR, 2> : nv == 3 ? micro_kernel<MR, 3> : micro_kernel<MR, 4>;
+  return nv == 1   ? micro_kernel<MR, 1>
+         : nv == 2 ? micro_kernel<MR, std::min(2, kVectors)>
+         : nv == 3 ? micro_kernel<MR, std::min(3, kVectors)>
+                   : micro_kernel<MR, std::min(4, kVectors)>;
 }
 
 MicroKernel kernel_for(int rows, int vectors) {
