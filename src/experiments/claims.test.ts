@@ -110,6 +110,16 @@ describe('verdicts move with the evidence', () => {
     expect(verdictOf('C08', { 'schedule/p97/s0/fsd/l3': { collapseFrom: 3000, endStep: 10000 } }).verdict).toBe('not reproduced');
   });
 
+  it('C08 says why a schedule saved nothing: a trigger that never fired, or fired after grokking', () => {
+    const late = verdictOf('C08', {
+      'schedule/p97/s42/fsd/l3': { syncStep: null, weightDecay: () => 1 },
+      // The constant-lambda run of seed 0 groks at 3700 (syntheticSet's default); this one fires only at 4000.
+      'schedule/p97/s0/fsd/l5': { grokStep: 3700, endStep: 4700, weightDecay: (step) => (step >= 4000 ? 5 : 1) },
+    });
+    expect(late.notes).toContain('fsd -> 3, seed 42: the trigger never fired');
+    expect(late.notes).toContain('fsd -> 5, seed 0: the trigger fired at 4000, after the constant-lambda run grokked (3700)');
+  });
+
   it('C09-C11 and C15 follow the sign of the lead', () => {
     expect(verdictOf('C09', { 'arch/2l-attn_only/p97/s42': { syncStep: 6500 } }).verdict).toBe('not reproduced');
     expect(verdictOf('C10', { 'arch/2l-mlp_only/p97/s42': { grokStep: 9000, memStep: 500, syncStep: null } }).verdict).toBe('not reproduced');

@@ -79,10 +79,19 @@ export function evaluateC08(ctx: ClaimContext): ClaimOutcome {
     },
     runIds: ctx.ids(keys),
     notes: [
-      ...cells.flatMap((c) =>
-        c.firedAt.map((f, i) => (f === null ? `${c.trigger} -> ${c.lambdaHigh}, seed ${s.seeds[i]}: the trigger never fired` : null)).filter((x): x is string => x !== null),
-      ),
+      ...cells.flatMap((c) => c.firedAt.map((f, i) => triggerNote(c, s.seeds[i], f, g0[i]!)).filter((x): x is string => x !== null)),
       ...ctx.eventNotes(keys),
     ],
   };
+}
+
+/**
+ * Why a schedule run could not save steps: its trigger never fired (e.g. FSD never synced), or fired only at or
+ * after the constant-lambda run of the same seed had grokked (e.g. FSD synced after grokking).
+ */
+function triggerNote(cell: ScheduleCell, seed: number, firedAt: number | null, constantGrok: number): string | null {
+  const label = `${cell.trigger} -> ${cell.lambdaHigh}, seed ${seed}`;
+  if (firedAt === null) return `${label}: the trigger never fired`;
+  if (firedAt >= constantGrok) return `${label}: the trigger fired at ${firedAt}, after the constant-lambda run grokked (${constantGrok})`;
+  return null;
 }
