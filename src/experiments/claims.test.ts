@@ -93,6 +93,8 @@ describe('verdicts move with the evidence', () => {
     const o = verdictOf('C06', flat);
     expect(o.verdict).toBe('not reproduced');
     expect((o.data.fits as { p: number; r2: number }[]).find((f) => f.p === 53)!.r2).toBeLessThan(0.89);
+    // The reason shows the seed means behind the fit, so a reader sees where it fails.
+    expect(o.reason).toMatch(/seed-mean Delta_t over lambda 1\/2\/3\/5: \d+ \/ \d+ \/ \d+ \/ \d+ \(p = 53\)/);
   });
 
   it('C07: scattered norms at grokking are not reproduced', () => {

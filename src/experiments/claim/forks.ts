@@ -143,7 +143,9 @@ export function evaluateC06(ctx: ClaimContext): ClaimOutcome {
   const drawR2 = fits.flatMap((f) => (f.drawR2 ? f.drawR2 : []));
   return {
     verdict,
-    reason: `R^2 ${r2} for p = ${fits.map((f) => f.p).join(' / ')}${inBand ? '' : ' (band: >= 0.89 each)'}`,
+    reason:
+      `R^2 ${r2} for p = ${fits.map((f) => f.p).join(' / ')}${inBand ? '' : ' (band: >= 0.89 each)'}; seed-mean Delta_t over lambda ` +
+      fits.map((f) => `${f.lambdas.join('/')}: ${f.meanDeltaT.map((d) => Math.round(d)).join(' / ')} (p = ${f.p})`).join('; '),
     figure: `R^2 ${r2}; C_p ${cs}${drawR2.length ? `; per-draw R^2 ${Math.min(...drawR2).toFixed(2)}..${Math.max(...drawR2).toFixed(2)}` : ''}`,
     data: {
       fits: fits.map((f) => ({ p: f.p, lambdas: f.lambdas, mean_delta_t: f.meanDeltaT, c: f.c, r2: f.r2, draw_r2: f.drawR2, never_grokked: f.neverGrokked })),
