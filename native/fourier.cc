@@ -16,9 +16,10 @@
 // - bin powers add each bin's squared coefficients in the listed order, as the JS does; keys and the argmax
 //   (ties to the smaller bin) follow the same scalar rules.
 // Speed: the coefficients are a small GEMM [units x size] x [size x columns] per replicate, blocked as
-// 4 units x 32 columns of double accumulators (16 AVX-512 registers) and restricted to each column block's
-// non-zero rows (the Z_p fold makes the table block-diagonal: half the work); the uniform integers for the
-// Fisher-Yates shuffles use a precomputed 64-bit reciprocal per divisor instead of a hardware division.
+// 4 units x 32 columns of double accumulators (16 AVX-512 registers; 4 x 12 columns in 12 registers with AVX,
+// see `Vec` below) and restricted to each column block's non-zero rows (the Z_p fold makes the table
+// block-diagonal: half the work); the uniform integers for the Fisher-Yates shuffles use a precomputed 64-bit
+// reciprocal per divisor instead of a hardware division.
 #include <napi.h>
 
 #include <algorithm>
@@ -35,10 +36,30 @@
 
 namespace {
 
-typedef double v8d __attribute__((vector_size(64)));
+// A column vector of doubles as wide as the target's registers (engine_simd.h's F16 holds floats; the sums
+// here are in double, as in the JS). A GCC vector wider than the registers is not split into register-sized
+// halves but kept on the stack and moved through 128-bit pieces on every operation: with 8-double vectors on
+// every target, the AVX2 and portable builds took ~4 s for what AVX-512 does in ~0.4 s.
+// Doubles need AVX only (not AVX2, and not FMA: products and sums are rounded separately), so the portable
+// build of engine_simd.h, which keeps AVX on a CPU that has it, gets the 4-double vectors too; SSE2 (every
+// x86-64) and NEON have 2-double vectors.
+// The register tile is kUnitBlock x kVectorBlock accumulators: 4 x 4 of the 32 AVX-512 registers; 4 x 3 of
+// the 16 AVX registers, leaving room for the broadcast and a product (4 x 4 spills, 4 x 2 is slower; the SSE
+// tile was not tuned). Lanes and tile only decide which products are computed together, never the order of a
+// sum: the results are the same bits for every width.
+#if defined(__AVX512F__)
 constexpr int kLanes = 8;
-constexpr int kUnitBlock = 4;
 constexpr int kVectorBlock = 4;
+#elif defined(__AVX__)
+constexpr int kLanes = 4;
+constexpr int kVectorBlock = 3;
+#else
+constexpr int kLanes = 2;
+constexpr int kVectorBlock = 3;
+#endif
+typedef double Vec __attribute__((vector_size(8 * kLanes)));
+constexpr int kUnitBlock = 4;
+static_assert(kVectorBlock <= 4, "blockCoefficients has panels of up to 4 vectors");
 
 // xoshiro128** (Blackman & Vigna), as src/tasks/rng.ts.
 struct Xoshiro128 {
@@ -106,7 +127,7 @@ struct Problem {
   int bins = 0;
   int units = 0;
   int replicates = 0;
-  std::vector<v8d> table;  // [size][paddedColumns / 8], zero beyond `columns`
+  std::vector<Vec> table;  // [size][paddedColumns / kLanes], zero beyond `columns`
   // Rows [rowBegin[v], rowEnd[v]) hold every non-zero table entry of column vector v. Skipping the zero rows
   // outside adds only exact zeros (x * 0 with finite x), so the sums are bit-identical to the full loop.
   std::vector<int> rowBegin, rowEnd;
@@ -176,21 +197,22 @@ void foldRow(const Problem& P, const double* x, double* z) {
 // coef[u][vectors v0 .. v0 + V) for the kUnitBlock folded rows of Z (stride size), over table rows
 // [i0, i1), accumulated in row order per lane (tableProduct of spectralBasis.ts).
 template <int V>
-void panel(const Problem& P, const double* Z, int v0, int i0, int i1, v8d* coef) {
+void panel(const Problem& P, const double* Z, int v0, int i0, int i1, Vec* coef) {
   const int n = P.size;
   const int vecs = P.paddedColumns / kLanes;
-  v8d acc[kUnitBlock][V];
+  Vec acc[kUnitBlock][V];
   for (int u = 0; u < kUnitBlock; u++)
-    for (int v = 0; v < V; v++) acc[u][v] = v8d{0, 0, 0, 0, 0, 0, 0, 0};
-  const v8d* T = P.table.data() + v0;
+    for (int v = 0; v < V; v++) acc[u][v] = Vec{};
+  const Vec* T = P.table.data() + v0;
   for (int i = i0; i < i1; i++) {
-    const v8d* trow = T + static_cast<size_t>(i) * vecs;
-    v8d t[V];
+    const Vec* trow = T + static_cast<size_t>(i) * vecs;
+    Vec t[V];
     for (int v = 0; v < V; v++) t[v] = trow[v];
     for (int u = 0; u < kUnitBlock; u++) {
+      // a * t[v] broadcasts the scalar to every lane (one vbroadcastsd); it is the JS's z[i] * table[i, c]
+      // (a product commutes bit for bit).
       const double a = Z[u * n + i];
-      const v8d x = {a, a, a, a, a, a, a, a};
-      for (int v = 0; v < V; v++) acc[u][v] = acc[u][v] + x * t[v];
+      for (int v = 0; v < V; v++) acc[u][v] = acc[u][v] + a * t[v];
     }
   }
   for (int u = 0; u < kUnitBlock; u++)
@@ -199,7 +221,7 @@ void panel(const Problem& P, const double* Z, int v0, int i0, int i1, v8d* coef)
 
 // All coefficients of a block of kUnitBlock rows: runs of column vectors that share a row range are cut into
 // panels of up to kVectorBlock vectors.
-void blockCoefficients(const Problem& P, const double* Z, v8d* coef) {
+void blockCoefficients(const Problem& P, const double* Z, Vec* coef) {
   const int vecs = P.paddedColumns / kLanes;
   int v0 = 0;
   while (v0 < vecs) {
@@ -219,7 +241,7 @@ void blockCoefficients(const Problem& P, const double* Z, v8d* coef) {
 // binPowers + dominantBin of nullKernel.ts / spectralBasis.ts for one unit's coefficients. The squares are
 // taken once per column (vectorised, c * c as in the JS), then each bin adds its columns' squares in listed
 // order over `slots` passes; bins with fewer columns add the square of a padding column, an exact +0.
-int dominantBin(const Problem& P, const v8d* coef, v8d* squares, double* keys) {
+int dominantBin(const Problem& P, const Vec* coef, Vec* squares, double* keys) {
   const int vecs = P.paddedColumns / kLanes;
   for (int v = 0; v < vecs; v++) squares[v] = coef[v] * coef[v];
   const double* sq = reinterpret_cast<const double*>(squares);
@@ -249,8 +271,8 @@ void runReplicates(const Problem& P, int first, int last, int32_t* counts) {
   const int vecs = P.paddedColumns / kLanes;
   std::vector<double> x(n);
   std::vector<double> Z(static_cast<size_t>(kUnitBlock) * n, 0.0);
-  std::vector<v8d> coef(static_cast<size_t>(kUnitBlock) * vecs);
-  std::vector<v8d> squares(vecs + 1, v8d{0, 0, 0, 0, 0, 0, 0, 0});  // + one zero vector: the padding column
+  std::vector<Vec> coef(static_cast<size_t>(kUnitBlock) * vecs);
+  std::vector<Vec> squares(vecs + 1, Vec{});  // + one zero vector: the padding column
   std::vector<double> keys(P.bins);
   for (int r = first; r < last; r++) {
     Xoshiro128 rng;
@@ -357,7 +379,7 @@ Napi::Value FourierNullHistograms(const Napi::CallbackInfo& info) {
 
   P.paddedColumns = (P.columns + kLanes - 1) / kLanes * kLanes;
   const int vecs = P.paddedColumns / kLanes;
-  P.table.assign(static_cast<size_t>(P.size) * vecs, v8d{0, 0, 0, 0, 0, 0, 0, 0});
+  P.table.assign(static_cast<size_t>(P.size) * vecs, Vec{});
   for (int s = 0; s < P.size; s++) {
     double* dst = reinterpret_cast<double*>(P.table.data() + static_cast<size_t>(s) * vecs);
     std::memcpy(dst, table + static_cast<size_t>(s) * P.columns, sizeof(double) * P.columns);
