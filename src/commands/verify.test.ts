@@ -42,6 +42,14 @@ describe('grokcheck verify --records-only', () => {
     expect(existsSync(join(report, 'verdict.md'))).toBe(true);
     expect(JSON.parse(readFileSync(join(report, 'verdict.json'), 'utf8')).claims).toHaveLength(16);
     expect(existsSync(join(report, 'plots', 'fsd-main-p97-s42.svg'))).toBe(true);
+    // The report names the command that wrote it, quoted so that it can be pasted back into a shell.
+    const written = `grokcheck verify --profile paper --records-only --records-dir ${records} --report-dir ${report}`;
+    expect(readFileSync(join(report, 'verdict.md'), 'utf8')).toContain(`Written by \`${written}\`.`);
+    const odd = makeTempDir("gc-verify-report-it's ");
+    await verifyCommand.run(['--profile', 'paper', '--claim', 'C13', '--records-only', '--records-dir', records, '--report-dir', odd]);
+    expect(JSON.parse(readFileSync(join(odd, 'verdict.json'), 'utf8')).command).toBe(
+      `grokcheck verify --profile paper --claim C13 --records-only --records-dir ${records} --report-dir '${odd.replace("'", "'\\''")}'`,
+    );
   }, 60_000);
 
   it('evaluates one claim with --claim, and exits 1 when it is not evaluable', async () => {

@@ -191,6 +191,7 @@ Examples:
       provenance: runProvenance(set, collectEnvironment(process.cwd())),
       plots,
       // Paths relative to the working folder, so a committed report does not carry one machine's layout.
+      command: ['grokcheck', 'verify', ...argv].map(shellQuote).join(' '),
       source: f['records-only'] ? `committed records (${relative(process.cwd(), recordsDir) || '.'})` : `run store (${relative(process.cwd(), storeRoot) || '.'})`,
       generated: new Date(),
     });
@@ -225,3 +226,8 @@ Examples:
     return 0;
   },
 };
+
+/** An argument as a POSIX shell would need it, so the report's command line can be pasted back. */
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

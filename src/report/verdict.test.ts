@@ -19,7 +19,7 @@ function reportFor(overrides = {}) {
   const results = evaluateAtBothResolutions(set);
   const rows = sensitivity(set, evaluateClaims(set, CANONICAL_OPTIONS), CLAIM_IDS);
   const plots = buildPlots(set);
-  const report = buildVerdictReport({ set, results, sensitivity: rows, provenance: runProvenance(set, env), plots, source: 'synthetic', generated: new Date('2026-01-02T03:04:05Z') });
+  const report = buildVerdictReport({ set, results, sensitivity: rows, provenance: runProvenance(set, env), plots, source: 'synthetic', command: 'grokcheck verify --profile paper', generated: new Date('2026-01-02T03:04:05Z') });
   return { set, report, plots };
 }
 
@@ -36,6 +36,7 @@ describe('verdict report', () => {
     expect(md).toContain('## Sensitivity to our choices');
     expect(md).toContain('| `sync.rule=plateau:0.05` |');
     expect(md).toContain('- Code: git deadbeef.');
+    expect(md).toContain('Written by `grokcheck verify --profile paper`.');
   });
 
   it('lists the verdicts that change under an alternative option and flags them in the table', () => {

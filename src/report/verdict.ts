@@ -44,6 +44,8 @@ export interface VerdictReport {
   profile_rationale: string;
   /** `trained` (run store) or `records-only` (committed records). */
   source: string;
+  /** The command line that wrote this report, so that it can be regenerated. */
+  command: string;
   generated: string;
   resolution: { fine: string; coarse: number };
   summary: Record<Verdict, number>;
@@ -63,6 +65,7 @@ export interface ReportInputs {
   provenance: Provenance;
   plots: Plot[];
   source: string;
+  command: string;
   generated: Date;
 }
 
@@ -78,6 +81,7 @@ export function buildVerdictReport(inputs: ReportInputs): VerdictReport {
     profile_description: set.profile.description,
     profile_rationale: set.profile.rationale,
     source: inputs.source,
+    command: inputs.command,
     generated: inputs.generated.toISOString(),
     resolution: { fine: `every checkpoint (eval_every ${evalEvery || 'n/a'})`, coarse: set.profile.coarseStep },
     summary,
@@ -128,6 +132,7 @@ export function renderMarkdown(report: VerdictReport): string {
   const s = report.summary;
   out.push(`# Verdicts: "Circuit Synchronization Precedes Generalization" (arXiv 2606.12966)`, '');
   out.push(`Profile \`${report.profile}\`: ${report.profile_description} Source: ${report.source}. Generated ${report.generated}.`, '');
+  out.push(`Written by \`${report.command}\`.`, '');
   out.push(
     `**${report.claims.length} claims: ${s.reproduced} reproduced, ${s['direction only']} direction only, ${s['not reproduced']} not reproduced, ${s['not evaluable']} not evaluable.**`,
     '',
