@@ -35,6 +35,9 @@ export interface Provenance extends Environment {
   total_wall_s: number;
 }
 
+/** Paths whose changes do not change what the code computes (git pathspecs, relative to the repository root). */
+export const OUTPUT_PATHS = ['reports', 'fixtures', '*.md'];
+
 const PACKAGES = ['zod', 'simple-statistics', '@tensorflow/tfjs', 'node-addon-api', 'vitest', 'typescript'];
 
 function git(args: string[], cwd: string): string | null {
@@ -48,7 +51,9 @@ function git(args: string[], cwd: string): string | null {
 /** Reads git, package and machine facts; never throws (unknown facts are null). */
 export function collectEnvironment(root: string): Environment {
   const commit = git(['rev-parse', 'HEAD'], root);
-  const status = git(['status', '--porcelain', '--untracked-files=no'], root);
+  // Only changes that can move a result make the code "dirty": not the reports, records and docs that verify
+  // itself writes or that describe the runs (regenerating one report must not mark the next as dirty).
+  const status = git(['status', '--porcelain', '--untracked-files=no', '--', '.', ...OUTPUT_PATHS.map((p) => `:(exclude)${p}`)], root);
   const packages: Record<string, string> = {};
   for (const name of PACKAGES) {
     const file = join(root, 'node_modules', name, 'package.json');
