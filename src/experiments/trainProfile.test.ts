@@ -74,6 +74,24 @@ describe('trainProfile', () => {
     expect(result.set.runs.get('main/p7/s1')!.state).toBe('complete');
   }, 120_000);
 
+  it('gives up waiting only when no run has finished for the wait limit', async () => {
+    const store = makeTempDir('gc-train-');
+    const runStore = openStore(store);
+    const { id } = runStore.ensureRun(mainRunConfig(tiny, 7, 1));
+    const held = acquireLock(runStore.paths(id).lock);
+    try {
+      // main/p7/s2 trains (progress), then only the held run is left: the limit counts from that progress on.
+      const started = Date.now();
+      await expect(
+        trainProfile({ profile: tiny, storeRoot: store, engine: 'native', threads: 1, experiments: ['forks', 'main'], waitForLocked: true, pollMs: 20, waitLimitMs: 300 }),
+      ).rejects.toThrow(/none finished in 0 minutes/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+      expect(runStore.readStatus(runStore.identify(mainRunConfig(tiny, 7, 2)).id)?.state).toBe('complete');
+    } finally {
+      held.release();
+    }
+  }, 120_000);
+
   it('without waiting, a locked run is a failure that names the holder', async () => {
     const store = makeTempDir('gc-train-');
     const runStore = openStore(store);

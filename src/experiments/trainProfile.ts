@@ -66,7 +66,7 @@ export interface TrainProfileOptions extends PlanOptions {
   waitForLocked?: boolean;
   /** Poll interval while every remaining run is locked elsewhere (ms). */
   pollMs?: number;
-  /** Give up waiting for locked runs after this long (ms; default 30 minutes). */
+  /** Give up when every remaining run has been locked elsewhere, with nothing finishing, this long (ms; default 2 hours). */
   waitLimitMs?: number;
 }
 
@@ -86,11 +86,19 @@ export async function trainProfile(options: TrainProfileOptions): Promise<TrainP
   const attempted = new Set<string>();
   const trained: string[] = [];
   const failures: TrainProfileResult['failures'] = [];
-  const started = Date.now();
+  // Waiting is judged from the last progress, not the start: a long profile shared with other processes waits
+  // for a locked run as long as some process keeps finishing runs.
+  let lastProgress = Date.now();
+  let completeBefore = -1;
   for (;;) {
     const set = assembleRunSet(options.profile, source, runIdOf, forkPointOf, planOptions);
     const todo = [...set.runs.values()].filter((r) => r.state !== 'complete' && !attempted.has(r.id));
     if (todo.length === 0) return { set, trained, failures };
+    const completeNow = [...set.runs.values()].filter((r) => r.state === 'complete').length;
+    if (completeNow !== completeBefore) {
+      completeBefore = completeNow;
+      lastProgress = Date.now();
+    }
     let progressed = false;
     for (const data of todo) {
       const run: PlannedRun = { key: data.key, role: data.role, id: data.id, config: data.config };
@@ -125,7 +133,9 @@ export async function trainProfile(options: TrainProfileOptions): Promise<TrainP
     }
     if (!progressed) {
       // Everything left is being trained by another process: wait for it.
-      if (Date.now() - started > (options.waitLimitMs ?? 30 * 60_000)) throw new Error('gave up waiting for runs locked by another process');
+      const limit = options.waitLimitMs ?? 2 * 60 * 60_000;
+      if (Date.now() - lastProgress > limit)
+        throw new Error(`gave up waiting for runs locked by another process: none finished in ${Math.round(limit / 60_000)} minutes`);
       await sleep(options.pollMs ?? 1000);
     }
   }
