@@ -21,6 +21,8 @@ import { sensitivity } from '../experiments/sensitivity.js';
 import { ensureAblation, storeSource, trainProfile } from '../experiments/trainProfile.js';
 import { buildPlots } from '../report/plots.js';
 import { buildVerdictReport, writeReport } from '../report/verdict.js';
+import { LockHeldError } from '../runs/store.js';
+import { planJobs, startWorkers } from './jobs.js';
 import { barProgress, noticesOnly } from './progress.js';
 import { parseFlags, UsageError, validateFlags, type Command } from './command.js';
 
@@ -34,6 +36,8 @@ const FlagsSchema = z.object({
   engine: z.enum(['native', 'tfjs']).default(DEFAULT_ENGINE),
   backend: z.string().optional(),
   threads: z.coerce.number().int().positive().optional(),
+  jobs: z.coerce.number().int().positive().max(64).optional(),
+  'train-only': z.boolean().default(false),
   runs: z.string().optional(),
   'records-only': z.boolean().default(false),
   'export-records': z.boolean().default(false),
@@ -50,7 +54,7 @@ export const verifyCommand: Command = {
   name: 'verify',
   summary: "train the paper's experiments and check every claim (verdict report)",
   help: `Usage: grokcheck verify [--profile paper|small] [--claim ID] [--engine native|tfjs] [--backend NAME]
-                        [--threads N] [--runs DIR] [--records-only] [--export-records] [--records-dir DIR]
+                        [--jobs N] [--threads N] [--runs DIR] [--records-only] [--export-records] [--records-dir DIR]
                         [--strict] [--report-dir DIR] [--quiet] [--reorder]
                         [--write-baseline FILE --perturbed-report FILE]
 
@@ -67,7 +71,11 @@ waited for (two verifies on one store split the work).
   --claim ID         evaluate one claim (C01..C16), training only the experiments it reads
   --engine NAME      native (default, C++ addon) or tfjs (reference)
   --backend NAME     tfjs backend: tensorflow, wasm or cpu (default: the best available)
-  --threads N        native engine threads (default: all cores; results do not depend on it)
+  --jobs N           train in N processes at once on the same run store (default: one per core, at most 8);
+                     runs are locked one by one, so the processes split the work
+  --threads N        native engine threads per process (default: cores / jobs; results do not depend on it)
+  --train-only       train the runs and stop: no ablation, evaluation or report (what --jobs runs in its
+                     worker processes; exit 1 if a run failed)
   --runs DIR         run store (default: runs/<profile>)
   --records-only     train nothing: read the committed records of --records-dir instead of the run store
   --export-records   after training, write every complete run's config, records and ablation to --records-dir
@@ -102,6 +110,8 @@ Examples:
       engine: { type: 'string' },
       backend: { type: 'string' },
       threads: { type: 'string' },
+      jobs: { type: 'string' },
+      'train-only': { type: 'boolean' },
       runs: { type: 'string' },
       'records-only': { type: 'boolean' },
       'export-records': { type: 'boolean' },
@@ -113,6 +123,7 @@ Examples:
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const f = validateFlags(FlagsSchema, values);
     if (f['records-only'] && f['export-records']) throw new UsageError('--records-only reads the committed records; it cannot also export them');
+    if (f['records-only'] && f['train-only']) throw new UsageError('--records-only trains nothing; it cannot be combined with --train-only');
     if (f['write-baseline'] && !f['perturbed-report']) throw new UsageError('--write-baseline needs --perturbed-report (the verdict.json of a --reorder verify)');
     if (f['write-baseline'] && f.claim) throw new UsageError('--write-baseline needs every claim: drop --claim');
     const profile = f.reorder ? reorderedProfile(getProfile(f.profile)) : getProfile(f.profile);
@@ -133,18 +144,29 @@ Examples:
       set = assembleRunSet(profile, source, runIdOf, forkPointOf, planOptions);
       console.error(`verify: ${exported.size} committed runs read from ${recordsDir}`);
     } else {
+      // A worker (--train-only) is one job; the verify process that starts workers is job 1 of --jobs.
+      const jobs = planJobs({ jobs: f['train-only'] ? 1 : f.jobs, threads: f.threads });
+      const workerArgs = [
+        '--profile', f.profile, ...(f.claim ? ['--claim', f.claim] : []), ...(f.reorder ? ['--reorder'] : []),
+        '--engine', f.engine, ...(f.backend ? ['--backend', f.backend] : []),
+        '--runs', storeRoot, '--threads', String(jobs.threads), '--jobs', '1', '--quiet',
+      ];
+      const workers = jobs.jobs > 1 ? startWorkers(jobs.jobs - 1, workerArgs, (line) => console.error(line)) : undefined;
+      if (workers) console.error(`verify: training in ${jobs.jobs} processes, ${jobs.threads} engine thread(s) each`);
       const result = await trainProfile({
         profile,
         storeRoot,
         engine: f.engine,
-        ...(f.threads === undefined ? {} : { threads: f.threads }),
+        threads: jobs.threads,
         ...(f.backend === undefined ? {} : { backend: f.backend }),
         ...planOptions,
         progress: (run) => (f.quiet ? noticesOnly(run.key) : barProgress(run.key)),
         // Another process (a second verify, a claim test) may be training some runs: train the others, then wait.
         waitForLocked: true,
         onRun: (e) => {
-          if (e.kind === 'waiting' && !waitingSaid.has(e.run.id)) {
+          // Runs that this verify's own processes hold are not worth a message (a worker never says it waits).
+          const heldByJob = f['train-only'] || (e.error instanceof LockHeldError && workers?.pids.has(e.error.holder.pid));
+          if (e.kind === 'waiting' && !heldByJob && !waitingSaid.has(e.run.id)) {
             waitingSaid.add(e.run.id);
             console.error(`verify: ${e.run.key} (${e.run.id}) is being trained by another process; waiting for it`);
           }
@@ -152,8 +174,14 @@ Examples:
           if (e.kind === 'failed') console.error(`verify: ${e.run.key} (${e.run.id}) failed: ${e.error?.message}`);
         },
       });
-      trainFailures = result.failures.length;
+      const workerFailures = workers ? await workers.finished() : [];
+      for (const failure of workerFailures) console.error(`verify: ${failure}`);
+      trainFailures = result.failures.length + workerFailures.length;
       set = result.set;
+      if (f['train-only']) {
+        console.error(`verify: trained ${result.trained.length} run(s) into ${storeRoot} (--train-only: no evaluation)`);
+        return trainFailures ? 1 : 0;
+      }
       if (!experiments || experiments.includes('ablate')) {
         const ablation = await ensureAblation(set, storeRoot, f.engine);
         if (ablation) set = { ...set, ablation };
