@@ -1,6 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { TrainingState } from '../engine/engine.js';
@@ -20,6 +19,7 @@ import {
   readCheckpoint,
   writeCheckpoint,
 } from './checkpoint.js';
+import { makeTempDir } from '../testing/tempDir.js';
 
 const tinyModel: ModelConfig = { vocab: 8, classes: 7, d_model: 8, n_heads: 2, d_mlp: 16, n_layers: 2, variant: 'standard' };
 
@@ -60,9 +60,8 @@ const sidecar = { cursor: { epoch: 3, offset: 1024 }, rng: [1, 2, 3, 4294967295]
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'grokcheck-ckpt-'));
+  dir = makeTempDir('grokcheck-ckpt-');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('checkpoint format', () => {
   it('round-trips a training state bit for bit, with its sidecar and parameter order', () => {

@@ -1,19 +1,19 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { acquireLock, inspectLock, installLockReleaseHandlers, LockError, LockHeldError, type LockInfo } from './lock.js';
 import { spawnNode, transpileForChild } from './testing/childProcesses.js';
+import { makeTempDir } from '../testing/tempDir.js';
 
 let dir: string;
 let lockPath: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'grokcheck-lock-'));
+  dir = makeTempDir('grokcheck-lock-');
   lockPath = join(dir, 'run.lock');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function thrownBy(fn: () => unknown): unknown {
   try {
@@ -187,7 +187,7 @@ describe('lock (between processes)', () => {
   let holderScript: string;
 
   beforeAll(() => {
-    childDir = mkdtempSync(join(tmpdir(), 'grokcheck-lock-child-'));
+    childDir = makeTempDir('grokcheck-lock-child-');
     const lockModule = transpileForChild('src/runs/lock.ts', childDir);
     holderScript = join(childDir, 'holder.mjs');
     // argv: lock path, start time (ms since the epoch). Waits until the start time (so racers collide), tries
@@ -210,7 +210,6 @@ setInterval(() => {}, 1000);
 `,
     );
   });
-  afterAll(() => rmSync(childDir, { recursive: true, force: true }));
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`refuses other processes while a child holds it, naming its pid; the child releases on ${signal}`, async () => {

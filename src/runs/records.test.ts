@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CanonicalJsonError } from './canonical.js';
 import { appendRecord, JsonNumberSchema, readRecords, RecordsError } from './records.js';
+import { makeTempDir } from '../testing/tempDir.js';
 
 const RecordSchema = z.object({ step: z.number().int().min(0), loss: z.number(), tags: z.array(z.string()) }).strict();
 type TestRecord = z.infer<typeof RecordSchema>;
@@ -16,10 +16,9 @@ function record(step: number): TestRecord {
 let dir: string;
 let file: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'grokcheck-records-'));
+  dir = makeTempDir('grokcheck-records-');
   file = join(dir, 'records.jsonl');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function expectRecordsError(fn: () => unknown, line: number | null, problem: RegExp): RecordsError {
   let thrown: unknown;

@@ -1,6 +1,5 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ModelConfigSchema, OptimizerConfigSchema, TaskConfigSchema } from '../model/config.js';
@@ -10,6 +9,7 @@ import { contentAddress } from './canonical.js';
 import { LockHeldError, RecordsError, RunStore, RunStoreError, type RunStatus } from './store.js';
 import { readCheckpoint } from './checkpoint.js';
 import { spawnNode, transpileForChild } from './testing/childProcesses.js';
+import { makeTempDir } from '../testing/tempDir.js';
 
 const TestRunConfigSchema = z
   .object({
@@ -46,10 +46,9 @@ function state(step: number): TrainingState {
 let root: string;
 let store: RunStore<z.infer<typeof TestRunConfigSchema>>;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'grokcheck-store-'));
+  root = makeTempDir('grokcheck-store-');
   store = new RunStore({ root, configSchema: TestRunConfigSchema, summarize: (c) => `mod_add p=${c.task.n} batch_seed=${c.batch_seed}` });
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe('run identity', () => {
   it('hashes the validated config: defaults and key order do not matter, every field does', () => {
@@ -219,7 +218,7 @@ describe('kill -9 at random moments', () => {
   let trainerScript: string;
 
   beforeAll(() => {
-    childDir = mkdtempSync(join(tmpdir(), 'grokcheck-store-child-'));
+    childDir = makeTempDir('grokcheck-store-child-');
     const storeModule = transpileForChild('src/runs/store.ts', childDir);
     trainerScript = join(childDir, 'trainer.mjs');
     // A stand-in for the training loop: deterministic "training" of a 3 x 256k-value state, one record and one
@@ -270,7 +269,6 @@ console.log('DONE');
 `,
     );
   });
-  afterAll(() => rmSync(childDir, { recursive: true, force: true }));
 
   it('resumes to records identical to an uninterrupted run, with every checkpoint on disk valid', async () => {
     const total = 30;
