@@ -8,20 +8,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../runs/atomic.js';
 import type { ClaimResult } from '../experiments/claims.js';
-import { VERDICTS, type ClaimId, type FigureData, type Verdict } from '../experiments/claimTypes.js';
+import { VERDICTS, type ClaimDefinition, type FigureData, type Verdict } from '../experiments/claimTypes.js';
 import type { ForkPointEntry, WaitingRun } from '../experiments/plan.js';
 import type { Provenance } from '../experiments/provenance.js';
 import { changesByClaim, SENSITIVITY_LIMITS, type SensitivityRow } from '../experiments/sensitivity.js';
 import type { RunSet } from '../experiments/runSet.js';
 import type { Plot } from './plots.js';
 
-export interface ClaimEntry {
-  id: ClaimId;
-  name: string;
-  statement: string;
-  paper: string;
-  band: string;
-  direction: string;
+/** A claim's definition as claims.ts states it (not its experiments), then what we found. */
+export interface ClaimEntry extends Pick<ClaimDefinition, 'id' | 'name' | 'statement' | 'paper' | 'band' | 'direction'> {
   verdict: Verdict;
   reason: string;
   ours: string;
