@@ -36,7 +36,7 @@ export interface Provenance extends Environment {
 }
 
 /** Paths whose changes do not change what the code computes (git pathspecs, relative to the repository root). */
-export const OUTPUT_PATHS = ['reports', 'fixtures', '*.md'];
+const OUTPUT_PATHS = ['reports', 'fixtures', '*.md'];
 
 const PACKAGES = ['zod', 'simple-statistics', '@tensorflow/tfjs', 'node-addon-api', 'vitest', 'typescript'];
 

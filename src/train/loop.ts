@@ -185,6 +185,8 @@ async function trainWithWriter(
 ): Promise<RunOutcome> {
   const started = Date.now();
   const previousWall = writer.readStatus()?.wall_s ?? 0;
+  /** Training wall time of the run so far, earlier (interrupted) calls included. */
+  const wallSoFar = () => previousWall + (Date.now() - started) / 1000;
   const { task, split } = taskFromConfig(config.task);
   const read = writer.readRecords(CheckpointRecordSchema, { repairTruncatedTail: true });
   if (read.droppedTail) opts.progress?.notice(read.droppedTail.notice);
@@ -244,7 +246,7 @@ async function trainWithWriter(
       writer.writeCheckpoint(state.engine.getState(), sidecarOf(state));
       writer.appendRecord(record, { nonFinite: 'string' });
       // Wall time so far, so that a run interrupted (killed, Ctrl-C) and resumed still reports its whole cost.
-      writer.setStatus({ state: 'running', step, engine: engineDescription, wall_s: previousWall + (Date.now() - started) / 1000 });
+      writer.setStatus({ state: 'running', step, engine: engineDescription, wall_s: wallSoFar() });
       const keep = keptSteps(records, config);
       writer.pruneCheckpoints((steps) => steps.filter((s) => s === step || s % 1000 === 0 || keep.has(s)));
       opts.progress?.checkpoint(record);
@@ -267,7 +269,7 @@ async function trainWithWriter(
     await yieldToEventLoop();
   }
 
-  const wall = previousWall + (Date.now() - started) / 1000;
+  const wall = wallSoFar();
   const status = stopReason ? 'complete' : 'running';
   writer.setStatus({ state: status, step, engine: engineDescription, wall_s: wall, message: stopReason ?? undefined });
   return { id: writer.id, config, records, status, message: stopReason ?? undefined, wall_s: wall, engine: engineDescription };
