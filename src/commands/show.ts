@@ -41,6 +41,14 @@ export function describeOutcome(outcome: Pick<RunOutcome, 'records' | 'config'>)
   return { events, flags: [...ev.spikeFlags, ...ev.notes], trajectory };
 }
 
+/** The events, one per line, then the notes (shared by show and train). */
+export function eventLines(d: OutcomeDescription): string[] {
+  return [
+    ...Object.entries(d.events).map(([name, value]) => `  ${name.padEnd(14)} ${value ?? 'never'}`),
+    ...d.flags.map((flag) => `  note: ${flag}`),
+  ];
+}
+
 const f3 = (x: number | null) => (x === null || !Number.isFinite(x) ? '    -' : x.toFixed(3));
 
 export const showCommand: Command = {
@@ -72,8 +80,7 @@ the trajectory every 500 steps and at each event.
     console.log(`  ${store.summarize(id).summary}`);
     if (status?.wall_s !== undefined) console.log(`  wall time ${status.wall_s.toFixed(1)} s on ${status.engine ?? '?'}`);
     console.log('events:');
-    for (const [name, value] of Object.entries(d.events)) console.log(`  ${name.padEnd(14)} ${value ?? 'never'}`);
-    for (const flag of d.flags) console.log(`  note: ${flag}`);
+    for (const line of eventLines(d)) console.log(line);
     console.log('\n  step  train   val    FSD    norm   rank  restricted-logit');
     for (const r of d.trajectory)
       console.log(

@@ -6,7 +6,7 @@ import { trainRun, type RunOutcome } from '../train/loop.js';
 import { parseConfig } from '../model/config.js';
 import { barProgress, noticesOnly } from './progress.js';
 import { parseFlags, validateFlags, type Command } from './command.js';
-import { describeOutcome } from './show.js';
+import { describeOutcome, eventLines } from './show.js';
 
 const int = (min: number) => z.coerce.number().int().min(min);
 const pos = () => z.coerce.number().positive();
@@ -169,7 +169,6 @@ export function printOutcome(outcome: RunOutcome, json: boolean): void {
   else {
     console.log(`run ${outcome.id}: ${outcome.status}${outcome.message ? ` (${outcome.message})` : ''}, ${outcome.wall_s.toFixed(1)} s on ${outcome.engine}`);
     const d = describeOutcome(outcome);
-    for (const [name, value] of Object.entries(d.events)) console.log(`  ${name.padEnd(16)} ${value ?? 'never'}`);
-    for (const flag of d.flags) console.log(`  note: ${flag}`);
+    for (const line of eventLines(d)) console.log(line);
   }
 }
