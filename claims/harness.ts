@@ -25,7 +25,7 @@ import type { ExperimentId } from '../src/experiments/roles.js';
 import { assembleRunSet, type RunSet } from '../src/experiments/runSet.js';
 import { ensureAblation, trainProfile } from '../src/experiments/trainProfile.js';
 import { writeFileAtomic } from '../src/runs/atomic.js';
-import { runIdOf } from '../src/train/loop.js';
+import { runIdOf } from '../src/schema/runConfig.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const SMALL_STORE = join(ROOT, 'runs', 'small');

@@ -2,7 +2,7 @@
  * grokcheck CLI entry point. Every sub-command validates its flags and prints errors without stack traces
  * (exit 2 for usage and input errors, 1 for failures).
  */
-import { ConfigError } from './model/config.js';
+import { ConfigError } from './schema/parse.js';
 import { UsageError, type Command } from './commands/command.js';
 import { commands } from './commands/index.js';
 

@@ -1,7 +1,7 @@
 /** A CLI sub-command: its help text is the truth about its flags (parseArgs options are declared next to it). */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, formatZodError } from '../model/config.js';
+import { ConfigError, formatZodError } from '../schema/parse.js';
 
 export interface Command {
   name: string;

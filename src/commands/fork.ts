@@ -1,9 +1,9 @@
 /** `grokcheck fork RUN`: continue a run from one of its checkpoints with a new weight decay (claims.md forks). */
 import { z } from 'zod';
 import { openStore, onlineEvents } from '../train/loop.js';
-import { RunConfigSchema } from '../train/runConfig.js';
-import { CheckpointRecordSchema } from '../train/record.js';
-import { parseConfig } from '../model/config.js';
+import { RunConfigSchema } from '../schema/runConfig.js';
+import { CheckpointRecordSchema } from '../schema/record.js';
+import { parseConfig } from '../schema/parse.js';
 import { parseFlags, UsageError, validateFlags, type Command } from './command.js';
 import { ENGINE_FLAGS_HELP, EngineFlagsSchema, engineFlagOptions, printOutcome, runWithProgress } from './train.js';
 

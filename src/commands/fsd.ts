@@ -1,6 +1,6 @@
 /** `grokcheck fsd`: FSD, its top frequency, ranks and permutation test of stored activations (metrics.md). */
 import { z } from 'zod';
-import { ConfigError, formatZodError, readJsonFile } from '../model/config.js';
+import { ConfigError, formatZodError, readJsonFile } from '../schema/parse.js';
 import { loadFixture } from '../engine/fixture.js';
 import { makeTask } from '../tasks/task.js';
 import { fsdReport } from '../metrics/fsdReport.js';

@@ -1,7 +1,7 @@
 /** Terminal progress for training: a bar with step, steps/s, ETA, train/val accuracy and FSD (cli-progress). */
 import cliProgress from 'cli-progress';
 import type { ProgressSink } from '../train/loop.js';
-import type { CheckpointRecord } from '../train/record.js';
+import type { CheckpointRecord } from '../schema/record.js';
 
 function fmt(x: number | undefined, digits = 3): string {
   return x === undefined || !Number.isFinite(x) ? '  -  ' : x.toFixed(digits);

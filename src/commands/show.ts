@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CANONICAL_OPTIONS } from '../experiments/options.js';
 import { runEvents } from '../experiments/runEvents.js';
 import { openStore, type RunOutcome } from '../train/loop.js';
-import { CheckpointRecordSchema, type CheckpointRecord } from '../train/record.js';
+import { CheckpointRecordSchema, type CheckpointRecord } from '../schema/record.js';
 import { parseFlags, UsageError, validateFlags, type Command } from './command.js';
 
 export interface OutcomeDescription {

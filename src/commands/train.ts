@@ -1,9 +1,9 @@
 /** `grokcheck train`: train (or resume) one run into the run store, with a progress bar. */
 import { z } from 'zod';
 import { DEFAULT_ENGINE } from '../engine/create.js';
-import { RunConfigSchema, type RunConfig } from '../train/runConfig.js';
+import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
 import { trainRun, type RunOutcome } from '../train/loop.js';
-import { parseConfig } from '../model/config.js';
+import { parseConfig } from '../schema/parse.js';
 import { barProgress, noticesOnly } from './progress.js';
 import { parseFlags, validateFlags, type Command } from './command.js';
 import { describeOutcome, eventLines } from './show.js';

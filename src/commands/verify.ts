@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../runs/atomic.js';
 import { buildBaseline, type ReportClaims } from '../experiments/baseline.js';
 import { z } from 'zod';
 import { DEFAULT_ENGINE } from '../engine/create.js';
-import { runIdOf } from '../train/loop.js';
+import { runIdOf } from '../schema/runConfig.js';
 import { CLAIMS, evaluateAtBothResolutions } from '../experiments/claims.js';
 import { CLAIM_IDS, isClaimId, type ClaimId, type Verdict } from '../experiments/claimTypes.js';
 import { forkPointOf } from '../experiments/forkPoint.js';

@@ -6,7 +6,7 @@
 import { Bench } from 'tinybench';
 import { createEngine } from './create.js';
 import type { Engine, EngineKind, EngineOptions } from './engine.js';
-import { defaultOptimizer, paperModel, type ModelConfig } from '../model/config.js';
+import { defaultOptimizer, paperModel, type ModelConfig } from '../schema/model.js';
 import { initParams } from '../model/params.js';
 import { BatchCursor } from '../tasks/batches.js';
 import { gather, makeSplit, makeTask, type Task } from '../tasks/task.js';

@@ -21,11 +21,12 @@
 import { exactGelu } from './testing/erfOracle.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ModelConfig, OptimizerConfig, Variant } from '../model/config.js';
+import type { ModelConfig, OptimizerConfig, Variant } from '../schema/model.js';
 import { blockHasAttention, blockHasMlp, initParams, type Params } from '../model/params.js';
-import { Rng } from '../tasks/rng.js';
+import { Rng } from '../random/rng.js';
 import { createEngine } from './create.js';
-import type { Component, Engine, EngineCreateArgs, SiteName, TrainingState } from './engine.js';
+import type { Component, Engine, EngineCreateArgs, TrainingState } from './engine.js';
+import type { SiteName } from '../schema/sites.js';
 
 /**
  * The tfjs backend of the reference side. wasm and cpu agree with each other to ~1e-7 relative here (400 random

@@ -4,26 +4,9 @@
  * Token batches are Int32Array of length N*3 ([a, b, sep] per example, row-major); labels Int32Array of length N.
  * All activation sites are at the last position (index 2).
  */
-import type { ModelConfig, OptimizerConfig } from '../model/config.js';
+import type { ModelConfig, OptimizerConfig } from '../schema/model.js';
 import type { Params } from '../model/params.js';
-
-/**
- * An activation site at the last position, named as in metrics.md's `fsd.site` option:
- * `block{l}.mlp.pre` (MLP hidden before GELU), `block{l}.mlp.post` (after GELU, "MLP hidden"),
- * `block{l}.attn.out` (attention output after W_O and b_O, before the residual add).
- */
-export type SiteName = `block${number}.${'mlp.pre' | 'mlp.post' | 'attn.out'}`;
-
-export interface ParsedSite {
-  layer: number;
-  kind: 'mlp.pre' | 'mlp.post' | 'attn.out';
-}
-
-export function parseSite(site: string): ParsedSite {
-  const m = /^block(\d+)\.(mlp\.pre|mlp\.post|attn\.out)$/.exec(site);
-  if (!m) throw new Error(`unknown site '${site}' (expected block<l>.mlp.pre, block<l>.mlp.post or block<l>.attn.out)`);
-  return { layer: Number(m[1]), kind: m[2] as ParsedSite['kind'] };
-}
+import type { SiteName } from '../schema/sites.js';
 
 /** A component whose output can be zeroed: block l's attention or MLP (its whole output, every position). */
 export interface Component {

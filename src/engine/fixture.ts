@@ -3,7 +3,9 @@
  * optimiser and expected values. Validated with zod so a malformed file gets an error naming the field.
  */
 import { z } from 'zod';
-import { ConfigError, formatZodError, ModelConfigSchema, readJsonFile } from '../model/config.js';
+import { ConfigError, formatZodError, readJsonFile } from '../schema/parse.js';
+import { ModelConfigSchema } from '../schema/model.js';
+import { TaskKindSchema, taskElements } from '../schema/task.js';
 import { checkParams, type Params } from '../model/params.js';
 
 const finite = z.number().finite();
@@ -15,7 +17,7 @@ export const FixtureSchema = z
     generator: z.string().optional(),
     task: z
       .object({
-        kind: z.enum(['mod_add', 'mod_sub', 'mod_mul', 'sym']),
+        kind: TaskKindSchema,
         n: z.number().int().min(2),
         grid_order: z.string().optional(),
       })
@@ -80,7 +82,7 @@ export const FixtureSchema = z
     for (const problem of checkParams(model, initSizes)) issue(['init'], problem);
     if (f.expected.final) for (const problem of checkParams(model, f.expected.final)) issue(['expected', 'final'], problem);
     if (f.expected.grad0) for (const problem of checkParams(model, f.expected.grad0)) issue(['expected', 'grad0'], problem);
-    const gridSize = f.task.kind === 'sym' ? factorial(f.task.n) ** 2 : f.task.n * f.task.n;
+    const gridSize = taskElements(f.task.kind, f.task.n) ** 2;
     const gridChecks: [keyof typeof f.expected, number][] = [
       ['grid_logits', gridSize * model.classes],
       ['block0_mlp_hidden_last', gridSize * model.d_mlp],
@@ -93,11 +95,6 @@ export const FixtureSchema = z
   });
 export type Fixture = z.infer<typeof FixtureSchema>;
 
-function factorial(n: number): number {
-  let f = 1;
-  for (let i = 2; i <= n; i++) f *= i;
-  return f;
-}
 
 /** Reads and validates a fixture file; throws a ConfigError that names the file and every bad field. */
 export function loadFixture(path: string): Fixture {

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ModelConfig, OptimizerConfig } from '../model/config.js';
-import { defaultOptimizer, paperModel } from '../model/config.js';
+import type { ModelConfig, OptimizerConfig } from '../schema/model.js';
+import { defaultOptimizer, paperModel } from '../schema/model.js';
 import { cloneParams, initParams, paramSpecs, type Params } from '../model/params.js';
 import { gather, makeSplit, makeTask } from '../tasks/task.js';
 import type { Engine, EvalRequest } from './engine.js';

@@ -5,19 +5,12 @@
  * (parameter names, site names). The addon checks everything that touches memory itself.
  */
 import { availableParallelism } from 'node:os';
-import { ConfigError, ModelConfigSchema, OptimizerConfigSchema, parseConfig, type ModelConfig, type OptimizerConfig } from '../model/config.js';
+import { ConfigError, parseConfig } from '../schema/parse.js';
+import { ModelConfigSchema, OptimizerConfigSchema, type ModelConfig, type OptimizerConfig } from '../schema/model.js';
 import { checkParams, paramSpecs, type Params } from '../model/params.js';
 import { nativeAddon } from './addon.js';
-import {
-  parseSite,
-  type Component,
-  type Engine,
-  type EngineCreateArgs,
-  type EvalRequest,
-  type EvalResult,
-  type SiteName,
-  type TrainingState,
-} from './engine.js';
+import { parseSite, type SiteName } from '../schema/sites.js';
+import { type Component, type Engine, type EngineCreateArgs, type EvalRequest, type EvalResult, type TrainingState } from './engine.js';
 
 /** Site and component kinds as numbered by native/engine.cc. */
 const SITE_KIND = { 'mlp.pre': 0, 'mlp.post': 1, 'attn.out': 2 } as const;

@@ -4,9 +4,10 @@
  * per-tensor sums), and the full-grid loss, accuracy, logits and block-0 activations.
  */
 import { createEngine } from './create.js';
-import type { Engine, EngineKind, EngineOptions, SiteName } from './engine.js';
+import type { Engine, EngineKind, EngineOptions } from './engine.js';
+import type { SiteName } from '../schema/sites.js';
 import { fixtureBatch, fixtureParams, type Fixture } from './fixture.js';
-import type { OptimizerConfig } from '../model/config.js';
+import type { OptimizerConfig } from '../schema/model.js';
 import { blockHasAttention, blockHasMlp, type Params } from '../model/params.js';
 import { makeTask } from '../tasks/task.js';
 

@@ -14,18 +14,11 @@
  *   the GELU error is |x|/2 times that, at the level of float32 rounding.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, ModelConfigSchema, OptimizerConfigSchema, parseConfig, type ModelConfig, type OptimizerConfig } from '../model/config.js';
+import { ConfigError, parseConfig } from '../schema/parse.js';
+import { ModelConfigSchema, OptimizerConfigSchema, type ModelConfig, type OptimizerConfig } from '../schema/model.js';
 import { blockHasAttention, blockHasMlp, checkParams, paramSpecs, type Params } from '../model/params.js';
-import {
-  parseSite,
-  type Component,
-  type Engine,
-  type EngineCreateArgs,
-  type EvalRequest,
-  type EvalResult,
-  type SiteName,
-  type TrainingState,
-} from './engine.js';
+import { parseSite, type SiteName } from '../schema/sites.js';
+import { type Component, type Engine, type EngineCreateArgs, type EvalRequest, type EvalResult, type TrainingState } from './engine.js';
 import { activateTfjsBackend, selectTfjsBackend, type TfjsBackendName } from './tfjsBackend.js';
 
 /** model.md "Forward": LayerNorm eps, biased variance. */

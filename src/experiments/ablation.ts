@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Component, Engine } from '../engine/engine.js';
 import { makeTask } from '../tasks/task.js';
-import type { RunConfig } from '../train/runConfig.js';
+import type { RunConfig } from '../schema/runConfig.js';
 import { writeFileAtomic } from '../runs/atomic.js';
 
 export const ABLATION_FILE = 'ablation.json';

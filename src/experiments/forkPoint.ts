@@ -3,8 +3,8 @@
  * before grokking; otherwise at the paper's fork step for that prime (the report says so). C05-C07 test the
  * weight-decay law, which does not depend on FSD, so a fallback fork still tests them.
  */
-import type { CheckpointRecord } from '../train/record.js';
-import type { RunConfig } from '../train/runConfig.js';
+import type { CheckpointRecord } from '../schema/record.js';
+import type { RunConfig } from '../schema/runConfig.js';
 import { CANONICAL_OPTIONS } from './options.js';
 import type { ForkPoint } from './plan.js';
 import type { ProfileSpec } from './profiles.js';

@@ -6,7 +6,7 @@
  * each transformation must leave FSD bit-identical (FSD is a function of integer counts).
  */
 import { fourierFsd } from '../metrics/fsd.js';
-import { Rng } from '../tasks/rng.js';
+import { Rng } from '../random/rng.js';
 
 export interface PropertyCheck {
   name: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runIdOf } from '../train/loop.js';
-import type { RunConfig } from '../train/runConfig.js';
+import { runIdOf } from '../schema/runConfig.js';
+import type { RunConfig } from '../schema/runConfig.js';
 import { forkPointOf } from './forkPoint.js';
 import { plan, type RunLookupResult } from './plan.js';
 import { mainRunConfig, paperProfile, scheduleRunConfig, smallProfile } from './profiles.js';

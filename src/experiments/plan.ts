@@ -4,8 +4,8 @@
  * and the ones still waiting on a parent; `verify` loops plan -> train -> plan until nothing new appears.
  * Pure: the run store is seen through `lookup`, run ids through `idOf`, and the fork point through `forkPoint`.
  */
-import type { RunConfig } from '../train/runConfig.js';
-import type { CheckpointRecord } from '../train/record.js';
+import type { RunConfig } from '../schema/runConfig.js';
+import type { CheckpointRecord } from '../schema/record.js';
 import {
   archRunConfig,
   forkRunConfig,

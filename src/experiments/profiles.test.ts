@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paperModel } from '../model/config.js';
+import { paperModel } from '../schema/model.js';
 import { archRunConfig, forkRunConfig, isFullBatch, mainRunConfig, paperProfile, reorderedProfile, s5RunConfig, scheduleRunConfig, smallProfile } from './profiles.js';
 
 describe('the paper profile is claims.md\'s experiment table', () => {

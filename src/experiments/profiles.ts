@@ -6,9 +6,10 @@
  * A profile is data plus the one function that turns (task, p, seed) into a base RunConfig; plan.ts turns it
  * into runs.
  */
-import type { ModelConfig, OptimizerConfig, TaskKind, Variant } from '../model/config.js';
-import { paperModel } from '../model/config.js';
-import { RunConfigSchema, type RunConfig, type RunConfigInput } from '../train/runConfig.js';
+import type { ModelConfig, OptimizerConfig, Variant } from '../schema/model.js';
+import type { TaskKind } from '../schema/task.js';
+import { paperModel } from '../schema/model.js';
+import { RunConfigSchema, type RunConfig, type RunConfigInput } from '../schema/runConfig.js';
 import type { ArchVariantId, ScheduleTrigger } from './roles.js';
 
 export type ProfileName = 'paper' | 'small';

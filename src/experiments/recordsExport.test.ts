@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runIdOf } from '../train/loop.js';
+import { runIdOf } from '../schema/runConfig.js';
 import { mainRunConfig, smallProfile } from './profiles.js';
 import { parseRun, readExportedRuns, serializeRun, writeExportedRun, type ExportedRun } from './recordsExport.js';
 import { syntheticRecords } from './testing/synthetic.js';

@@ -10,8 +10,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { RunConfigSchema, type RunConfig } from '../train/runConfig.js';
-import { CheckpointRecordSchema, FsdSummarySchema, type CheckpointRecord } from '../train/record.js';
+import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
+import { CheckpointRecordSchema, FsdSummarySchema, type CheckpointRecord } from '../schema/record.js';
 import { writeFileAtomic } from '../runs/atomic.js';
 import { AblationResultSchema, type AblationResult } from './ablation.js';
 

@@ -4,8 +4,8 @@
  * drives the baseline sync, and at which resolution the records are read. Detection itself is metrics' job;
  * this module only selects the series from the stored records.
  */
-import type { CheckpointRecord } from '../train/record.js';
-import type { RunConfig } from '../train/runConfig.js';
+import type { CheckpointRecord } from '../schema/record.js';
+import type { RunConfig } from '../schema/runConfig.js';
 import { atResolution as onGrid, detectEvents, type TrajectoryPoint } from '../metrics/events.js';
 import type { AnalysisOptions } from './options.js';
 

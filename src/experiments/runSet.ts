@@ -3,8 +3,8 @@
  * role key (roles.ts). Built from any RunSource (the live run store, or committed records for
  * `verify --records-only`). Nothing partial is aggregated: claims use only runs whose state is `complete`.
  */
-import type { RunConfig } from '../train/runConfig.js';
-import type { CheckpointRecord } from '../train/record.js';
+import type { RunConfig } from '../schema/runConfig.js';
+import type { CheckpointRecord } from '../schema/record.js';
 import type { AblationResult } from './ablation.js';
 import { plan, type ForkPointRule, type Plan, type PlanOptions, type RunLookupResult } from './plan.js';
 import type { ProfileSpec } from './profiles.js';

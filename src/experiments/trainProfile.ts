@@ -9,9 +9,10 @@
 import { existsSync } from 'node:fs';
 import type { EngineKind } from '../engine/engine.js';
 import { LockHeldError } from '../runs/store.js';
-import { engineAtCheckpoint, openStore, runIdOf, trainRun, type ProgressSink, type RunOutcome } from '../train/loop.js';
-import { CheckpointRecordSchema } from '../train/record.js';
-import type { RunConfig } from '../train/runConfig.js';
+import { engineAtCheckpoint, openStore, trainRun, type ProgressSink, type RunOutcome } from '../train/loop.js';
+import { runIdOf } from '../schema/runConfig.js';
+import { CheckpointRecordSchema } from '../schema/record.js';
+import type { RunConfig } from '../schema/runConfig.js';
 import { measureAblation, readAblation, writeAblation, type AblationResult } from './ablation.js';
 import { forkPointOf } from './forkPoint.js';
 import { CANONICAL_OPTIONS } from './options.js';

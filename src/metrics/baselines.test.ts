@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Engine, EvalRequest, EvalResult } from '../engine/engine.js';
-import type { ModelConfig } from '../model/config.js';
-import { Rng } from '../tasks/rng.js';
+import type { ModelConfig } from '../schema/model.js';
+import { Rng } from '../random/rng.js';
 import { makeTask, makeSplit } from '../tasks/task.js';
 import { keyFrequencies, progressMeasures, progressMeasuresFromLogits } from './progressMeasures.js';
 import { bandLimitedResponse, restrictedLogitLoss, topIndices } from './restrictedLogit.js';

@@ -5,7 +5,7 @@
  * activations. Measured with tinybench; speed is never asserted in tests.
  */
 import { Bench } from 'tinybench';
-import { Rng } from '../tasks/rng.js';
+import { Rng } from '../random/rng.js';
 import { makeTask } from '../tasks/task.js';
 import { fsdReport } from './fsdReport.js';
 

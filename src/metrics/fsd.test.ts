@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Rng } from '../tasks/rng.js';
+import { Rng } from '../random/rng.js';
 import { makeTask } from '../tasks/task.js';
 import { answerResponse, removeMean } from './answerResponse.js';
 import { fourierFsd, fsdFromCounts, fsdTopMFromCounts, silentMask } from './fsd.js';

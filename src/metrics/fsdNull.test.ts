@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../tasks/rng.js';
+import { Rng } from '../random/rng.js';
 import { SymmetricGroup } from '../tasks/symmetric.js';
 import { fourierFsd } from './fsd.js';
 import { groupBasis } from './fsdGen.js';

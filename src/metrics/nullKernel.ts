@@ -21,7 +21,7 @@
  * which may differ in the last bit on rare arguments; a replicate's histogram could then differ only where a
  * unit's top two powers tie to within that rounding. The tests see identical histograms on every case tried.
  */
-import { Rng, type RngState } from '../tasks/rng.js';
+import { Rng, type RngState } from '../random/rng.js';
 import { binCount, dominantBin, RowSpectrum, type SpectralBasis } from './spectralBasis.js';
 
 export type NullKind = 'permutation' | 'gaussian';

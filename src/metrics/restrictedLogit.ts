@@ -8,7 +8,8 @@
  * canonical, metrics.md `baseline.inputs`; the training rows are the alternative).
  * Baseline sync = first checkpoint where it is < 0.5 nats (src/metrics/events.ts).
  */
-import type { Engine, SiteName } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
+import type { SiteName } from '../schema/sites.js';
 import { blockHasMlp } from '../model/params.js';
 import type { Activations } from './answerResponse.js';
 import { fourierFsd, type FsdOptions } from './fsd.js';

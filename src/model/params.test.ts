@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initParams, paramSpecs, totalNorm, checkParams } from './params.js';
-import { paperModel, ModelConfigSchema, parseConfig, ConfigError } from './config.js';
+import { paperModel, ModelConfigSchema } from '../schema/model.js';
+import { parseConfig, ConfigError } from '../schema/parse.js';
 import { loadFixture } from '../engine/fixture.js';
 
 const fixtureDir = new URL('../../../shared/fixtures/reference/', import.meta.url);

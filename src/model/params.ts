@@ -2,8 +2,8 @@
  * Parameter names, shapes and initialisation exactly as shared/spec/model.md ("Parameters").
  * Every weight is stored [in, out], row-major, applied as x @ W + b.
  */
-import type { ModelConfig } from './config.js';
-import { Rng } from '../tasks/rng.js';
+import type { ModelConfig } from '../schema/model.js';
+import { Rng } from '../random/rng.js';
 
 export type Params = Record<string, Float32Array>;
 

@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 import type { TrainingState } from '../engine/engine.js';
-import { paperModel } from '../model/config.js';
+import { paperModel } from '../schema/model.js';
 import { initParams } from '../model/params.js';
-import { contentAddress } from './canonical.js';
+import { contentAddress } from '../schema/canonical.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { appendRecord } from './records.js';
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { TrainingState } from '../engine/engine.js';
 import { initParams } from '../model/params.js';
-import type { ModelConfig } from '../model/config.js';
-import { CanonicalJsonError } from './canonical.js';
+import type { ModelConfig } from '../schema/model.js';
+import { CanonicalJsonError } from '../schema/canonical.js';
 import { writeFileAtomic } from './atomic.js';
 import {
   CheckpointError,

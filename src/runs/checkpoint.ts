@@ -25,8 +25,8 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { TrainingState } from '../engine/engine.js';
 import type { Params } from '../model/params.js';
-import { formatZodError } from '../model/config.js';
-import { canonicalJson } from './canonical.js';
+import { formatZodError } from '../schema/parse.js';
+import { canonicalJson } from '../schema/canonical.js';
 import { fsyncDir, writeFileAtomic } from './atomic.js';
 
 export const CHECKPOINT_MAGIC = 'GRKSTATE';

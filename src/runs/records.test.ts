@@ -2,8 +2,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { CanonicalJsonError } from './canonical.js';
-import { appendRecord, JsonNumberSchema, readRecords, RecordsError } from './records.js';
+import { CanonicalJsonError } from '../schema/canonical.js';
+import { appendRecord, readRecords, RecordsError } from './records.js';
+import { JsonNumberSchema } from '../schema/jsonNumber.js';
 import { makeTempDir } from '../testing/tempDir.js';
 
 const RecordSchema = z.object({ step: z.number().int().min(0), loss: z.number(), tags: z.array(z.string()) }).strict();

@@ -13,8 +13,8 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { formatZodError } from '../model/config.js';
-import { canonicalJson, type CanonicalJsonOptions } from './canonical.js';
+import { formatZodError } from '../schema/parse.js';
+import { canonicalJson, type CanonicalJsonOptions } from '../schema/canonical.js';
 import { fsyncDir, writeFully } from './atomic.js';
 
 /** Every record carries the optimiser step it was taken at. */
@@ -33,16 +33,6 @@ export class RecordsError extends Error {
     this.name = 'RecordsError';
   }
 }
-
-/**
- * A number field that may hold NaN or +-Infinity, which records written with `nonFinite: 'string'` store as
- * the strings "NaN", "Infinity", "-Infinity" (JSON has no such numbers). Use it in record schemas for values
- * that legitimately diverge, such as losses.
- */
-export const JsonNumberSchema = z.union([
-  z.number(),
-  z.enum(['NaN', 'Infinity', '-Infinity']).transform((text) => Number(text)),
-]);
 
 const NEWLINE = 0x0a;
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { formatZodError } from '../model/config.js';
+import { formatZodError } from '../schema/parse.js';
 import { writeFileAtomic } from './atomic.js';
 
 export const RunStateSchema = z.enum(['running', 'complete', 'failed']);

@@ -19,8 +19,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { TrainingState } from '../engine/engine.js';
-import { formatZodError } from '../model/config.js';
-import { canonicalJson, contentAddress, RUN_ID_LENGTH } from './canonical.js';
+import { formatZodError } from '../schema/parse.js';
+import { canonicalJson, contentAddress, RUN_ID_LENGTH } from '../schema/canonical.js';
 import { removeTempFiles, writeFileAtomic } from './atomic.js';
 import { appendRecord, readRecords, RecordsError, type AppendRecordOptions, type ReadRecordsOptions, type ReadRecordsResult, type StepRecord } from './records.js';
 import {
@@ -39,8 +39,8 @@ import {
 import { acquireLock, inspectLock, type AcquireLockOptions, type LockHandle, type LockInspection } from './lock.js';
 import { readStatus, writeStatus, type RunState, type RunStatus } from './status.js';
 
-export { canonicalJson, contentAddress, RUN_ID_LENGTH, type ContentAddress, type JsonValue } from './canonical.js';
-export { JsonNumberSchema, RecordsError, type DroppedTail, type ReadRecordsResult, type StepRecord } from './records.js';
+export { canonicalJson, contentAddress, RUN_ID_LENGTH, type ContentAddress, type JsonValue } from '../schema/canonical.js';
+export { RecordsError, type DroppedTail, type ReadRecordsResult, type StepRecord } from './records.js';
 export {
   CheckpointError,
   keepLatestAnd,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../tasks/rng.js';
+import { Rng } from '../random/rng.js';
 import { bootstrapMeanCi, clusterBootstrapMeanCi, clusterMeans } from './bootstrap.js';
 
 describe('percentile bootstrap of the mean (metrics.md "Statistics")', () => {

@@ -5,7 +5,7 @@
  * `quantileSorted` (linear interpolation, R type 7 / numpy's default).
  */
 import { mean, quantileSorted } from 'simple-statistics';
-import { Rng } from '../tasks/rng.js';
+import { Rng } from '../random/rng.js';
 
 export interface BootstrapOptions {
   /** B (metrics.md: 100000). */

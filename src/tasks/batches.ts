@@ -3,7 +3,7 @@
  * cut into consecutive batches; the last, shorter batch is kept. The position in the epoch and the RNG state
  * are serialisable, so a resumed or forked run draws exactly the batches the original would have.
  */
-import { Rng, type RngState } from './rng.js';
+import { Rng, type RngState } from '../random/rng.js';
 
 export interface BatchCursorState {
   rng: RngState;

@@ -2,9 +2,9 @@
  * The tasks of shared/spec/model.md: Z_p addition/subtraction/multiplication and S_n composition.
  * A task is its full grid of examples, row-major: index = x * m + y over the m operands.
  */
-import type { TaskConfig, TaskKind } from '../model/config.js';
+import { taskElements, type TaskConfig, type TaskKind } from '../schema/task.js';
 import { SymmetricGroup } from './symmetric.js';
-import { Rng } from './rng.js';
+import { Rng } from '../random/rng.js';
 
 export interface Task {
   kind: TaskKind;
@@ -21,12 +21,6 @@ export interface Task {
   labels: Int32Array;
 }
 
-function factorial(n: number): number {
-  let f = 1;
-  for (let i = 2; i <= n; i++) f *= i;
-  return f;
-}
-
 function modOp(kind: TaskKind, p: number): (a: number, b: number) => number {
   switch (kind) {
     case 'mod_add':
@@ -41,7 +35,7 @@ function modOp(kind: TaskKind, p: number): (a: number, b: number) => number {
 }
 
 export function makeTask(kind: TaskKind, n: number): Task {
-  const elements = kind === 'sym' ? factorial(n) : n;
+  const elements = taskElements(kind, n);
   const op: (a: number, b: number) => number =
     kind === 'sym'
       ? ((group) => (a: number, b: number) => group.multiply(a, b))(new SymmetricGroup(n))

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onlineEvents, openStore, stopRule, trainRun } from './loop.js';
-import type { CheckpointRecord } from './record.js';
-import { RunConfigSchema, type RunConfig, type RunConfigInput } from './runConfig.js';
+import type { CheckpointRecord } from '../schema/record.js';
+import { RunConfigSchema, type RunConfig, type RunConfigInput } from '../schema/runConfig.js';
 import { makeTempDir } from '../testing/tempDir.js';
 
 function tinyConfig(overrides: Partial<RunConfigInput> = {}): RunConfig {

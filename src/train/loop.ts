@@ -13,10 +13,10 @@ import type { Engine, EngineKind } from '../engine/engine.js';
 import { initParams } from '../model/params.js';
 import { BatchCursor } from '../tasks/batches.js';
 import { gather, taskFromConfig, type Split, type Task } from '../tasks/task.js';
-import { RngStateSchema } from '../tasks/rngSchema.js';
+import { RngStateSchema } from '../random/rngState.js';
 import { installLockReleaseHandlers, RunStore, type RunWriter } from '../runs/store.js';
-import { CheckpointRecordSchema, type CheckpointRecord } from './record.js';
-import { RunConfigSchema, type RunConfig } from './runConfig.js';
+import { CheckpointRecordSchema, type CheckpointRecord } from '../schema/record.js';
+import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
 import { measureCheckpoint } from './measure.js';
 
 /** What a checkpoint carries besides the engine state: the batch order and the schedule's state. */
@@ -68,10 +68,6 @@ export function summarizeRunConfig(c: RunConfig): string {
   const sched = c.schedule ? ` wd->${c.schedule.lambda_high}@${c.schedule.trigger}` : '';
   const seeds = `init ${c.init_seed}${c.batch_seed !== undefined ? ` batch ${c.batch_seed}` : ''} split ${c.task.split_seed}`;
   return `${task} ${model} wd=${c.optimizer.weight_decay}${sched}${fork} ${seeds}`;
-}
-
-export function runIdOf(config: RunConfig): string {
-  return openStore('.').identify(config).id;
 }
 
 /** The run's records when it is complete, else undefined. */

@@ -4,31 +4,17 @@
  * alternatives), the Fourier ranks, the permutation test, the restricted-logit baseline and Nanda's progress
  * measures are derived.
  */
-import type { Engine, SiteName } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
+import { fsdSitesOf, siteUnits } from '../schema/sites.js';
 import { totalNorm } from '../model/params.js';
 import type { Split, Task } from '../tasks/task.js';
 import { fourierFsd, type FourierFsd } from '../metrics/fsd.js';
 import { summariseFourierFsd } from '../metrics/fsdReport.js';
 import { permutationNull, summariseNull } from '../metrics/fsdNull.js';
 import { subsetLossAccuracy } from './gridLoss.js';
-import type { CheckpointRecord, FsdSummary } from './record.js';
-import type { RunConfig } from './runConfig.js';
+import type { CheckpointRecord, FsdSummary } from '../schema/record.js';
+import type { RunConfig } from '../schema/runConfig.js';
 import { baselineMeasures, groupFsd } from './measureBaselines.js';
-
-/** The sites a model has (metrics.md `fsd.site`); attention sites need attention, MLP sites an MLP. */
-export function availableSites(config: RunConfig): SiteName[] {
-  const sites: SiteName[] = [];
-  const hasMlp = config.model.variant !== 'attn_only';
-  const hasAttn = config.model.variant !== 'mlp_only';
-  if (hasMlp) sites.push('block0.mlp.post', 'block0.mlp.pre');
-  if (hasMlp && config.model.n_layers > 1) sites.push('block1.mlp.post');
-  if (hasAttn) sites.push('block0.attn.out');
-  return sites;
-}
-
-function unitsOf(config: RunConfig, site: SiteName): number {
-  return site.includes('attn') ? config.model.d_model : config.model.d_mlp;
-}
 
 /** Rows of `activations` ([grid, units]) and labels restricted to `rows`. */
 function subsetRows(activations: Float32Array, units: number, labels: Int32Array, rows: Int32Array) {
@@ -50,13 +36,13 @@ export function measureCheckpoint(
   weightDecay: number,
   previous: readonly CheckpointRecord[],
 ): CheckpointRecord {
-  const sites = availableSites(config);
+  const sites = fsdSitesOf(config.model);
   const grid = engine.evaluate({ tokens: task.tokens, labels: task.labels, capture: sites, logits: true });
   const logits = grid.logits!;
   const train = subsetLossAccuracy(logits, task.classes, task.labels, split.train);
   const val = subsetLossAccuracy(logits, task.classes, task.labels, split.validation);
   const state = engine.getState();
-  const canonicalSite = config.metrics.fsd_site as SiteName;
+  const canonicalSite = config.metrics.fsd_site;
   const head = {
     step,
     weight_decay: weightDecay,
@@ -74,7 +60,7 @@ export function measureCheckpoint(
   const fsdAlt: Record<string, FsdSummary> = {};
   let canonical: FourierFsd | undefined;
   for (const site of sites) {
-    const units = unitsOf(config, site);
+    const units = siteUnits(config.model, site);
     const acts = grid.captures[site]!;
     const result = fourierFsd(acts, units, task.labels, task.classes);
     fsdAlt[`${site}@grid`] = summariseFourierFsd(result);
@@ -88,7 +74,7 @@ export function measureCheckpoint(
   }
   if (!canonical) throw new Error(`site ${canonicalSite} is not available for a ${config.model.variant} model`);
   const canonicalSummary = fsdAlt[`${canonicalSite}@grid`];
-  const fsdGen = isGroup ? groupFsd(grid.captures[canonicalSite]!, unitsOf(config, canonicalSite), task) : null;
+  const fsdGen = isGroup ? groupFsd(grid.captures[canonicalSite]!, siteUnits(config.model, canonicalSite), task) : null;
   const syncFigure = fsdGen ?? canonicalSummary.fsd;
 
   // Permutation test (metrics.md) at the paper's 500-step grid and at the first sync checkpoint.

@@ -3,14 +3,15 @@
  * grid and, for the `baseline.inputs = train` option, on the training rows), Nanda et al.'s excluded and
  * restricted losses (metrics.md "Nanda et al.'s progress measures"), and FSD_gen for group tasks.
  */
-import type { Engine, EvalResult, SiteName } from '../engine/engine.js';
+import type { Engine, EvalResult } from '../engine/engine.js';
+import type { SiteName } from '../schema/sites.js';
 import { gather, type Split, type Task } from '../tasks/task.js';
 import { SymmetricGroup } from '../tasks/symmetric.js';
 import { restrictedLogitLoss } from '../metrics/restrictedLogit.js';
 import { progressMeasures } from '../metrics/progressMeasures.js';
 import { groupFsd as groupFsdOf } from '../metrics/fsdGen.js';
 import { symmetricIrreps, type Irrep } from '../metrics/irreps.js';
-import type { RunConfig } from './runConfig.js';
+import type { RunConfig } from '../schema/runConfig.js';
 
 export interface BaselineMeasures {
   restricted_logit_loss: number | null;

@@ -4,7 +4,7 @@
  * validation accuracy jumps at grokking, optional slingshot spikes and a post-grokking collapse.
  * Every event lands exactly on the step asked for, so tests can state the expected figures by hand.
  */
-import type { CheckpointRecord, FsdSummary } from '../../train/record.js';
+import type { CheckpointRecord, FsdSummary } from '../../schema/record.js';
 
 export interface SyntheticTrajectory {
   evalEvery?: number;

@@ -3,8 +3,8 @@
  * findings (FSD leads grokking by `lead`, Delta_t = C/lambda on forks, ...), and a scenario can override any
  * run by role key. Built through the real planner, so fork configs carry the fork points the planner chose.
  */
-import { runIdOf } from '../../train/loop.js';
-import type { RunConfig } from '../../train/runConfig.js';
+import { runIdOf } from '../../schema/runConfig.js';
+import type { RunConfig } from '../../schema/runConfig.js';
 import type { AblationResult } from '../ablation.js';
 import { forkPointOf } from '../forkPoint.js';
 import { plan } from '../plan.js';

@@ -3,7 +3,11 @@
  * The engine is deliberately absent: the same config on another engine is the same experiment.
  */
 import { z } from 'zod';
-import { ModelConfigSchema, OptimizerConfigSchema, TaskConfigSchema, paperModel } from '../model/config.js';
+import { contentAddress } from './canonical.js';
+import { parseConfig } from './parse.js';
+import { ModelConfigSchema, OptimizerConfigSchema, paperModel } from './model.js';
+import { FsdSiteSchema, CANONICAL_FSD_SITE, fsdSitesOf, hasSite } from './sites.js';
+import { TaskConfigSchema, taskElements } from './task.js';
 
 /** Weight-decay schedule (claims.md "schedule"): lambda -> lambda_high at a trigger. */
 export const ScheduleSchema = z
@@ -26,7 +30,7 @@ export const StopSchema = z
 export const MetricOptionsSchema = z
   .object({
     /** metrics.md `fsd.site`: the site whose FSD drives the sync event. */
-    fsd_site: z.enum(['block0.mlp.post', 'block0.mlp.pre', 'block1.mlp.post', 'block0.attn.out']).default('block0.mlp.post'),
+    fsd_site: FsdSiteSchema.default(CANONICAL_FSD_SITE),
     /** metrics.md sync threshold (canonical 0.80; S5's FSD_gen uses 0.50). */
     sync_threshold: z.number().gt(0).lte(1).default(0.8),
     /** Frequencies kept by the restricted-logit baseline and Nanda's key frequencies. */
@@ -63,8 +67,7 @@ export const RunConfigSchema = z
   .strict()
   .superRefine((c, ctx) => {
     const isSym = c.task.kind === 'sym';
-    let elements = c.task.n;
-    if (isSym) for (let i = c.task.n - 1; i > 1; i--) elements *= i;
+    const elements = taskElements(c.task.kind, c.task.n);
     if (c.model.vocab !== elements + 1)
       ctx.addIssue({ code: 'custom', path: ['model', 'vocab'], message: `must be ${elements + 1} for this task` });
     if (c.model.classes !== elements)
@@ -73,12 +76,12 @@ export const RunConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['task', 'n'], message: 'FSD needs at least 2 frequencies: use p >= 5' });
     if (!c.fork && c.batch_seed === undefined)
       ctx.addIssue({ code: 'custom', path: ['batch_seed'], message: 'required unless the run is a fork' });
-    if (c.metrics.fsd_site.startsWith('block1') && c.model.n_layers < 2)
-      ctx.addIssue({ code: 'custom', path: ['metrics', 'fsd_site'], message: 'block1 needs a 2-layer model' });
-    if (c.metrics.fsd_site.includes('mlp') && c.model.variant === 'attn_only')
-      ctx.addIssue({ code: 'custom', path: ['metrics', 'fsd_site'], message: 'attn_only models have no MLP: use block0.attn.out' });
-    if (c.metrics.fsd_site.includes('attn') && c.model.variant === 'mlp_only')
-      ctx.addIssue({ code: 'custom', path: ['metrics', 'fsd_site'], message: 'mlp_only models have no attention' });
+    if (!hasSite(c.model, c.metrics.fsd_site))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metrics', 'fsd_site'],
+        message: `a ${c.model.n_layers}-layer ${c.model.variant} model has no ${c.metrics.fsd_site} (it has ${fsdSitesOf(c.model).join(', ')})`,
+      });
   });
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 export type RunConfigInput = z.input<typeof RunConfigSchema>;
@@ -94,4 +97,12 @@ export function paperRunConfig(p: number, seed: number, overrides: Partial<RunCo
     stop: { max_steps: 10000, after_grok: 1000 },
     ...overrides,
   });
+}
+
+/**
+ * The run's id in any run store (design.md "Runs"): the first 16 hex digits of the sha256 of the canonical JSON
+ * of its validated config (defaults filled in, so `{}` and the spelled-out defaults are the same run). Pure.
+ */
+export function runIdOf(config: RunConfig | RunConfigInput): string {
+  return contentAddress(parseConfig(RunConfigSchema, config, 'run config')).id;
 }

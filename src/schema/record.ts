@@ -4,7 +4,7 @@
  * re-derive every verdict from the same runs without retraining.
  */
 import { z } from 'zod';
-import { JsonNumberSchema } from '../runs/records.js';
+import { JsonNumberSchema } from './jsonNumber.js';
 
 /** Metric values may be NaN/Infinity when a run diverges; they are stored as strings (runs/records.ts). */
 const num = JsonNumberSchema;
