@@ -349,5 +349,22 @@ inline void axpy(float a, const float* x, float* y, int n) {
   if (i < n) store_n(y + i, fma(va, load_n(x + i, n - i), load_n(y + i, n - i)), n - i);
 }
 
+// A column vector of doubles as wide as the target's registers, for the kernels that sum in double
+// (native/fourier.cc: the FSD null's coefficients, accumulated as the TypeScript reference does). A GCC vector
+// wider than the registers is not split into register-sized halves but kept on the stack and moved through
+// 128-bit pieces on every operation (with 8-double vectors on every target, the AVX2 and portable builds took
+// ~4 s for what AVX-512 does in ~0.4 s). Doubles need AVX only (not AVX2, and not FMA: the kernels round
+// products and sums separately), so the portable build, which keeps AVX on a CPU that has it, gets 4 doubles
+// too; SSE2 (every x86-64) and NEON have 2. Its + and * are the IEEE operations lane by lane: the width only
+// decides which products are computed together, never the order of a sum.
+#if defined(__AVX512F__)
+constexpr int kDoubleLanes = 8;
+#elif defined(__AVX__)
+constexpr int kDoubleLanes = 4;
+#else
+constexpr int kDoubleLanes = 2;
+#endif
+typedef double D __attribute__((vector_size(8 * kDoubleLanes)));
+
 }  // namespace simd
 }  // namespace grokcheck

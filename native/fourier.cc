@@ -26,38 +26,28 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "engine_pool.h"
+#include "engine_simd.h"
 
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
 
 namespace {
 
-// A column vector of doubles as wide as the target's registers (engine_simd.h's F16 holds floats; the sums
-// here are in double, as in the JS). A GCC vector wider than the registers is not split into register-sized
-// halves but kept on the stack and moved through 128-bit pieces on every operation: with 8-double vectors on
-// every target, the AVX2 and portable builds took ~4 s for what AVX-512 does in ~0.4 s.
-// Doubles need AVX only (not AVX2, and not FMA: products and sums are rounded separately), so the portable
-// build of engine_simd.h, which keeps AVX on a CPU that has it, gets the 4-double vectors too; SSE2 (every
-// x86-64) and NEON have 2-double vectors.
-// The register tile is kUnitBlock x kVectorBlock accumulators: 4 x 4 of the 32 AVX-512 registers; 4 x 3 of
-// the 16 AVX registers, leaving room for the broadcast and a product (4 x 4 spills, 4 x 2 is slower; the SSE
-// tile was not tuned). Lanes and tile only decide which products are computed together, never the order of a
-// sum: the results are the same bits for every width.
+// The register tile is kUnitBlock x kVectorBlock accumulators of engine_simd.h's double vectors: 4 x 4 of the
+// 32 AVX-512 registers; 4 x 3 of the 16 AVX registers, leaving room for the broadcast and a product (4 x 4
+// spills, 4 x 2 is slower; the SSE tile was not tuned). The tile only decides which products are computed
+// together, never the order of a sum: the results are the same bits for every width.
+typedef grokcheck::simd::D Vec;
+constexpr int kLanes = grokcheck::simd::kDoubleLanes;
 #if defined(__AVX512F__)
-constexpr int kLanes = 8;
 constexpr int kVectorBlock = 4;
-#elif defined(__AVX__)
-constexpr int kLanes = 4;
-constexpr int kVectorBlock = 3;
 #else
-constexpr int kLanes = 2;
 constexpr int kVectorBlock = 3;
 #endif
-typedef double Vec __attribute__((vector_size(8 * kLanes)));
 constexpr int kUnitBlock = 4;
 static_assert(kVectorBlock <= 4, "blockCoefficients has panels of up to 4 vectors");
 
@@ -415,18 +405,12 @@ Napi::Value FourierNullHistograms(const Napi::CallbackInfo& info) {
   Napi::Int32Array out = Napi::Int32Array::New(env, static_cast<size_t>(P.replicates) * P.bins);
   int32_t* counts = out.Data();
   std::fill(counts, counts + out.ElementLength(), 0);
+  // Replicates in ranges on the engine's thread pool: each writes its own histogram rows, so neither the
+  // ranges nor the thread that runs them change a bit of the result.
   threads = std::max(1, std::min(threads, P.replicates));
-  if (threads == 1) {
-    runReplicates(P, 0, P.replicates, counts);
-  } else {
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; t++) {
-      const int first = static_cast<int>(static_cast<int64_t>(P.replicates) * t / threads);
-      const int last = static_cast<int>(static_cast<int64_t>(P.replicates) * (t + 1) / threads);
-      pool.emplace_back(runReplicates, std::cref(P), first, last, counts);
-    }
-    for (auto& th : pool) th.join();
-  }
+  grokcheck::ThreadPool pool(threads);
+  const long grain = std::max(1L, static_cast<long>(P.replicates) / (4L * threads));
+  pool.run_ranges(P.replicates, grain, [&](long first, long last) { runReplicates(P, static_cast<int>(first), static_cast<int>(last), counts); });
   return out;
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ConfigError, formatZodError, readJsonFile } from '../schema/parse.js';
 import { loadFixture } from '../engine/fixture.js';
 import { makeTask } from '../tasks/task.js';
-import { fsdReport } from '../metrics/fsdReport.js';
+import { fsdReport } from '../metrics/fsdSummary.js';
 import { parseFlags, UsageError, validateFlags, type Command } from './command.js';
 
 const FIXTURE_SITES = { block0_mlp_hidden_last: 'd_mlp', block0_attn_out_last: 'd_model' } as const;

@@ -7,7 +7,7 @@
 import { Bench } from 'tinybench';
 import { Rng } from '../random/rng.js';
 import { makeTask } from '../tasks/task.js';
-import { fsdReport } from './fsdReport.js';
+import { fsdReport } from './fsdSummary.js';
 
 export interface FsdBenchFigures {
   fsd_perm_ms: { p131_512u_1000: number };

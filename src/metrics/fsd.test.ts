@@ -5,7 +5,7 @@ import { makeTask } from '../tasks/task.js';
 import { answerResponse, removeMean } from './answerResponse.js';
 import { fourierFsd, fsdFromCounts, fsdTopMFromCounts, silentMask } from './fsd.js';
 import { cyclicBasis, unitPowers } from './spectralBasis.js';
-import { syntheticAdditionUnits } from './synthetic.js';
+import { syntheticAdditionUnits } from './testing/syntheticUnits.js';
 
 /** |sum_s x_s exp(-2 pi i k s / p)|^2 by the textbook formula, for comparison. */
 function naivePower(x: ArrayLike<number>, k: number): number {

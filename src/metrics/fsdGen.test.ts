@@ -8,7 +8,7 @@ import { gaussianNull, summariseNull } from './fsdNull.js';
 import { groupBasis, groupFsd } from './fsdGen.js';
 import { cyclicRealIrreps, symmetricIrreps, type Irrep } from './irreps.js';
 import { binCount } from './spectralBasis.js';
-import { syntheticAdditionUnits } from './synthetic.js';
+import { syntheticAdditionUnits } from './testing/syntheticUnits.js';
 
 const s5 = new SymmetricGroup(5);
 const s5Irreps = symmetricIrreps(s5);

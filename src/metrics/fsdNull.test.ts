@@ -5,10 +5,9 @@ import { fourierFsd } from './fsd.js';
 import { groupBasis } from './fsdGen.js';
 import { symmetricIrreps } from './irreps.js';
 import { gaussianNull, permutationNull, summariseNull } from './fsdNull.js';
-import { nullHistogramsNative } from './nativeNull.js';
-import { nullHistogramsTs, replicateStates, type NullProblem } from './nullKernel.js';
+import { nullHistogramsNative, nullHistogramsTs, replicateStates, type NullProblem } from './nullKernel.js';
 import { binCount, cyclicBasis, type SpectralBasis } from './spectralBasis.js';
-import { syntheticAdditionUnits } from './synthetic.js';
+import { syntheticAdditionUnits } from './testing/syntheticUnits.js';
 
 /** A basis without fold, with scattered bin columns and non-unit weights: exercises every path of the kernel. */
 function randomBasis(size: number, columns: number, bins: number, seed: number): SpectralBasis {

@@ -8,8 +8,7 @@
  */
 import { mean, quantile } from 'simple-statistics';
 import { fsdTopMFromCounts } from './fsd.js';
-import { hasNativeNullKernel, nullHistogramsNative } from './nativeNull.js';
-import { nullHistogramsTs, replicateStates, type NullKind, type NullProblem } from './nullKernel.js';
+import { hasNativeNullKernel, nullHistogramsNative, nullHistogramsTs, replicateStates, type NullKind, type NullProblem } from './nullKernel.js';
 import { binCount, type SpectralBasis } from './spectralBasis.js';
 
 export type { NullKind } from './nullKernel.js';

@@ -1,7 +1,7 @@
 /**
  * The replicate loop of the FSD null distributions (shared/spec/metrics.md, "Permutation test for FSD"), in
- * TypeScript. This is the reference for the native kernel (native/fourier.cc, `fourierNullHistograms`), which
- * must reproduce it bit for bit; tests cross-check the two on small sizes.
+ * TypeScript, and the same loop on the native kernel (native/fourier.cc, reached through src/engine/kernels.ts).
+ * The TypeScript loop is the reference the native kernel must reproduce bit for bit; tests cross-check the two.
  *
  * Generator (documented so that any implementation can reproduce a null exactly):
  * - replicate r owns a fresh xoshiro128** (src/tasks/rng.ts) whose state is words 4r..4r+3 of `states`
@@ -21,6 +21,7 @@
  * which may differ in the last bit on rare arguments; a replicate's histogram could then differ only where a
  * unit's top two powers tie to within that rounding. The tests see identical histograms on every case tried.
  */
+import { nativeFourierKernels } from '../engine/kernels.js';
 import { Rng, type RngState } from '../random/rng.js';
 import { binCount, dominantBin, RowSpectrum, type SpectralBasis } from './spectralBasis.js';
 
@@ -110,4 +111,35 @@ export function nullHistogramsTs(problem: NullProblem): Int32Array {
     }
   }
   return counts;
+}
+
+/** Whether the compiled addon with the Fourier kernel is available (src/engine/kernels.ts). */
+export function hasNativeNullKernel(): boolean {
+  return nativeFourierKernels() !== null;
+}
+
+/** nullHistogramsTs on the native kernel (native/fourier.cc): the same numbers, about 100x faster. */
+export function nullHistogramsNative(problem: NullProblem, threads = 2): Int32Array {
+  checkNullProblem(problem);
+  const kernels = nativeFourierKernels();
+  if (!kernels) throw new Error('the native Fourier kernel is not available: build the addon with `npm run install`');
+  const { basis } = problem;
+  return kernels.nullHistograms(
+    {
+      kind: problem.kind,
+      size: basis.size,
+      columns: basis.columns,
+      table: basis.table,
+      ...(basis.fold ? { fold: basis.fold } : {}),
+      binOffset: basis.binOffset,
+      binColumns: basis.binColumns,
+      powerWeight: basis.powerWeight,
+      rankDivisor: basis.rankDivisor,
+      units: problem.units,
+      ...(problem.centred ? { centred: problem.centred } : {}),
+      ...(problem.answerScale ? { answerScale: problem.answerScale } : {}),
+      states: problem.states,
+    },
+    threads,
+  );
 }

@@ -10,7 +10,7 @@
  * - restricted loss: keep only that projection plus each column's mean over the grid, cross-entropy on the grid.
  */
 import type { Engine } from '../engine/engine.js';
-import { subsetLossAccuracy } from '../train/gridLoss.js';
+import { subsetLossAccuracy } from './subsetLoss.js';
 import { cyclicBasis, frequencyCount, unitCircle, unitPowers } from './spectralBasis.js';
 import { topIndices } from './restrictedLogit.js';
 import { removeMean } from './answerResponse.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { subsetLossAccuracy } from './gridLoss.js';
+import { subsetLossAccuracy } from './subsetLoss.js';
 
 describe('subsetLossAccuracy', () => {
   it('matches a hand computation and uses only the chosen rows', () => {

@@ -3,8 +3,8 @@ import { makeTask } from '../tasks/task.js';
 import { fourierFsd } from './fsd.js';
 import { permutationNull, summariseNull } from './fsdNull.js';
 import { fourierRanks } from './fourierRank.js';
-import { fsdReport, summariseFourierFsd } from './fsdReport.js';
-import { syntheticAdditionUnits } from './synthetic.js';
+import { fsdReport, summariseFourierFsd } from './fsdSummary.js';
+import { syntheticAdditionUnits } from './testing/syntheticUnits.js';
 
 describe('fsdReport', () => {
   const p = 11;

@@ -5,7 +5,7 @@
  * terms g_j(a) + h_j(b) that depend on one operand only (over the full grid they only shift phi_j by a
  * constant) and an affine change a_j * x + c_j.
  */
-import { Rng } from '../random/rng.js';
+import { Rng } from '../../random/rng.js';
 
 export interface SyntheticUnits {
   /** [p*p, units] row-major over the full grid, row a*p + b. */
