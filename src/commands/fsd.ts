@@ -1,9 +1,9 @@
 /** `grokcheck fsd`: FSD, its top frequency, ranks and permutation test of stored activations (metrics.md). */
 import { z } from 'zod';
 import { ConfigError, formatZodError, readJsonFile } from '../schema/parse.js';
-import { loadFixture } from '../engine/fixture.js';
+import { loadFixture } from '../replay/fixtureFile.js';
 import { makeTask } from '../tasks/task.js';
-import { fsdReport } from '../metrics/fsdSummary.js';
+import { fsdWithNullTest } from '../metrics/fsdSummary.js';
 import { parseFlags, UsageError, validateFlags, type Command } from './command.js';
 
 const FIXTURE_SITES = { block0_mlp_hidden_last: 'd_mlp', block0_attn_out_last: 'd_model' } as const;
@@ -67,7 +67,7 @@ and 95th percentile over N seeded replicates).
       if (!data) throw new ConfigError(`fixture ${f.fixture} has no expected.${f.site}`);
       input = { p: fixture.task.n, labels: makeTask(fixture.task.kind, fixture.task.n).labels, units: fixture.model[FIXTURE_SITES[f.site]], data: Float32Array.from(data) };
     } else input = loadActivations(f.activations!);
-    const report = fsdReport(input.data, input.units, input.labels, input.p, { replicates: f.permutations, seed: f.seed, kind: f.null });
+    const report = fsdWithNullTest(input.data, input.units, input.labels, input.p, { replicates: f.permutations, seed: f.seed, kind: f.null });
     if (f.json) console.log(JSON.stringify(report.json));
     else {
       const j = report.json;

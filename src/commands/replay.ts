@@ -1,7 +1,7 @@
 /** `grokcheck replay FIXTURE.json`: check our arithmetic against a PyTorch reference run (model.md fixtures). */
 import { z } from 'zod';
-import { loadFixture } from '../engine/fixture.js';
-import { replayFixture } from '../engine/replay.js';
+import { loadFixture } from '../replay/fixtureFile.js';
+import { replayFixture } from '../replay/replayFixture.js';
 import { DEFAULT_ENGINE, ENGINE_KINDS } from '../engine/create.js';
 import { parseFlags, UsageError, validateFlags, type Command } from './command.js';
 

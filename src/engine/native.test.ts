@@ -5,9 +5,9 @@ import { defaultOptimizer, paperModel } from '../schema/model.js';
 import { cloneParams, initParams, paramSpecs, type Params } from '../model/params.js';
 import { gather, makeSplit, makeTask } from '../tasks/task.js';
 import type { Engine, EvalRequest } from './engine.js';
-import { fixtureBatch, fixtureParams, loadFixture } from './fixture.js';
+import { fixtureBatch, fixtureParams, loadFixture } from '../replay/fixtureFile.js';
 import { createNativeEngine } from './native.js';
-import { REPLAY_TOLERANCES } from './replay.js';
+import { REPLAY_TOLERANCES } from '../replay/replayFixture.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/reference/', import.meta.url));
 

@@ -12,8 +12,8 @@ import type { ModelConfig, OptimizerConfig } from '../schema/model.js';
 import { cloneParams, initParams, type Params } from '../model/params.js';
 import { Rng } from '../random/rng.js';
 import type { Engine, TrainingState } from './engine.js';
-import { loadFixture } from './fixture.js';
-import { isGaugeParam, replayFixture } from './replay.js';
+import { loadFixture } from '../replay/fixtureFile.js';
+import { isGaugeParam, replayFixture } from '../replay/replayFixture.js';
 import { createTfjsEngine } from './tfjs.js';
 import { TfjsBackendUnavailableError } from './tfjsBackend.js';
 
@@ -39,7 +39,7 @@ function relErr(actual: number, expected: number): number {
   return Math.abs(actual - expected) / Math.abs(expected);
 }
 
-// The comparison logic and its tolerances live in replay.ts (shared with the native engine and the CLI).
+// The comparison logic and its tolerances live in src/replay/replayFixture.ts (shared with the native engine and the CLI).
 describe.each(BACKENDS)('tfjs engine (%s) replays the PyTorch fixtures', (backend) => {
   it.each(SMALL_FIXTURES)('%s: losses, step-0 gradients, final parameters, grid logits and activations', async (name) => {
     const report = await replayFixture(loadFixture(`${FIXTURE_DIR}${name}.json`), 'tfjs', { engine: { backend } });
@@ -90,7 +90,7 @@ async function smallEngine(overrides: { model?: ModelConfig; optimizer?: Optimiz
 
 /**
  * Same parameters within `tolerance`. With a non-zero tolerance, attn.b_K is left out: its gradient is exactly 0
- * and computed as rounding noise, which Adam scales up to steps of ~lr * g / eps (see isGaugeParam in replay.ts).
+ * and computed as rounding noise, which Adam scales up to steps of ~lr * g / eps (see isGaugeParam in src/replay/replayFixture.ts).
  */
 function expectSameParams(a: Params, b: Params, tolerance: number): void {
   expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());

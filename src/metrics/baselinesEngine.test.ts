@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../engine/create.js';
 import type { Engine } from '../engine/engine.js';
-import { fixtureParams, loadFixture } from '../engine/fixture.js';
+import { fixtureParams, loadFixture } from '../replay/fixtureFile.js';
 import type { Params } from '../model/params.js';
 import { makeSplit, makeTask } from '../tasks/task.js';
 import { fourierFsd } from './fsd.js';

@@ -1,13 +1,13 @@
 /**
  * FSD speed on the paper's largest case (shared/spec/design.md, "Performance targets": FSD with a
- * 1000-replicate permutation test, p = 131, 512 units, <= 0.5 s): median milliseconds of fsdReport (answer
+ * 1000-replicate permutation test, p = 131, 512 units, <= 0.5 s): median milliseconds of fsdWithNullTest (answer
  * response, spectrum, FSD, ranks and the permutation null on the native kernel) on full-grid Float32
  * activations. Measured with tinybench; speed is never asserted in tests.
  */
 import { Bench } from 'tinybench';
 import { Rng } from '../random/rng.js';
 import { makeTask } from '../tasks/task.js';
-import { fsdReport } from './fsdSummary.js';
+import { fsdWithNullTest } from './fsdSummary.js';
 
 export interface FsdBenchFigures {
   fsd_perm_ms: { p131_512u_1000: number };
@@ -43,7 +43,7 @@ export function benchFsd(options: FsdBenchOptions = {}): FsdBenchFigures {
     ...(quick ? { time: 0, iterations: 2, warmupTime: 0, warmupIterations: 1 } : { time: 3000, iterations: 10, warmupTime: 500, warmupIterations: 2 }),
   });
   bench.add('fsd_perm p131 512u 1000', () => {
-    fsdReport(activations, units, labels, p, { replicates: 1000, seed: 1, kernel: 'native', threads: options.threads ?? 2 });
+    fsdWithNullTest(activations, units, labels, p, { replicates: 1000, seed: 1, kernel: 'native', threads: options.threads ?? 2 });
   });
   bench.runSync();
   const result = bench.tasks[0].result;

@@ -3,16 +3,16 @@ import { makeTask } from '../tasks/task.js';
 import { fourierFsd } from './fsd.js';
 import { permutationNull, summariseNull } from './fsdNull.js';
 import { fourierRanks } from './fourierRank.js';
-import { fsdReport, summariseFourierFsd } from './fsdSummary.js';
+import { fsdWithNullTest, summariseFourierFsd } from './fsdSummary.js';
 import { syntheticAdditionUnits } from './testing/syntheticUnits.js';
 
-describe('fsdReport', () => {
+describe('fsdWithNullTest', () => {
   const p = 11;
   const plan = [2, 2, 2, 5, 2, 3, 2, 2];
   const { activations, labels } = syntheticAdditionUnits(p, plan, 6, [5]);
 
   it('returns exactly the CLI fields, built from FSD, the ranks and the permutation test', () => {
-    const r = fsdReport(activations, plan.length, labels, p, { replicates: 100, seed: 3 });
+    const r = fsdWithNullTest(activations, plan.length, labels, p, { replicates: 100, seed: 3 });
     expect(Object.keys(r.json).sort()).toEqual(
       ['fsd', 'top_frequency', 'participation', 'median_rank', 'rank1_fraction', 'p_value', 'null_mean', 'null_q95', 'silent_units'].sort(),
     );
@@ -40,8 +40,8 @@ describe('fsdReport', () => {
   });
 
   it('uses the Gaussian null when asked, deterministically', () => {
-    const a = fsdReport(activations, plan.length, labels, p, { kind: 'gaussian', replicates: 50, seed: 1 });
-    const b = fsdReport(activations, plan.length, labels, p, { kind: 'gaussian', replicates: 50, seed: 1 });
+    const a = fsdWithNullTest(activations, plan.length, labels, p, { kind: 'gaussian', replicates: 50, seed: 1 });
+    const b = fsdWithNullTest(activations, plan.length, labels, p, { kind: 'gaussian', replicates: 50, seed: 1 });
     expect(a.nullKind).toBe('gaussian');
     expect(a.json).toEqual(b.json);
     expect(a.json.p_value).toBeCloseTo(1 / 51, 15);
@@ -49,7 +49,7 @@ describe('fsdReport', () => {
 
   it('reports "no signal" for silent activations', () => {
     const task = makeTask('mod_add', 7);
-    const r = fsdReport(new Float32Array(task.gridSize * 4).fill(0.5), 4, task.labels, 7, { replicates: 20 });
+    const r = fsdWithNullTest(new Float32Array(task.gridSize * 4).fill(0.5), 4, task.labels, 7, { replicates: 20 });
     expect(r.noSignal).toBe(true);
     expect(r.json).toEqual({
       fsd: 0,

@@ -1,7 +1,8 @@
 /**
- * One FSD measurement as the CLI prints it (shared/spec/metrics.md, "FSD", "Median Fourier rank" and
- * "Permutation test for FSD"): FSD with its top frequency and that frequency's participation, the median
- * Fourier rank and rank-1 fraction, the null test's p-value, mean and 95th percentile, and the silent units.
+ * FSD summaries (shared/spec/metrics.md, "FSD", "Median Fourier rank" and "Permutation test for FSD"): the
+ * per-site fields a checkpoint record stores (FSD with its top frequency and that frequency's participation,
+ * the median Fourier rank and rank-1 fraction, the silent units), and one FSD with its null test's p-value,
+ * mean and 95th percentile, as `grokcheck fsd` prints it.
  */
 import type { Activations } from './answerResponse.js';
 import { fourierFsd, type FourierFsd, type FsdOptions } from './fsd.js';
@@ -24,7 +25,7 @@ export interface FsdSummary {
 }
 
 /** Exactly the JSON fields the CLI prints. */
-export interface FsdReportJson {
+export interface FsdWithNullTestJson {
   fsd: number;
   top_frequency: number | null;
   participation: number;
@@ -36,8 +37,8 @@ export interface FsdReportJson {
   silent_units: number;
 }
 
-export interface FsdReport {
-  json: FsdReportJson;
+export interface FsdWithNullTest {
+  json: FsdWithNullTestJson;
   /** par(k) for k = 1..K (index k - 1). */
   histogram: number[];
   /** Every unit is silent: FSD = 0 and the record says "no signal". */
@@ -47,7 +48,7 @@ export interface FsdReport {
   replicates: number;
 }
 
-export interface FsdReportOptions extends FsdOptions, NullOptions {
+export interface FsdWithNullTestOptions extends FsdOptions, NullOptions {
   /** The share of non-DC energy that defines a unit's Fourier rank (metrics.md: 0.9). */
   rankFraction?: number;
 }
@@ -70,7 +71,7 @@ export function summariseFourierFsd(result: FourierFsd, rankFraction = DEFAULT_R
  * FSD of Z_p activations ([rows, units] row-major, `labels` the answers in 0..p-1) with its null test
  * (canonical: the permutation null with 1000 replicates; `kind: 'gaussian'` for the Gaussian one).
  */
-export function fsdReport(activations: Activations, units: number, labels: Int32Array, p: number, options: FsdReportOptions = {}): FsdReport {
+export function fsdWithNullTest(activations: Activations, units: number, labels: Int32Array, p: number, options: FsdWithNullTestOptions = {}): FsdWithNullTest {
   const result = fourierFsd(activations, units, labels, p, options);
   const summary = summariseFourierFsd(result, options.rankFraction);
   const kind = options.kind ?? 'permutation';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { initParams, paramSpecs, totalNorm, checkParams } from './params.js';
 import { paperModel, ModelConfigSchema } from '../schema/model.js';
 import { parseConfig, ConfigError } from '../schema/parse.js';
-import { loadFixture } from '../engine/fixture.js';
+import { loadFixture } from '../replay/fixtureFile.js';
 
 const fixtureDir = new URL('../../../shared/fixtures/reference/', import.meta.url);
 

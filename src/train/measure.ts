@@ -14,7 +14,7 @@ import { permutationNull, summariseNull } from '../metrics/fsdNull.js';
 import { subsetLossAccuracy } from '../metrics/subsetLoss.js';
 import type { CheckpointRecord, FsdSummary } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
-import { baselineMeasures, groupFsd } from './measureBaselines.js';
+import { baselineMeasures, groupFsd } from './circuitMeasures.js';
 
 /** Rows of `activations` ([grid, units]) and labels restricted to `rows`. */
 function subsetRows(activations: Float32Array, units: number, labels: Int32Array, rows: Int32Array) {

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadFixture } from './fixture.js';
-import { isGaugeParam, replayFixture } from './replay.js';
+import { loadFixture } from './fixtureFile.js';
+import { isGaugeParam, replayFixture } from './replayFixture.js';
 
 const dir = fileURLToPath(new URL('../../../shared/fixtures/reference/', import.meta.url));
 const files = readdirSync(dir)

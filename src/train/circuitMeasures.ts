@@ -1,5 +1,5 @@
 /**
- * The baselines of a checkpoint: the paper's restricted-logit loss (metrics.md "Restricted-logit loss", on the
+ * The circuit measures of a checkpoint beside FSD: the paper's restricted-logit loss (metrics.md "Restricted-logit loss", on the
  * grid and, for the `baseline.inputs = train` option, on the training rows), Nanda et al.'s excluded and
  * restricted losses (metrics.md "Nanda et al.'s progress measures"), and FSD_gen for group tasks.
  */

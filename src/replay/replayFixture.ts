@@ -3,10 +3,10 @@
  * every quantity lands from PyTorch's: per-step losses, step-0 gradients, final parameters (or their
  * per-tensor sums), and the full-grid loss, accuracy, logits and block-0 activations.
  */
-import { createEngine } from './create.js';
-import type { Engine, EngineKind, EngineOptions } from './engine.js';
+import { createEngine } from '../engine/create.js';
+import type { Engine, EngineKind, EngineOptions } from '../engine/engine.js';
 import type { SiteName } from '../schema/sites.js';
-import { fixtureBatch, fixtureParams, type Fixture } from './fixture.js';
+import { fixtureBatch, fixtureParams, type Fixture } from './fixtureFile.js';
 import type { OptimizerConfig } from '../schema/model.js';
 import { blockHasAttention, blockHasMlp, type Params } from '../model/params.js';
 import { makeTask } from '../tasks/task.js';
