@@ -1,8 +1,7 @@
 import { expect, it } from 'vitest';
-import { CLAIMS } from '../src/experiments/claims.js';
-import { ACCEPTED, checkClaim, CLAIM_TEST_TIMEOUT } from './harness.js';
+import { ACCEPTED, checkClaim, CLAIM_TEST_TIMEOUT, claimTitle } from './harness.js';
 
-it(`C03 ${CLAIMS.C03.name}: the small profile's verdict matches the committed baseline`, { timeout: CLAIM_TEST_TIMEOUT }, async () => {
+it(`${claimTitle('C03')}: the small profile's verdict matches the committed baseline`, { timeout: CLAIM_TEST_TIMEOUT }, async () => {
   const check = await checkClaim('C03');
   expect(check.status, check.message).toMatch(ACCEPTED);
 });

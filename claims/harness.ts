@@ -4,10 +4,11 @@
  * (fixtures/small-baseline.json). A test fails only on a harness error or a verdict that differs from the
  * baseline where the baseline marks it robust; a changed fragile verdict is a warning (claims.md "Profile small").
  *
- * Runs are trained into runs/small, shared by every claim test. vitest runs test files in parallel workers:
- * each run has its own lock, and a worker that finds a run locked by another trains the other runs it needs
- * and waits for that one (experiments/trainProfile.ts), so two workers split the work instead of colliding.
- * Each worker trains with one engine thread (two workers fill the two cores; results do not depend on it).
+ * Runs are trained into runs/small through the verify pipeline (src/verify/pipeline.ts), shared by every claim
+ * test. vitest runs test files in parallel workers: each run has its own lock, and a worker that finds a run
+ * locked by another trains the other runs it needs and waits for that one, so two workers split the work
+ * instead of colliding. Each worker trains with one engine thread (two workers fill the two cores; results do
+ * not depend on it).
  *
  * GROKCHECK_CLAIMS_FROM_RECORDS=1 evaluates from the committed records (fixtures/records/small) instead of
  * training: fast, but it tests only the analysis, not the training.
@@ -15,17 +16,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compareWithBaseline, readBaseline, type BaselineCheck } from '../src/experiments/baseline.js';
-import { CLAIMS, evaluateClaim } from '../src/experiments/claims.js';
-import type { ClaimId } from '../src/experiments/claimTypes.js';
-import { forkPointOf } from '../src/experiments/forkPoint.js';
-import { smallProfile } from '../src/experiments/profiles.js';
-import { readExportedRuns } from '../src/experiments/recordsExport.js';
-import type { ExperimentId } from '../src/experiments/roles.js';
-import { assembleRunSet, type RunSet } from '../src/experiments/runSet.js';
-import { ensureAblation, trainProfile } from '../src/experiments/trainProfile.js';
+import type { AnyPaper } from '../src/paper/paper.js';
+import { circuitSync } from '../src/papers/circuit-sync/index.js';
 import { writeFileAtomic } from '../src/runs/atomic.js';
-import { runIdOf } from '../src/schema/runConfig.js';
+import { compareWithBaseline, readBaseline, type BaselineCheck } from '../src/verify/baseline.js';
+import { claimDefinition } from '../src/verify/evaluate.js';
+import { runsFromRecords, trainRuns, type AnyRunSet } from '../src/verify/pipeline.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const SMALL_STORE = join(ROOT, 'runs', 'small');
@@ -36,49 +32,49 @@ export const VERDICTS_DIR = join(SMALL_STORE, 'verdicts');
 /** Generous: the first claim test of a fresh checkout may train most of the small profile. */
 export const CLAIM_TEST_TIMEOUT = 30 * 60_000;
 
+export const PAPER: AnyPaper = circuitSync;
+const SMALL = PAPER.profile('small');
+
 const fromRecords = () => ['1', 'true', 'yes'].includes((process.env.GROKCHECK_CLAIMS_FROM_RECORDS ?? '').toLowerCase());
 
-/** The small-profile runs of `experiments` (trained now if missing) with C14's ablation when asked for. */
-export async function smallRunSet(experiments: readonly ExperimentId[]): Promise<RunSet> {
-  const planOptions = { experiments: [...experiments] };
-  if (fromRecords()) {
-    const exported = readExportedRuns(SMALL_RECORDS, runIdOf);
-    return assembleRunSet(smallProfile, { get: (id) => exported.get(id) }, runIdOf, forkPointOf, planOptions);
-  }
-  const result = await trainProfile({
-    profile: smallProfile,
+/** The small-profile runs of `experiments` (trained now if missing), with the paper's measurements. */
+export async function smallRunSet(experiments: readonly string[]): Promise<AnyRunSet> {
+  if (fromRecords()) return runsFromRecords(PAPER, SMALL, SMALL_RECORDS, experiments).set;
+  const result = await trainRuns({
+    paper: PAPER,
+    profile: SMALL,
     storeRoot: SMALL_STORE,
     engine: 'native',
     threads: 1,
-    ...planOptions,
-    waitForLocked: true,
+    experiments,
     onRun: (e) => {
       if (e.kind === 'done' && e.outcome && e.outcome.wall_s > 0) process.stderr.write(`claims: trained ${e.run.key} (${e.run.id}) in ${e.outcome.wall_s.toFixed(1)} s\n`);
     },
   });
   if (result.failures.length) throw new Error(`harness: training failed: ${result.failures.map((f) => `${f.key} (${f.id}): ${f.message}`).join('; ')}`);
-  let set = result.set;
-  if (experiments.includes('ablate')) {
-    const ablation = await ensureAblation(set, SMALL_STORE, 'native');
-    if (ablation) set = { ...set, ablation };
-  }
-  return set;
+  return result.set;
 }
 
 /**
  * Evaluates claim `id` on the small profile, writes the verdict to runs/small/verdicts/<id>.json and compares
  * it with the baseline (warning on a fragile change). Harness errors (no baseline, a failed run) throw.
  */
-export async function checkClaim(id: ClaimId): Promise<BaselineCheck> {
+export async function checkClaim(id: string): Promise<BaselineCheck> {
   const baseline = readBaseline(BASELINE_FILE);
-  const set = await smallRunSet(CLAIMS[id].experiments);
-  const outcome = evaluateClaim(id, set);
+  const definition = claimDefinition(PAPER, id);
+  const set = await smallRunSet(definition.experiments);
+  const outcome = PAPER.evaluate(set, [id]).get(id)!;
   const check = compareWithBaseline(baseline, id, outcome);
   mkdirSync(VERDICTS_DIR, { recursive: true });
-  writeFileAtomic(join(VERDICTS_DIR, `${id}.json`), `${JSON.stringify({ claim: CLAIMS[id], outcome, baseline: check }, null, 2)}\n`);
+  writeFileAtomic(join(VERDICTS_DIR, `${id}.json`), `${JSON.stringify({ claim: definition, outcome, baseline: check }, null, 2)}\n`);
   if (check.status === 'changed (fragile)') console.warn(`warning: ${check.message}`);
   return check;
 }
 
 /** The statuses a claim test accepts: the same verdict, or a change the baseline marks fragile. */
 export const ACCEPTED = /^(same|changed \(fragile\))$/;
+
+/** The name a claim test shows: `C06 inverse-lambda`. */
+export function claimTitle(id: string): string {
+  return `${id} ${claimDefinition(PAPER, id).name}`;
+}

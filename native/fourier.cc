@@ -51,7 +51,7 @@ constexpr int kVectorBlock = 3;
 constexpr int kUnitBlock = 4;
 static_assert(kVectorBlock <= 4, "blockCoefficients has panels of up to 4 vectors");
 
-// xoshiro128** (Blackman & Vigna), as src/tasks/rng.ts.
+// xoshiro128** (Blackman & Vigna), as src/random/rng.ts.
 struct Xoshiro128 {
   uint32_t s[4];
 

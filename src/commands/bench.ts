@@ -1,35 +1,29 @@
 /** `grokcheck bench` / `npm run bench`: the speed figures of design.md "Performance targets". */
-import { z } from 'zod';
 import { benchEngine } from '../engine/bench.js';
 import { benchFsd } from '../metrics/bench.js';
-import { parseFlags, validateFlags, type Command } from './command.js';
+import type { Command } from './command.js';
+import { ENGINE_FLAGS } from './engineFlags.js';
+import { Flags, switchFlag } from './flags.js';
 
-const FlagsSchema = z.object({
-  json: z.boolean().default(false),
-  quick: z.boolean().default(false),
-  engine: z.enum(['native', 'tfjs']).default('native'),
-  backend: z.string().optional(),
-  threads: z.coerce.number().int().positive().optional(),
+const BENCH_FLAGS = new Flags({
+  json: switchFlag('print one JSON object {engine, train_step_ms: {p97_2l, p97_1l, p97_attn_only},\neval_grid_ms: {p97_2l}, fsd_perm_ms: {p131_512u_1000}}'),
+  quick: switchFlag('a few iterations only (a smoke test, not figures)'),
+  ...ENGINE_FLAGS,
 });
 
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'measure training-step, grid-evaluation and FSD speed',
-  help: `Usage: grokcheck bench [--json] [--quick] [--engine native|tfjs] [--backend NAME] [--threads N]
+  help: `Usage: grokcheck bench [flags]
 
 Median milliseconds (tinybench) of: one training step, batch 512, p = 97, for the paper model (2 layers,
 d_model 128, 4 heads, d_mlp 512), its 1-layer and attention-only variants; one full-grid evaluation of the
 paper model with the captures a checkpoint needs; FSD with a 1000-replicate permutation test at p = 131 over
 512 units. Targets (design.md): train step <= 25 ms, FSD + permutation test <= 500 ms on 2 cores.
-  --json      print one JSON object {engine, train_step_ms: {p97_2l, p97_1l, p97_attn_only},
-              eval_grid_ms: {p97_2l}, fsd_perm_ms: {p131_512u_1000}}
-  --quick     a few iterations only (a smoke test, not figures)
-  --engine, --backend, --threads   as for train`,
+
+${BENCH_FLAGS.help()}`,
   async run(argv) {
-    const { values } = parseFlags(argv, {
-      json: { type: 'boolean' }, quick: { type: 'boolean' }, engine: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' },
-    });
-    const f = validateFlags(FlagsSchema, values);
+    const { values: f } = BENCH_FLAGS.parse(argv);
     const engine = await benchEngine(f.engine, { quick: f.quick, engine: { backend: f.backend, threads: f.threads } });
     const fsd = benchFsd({ quick: f.quick });
     const figures = { ...engine, ...fsd };

@@ -4,18 +4,19 @@ import { ConfigError, formatZodError, readJsonFile } from '../schema/parse.js';
 import { loadFixture } from '../replay/fixtureFile.js';
 import { makeTask } from '../tasks/task.js';
 import { fsdWithNullTest } from '../metrics/fsdSummary.js';
-import { parseFlags, UsageError, validateFlags, type Command } from './command.js';
+import { UsageError, type Command } from './command.js';
+import { Flags, switchFlag, valueFlag } from './flags.js';
 
 const FIXTURE_SITES = { block0_mlp_hidden_last: 'd_mlp', block0_attn_out_last: 'd_model' } as const;
 
-const FlagsSchema = z.object({
-  fixture: z.string().optional(),
-  activations: z.string().optional(),
-  site: z.enum(['block0_mlp_hidden_last', 'block0_attn_out_last']).default('block0_mlp_hidden_last'),
-  permutations: z.coerce.number().int().min(1).default(1000),
-  seed: z.coerce.number().int().min(0).default(0),
-  null: z.enum(['permutation', 'gaussian']).default('permutation'),
-  json: z.boolean().default(false),
+const FSD_FLAGS = new Flags({
+  fixture: valueFlag('FILE', z.string().optional(), 'a reference fixture (model.md format); its task gives p and the operation'),
+  site: valueFlag('SITE', z.enum(['block0_mlp_hidden_last', 'block0_attn_out_last']).default('block0_mlp_hidden_last'), "the fixture's activations to read"),
+  activations: valueFlag('FILE', z.string().optional(), '{"p", "op": "add"|"sub"|"mul", "units", "data"} with data row-major over the grid (a*p+b)'),
+  permutations: valueFlag('N', z.coerce.number().int().min(1).default(1000), 'replicates of the null'),
+  seed: valueFlag('N', z.coerce.number().int().min(0).default(0), 'seed of the null'),
+  null: valueFlag('KIND', z.enum(['permutation', 'gaussian']).default('permutation'), 'permutation or gaussian (i.i.d. Gaussian activations of the same shape)'),
+  json: switchFlag('print {fsd, top_frequency, participation, median_rank, rank1_fraction, p_value,\nnull_mean, null_q95, silent_units}'),
 });
 
 const ActivationsFileSchema = z
@@ -44,20 +45,10 @@ export const fsdCommand: Command = {
 Computes, on the full grid of a Z_p task (shared/spec/metrics.md): FSD, the top frequency and its
 participation, the median Fourier rank and the rank-1 fraction, and the permutation test (p-value, null mean
 and 95th percentile over N seeded replicates).
-  --fixture FILE       a reference fixture (model.md format); its task gives p and the operation
-  --site SITE          block0_mlp_hidden_last (default) or block0_attn_out_last
-  --activations FILE   {"p", "op": "add"|"sub"|"mul", "units", "data"} with data row-major over the grid (a*p+b)
-  --permutations N     replicates of the null (default 1000)
-  --seed N             seed of the null (default 0)
-  --null KIND          permutation (default) or gaussian (i.i.d. Gaussian activations of the same shape)
-  --json               print {fsd, top_frequency, participation, median_rank, rank1_fraction, p_value,
-                       null_mean, null_q95, silent_units}`,
+
+${FSD_FLAGS.help()}`,
   async run(argv) {
-    const { values } = parseFlags(argv, {
-      fixture: { type: 'string' }, activations: { type: 'string' }, site: { type: 'string' },
-      permutations: { type: 'string' }, seed: { type: 'string' }, null: { type: 'string' }, json: { type: 'boolean' },
-    });
-    const f = validateFlags(FlagsSchema, values);
+    const { values: f } = FSD_FLAGS.parse(argv);
     if ((f.fixture === undefined) === (f.activations === undefined)) throw new UsageError('give exactly one of --fixture and --activations');
     let input: { p: number; labels: Int32Array; units: number; data: Float32Array };
     if (f.fixture) {

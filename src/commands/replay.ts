@@ -1,42 +1,31 @@
 /** `grokcheck replay FIXTURE.json`: check our arithmetic against a PyTorch reference run (model.md fixtures). */
-import { z } from 'zod';
 import { loadFixture } from '../replay/fixtureFile.js';
 import { replayFixture } from '../replay/replayFixture.js';
-import { DEFAULT_ENGINE, ENGINE_KINDS } from '../engine/create.js';
-import { parseFlags, UsageError, validateFlags, type Command } from './command.js';
+import { UsageError, type Command } from './command.js';
+import { ENGINE_FLAGS } from './engineFlags.js';
+import { Flags, switchFlag } from './flags.js';
 
-const FlagsSchema = z.object({
-  json: z.boolean().default(false),
-  engine: z.enum(ENGINE_KINDS as ['native', 'tfjs']).default(DEFAULT_ENGINE),
-  backend: z.string().optional(),
-  threads: z.coerce.number().int().positive().optional(),
+const REPLAY_FLAGS = new Flags({
+  json: switchFlag('print one JSON object: name, losses, grid_loss, grid_acc, max_rel_loss_err,\nmax_abs_param_err, ok, and the other agreement figures'),
+  ...ENGINE_FLAGS,
 });
 
 export const replayCommand: Command = {
   name: 'replay',
   summary: 'replay a PyTorch reference fixture and report the agreement',
-  help: `Usage: grokcheck replay FIXTURE.json [--json] [--engine native|tfjs] [--backend NAME] [--threads N]
+  help: `Usage: grokcheck replay FIXTURE.json [flags]
 
 Runs the fixture's training steps from its 'init' on its 'batches' with its optimiser, then evaluates the
 full grid, and compares with its 'expected' values (shared/spec/model.md, "Reference fixtures").
 Tolerance: relative 1e-4 on every step's loss, absolute 1e-3 on the final parameters where the fixture has
 them. Exit code 0 when within tolerance, 1 when not, 2 when the file is malformed (the error names the field).
 
-  --json          print one JSON object: name, losses, grid_loss, grid_acc, max_rel_loss_err,
-                  max_abs_param_err, ok, and the other agreement figures
-  --engine NAME   native (default) or tfjs
-  --backend NAME  tfjs backend: tensorflow, wasm or cpu (default: the best available)
-  --threads N     native engine threads (default: all cores)
+${REPLAY_FLAGS.help()}
 
 Example: npx grokcheck replay ../shared/fixtures/reference/add11-1l-standard.json --json`,
   async run(argv) {
-    const { values, positionals } = parseFlags(
-      argv,
-      { json: { type: 'boolean' }, engine: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' } },
-      true,
-    );
+    const { values: flags, positionals } = REPLAY_FLAGS.parse(argv, { positionals: true });
     if (positionals.length !== 1) throw new UsageError('expected exactly one fixture file');
-    const flags = validateFlags(FlagsSchema, values);
     const fixture = loadFixture(positionals[0]);
     const report = await replayFixture(fixture, flags.engine, { engine: { backend: flags.backend, threads: flags.threads } });
     if (flags.json) console.log(JSON.stringify(report));

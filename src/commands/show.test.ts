@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mainRunConfig, paperProfile } from '../experiments/profiles.js';
-import { syntheticRecords } from '../experiments/testing/synthetic.js';
+import { mainRunConfig, paperProfile } from '../papers/circuit-sync/profiles.js';
+import { syntheticRecords } from '../papers/circuit-sync/testing/synthetic.js';
 import { describeOutcome } from './show.js';
 
 const config = mainRunConfig(paperProfile, 97, 42);

@@ -1,44 +1,44 @@
 /** `grokcheck show RUN` and `grokcheck runs`: inspect the run store. */
 import { z } from 'zod';
-import { CANONICAL_OPTIONS } from '../experiments/options.js';
-import { runEvents } from '../experiments/runEvents.js';
-import { openStore, type RunOutcome } from '../train/loop.js';
+import { canonicalEvents, spikeFlags } from '../metrics/events.js';
 import { CheckpointRecordSchema, type CheckpointRecord } from '../schema/record.js';
-import { parseFlags, UsageError, validateFlags, type Command } from './command.js';
+import { openStore, type RunOutcome } from '../train/loop.js';
+import { UsageError, type Command } from './command.js';
+import { Flags, switchFlag, valueFlag } from './flags.js';
 
 export interface OutcomeDescription {
   events: Record<string, number | null>;
-  /** Events that fall on spike checkpoints, and options that could not be applied (runEvents). */
+  /** Events that fall on spike checkpoints. */
   flags: string[];
   trajectory: Pick<CheckpointRecord, 'step' | 'train_acc' | 'val_acc' | 'fsd' | 'norm' | 'median_rank' | 'restricted_logit_loss'>[];
 }
 
 /**
- * A run's events under the canonical analysis options, exactly as the verdict report reads them
- * (experiments/runEvents.ts; metrics.md "Checkpoint metrics"), and a compact trajectory (every 500 steps,
- * each event and the last checkpoint).
+ * A run's events under the canonical rules of metrics.md "Checkpoint metrics" (src/metrics/events.ts; the
+ * verdict report's canonical analysis reads the same), with events on spike checkpoints flagged, and a compact
+ * trajectory (every 500 steps, each event and the last checkpoint).
  */
 export function describeOutcome(outcome: Pick<RunOutcome, 'records' | 'config'>): OutcomeDescription {
   const records = outcome.records;
-  // Canonical resolution is `fine`, so the coarse step is not read.
-  const ev = runEvents(records, outcome.config, CANONICAL_OPTIONS, 500);
+  const ev = canonicalEvents(records, outcome.config.metrics.sync_threshold);
+  const step = (e: { step: number } | null) => e?.step ?? null;
   const events = {
-    memorisation: ev.memorisation,
-    sync: ev.sync,
-    baseline_sync: ev.baselineSync,
-    grokking: ev.grok,
-    destabilised: ev.destabilised,
+    memorisation: step(ev.memorisation),
+    sync: step(ev.sync),
+    baseline_sync: step(ev.baselineSync),
+    grokking: step(ev.grokking),
+    destabilised: step(ev.destabilised),
     lead: ev.lead,
-    baseline_lead: ev.grok !== null && ev.baselineSync !== null ? ev.grok - ev.baselineSync : null,
+    baseline_lead: ev.baselineLead,
   };
-  const marks = new Set([ev.memorisation, ev.sync, ev.grok, ev.baselineSync, ev.destabilised].filter((s) => s !== null));
+  const marks = new Set([events.memorisation, events.sync, events.grokking, events.baseline_sync, events.destabilised].filter((s) => s !== null));
   const trajectory = records
     .filter((r) => r.step % 500 === 0 || marks.has(r.step) || r === records.at(-1))
     .map((r) => ({
       step: r.step, train_acc: r.train_acc, val_acc: r.val_acc, fsd: r.fsd, norm: r.norm,
       median_rank: r.median_rank, restricted_logit_loss: r.restricted_logit_loss,
     }));
-  return { events, flags: [...ev.spikeFlags, ...ev.notes], trajectory };
+  return { events, flags: spikeFlags(ev), trajectory };
 }
 
 /** The events, one per line, then the notes (shared by show and train). */
@@ -49,23 +49,26 @@ export function eventLines(d: OutcomeDescription): string[] {
   ];
 }
 
+const STORE_FLAG = { runs: valueFlag('DIR', z.string().default('runs'), 'run store folder') };
+const SHOW_FLAGS = new Flags({ ...STORE_FLAG, json: switchFlag('print {id, config, status, events, flags, trajectory, records}') });
+const RUNS_FLAGS = new Flags({ ...STORE_FLAG, json: switchFlag('print a JSON array') });
+
 const f3 = (x: number | null) => (x === null || !Number.isFinite(x) ? '    -' : x.toFixed(3));
 
 export const showCommand: Command = {
   name: 'show',
   summary: 'show one run: events and a compact trajectory table',
-  help: `Usage: grokcheck show RUN [--runs DIR] [--json]
+  help: `Usage: grokcheck show RUN [flags]
 
 RUN is a run id or a unique prefix of one (see grokcheck runs). Prints the run's config, status, events
 (memorisation, sync, baseline sync, grokking, destabilisation, leads; metrics.md "Checkpoint metrics", read
-with the canonical rules exactly as the verdict report reads them, with events on spike checkpoints noted) and
-the trajectory every 500 steps and at each event.
-  --runs DIR   run store folder (default: runs)
-  --json       print {id, config, status, events, flags, trajectory, records}`,
+with the canonical rules, with events on spike checkpoints noted) and the trajectory every 500 steps and at
+each event.
+
+${SHOW_FLAGS.help()}`,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, { runs: { type: 'string' }, json: { type: 'boolean' } }, true);
+    const { values: flags, positionals } = SHOW_FLAGS.parse(argv, { positionals: true });
     if (positionals.length !== 1) throw new UsageError('expected one run id (or prefix)');
-    const flags = validateFlags(z.object({ runs: z.string().default('runs'), json: z.boolean().default(false) }), values);
     const store = openStore(flags.runs);
     const id = store.find(positionals[0]);
     const { config } = store.readConfig(id);
@@ -93,14 +96,13 @@ the trajectory every 500 steps and at each event.
 export const runsCommand: Command = {
   name: 'runs',
   summary: 'list the runs in the store',
-  help: `Usage: grokcheck runs [--runs DIR] [--json]
+  help: `Usage: grokcheck runs [flags]
 
 Lists every run of the store: id, status, last step, wall time and a one-line config summary.
-  --runs DIR   run store folder (default: runs)
-  --json       print a JSON array`,
+
+${RUNS_FLAGS.help()}`,
   async run(argv) {
-    const { values } = parseFlags(argv, { runs: { type: 'string' }, json: { type: 'boolean' } });
-    const flags = validateFlags(z.object({ runs: z.string().default('runs'), json: z.boolean().default(false) }), values);
+    const { values: flags } = RUNS_FLAGS.parse(argv);
     const list = openStore(flags.runs).list();
     if (flags.json) {
       console.log(JSON.stringify(list.map((r) => ({ id: r.id, status: r.status, summary: r.summary, lock: r.lock, problems: r.problems }))));

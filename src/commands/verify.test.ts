@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { writeExportedRun } from '../experiments/recordsExport.js';
-import { paperProfile } from '../experiments/profiles.js';
-import { syntheticRunSet } from '../experiments/testing/syntheticSet.js';
+import { writeExportedRun } from '../verify/recordsExport.js';
+import { paperProfile } from '../papers/circuit-sync/profiles.js';
+import { syntheticRunSet } from '../papers/circuit-sync/testing/syntheticSet.js';
 import { UsageError } from './command.js';
 import { verifyCommand } from './verify.js';
 import { makeTempDir } from '../testing/tempDir.js';
@@ -13,8 +13,8 @@ function exportSynthetic(dir: string, drop: string[] = []) {
   const set = syntheticRunSet({ profile: paperProfile });
   for (const run of set.runs.values()) {
     if (drop.includes(run.key)) continue;
-    const ablation = set.ablation?.run_id === run.id ? set.ablation : undefined;
-    writeExportedRun(dir, { id: run.id, config: run.config, status: 'complete', engine: 'synthetic', wall_s: 1, records: run.records, ...(ablation ? { ablation } : {}) });
+    const measurements = Object.keys(run.measurements).length ? { measurements: run.measurements } : {};
+    writeExportedRun(dir, { id: run.id, config: run.config, status: 'complete', engine: 'synthetic', wall_s: 1, records: run.records, ...measurements });
   }
 }
 

@@ -1,8 +1,8 @@
 /** Engine selection: `native` (default, C++ addon) or `tfjs` (reference, @tensorflow/tfjs). */
-import type { Engine, EngineCreateArgs, EngineKind } from './engine.js';
+import { ENGINE_KINDS, type Engine, type EngineCreateArgs, type EngineKind } from './engine.js';
 
-export const ENGINE_KINDS: readonly EngineKind[] = ['native', 'tfjs'];
-export const DEFAULT_ENGINE: EngineKind = 'native';
+export { ENGINE_KINDS } from './engine.js';
+export const DEFAULT_ENGINE: EngineKind = ENGINE_KINDS[0];
 
 export async function createEngine(kind: EngineKind, args: EngineCreateArgs): Promise<Engine> {
   if (kind === 'native') {

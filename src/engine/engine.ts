@@ -69,7 +69,9 @@ export interface Engine {
   dispose(): void;
 }
 
-export type EngineKind = 'native' | 'tfjs';
+/** The engines, the default first. */
+export const ENGINE_KINDS = ['native', 'tfjs'] as const;
+export type EngineKind = (typeof ENGINE_KINDS)[number];
 
 export interface EngineCreateArgs {
   model: ModelConfig;

@@ -1,8 +1,11 @@
 /**
  * Events of a checkpoint trajectory (shared/spec/metrics.md, "Checkpoint metrics" and the named options
  * `sync.rule`, `grok.rule` and `resolution`): memorisation, FSD sync, baseline sync, grokking,
- * destabilisation, loss spikes, and the lead of sync over grokking. Pure functions of the records.
+ * destabilisation, loss spikes, and the lead of sync over grokking. Pure functions of the records. This is the
+ * one event detector: the training loop (schedule triggers, kept checkpoints, the stop rule), forks and the
+ * analysis all read events through it.
  */
+import type { CheckpointRecord } from '../schema/record.js';
 
 /** One checkpoint as the event rules see it. */
 export interface TrajectoryPoint {
@@ -187,4 +190,50 @@ export function detectEvents(points: readonly TrajectoryPoint[], options: EventO
     lead: grokking && sync ? grokking.step - sync.step : null,
     baselineLead: grokking && baselineSync ? grokking.step - baselineSync.step : null,
   };
+}
+
+/** A checkpoint record as the canonical rules see it: its own FSD (FSD_gen for groups) and grid restricted-logit loss. */
+export function recordPoint(r: CheckpointRecord): TrajectoryPoint {
+  return {
+    step: r.step,
+    trainAcc: r.train_acc,
+    valAcc: r.val_acc,
+    trainLoss: r.train_loss,
+    valLoss: r.val_loss,
+    fsd: r.fsd,
+    baselineLoss: r.restricted_logit_loss,
+  };
+}
+
+export interface EventSteps {
+  memorisation: number | null;
+  sync: number | null;
+  grok: number | null;
+}
+
+/**
+ * Memorisation, sync and grokking steps of a run's records under the canonical rules, with the run's own sync
+ * threshold (0.80, or FSD_gen's 0.50): what training needs while it runs (schedule triggers, the checkpoints
+ * it keeps, the stop rule) and where `grokcheck fork --at` starts.
+ */
+export function eventSteps(records: readonly CheckpointRecord[], syncThreshold: number): EventSteps {
+  const ev = canonicalEvents(records, syncThreshold);
+  return { memorisation: ev.memorisation?.step ?? null, sync: ev.sync?.step ?? null, grok: ev.grokking?.step ?? null };
+}
+
+/** Every event of a run's records under the canonical rules (metrics.md), with the run's own sync threshold. */
+export function canonicalEvents(records: readonly CheckpointRecord[], syncThreshold: number): TrajectoryEvents {
+  return detectEvents(records.map(recordPoint), { sync: { kind: 'threshold', threshold: syncThreshold } });
+}
+
+/** "sync at 2500 is on a spike checkpoint" for every event that falls on one (metrics.md "Spike"). */
+export function spikeFlags(ev: TrajectoryEvents): string[] {
+  const named: [string, TrajectoryEvent | null][] = [
+    ['memorisation', ev.memorisation],
+    ['sync', ev.sync],
+    ['baseline sync', ev.baselineSync],
+    ['grokking', ev.grokking],
+    ['destabilisation', ev.destabilised],
+  ];
+  return named.filter(([, e]) => e?.onSpike).map(([name, e]) => `${name} at ${e!.step} is on a spike checkpoint`);
 }

@@ -4,7 +4,7 @@
  * The TypeScript loop is the reference the native kernel must reproduce bit for bit; tests cross-check the two.
  *
  * Generator (documented so that any implementation can reproduce a null exactly):
- * - replicate r owns a fresh xoshiro128** (src/tasks/rng.ts) whose state is words 4r..4r+3 of `states`
+ * - replicate r owns a fresh xoshiro128** (src/random/rng.ts) whose state is words 4r..4r+3 of `states`
  *   (see `replicateStates`); replicates are independent, so the result does not depend on how they are
  *   spread over threads;
  * - `permutation`: for each unit j in order, perm = Rng.permutation(size) (Fisher-Yates from the top,

@@ -1,14 +1,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluateAtBothResolutions, evaluateClaims } from '../experiments/claims.js';
-import { CLAIM_IDS } from '../experiments/claimTypes.js';
-import { CANONICAL_OPTIONS } from '../experiments/options.js';
-import { paperProfile } from '../experiments/profiles.js';
-import { runProvenance, type Environment } from '../experiments/provenance.js';
-import { sensitivity } from '../experiments/sensitivity.js';
-import { syntheticRunSet } from '../experiments/testing/syntheticSet.js';
-import { buildPlots } from './plots.js';
+import { CLAIM_IDS } from '../papers/circuit-sync/claims/index.js';
+import { circuitSync } from '../papers/circuit-sync/index.js';
+import { paperProfile } from '../papers/circuit-sync/profiles.js';
+import { syntheticRunSet } from '../papers/circuit-sync/testing/syntheticSet.js';
+import { evaluatePaper } from '../verify/evaluate.js';
+import { runProvenance } from '../verify/provenance.js';
+import type { Environment } from './inputs.js';
 import { buildVerdictReport, renderMarkdown, writeReport } from './verdict.js';
 import { makeTempDir } from '../testing/tempDir.js';
 
@@ -16,10 +15,9 @@ const env: Environment = { git: { commit: 'deadbeef', dirty: false }, node: 'v20
 
 function reportFor(overrides = {}) {
   const set = syntheticRunSet({ profile: paperProfile, overrides });
-  const results = evaluateAtBothResolutions(set);
-  const rows = sensitivity(set, evaluateClaims(set, CANONICAL_OPTIONS), CLAIM_IDS);
-  const plots = buildPlots(set);
-  const report = buildVerdictReport({ set, results, sensitivity: rows, provenance: runProvenance(set, env), plots, source: 'synthetic', command: 'grokcheck verify --profile paper', generated: new Date('2026-01-02T03:04:05Z') });
+  const { results, sensitivity: rows } = evaluatePaper(circuitSync, set, CLAIM_IDS);
+  const plots = circuitSync.plots(set);
+  const report = buildVerdictReport({ paper: circuitSync, set, results, sensitivity: rows, provenance: runProvenance(set, env), plots, source: 'synthetic', command: 'grokcheck verify --profile paper', generated: new Date('2026-01-02T03:04:05Z') });
   return { set, report, plots };
 }
 

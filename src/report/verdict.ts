@@ -6,16 +6,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { VERDICTS, type ClaimDefinition, type FigureData, type Verdict } from '../paper/claim.js';
+import type { AnyPaper, Plot, Profile } from '../paper/paper.js';
+import type { ForkPointEntry, RoleBase, RunSet, WaitingRun } from '../paper/runSet.js';
 import { writeFileAtomic } from '../runs/atomic.js';
-import type { ClaimResult } from '../experiments/claims.js';
-import { VERDICTS, type ClaimDefinition, type FigureData, type Verdict } from '../experiments/claimTypes.js';
-import type { ForkPointEntry, WaitingRun } from '../experiments/plan.js';
-import type { Provenance } from '../experiments/provenance.js';
-import { changesByClaim, SENSITIVITY_LIMITS, type SensitivityRow } from '../experiments/sensitivity.js';
-import type { RunSet } from '../experiments/runSet.js';
-import type { Plot } from './plots.js';
+import { changesByClaim, type ClaimResult, type Provenance, type SensitivityRow } from './inputs.js';
 
-/** A claim's definition as claims.ts states it (not its experiments), then what we found. */
+/** A claim's definition as the paper states it (not its experiments), then what we found. */
 export interface ClaimEntry extends Pick<ClaimDefinition, 'id' | 'name' | 'statement' | 'paper' | 'band' | 'direction'> {
   verdict: Verdict;
   reason: string;
@@ -34,6 +31,8 @@ export interface ClaimEntry extends Pick<ClaimDefinition, 'id' | 'name' | 'state
 
 export interface VerdictReport {
   format: 'grokcheck-verdict/1';
+  /** The paper: its title and reference (e.g. `arXiv 2606.12966`) for the heading; its own-scale profile. */
+  paper: { id: string; title: string; reference: string; default_profile: string };
   profile: string;
   profile_description: string;
   profile_rationale: string;
@@ -54,7 +53,8 @@ export interface VerdictReport {
 }
 
 export interface ReportInputs {
-  set: RunSet;
+  paper: Pick<AnyPaper, 'id' | 'title' | 'reference' | 'defaultProfile' | 'analysis'>;
+  set: RunSet<RoleBase, Profile>;
   results: ClaimResult[];
   sensitivity: SensitivityRow[];
   provenance: Provenance;
@@ -72,6 +72,7 @@ export function buildVerdictReport(inputs: ReportInputs): VerdictReport {
   const evalEvery = [...new Set([...set.runs.values()].map((r) => r.config.eval_every))].join('/');
   return {
     format: 'grokcheck-verdict/1',
+    paper: { id: inputs.paper.id, title: inputs.paper.title, reference: inputs.paper.reference, default_profile: inputs.paper.defaultProfile },
     profile: set.profile.name,
     profile_description: set.profile.description,
     profile_rationale: set.profile.rationale,
@@ -99,7 +100,7 @@ export function buildVerdictReport(inputs: ReportInputs): VerdictReport {
       data: r.fine.data,
       data_coarse: r.coarse.data,
     })),
-    sensitivity: { limits: SENSITIVITY_LIMITS, variants: inputs.sensitivity },
+    sensitivity: { limits: [...inputs.paper.analysis.limits], variants: inputs.sensitivity },
     fork_points: set.plan.forkPoints,
     waiting: set.plan.waiting,
     runs: [...set.runs.values()].map((r) => ({
@@ -125,7 +126,7 @@ const NOTE_LIMIT = 8;
 export function renderMarkdown(report: VerdictReport): string {
   const out: string[] = [];
   const s = report.summary;
-  out.push(`# Verdicts: "Circuit Synchronization Precedes Generalization" (arXiv 2606.12966)`, '');
+  out.push(`# Verdicts: "${report.paper.title}" (${report.paper.reference})`, '');
   out.push(`Profile \`${report.profile}\`: ${report.profile_description} Source: ${report.source}. Generated ${report.generated}.`, '');
   out.push(`Written by \`${report.command}\`.`, '');
   out.push(
@@ -138,7 +139,7 @@ export function renderMarkdown(report: VerdictReport): string {
       `"Ours" is read at ${report.resolution.fine}; "ours @${report.resolution.coarse}" only on checkpoints whose step is a multiple of ${report.resolution.coarse} (the paper's grid).`,
     '',
   );
-  if (report.profile !== 'paper')
+  if (report.profile !== report.paper.default_profile)
     out.push(`Note: the bands are the paper's; in a scaled-down profile step counts are not comparable with the paper's, so magnitudes often land outside them.`, '');
   out.push('| claim | paper | ours | ours @' + report.resolution.coarse + ' | band | verdict |', '|---|---|---|---|---|---|');
   for (const c of report.claims) {

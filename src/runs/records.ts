@@ -1,8 +1,8 @@
 /**
  * records.jsonl: one JSON line per checkpoint (shared/spec/design.md, "Runs"; the fields are the caller's,
- * e.g. src/train/record.ts, validated by a schema the caller passes).
+ * e.g. src/schema/record.ts, validated by a schema the caller passes).
  *
- * Writing: each record is one canonical JSON line (canonical.ts) plus '\n', written with a single append and
+ * Writing: each record is one canonical JSON line (src/schema/canonical.ts) plus '\n', written with a single append and
  * fsynced, so a SIGKILL at any moment leaves the file ending either after a whole line or inside the last one
  * (a line without its '\n'). A failed write is truncated back to the previous size where the process survives.
  * Reading: every line is parsed and validated; steps must strictly increase. The only damage that may be
@@ -37,7 +37,7 @@ export class RecordsError extends Error {
 const NEWLINE = 0x0a;
 
 export interface AppendRecordOptions {
-  /** How NaN and +-Infinity are written (canonical.ts); default `reject`. */
+  /** How NaN and +-Infinity are written (src/schema/canonical.ts); default `reject`. */
   nonFinite?: CanonicalJsonOptions['nonFinite'];
 }
 

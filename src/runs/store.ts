@@ -1,7 +1,7 @@
 /**
  * The content-addressed run store (shared/spec/design.md, "Runs").
  *
- * A run is named by the sha256 of the canonical JSON (canonical.ts) of its config as validated by the
+ * A run is named by the sha256 of the canonical JSON (src/schema/canonical.ts) of its config as validated by the
  * caller's zod schema (so defaults are filled in before hashing: `{}` and the spelled-out defaults are the
  * same run). The config is whatever identifies an experiment (task, model, optimiser, seeds, schedule, parent
  * run + fork step); the engine is deliberately not part of it. The folder name is the first 16 hex digits of
@@ -39,7 +39,6 @@ import {
 import { acquireLock, inspectLock, type AcquireLockOptions, type LockHandle, type LockInspection } from './lock.js';
 import { readStatus, writeStatus, type RunState, type RunStatus } from './status.js';
 
-export { canonicalJson, contentAddress, RUN_ID_LENGTH, type ContentAddress, type JsonValue } from '../schema/canonical.js';
 export { RecordsError, type DroppedTail, type ReadRecordsResult, type StepRecord } from './records.js';
 export {
   CheckpointError,

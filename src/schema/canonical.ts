@@ -31,7 +31,7 @@ export interface CanonicalJsonOptions {
   /**
    * What to do with NaN and +-Infinity. `reject` (default; always used for config hashes) throws;
    * `string` writes them as the strings "NaN", "Infinity", "-Infinity" (read them back with
-   * `JsonNumberSchema` of records.ts), for records where a diverged loss is data, not a bug.
+   * `JsonNumberSchema` of jsonNumber.ts), for records where a diverged loss is data, not a bug.
    */
   nonFinite?: 'reject' | 'string';
 }

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { JsonNumberSchema } from './jsonNumber.js';
 
-/** Metric values may be NaN/Infinity when a run diverges; they are stored as strings (runs/records.ts). */
+/** Metric values may be NaN/Infinity when a run diverges; they are stored as strings (jsonNumber.ts). */
 const num = JsonNumberSchema;
 /** FSD summary of one site over one input set. */
 export const FsdSummarySchema = z

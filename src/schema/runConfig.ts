@@ -27,6 +27,8 @@ export const StopSchema = z
   })
   .strict();
 
+export type StopRule = z.infer<typeof StopSchema>;
+
 export const MetricOptionsSchema = z
   .object({
     /** metrics.md `fsd.site`: the site whose FSD drives the sync event. */

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { onlineEvents, openStore, stopRule, trainRun } from './loop.js';
+import { eventSteps } from '../metrics/events.js';
+import { openStore, stopRule, trainRun } from './loop.js';
 import type { CheckpointRecord } from '../schema/record.js';
 import { RunConfigSchema, type RunConfig, type RunConfigInput } from '../schema/runConfig.js';
 import { makeTempDir } from '../testing/tempDir.js';
@@ -31,7 +32,7 @@ describe('training loop', () => {
     expect(parent.status).toBe('complete');
     expect(parent.records.map((r) => r.step)).toEqual(Array.from({ length: 13 }, (_, i) => i * 50));
     // Forks start from kept checkpoints: every 1000 steps and the event steps (here the memorisation step).
-    const at = onlineEvents(parent.records, 0.8).mem!;
+    const at = eventSteps(parent.records, 0.8).memorisation!;
     expect(at).toBeGreaterThan(0);
     const fork = await trainRun({
       config: tinyConfig({ fork: { parent: parent.id, step: at }, batch_seed: undefined }),
@@ -46,7 +47,7 @@ describe('training loop', () => {
   it('a fork with a new weight decay or batch seed diverges from the parent', async () => {
     const root = store();
     const parent = await trainRun({ config: tinyConfig(), storeRoot: root, engine: 'native' });
-    const at = onlineEvents(parent.records, 0.8).mem!;
+    const at = eventSteps(parent.records, 0.8).memorisation!;
     const atIndex = parent.records.findIndex((r) => r.step === at);
     const heavier = await trainRun({
       config: tinyConfig({ fork: { parent: parent.id, step: at }, batch_seed: undefined, optimizer: { lr: 3e-3, weight_decay: 5 } }),
@@ -71,7 +72,7 @@ describe('training loop', () => {
 
   it('an event-triggered schedule fires at the memorisation checkpoint', async () => {
     const out = await trainRun({ config: tinyConfig({ schedule: { lambda_high: 2, trigger: 'mem' } }), storeRoot: store(), engine: 'native' });
-    const mem = onlineEvents(out.records, 0.8).mem;
+    const mem = eventSteps(out.records, 0.8).memorisation;
     expect(mem).not.toBeNull();
     for (const r of out.records) expect(r.weight_decay).toBe(r.step < mem! ? 1 : 2);
   });

@@ -18,6 +18,7 @@ import { installLockReleaseHandlers, RunStore, type RunWriter } from '../runs/st
 import { CheckpointRecordSchema, type CheckpointRecord } from '../schema/record.js';
 import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
 import { measureCheckpoint } from './measure.js';
+import { eventSteps } from '../metrics/events.js';
 
 /** What a checkpoint carries besides the engine state: the batch order and the schedule's state. */
 const SidecarSchema = z
@@ -81,20 +82,10 @@ export function readCompleteRun(storeRoot: string, config: RunConfig): RunOutcom
   return { id, config, records, status: 'complete', wall_s: status.wall_s ?? 0, engine: status.engine ?? 'unknown' };
 }
 
-/** Canonical event steps read online from the records (the analysis uses src/metrics/events with options). */
-export function onlineEvents(records: readonly CheckpointRecord[], syncThreshold: number) {
-  const first = (pred: (r: CheckpointRecord) => boolean) => records.find(pred)?.step ?? null;
-  return {
-    grok: first((r) => r.val_acc >= 0.95),
-    mem: first((r) => r.train_acc >= 0.99),
-    sync: first((r) => r.fsd >= syncThreshold),
-  };
-}
-
 /** Steps whose checkpoints are kept: multiples of 1000 (paper fork points) and the canonical event steps. */
 function keptSteps(records: readonly CheckpointRecord[], config: RunConfig): Set<number> {
-  const ev = onlineEvents(records, config.metrics.sync_threshold);
-  return new Set([ev.grok, ev.mem, ev.sync].filter((s): s is number => s !== null));
+  const ev = eventSteps(records, config.metrics.sync_threshold);
+  return new Set([ev.grok, ev.memorisation, ev.sync].filter((s): s is number => s !== null));
 }
 
 interface LoopState {
@@ -285,8 +276,8 @@ function indicesOf(split: Split, positions: Int32Array): Int32Array {
 function applyEventTriggers(state: LoopState, config: RunConfig, records: readonly CheckpointRecord[]): void {
   const schedule = config.schedule;
   if (!schedule || state.scheduleFiredAt !== null || schedule.trigger.startsWith('step:')) return;
-  const ev = onlineEvents(records, config.metrics.sync_threshold);
-  const at = schedule.trigger === 'fsd' ? ev.sync : ev.mem;
+  const ev = eventSteps(records, config.metrics.sync_threshold);
+  const at = schedule.trigger === 'fsd' ? ev.sync : ev.memorisation;
   if (at !== null && at === records.at(-1)!.step) {
     state.scheduleFiredAt = at;
     setWeightDecay(state, config, schedule.lambda_high);
@@ -303,7 +294,7 @@ export function stopRule(
   const last = records.at(-1)!;
   if (last.diverged) return `diverged (non-finite loss) at step ${step}`;
   if (step >= maxSteps) return `reached the step cap ${maxSteps}`;
-  const grok = onlineEvents(records, syncThreshold).grok;
+  const grok = eventSteps(records, syncThreshold).grok;
   if (afterGrok !== undefined && grok !== null && step >= grok + afterGrok) return `grokked at ${grok}; stopped ${afterGrok} steps later`;
   return null;
 }

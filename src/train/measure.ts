@@ -10,6 +10,7 @@ import { totalNorm } from '../model/params.js';
 import type { Split, Task } from '../tasks/task.js';
 import { fourierFsd, type FourierFsd } from '../metrics/fsd.js';
 import { summariseFourierFsd } from '../metrics/fsdSummary.js';
+import { eventSteps } from '../metrics/events.js';
 import { permutationNull, summariseNull } from '../metrics/fsdNull.js';
 import { subsetLossAccuracy } from '../metrics/subsetLoss.js';
 import type { CheckpointRecord, FsdSummary } from '../schema/record.js';
@@ -78,7 +79,7 @@ export function measureCheckpoint(
   const syncFigure = fsdGen ?? canonicalSummary.fsd;
 
   // Permutation test (metrics.md) at the paper's 500-step grid and at the first sync checkpoint.
-  const firstSync = syncFigure >= config.metrics.sync_threshold && !previous.some((r) => r.fsd >= config.metrics.sync_threshold);
+  const firstSync = syncFigure >= config.metrics.sync_threshold && eventSteps(previous, config.metrics.sync_threshold).sync === null;
   let permutation: CheckpointRecord['permutation'] = null;
   if (config.metrics.permutations > 0 && !isGroup && (step % 500 === 0 || firstSync)) {
     const counted = Uint8Array.from(canonical.dominant, (d) => (d >= 0 ? 1 : 0));

@@ -1,0 +1,61 @@
+/**
+ * What a claim is and what evaluating it gives, for any paper (shared/spec/claims.md "Claims"). A verdict is a
+ * finding, not a harness failure: `reproduced` (direction and magnitude within the band), `direction only`
+ * (the qualitative claim holds, the magnitude is outside the band), `not reproduced`, `not evaluable` (runs
+ * missing, diverged or cut short; the reason says which).
+ */
+
+export const VERDICTS = ['reproduced', 'direction only', 'not reproduced', 'not evaluable'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+/** What a claim says, what the paper reported, and how our figure is judged. */
+export interface ClaimDefinition {
+  /** Stable id, e.g. `C06`. */
+  id: string;
+  name: string;
+  statement: string;
+  /** The paper's figure. */
+  paper: string;
+  /** The band for `reproduced`, as we test it (rendered from the claim's named constants). */
+  band: string;
+  /** Our criterion for `direction only` (the qualitative claim without the band's magnitude). */
+  direction: string;
+  /** Experiments whose runs it reads (ids of the paper's experiment table). */
+  experiments: readonly string[];
+}
+
+/** JSON-friendly figure data. */
+export type FigureData = { [key: string]: FigureValue };
+export type FigureValue = null | boolean | number | string | FigureValue[] | { [key: string]: FigureValue };
+
+export interface ClaimOutcome {
+  verdict: Verdict;
+  /** One line: why this verdict (for `not evaluable`: which runs are missing, diverged or cut short). */
+  reason: string;
+  /** One line: our figure, in the paper's terms (e.g. "8/9 positive; leads +200..+2900"). */
+  figure: string;
+  /** The numbers behind the figure. */
+  data: FigureData;
+  /** Ids of the runs behind it. */
+  runIds: string[];
+  /** Caveats: spikes under events, fork fallbacks, options not applicable to some runs. */
+  notes: string[];
+}
+
+/**
+ * The verdict of an evaluable claim from its two tests: the band (`reproduced`) and the qualitative claim
+ * (`direction`; a yes/no claim has none). Passing the band implies the direction.
+ */
+export function verdict(tests: { reproduced: boolean; direction?: boolean }): Exclude<Verdict, 'not evaluable'> {
+  return tests.reproduced ? 'reproduced' : tests.direction ? 'direction only' : 'not reproduced';
+}
+
+export function notEvaluable(reason: string, runIds: string[] = [], notes: string[] = []): ClaimOutcome {
+  return { verdict: 'not evaluable', reason, figure: 'n/a', data: {}, runIds, notes };
+}
+
+/** A step count with its sign (`+1500`, `-200`), `n/a` for none. */
+export function signed(n: number | null): string {
+  if (n === null || !Number.isFinite(n)) return 'n/a';
+  return `${n > 0 ? '+' : ''}${Math.round(n)}`;
+}

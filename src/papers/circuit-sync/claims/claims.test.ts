@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateAtBothResolutions } from '../../../verify/evaluate.js';
+import { circuitSync } from '../index.js';
+import { CLAIM_IDS, evaluateClaim, evaluateClaims } from './index.js';
+import { CANONICAL_OPTIONS } from '../options.js';
+import { paperProfile } from '../profiles.js';
+import { syntheticRunSet, type Override } from '../testing/syntheticSet.js';
+
+const paperLike = syntheticRunSet({ profile: paperProfile });
+const verdictOf = (id: string, overrides: Record<string, Override> = {}, ablationDrops?: Partial<Record<string, number>> | null) =>
+  evaluateClaim(id, syntheticRunSet({ profile: paperProfile, overrides, ...(ablationDrops === undefined ? {} : { ablationDrops }) }));
+
+describe('claims on a synthetic profile shaped like the paper', () => {
+  it('reproduces every claim when the runs look like the paper says', () => {
+    const outcomes = evaluateClaims(paperLike);
+    const verdicts = Object.fromEntries(CLAIM_IDS.map((id) => [id, outcomes.get(id)!.verdict]));
+    expect(verdicts).toEqual(Object.fromEntries(CLAIM_IDS.map((id) => [id, 'reproduced'])));
+  });
+
+  it('states the figures in the paper\'s terms', () => {
+    const o = evaluateClaims(paperLike);
+    expect(o.get('C01')!.figure).toBe('9/9 positive; leads +1500..+1800');
+    expect(o.get('C02')!.data.p_value).toBeCloseTo(0.00390625, 10);
+    expect(o.get('C05')!.figure).toBe('Delta_t by lambda: 1: 3000, 2: 1500, 3: 1000, 4: 800 (destabilised), 5: 600 (destabilised), 10: never');
+    expect(o.get('C08')!.figure).toMatch(/^40% \/ 40% fewer steps/);
+    expect(o.get('C16')!.data.norm_at_memorisation).toBe(76);
+    expect(o.get('C16')!.data.norm_at_grok).toBe(23);
+  });
+
+  it('names the runs behind each claim', () => {
+    const o = evaluateClaims(paperLike);
+    expect(o.get('C01')!.runIds).toHaveLength(9);
+    expect(o.get('C06')!.runIds).toHaveLength(3 * 4 * 5);
+    expect(o.get('C08')!.runIds).toHaveLength(3 + 27);
+    expect(o.get('C13')!.runIds).toHaveLength(0);
+  });
+
+  it('reads the coarse grid as the paper did: events move to multiples of 500', () => {
+    const [c01] = evaluateAtBothResolutions(circuitSync, paperLike, ['C01']);
+    const fineLeads = (c01.fine.data.leads as { lead: number }[]).map((l) => l.lead);
+    const coarseLeads = (c01.coarse.data.leads as { lead: number; sync: number; grok: number }[]);
+    expect(fineLeads).toContain(1700);
+    for (const l of coarseLeads) {
+      expect(l.sync % 500).toBe(0);
+      expect(l.grok % 500).toBe(0);
+    }
+  });
+});
+
+describe('verdicts move with the evidence', () => {
+  it('C01: one lagging configuration gives direction only; five give not reproduced', () => {
+    expect(verdictOf('C01', { 'main/p53/s42': { syncStep: 5000 } }).verdict).toBe('direction only');
+    const lagging = Object.fromEntries(['main/p53/s42', 'main/p71/s42', 'main/p113/s42', 'main/p131/s42', 'main/p97/s0'].map((k) => [k, { syncStep: null }]));
+    const o = verdictOf('C01', lagging);
+    expect(o.verdict).toBe('not reproduced');
+    expect(o.figure).toContain('never synced: 5');
+  });
+
+  it('C01-C04 are not evaluable when a main run is missing, failed or never grokked, and say which', () => {
+    expect(verdictOf('C01', { 'main/p71/s42': 'missing' })).toMatchObject({ verdict: 'not evaluable', reason: 'main/p71/s42: not trained' });
+    expect(verdictOf('C02', { 'main/p71/s42': 'failed' }).reason).toContain('main/p71/s42: failed');
+    expect(verdictOf('C03', { 'main/p71/s42': { grokStep: null, endStep: 10000 } }).reason).toContain('main/p71/s42: cut short without grokking');
+  });
+
+  it('C03: a mean over only the configurations that synced is at most direction only', () => {
+    expect(verdictOf('C03').verdict).toBe('reproduced');
+    const o = verdictOf('C03', { 'main/p113/s42': { syncStep: null } });
+    expect(o.verdict).toBe('direction only');
+    expect(o.reason).toContain('1 of 9 configurations never synced');
+  });
+
+  it('C03: leads far below the paper give direction only', () => {
+    const small = Object.fromEntries(paperProfile.main.runs.map((r) => [`main/p${r.p}/s${r.seed}`, { syncStep: 3000 }]));
+    const o = verdictOf('C03', small);
+    expect(o.verdict).toBe('direction only');
+    expect(o.data.mean as number).toBeGreaterThan(0);
+    expect(o.data.mean as number).toBeLessThan(1111);
+  });
+
+  it('C04: a baseline that syncs first in every configuration is not reproduced', () => {
+    const early = Object.fromEntries(paperProfile.main.runs.map((r) => [`main/p${r.p}/s${r.seed}`, { baselineSyncStep: 500 }]));
+    expect(verdictOf('C04', early).verdict).toBe('not reproduced');
+  });
+
+  it('C05: a non-monotone lambda <= 3 gives direction only or not reproduced', () => {
+    // lambda 2 slower than lambda 1, lambda 3 still fastest: overall fall, not strict.
+    expect(verdictOf('C05', { 'fork97/p97/s42/l2': { grokStep: 8000 } }).verdict).toBe('direction only');
+    expect(verdictOf('C05', { 'fork97/p97/s42/l3': { grokStep: null } }).verdict).toBe('not reproduced');
+  });
+
+  it('C06: a flat Delta_t fails the fit and the direction', () => {
+    const flat: Record<string, Override> = {};
+    for (const l of [1, 2, 3, 5]) for (let d = 0; d < 5; d++) flat[`forks/p53/l${l}/d${d}`] = { grokStep: 5000 + 100 * ((l * 7 + d) % 4), endStep: 6000 };
+    const o = verdictOf('C06', flat);
+    expect(o.verdict).toBe('not reproduced');
+    expect((o.data.fits as { p: number; r2: number }[]).find((f) => f.p === 53)!.r2).toBeLessThan(0.89);
+    // The reason shows the seed means behind the fit, so a reader sees where it fails.
+    expect(o.reason).toMatch(/seed-mean Delta_t over lambda 1\/2\/3\/5: \d+ \/ \d+ \/ \d+ \/ \d+ \(p = 53\)/);
+  });
+
+  it('C07: scattered norms at grokking are not reproduced', () => {
+    const scattered: Record<string, Override> = {};
+    for (const l of [1, 2, 3, 5]) for (let d = 0; d < 5; d++) scattered[`forks/p97/l${l}/d${d}`] = { normAtGrok: 10 + 15 * l };
+    const o = verdictOf('C07', scattered);
+    expect(o.data.cv as number).toBeGreaterThan(0.2);
+    expect(o.verdict).not.toBe('reproduced');
+  });
+
+  it('C08: a schedule that saves 10% is direction only; one that destabilises is not reproduced', () => {
+    const modest: Record<string, Override> = {};
+    for (const seed of [42, 0, 1]) for (const l of [3, 5]) modest[`schedule/p97/s${seed}/fsd/l${l}`] = { grokStep: 3300, endStep: 4300 };
+    expect(verdictOf('C08', modest).verdict).toBe('direction only');
+    expect(verdictOf('C08', { 'schedule/p97/s0/fsd/l3': { collapseFrom: 3000, endStep: 10000 } }).verdict).toBe('not reproduced');
+  });
+
+  it('C08 says why a schedule saved nothing: a trigger that never fired, or fired after grokking', () => {
+    const late = verdictOf('C08', {
+      'schedule/p97/s42/fsd/l3': { syncStep: null, weightDecay: () => 1 },
+      // The constant-lambda run of seed 0 groks at 3700 (syntheticSet's default); this one fires only at 4000.
+      'schedule/p97/s0/fsd/l5': { grokStep: 3700, endStep: 4700, weightDecay: (step) => (step >= 4000 ? 5 : 1) },
+    });
+    expect(late.notes).toContain('fsd -> 3, seed 42: the trigger never fired');
+    expect(late.notes).toContain('fsd -> 5, seed 0: the trigger fired at 4000, after the constant-lambda run grokked (3700)');
+  });
+
+  it('C09-C11 and C15 follow the sign of the lead', () => {
+    expect(verdictOf('C09', { 'arch/2l-attn_only/p97/s42': { syncStep: 6500 } }).verdict).toBe('not reproduced');
+    expect(verdictOf('C10', { 'arch/2l-mlp_only/p97/s42': { grokStep: 9000, memStep: 500, syncStep: null } }).verdict).toBe('not reproduced');
+    expect(verdictOf('C10', { 'arch/2l-mlp_only/p97/s42': { endStep: 9000 } }).verdict).toBe('not evaluable');
+    expect(verdictOf('C11', { 'arch/1l-standard/p97/s42': { syncStep: 1000 } }).verdict).toBe('not reproduced');
+    expect(verdictOf('C15', { 'ops/mul/p97/s42': { syncStep: 11000 } }).verdict).toBe('not reproduced');
+    expect(verdictOf('C15', { 'ops/mul/p97/s42': { syncStep: 11900 } }).verdict).toBe('direction only');
+  });
+
+  it('C12: a control that leads everywhere is not reproduced; FSD_gen leading on 5/6 is direction only', () => {
+    const controlLeads = Object.fromEntries(paperProfile.s5.seeds.map((s) => [`s5/n5/s${s}`, { syncStep: 1000 }]));
+    expect(verdictOf('C12', controlLeads).verdict).toBe('not reproduced');
+    expect(verdictOf('C12', { 's5/n5/s7': { fsdGenSyncStep: null } }).verdict).toBe('direction only');
+  });
+
+  it('C14: ranking and size of the block-0 MLP drop', () => {
+    expect(verdictOf('C14', {}, { 'block0.mlp': 45 }).verdict).toBe('direction only');
+    expect(verdictOf('C14', {}, { 'block0.mlp': 95 }).verdict).toBe('not reproduced');
+    expect(verdictOf('C14', {}, null)).toMatchObject({ verdict: 'not evaluable' });
+  });
+
+  it('C16: a norm that falls by a third is direction only', () => {
+    expect(verdictOf('C16', { 'main/p97/s42': { normAtGrok: 50 } }).verdict).toBe('direction only');
+    expect(verdictOf('C16', { 'main/p97/s42': { normAtGrok: 90 } }).verdict).toBe('not reproduced');
+  });
+
+  it('the options reach the claims: a 0.99 grokking rule moves every grokking step', () => {
+    const o = evaluateClaim('C01', paperLike, { ...CANONICAL_OPTIONS, grokRule: 'val>=0.99' });
+    const canonical = evaluateClaim('C01', paperLike);
+    const groks = (x: typeof o) => (x.data.leads as { grok: number }[]).map((l) => l.grok);
+    expect(groks(o).every((g, i) => g === groks(canonical)[i] + 100)).toBe(true);
+  });
+});

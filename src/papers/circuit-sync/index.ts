@@ -1,0 +1,46 @@
+/**
+ * arXiv 2606.12966, "Circuit Synchronization Precedes Generalization", as a paper module (src/paper/paper.ts):
+ * its profiles and experiment table (profiles.ts, roles.ts, plan.ts), its claims (claims/C01.ts .. C16.ts), its
+ * analysis options (options.ts), its plots (plots.ts) and C14's ablation (ablation.ts).
+ */
+import type { Paper } from '../../paper/paper.js';
+import { ablationMeasurement } from './ablation.js';
+import { CLAIMS, evaluateClaims } from './claims/index.js';
+import { CANONICAL_OPTIONS, optionVariants, SENSITIVITY_LIMITS, type AnalysisOptions } from './options.js';
+import { buildPlots } from './plots.js';
+import { getProfile, PROFILE_NAMES, REORDER_DESCRIPTION, reorderedProfile, type ProfileName } from './profiles.js';
+import type { RunRole } from './roles.js';
+import { circuitProfile, type CircuitProfile } from './runSet.js';
+
+const VARIANTS = optionVariants();
+const COARSE = 'resolution=coarse';
+
+function optionsOf(variant: string | undefined): AnalysisOptions {
+  if (variant === undefined) return CANONICAL_OPTIONS;
+  const found = VARIANTS.find((v) => v.label === variant);
+  if (!found) throw new Error(`unknown analysis variant '${variant}' (expected one of ${VARIANTS.map((v) => v.label).join(', ')})`);
+  return found.options;
+}
+
+function isProfileName(name: string): name is ProfileName {
+  return (PROFILE_NAMES as readonly string[]).includes(name);
+}
+
+export const circuitSync: Paper<RunRole, CircuitProfile> = {
+  id: 'circuit-sync',
+  title: 'Circuit Synchronization Precedes Generalization',
+  reference: 'arXiv 2606.12966',
+  profileNames: PROFILE_NAMES,
+  defaultProfile: 'paper',
+  profile(name, options = {}) {
+    if (!isProfileName(name)) throw new Error(`unknown profile '${name}' (expected one of ${PROFILE_NAMES.join(', ')})`);
+    const spec = getProfile(name);
+    return options.perturbed ? circuitProfile(reorderedProfile(spec), `${name}-reordered`) : circuitProfile(spec);
+  },
+  perturbation: REORDER_DESCRIPTION,
+  claims: CLAIMS,
+  evaluate: (set, ids, variant) => evaluateClaims(set, optionsOf(variant), ids),
+  analysis: { coarse: COARSE, variants: VARIANTS.map((v) => v.label), limits: SENSITIVITY_LIMITS },
+  plots: buildPlots,
+  measurements: [ablationMeasurement],
+};

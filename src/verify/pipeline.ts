@@ -1,0 +1,150 @@
+/**
+ * The verify pipeline (shared/spec/design.md): plan a paper profile's runs -> train what the run store lacks ->
+ * make the paper's measurements -> evaluate every claim (both resolutions, sensitivity) -> write the report.
+ * `grokcheck verify` and the claim tests (claims/harness.ts) both go through these steps; the CLI adds only its
+ * flags, worker processes and printing.
+ */
+import { relative } from 'node:path';
+import type { EngineKind } from '../engine/engine.js';
+import type { AnyPaper, Plot } from '../paper/paper.js';
+import type { RoleBase, RunSet, RunSource, SourcedRun } from '../paper/runSet.js';
+import type { Profile } from '../paper/paper.js';
+import { buildVerdictReport, writeReport, type VerdictReport, type WrittenReport } from '../report/verdict.js';
+import { formatZodError } from '../schema/parse.js';
+import { evaluatePaper, type Evaluation } from './evaluate.js';
+import { ensureMeasurements } from './measurements.js';
+import { collectEnvironment, runProvenance } from './provenance.js';
+import { readExportedRuns, writeExportedRun } from './recordsExport.js';
+import { assembleRunSet } from './runSet.js';
+import { trainProfile, type TrainProfileOptions } from './trainProfile.js';
+
+export type AnyRunSet = RunSet<RoleBase, Profile>;
+
+export interface TrainStep {
+  paper: AnyPaper;
+  profile: Profile;
+  storeRoot: string;
+  engine: EngineKind;
+  threads?: number;
+  backend?: string;
+  /** Only these experiments (and the parents they fork from); default all. */
+  experiments?: readonly string[];
+  progress?: TrainProfileOptions<RoleBase, Profile>['progress'];
+  onRun?: TrainProfileOptions<RoleBase, Profile>['onRun'];
+  /** Skip runs that another process is training and come back to them (default true). */
+  waitForLocked?: boolean;
+  /** Train only: no measurements (a `verify --train-only` worker). */
+  trainOnly?: boolean;
+}
+
+export interface TrainedRuns {
+  set: AnyRunSet;
+  trained: string[];
+  failures: { key: string; id: string; message: string }[];
+}
+
+/** Plans and trains what the store lacks, then makes the paper's measurements (unless `trainOnly`). */
+export async function trainRuns(step: TrainStep): Promise<TrainedRuns> {
+  const result = await trainProfile<RoleBase, Profile>({
+    profile: step.profile,
+    storeRoot: step.storeRoot,
+    engine: step.engine,
+    measurements: step.paper.measurements,
+    waitForLocked: step.waitForLocked ?? true,
+    ...(step.threads === undefined ? {} : { threads: step.threads }),
+    ...(step.backend === undefined ? {} : { backend: step.backend }),
+    ...(step.experiments === undefined ? {} : { experiments: step.experiments }),
+    ...(step.progress ? { progress: step.progress } : {}),
+    ...(step.onRun ? { onRun: step.onRun } : {}),
+  });
+  if (step.trainOnly) return result;
+  return { ...result, set: await ensureMeasurements(step.paper, result.set, step.storeRoot, step.engine) };
+}
+
+/** Committed records (`verify --records-only`) as a run source, each measurement checked with the paper's schema. */
+export function recordsSource(paper: AnyPaper, dir: string): { source: RunSource; count: number } {
+  const exported = readExportedRuns(dir);
+  const runs = new Map<string, SourcedRun>();
+  for (const [id, run] of exported) {
+    const measurements: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(run.measurements ?? {})) {
+      const m = paper.measurements.find((x) => x.name === name);
+      if (!m) throw new Error(`${dir}: run ${id} holds a measurement '${name}' that ${paper.id} does not make`);
+      const parsed = m.schema.safeParse(value);
+      if (!parsed.success) throw new Error(`${dir}: run ${id}: ${name}: ${formatZodError(parsed.error).replace(/\n/g, '; ')}`);
+      measurements[name] = parsed.data;
+    }
+    runs.set(id, { ...run, ...(Object.keys(measurements).length ? { measurements } : {}) });
+  }
+  return { source: { get: (id) => runs.get(id) }, count: exported.size };
+}
+
+/** The profile's run set from committed records (no training). */
+export function runsFromRecords(paper: AnyPaper, profile: Profile, dir: string, experiments?: readonly string[]): { set: AnyRunSet; count: number } {
+  const { source, count } = recordsSource(paper, dir);
+  return { set: assembleRunSet<RoleBase, Profile>(profile, source, experiments), count };
+}
+
+/** Writes every complete run's config, records and measurements to `dir`, once per run id; returns how many. */
+export function exportRecords(set: AnyRunSet, dir: string): number {
+  // A run playing two roles (a schedule's constant run is a main run) is written once.
+  const written = new Set<string>();
+  for (const run of set.runs.values()) {
+    if (run.state !== 'complete' || written.has(run.id)) continue;
+    written.add(run.id);
+    writeExportedRun(dir, {
+      id: run.id,
+      config: run.config,
+      status: 'complete',
+      engine: run.engine ?? 'unknown',
+      wall_s: run.wall_s ?? 0,
+      ...(run.message ? { message: run.message } : {}),
+      records: run.records,
+      ...(Object.keys(run.measurements).length ? { measurements: run.measurements } : {}),
+    });
+  }
+  return written.size;
+}
+
+export interface VerdictOutput {
+  evaluation: Evaluation;
+  report: VerdictReport;
+  plots: Plot[];
+}
+
+export interface ReportMeta {
+  /** The command line that wrote the report, so that it can be regenerated. */
+  command: string;
+  /** Where the runs came from, in words. */
+  source: string;
+  generated: Date;
+  /** The working folder: provenance reads git and node_modules there. */
+  root: string;
+}
+
+/** Evaluates the claims and builds the report (pure but for reading git and package facts). */
+export function verdictReport(paper: AnyPaper, set: AnyRunSet, ids: readonly string[], meta: ReportMeta): VerdictOutput {
+  const evaluation = evaluatePaper(paper, set, ids);
+  const plots = paper.plots(set);
+  const report = buildVerdictReport({
+    paper,
+    set,
+    results: evaluation.results,
+    sensitivity: evaluation.sensitivity,
+    provenance: runProvenance(set, collectEnvironment(meta.root)),
+    plots,
+    command: meta.command,
+    source: meta.source,
+    generated: meta.generated,
+  });
+  return { evaluation, report, plots };
+}
+
+export function writeVerdictReport(dir: string, output: VerdictOutput): WrittenReport {
+  return writeReport(dir, output.report, output.plots);
+}
+
+/** A path as the report names it: relative to the working folder, so a committed report carries no machine's layout. */
+export function reportPath(path: string, root: string = process.cwd()): string {
+  return relative(root, path) || '.';
+}

@@ -1,0 +1,84 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runIdOf } from '../schema/runConfig.js';
+import { mainRunConfig, smallProfile } from '../papers/circuit-sync/profiles.js';
+import { parseRun, readExportedRuns, serializeRun, writeExportedRun, type ExportedRun } from './recordsExport.js';
+import { syntheticRecords } from '../papers/circuit-sync/testing/synthetic.js';
+import { makeTempDir } from '../testing/tempDir.js';
+
+function exampleRun(): ExportedRun {
+  const config = mainRunConfig(smallProfile, 31, 42);
+  return {
+    id: runIdOf(config),
+    config,
+    status: 'complete',
+    engine: 'native (C++ N-API, 2 threads)',
+    wall_s: 12.5,
+    records: syntheticRecords({ endStep: 1000, memStep: 200, syncStep: 300, grokStep: 600, evalEvery: 50 }),
+    measurements: { ablation: { run_id: runIdOf(config), step: 600, baseline_accuracy: 1, zeroed_accuracy: { 'block0.mlp': 0.9 }, engine: 'native' } },
+  };
+}
+
+describe('committed records', () => {
+  it('round-trips a run exactly through a JSON-lines file', () => {
+    const dir = makeTempDir('gc-export-');
+    const run = exampleRun();
+    const file = writeExportedRun(dir, run);
+    expect(file.endsWith(`${run.id}.jsonl`)).toBe(true);
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(1 + run.records.length);
+    expect(readExportedRuns(dir).get(run.id)).toEqual(run);
+  });
+
+  it('keeps non-finite losses, records without some alt keys, and full precision', () => {
+    const run = exampleRun();
+    run.records[3] = { ...run.records[3], train_loss: NaN, val_loss: Infinity, fsd: 0.7999999999999998 };
+    const { 'block1.mlp.post@grid': _dropped, ...fewer } = run.records[4].fsd_alt;
+    run.records[4] = { ...run.records[4], fsd_alt: fewer };
+    const back = parseRun(serializeRun(run), 'n.jsonl');
+    expect(back.records[3].train_loss).toBeNaN();
+    expect(back.records[3].val_loss).toBe(Infinity);
+    expect(back.records[3].fsd).toBe(0.7999999999999998);
+    expect(Object.keys(back.records[4].fsd_alt)).not.toContain('block1.mlp.post@grid');
+    expect(back.records).toEqual(run.records);
+  });
+
+  it('names the file and line of a broken record', () => {
+    const text = serializeRun(exampleRun()).split('\n');
+    const row = JSON.parse(text[3]);
+    row[3] = 'high';
+    text[3] = JSON.stringify(row);
+    expect(() => parseRun(text.join('\n'), 'x.jsonl')).toThrow(/^x\.jsonl:4: not a checkpoint record: train_acc/);
+    text[3] = '[1, 2]';
+    expect(() => parseRun(text.join('\n'), 'x.jsonl')).toThrow(/^x\.jsonl:4: expected an array of \d+ values/);
+  });
+
+  it('refuses a header whose config does not hash to its id (an edited config)', () => {
+    const run = exampleRun();
+    const text = serializeRun({ ...run, config: { ...run.config, init_seed: 7 } });
+    expect(() => parseRun(text, 'y.jsonl')).toThrow(/y\.jsonl:1: the config hashes to run id/);
+  });
+
+  it('refuses steps that do not increase, and a file named after another run', () => {
+    const run = exampleRun();
+    const lines = serializeRun(run).trim().split('\n');
+    [lines[2], lines[3]] = [lines[3], lines[2]];
+    expect(() => parseRun(lines.join('\n'), 'z.jsonl')).toThrow(/z\.jsonl:4: step \d+ does not increase/);
+    const dir = makeTempDir('gc-export-');
+    writeFileSync(join(dir, '0000000000000000.jsonl'), serializeRun(run));
+    expect(() => readExportedRuns(dir)).toThrow(/should be named/);
+  });
+
+  it('reads format /2, whose header held C14\'s ablation as `ablation`', () => {
+    const run = exampleRun();
+    const [header, ...rows] = serializeRun(run).split('\n');
+    const { measurements, ...rest } = JSON.parse(header);
+    const old = JSON.stringify({ ...rest, format: 'grokcheck-run-records/2', ablation: measurements.ablation });
+    expect(parseRun([old, ...rows].join('\n'), 'old.jsonl')).toEqual(run);
+  });
+
+  it('says how to create committed records when there are none', () => {
+    expect(() => readExportedRuns('/nonexistent/records')).toThrow(/--export-records/);
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * Committed records (`verify --records-only`): one compact JSON-lines file per run, fixtures/records/<profile>/<id>.jsonl.
+ * Line 1 is a header: {format, id, config, status, engine, wall_s, message?, measurements?, columns, alt_keys,
+ * alt_fields}; every following line is one CheckpointRecord as a JSON array in the header's column order, its
+ * `fsd_alt` as one array per alt key (null when the record lacks that key). Keys are written once, not per
+ * record, which roughly halves the size; numbers keep full precision (shortest round-trip), so verdicts from
+ * committed records are exactly those of the run (a rounded 0.7999999999999998 would cross a 0.80 threshold).
+ * NaN and +-Infinity are written as the strings "NaN", "Infinity", "-Infinity". No checkpoints.
+ * `measurements` holds the paper's stored measurements by name (format /2 had one, `ablation`, and is still read).
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { RunConfigSchema, runIdOf, type RunConfig } from '../schema/runConfig.js';
+import { CheckpointRecordSchema, FsdSummarySchema, type CheckpointRecord } from '../schema/record.js';
+import { writeFileAtomic } from '../runs/atomic.js';
+
+export const EXPORT_FORMAT = 'grokcheck-run-records/3';
+/** The previous format: the same, with C14's ablation as a header field `ablation` instead of `measurements`. */
+const EXPORT_FORMAT_2 = 'grokcheck-run-records/2';
+
+/** Record fields in file order (fsd_alt is stored separately, per alt key). */
+const RECORD_COLUMNS = Object.keys(CheckpointRecordSchema.shape).filter((k) => k !== 'fsd_alt');
+const ALT_FIELDS = Object.keys(FsdSummarySchema.shape);
+
+export const ExportHeaderSchema = z
+  .object({
+    format: z.enum([EXPORT_FORMAT, EXPORT_FORMAT_2]),
+    id: z.string().regex(/^[0-9a-f]{16}$/),
+    config: z.unknown(),
+    status: z.enum(['complete', 'failed']),
+    engine: z.string(),
+    wall_s: z.number().min(0),
+    message: z.string().optional(),
+    /** Measurements by name; validated by the paper's schemas when the run set is assembled. */
+    measurements: z.record(z.string(), z.unknown()).optional(),
+    /** Format /2 only. */
+    ablation: z.unknown().optional(),
+    columns: z.array(z.string()),
+    alt_keys: z.array(z.string()),
+    alt_fields: z.array(z.string()),
+  })
+  .strict();
+
+export interface ExportedRun {
+  id: string;
+  config: RunConfig;
+  status: 'complete' | 'failed';
+  engine: string;
+  wall_s: number;
+  message?: string;
+  records: CheckpointRecord[];
+  measurements?: Record<string, unknown>;
+}
+
+export function exportFileName(id: string): string {
+  return `${id}.jsonl`;
+}
+
+const encodeNumber = (v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
+
+export function serializeRun(run: ExportedRun): string {
+  const altKeys = [...new Set(run.records.flatMap((r) => Object.keys(r.fsd_alt)))].sort();
+  const header = {
+    format: EXPORT_FORMAT,
+    id: run.id,
+    config: run.config,
+    status: run.status,
+    engine: run.engine,
+    wall_s: run.wall_s,
+    ...(run.message === undefined ? {} : { message: run.message }),
+    ...(run.measurements === undefined || Object.keys(run.measurements).length === 0 ? {} : { measurements: run.measurements }),
+    columns: RECORD_COLUMNS,
+    alt_keys: altKeys,
+    alt_fields: ALT_FIELDS,
+  };
+  const rows = run.records.map((r) => {
+    const rec = r as unknown as Record<string, unknown>;
+    const alt = altKeys.map((k) => {
+      const summary = r.fsd_alt[k] as Record<string, unknown> | undefined;
+      return summary ? ALT_FIELDS.map((f) => encodeNumber(summary[f] ?? null)) : null;
+    });
+    return [...RECORD_COLUMNS.map((c) => encodeNumber(rec[c])), alt];
+  });
+  return [header, ...rows].map((line) => JSON.stringify(line)).join('\n') + '\n';
+}
+
+/** Parses one export file; every error names the file and line. The id is re-derived from the config. */
+export function parseRun(text: string, file: string): ExportedRun {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  if (lines.length === 0) throw new Error(`${file}: empty`);
+  const json = (i: number): unknown => {
+    try {
+      return JSON.parse(lines[i]);
+    } catch (error) {
+      throw new Error(`${file}:${i + 1}: not JSON (${(error as Error).message})`);
+    }
+  };
+  const issues = (e: z.ZodError) => e.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`).join('; ');
+  const head = ExportHeaderSchema.safeParse(json(0));
+  if (!head.success) throw new Error(`${file}:1: not a run header: ${issues(head.error)}`);
+  const config = RunConfigSchema.safeParse(head.data.config);
+  if (!config.success) throw new Error(`${file}:1: config: ${issues(config.error)}`);
+  const id = runIdOf(config.data);
+  if (id !== head.data.id) throw new Error(`${file}:1: the config hashes to run id ${id}, the header says ${head.data.id}`);
+  const { columns, alt_keys: altKeys, alt_fields: altFields } = head.data;
+  const records: CheckpointRecord[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const row = json(i);
+    if (!Array.isArray(row) || row.length !== columns.length + 1 || !Array.isArray(row[columns.length]))
+      throw new Error(`${file}:${i + 1}: expected an array of ${columns.length} values and the fsd_alt arrays`);
+    const alts = row[columns.length] as unknown[];
+    if (alts.length !== altKeys.length) throw new Error(`${file}:${i + 1}: expected ${altKeys.length} fsd_alt entries, got ${alts.length}`);
+    const fsdAlt: Record<string, unknown> = {};
+    alts.forEach((a, k) => {
+      if (a === null) return;
+      if (!Array.isArray(a) || a.length !== altFields.length) throw new Error(`${file}:${i + 1}: fsd_alt ${altKeys[k]} is not an array of ${altFields.length} values`);
+      // Optional summary fields absent from the record were written as null: leave them out again.
+      fsdAlt[altKeys[k]] = Object.fromEntries(altFields.map((f, j) => [f, a[j]]).filter(([f, v]) => !(v === null && f === 'min_answer_count')));
+    });
+    // Non-finite numbers stay strings here: the record schema reads them back (runs/records.ts JsonNumberSchema).
+    const object = Object.fromEntries(columns.map((c, j) => [c, row[j]]));
+    const rec = CheckpointRecordSchema.safeParse({ ...object, fsd_alt: fsdAlt });
+    if (!rec.success) throw new Error(`${file}:${i + 1}: not a checkpoint record: ${issues(rec.error)}`);
+    if (records.length > 0 && rec.data.step <= records[records.length - 1].step)
+      throw new Error(`${file}:${i + 1}: step ${rec.data.step} does not increase`);
+    records.push(rec.data);
+  }
+  const { format: _format, config: _config, columns: _c, alt_keys: _k, alt_fields: _f, ablation, measurements, ...rest } = head.data;
+  const stored = { ...(ablation === undefined ? {} : { ablation }), ...(measurements ?? {}) };
+  return { ...rest, config: config.data, records, ...(Object.keys(stored).length ? { measurements: stored } : {}) };
+}
+
+export function writeExportedRun(dir: string, run: ExportedRun): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, exportFileName(run.id));
+  writeFileAtomic(file, serializeRun(run));
+  return file;
+}
+
+/** Every exported run in `dir`, by id. A missing folder is an error that says how to create it. */
+export function readExportedRuns(dir: string): Map<string, ExportedRun> {
+  if (!existsSync(dir)) throw new Error(`${dir}: no committed records (create them with \`grokcheck verify --export-records\`)`);
+  const out = new Map<string, ExportedRun>();
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
+    const file = join(dir, name);
+    const run = parseRun(readFileSync(file, 'utf8'), file);
+    if (name !== exportFileName(run.id)) throw new Error(`${file}: holds run ${run.id}; the file should be named ${exportFileName(run.id)}`);
+    out.set(run.id, run);
+  }
+  return out;
+}

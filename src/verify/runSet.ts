@@ -1,0 +1,35 @@
+/**
+ * Assembles a paper profile's run set from any RunSource (the live run store, or committed records for
+ * `verify --records-only`): plans the profile against the source and attaches each planned run's state,
+ * records and stored measurements. Nothing partial is aggregated: claims use only runs whose state is `complete`.
+ */
+import type { Profile } from '../paper/paper.js';
+import type { RoleBase, RunData, RunLookup, RunSet, RunSource } from '../paper/runSet.js';
+
+export function lookupFrom(source: RunSource): RunLookup {
+  return (id, config) => {
+    const run = source.get(id, config);
+    return run ? { status: run.status, records: run.records, ...(run.message === undefined ? {} : { message: run.message }) } : undefined;
+  };
+}
+
+export function assembleRunSet<R extends RoleBase, P extends Profile<R>>(profile: P, source: RunSource, experiments?: readonly string[]): RunSet<R, P> {
+  const thePlan = profile.plan(lookupFrom(source), experiments);
+  const runs = new Map<string, RunData<R>>();
+  for (const planned of thePlan.runs) {
+    const got = source.get(planned.id, planned.config);
+    runs.set(planned.key, {
+      key: planned.key,
+      role: planned.role,
+      id: planned.id,
+      config: planned.config,
+      state: got ? got.status : 'missing',
+      records: got?.records ?? [],
+      ...(got?.message === undefined ? {} : { message: got.message }),
+      ...(got?.wall_s === undefined ? {} : { wall_s: got.wall_s }),
+      ...(got?.engine === undefined ? {} : { engine: got.engine }),
+      measurements: got?.measurements ?? {},
+    });
+  }
+  return { profile, plan: thePlan, runs };
+}

@@ -1,0 +1,138 @@
+/**
+ * Trains a profile's runs into a run store: plan -> train what is missing -> plan again (forks appear once
+ * their parents are trained) until nothing new can be planned. Shared by `grokcheck verify` and the claim
+ * tests (through pipeline.ts). Several processes may train the same store at once (vitest runs claim files in
+ * parallel workers, `verify --jobs` starts workers): each run has its own lock (src/runs), and with
+ * `waitForLocked` a run that another process holds is skipped and revisited until that process completes it.
+ */
+import type { EngineKind } from '../engine/engine.js';
+import type { Measurement, Profile } from '../paper/paper.js';
+import type { PlannedRun, RoleBase, RunSet, RunSource, SourcedRun } from '../paper/runSet.js';
+import { LockHeldError } from '../runs/store.js';
+import { CheckpointRecordSchema } from '../schema/record.js';
+import { openStore, trainRun, type ProgressSink, type RunOutcome } from '../train/loop.js';
+import { readMeasurements } from './measurements.js';
+import { assembleRunSet } from './runSet.js';
+
+/** The run store seen as a RunSource: complete, failed or incomplete runs with their records and ablation. */
+export function storeSource(storeRoot: string, measurements: readonly Pick<Measurement, 'name' | 'schema'>[] = []): RunSource {
+  const store = openStore(storeRoot);
+  return {
+    get(id: string): SourcedRun | undefined {
+      if (!store.exists(id)) return undefined;
+      const status = store.readStatus(id);
+      if (!status) return { status: 'incomplete', records: [] };
+      if (status.state === 'failed') return { status: 'failed', records: [], ...(status.message ? { message: status.message } : {}) };
+      if (status.state !== 'complete') return { status: 'incomplete', records: [] };
+      const records = store.readRecords(id, CheckpointRecordSchema);
+      const stored = readMeasurements(store.paths(id).dir, measurements);
+      return {
+        status: 'complete',
+        records,
+        ...(status.message ? { message: status.message } : {}),
+        ...(status.wall_s === undefined ? {} : { wall_s: status.wall_s }),
+        ...(status.engine ? { engine: status.engine } : {}),
+        ...(Object.keys(stored).length ? { measurements: stored } : {}),
+      };
+    },
+  };
+}
+
+export interface RunEvent {
+  run: PlannedRun<RoleBase>;
+  kind: 'start' | 'done' | 'failed' | 'waiting';
+  outcome?: RunOutcome;
+  error?: Error;
+}
+
+export interface TrainProfileOptions<R extends RoleBase, P extends Profile<R>> {
+  profile: P;
+  /** Train only these experiments (and the parents they fork from); default all. */
+  experiments?: readonly string[];
+  /** The paper's measurements, so that the run set carries the stored ones. */
+  measurements?: readonly Pick<Measurement, 'name' | 'schema'>[];
+  storeRoot: string;
+  engine: EngineKind;
+  threads?: number;
+  backend?: string;
+  /** A progress sink for one run's training (e.g. a bar), or none. */
+  progress?: (run: PlannedRun<RoleBase>) => (ProgressSink & { stop?(): void }) | undefined;
+  /** Called when a run starts, finishes, fails, or is found locked by another process. */
+  onRun?: (event: RunEvent) => void;
+  /** Skip runs locked by another process and come back to them (default: a locked run is a failure). */
+  waitForLocked?: boolean;
+  /** Poll interval while every remaining run is locked elsewhere (ms). */
+  pollMs?: number;
+  /** Give up when every remaining run has been locked elsewhere, with nothing finishing, this long (ms; default 2 hours). */
+  waitLimitMs?: number;
+}
+
+export interface TrainProfileResult<R extends RoleBase, P extends Profile<R>> {
+  set: RunSet<R, P>;
+  /** Runs trained (or resumed) by this call. */
+  trained: string[];
+  /** Runs whose training threw in this call, with the error message. */
+  failures: { key: string; id: string; message: string }[];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function trainProfile<R extends RoleBase, P extends Profile<R>>(options: TrainProfileOptions<R, P>): Promise<TrainProfileResult<R, P>> {
+  const source = storeSource(options.storeRoot, options.measurements);
+  const attempted = new Set<string>();
+  const trained: string[] = [];
+  const failures: TrainProfileResult<R, P>['failures'] = [];
+  // Waiting is judged from the last progress, not the start: a long profile shared with other processes waits
+  // for a locked run as long as some process keeps finishing runs.
+  let lastProgress = Date.now();
+  let completeBefore = -1;
+  for (;;) {
+    const set = assembleRunSet<R, P>(options.profile, source, options.experiments);
+    const todo = [...set.runs.values()].filter((r) => r.state !== 'complete' && !attempted.has(r.id));
+    if (todo.length === 0) return { set, trained, failures };
+    const completeNow = [...set.runs.values()].filter((r) => r.state === 'complete').length;
+    if (completeNow !== completeBefore) {
+      completeBefore = completeNow;
+      lastProgress = Date.now();
+    }
+    let progressed = false;
+    for (const data of todo) {
+      const run: PlannedRun<R> = { key: data.key, role: data.role, id: data.id, config: data.config };
+      if (attempted.has(run.id)) continue;
+      options.onRun?.({ run, kind: 'start' });
+      const sink = options.progress?.(run);
+      try {
+        const outcome = await trainRun({
+          config: run.config,
+          storeRoot: options.storeRoot,
+          engine: options.engine,
+          ...(options.threads === undefined ? {} : { threads: options.threads }),
+          ...(options.backend === undefined ? {} : { backend: options.backend }),
+          ...(sink ? { progress: sink } : {}),
+        });
+        attempted.add(run.id);
+        trained.push(run.id);
+        progressed = true;
+        options.onRun?.({ run, kind: 'done', outcome });
+      } catch (error) {
+        if (error instanceof LockHeldError && options.waitForLocked) {
+          options.onRun?.({ run, kind: 'waiting', error });
+          continue;
+        }
+        attempted.add(run.id);
+        progressed = true;
+        failures.push({ key: run.key, id: run.id, message: (error as Error).message });
+        options.onRun?.({ run, kind: 'failed', error: error as Error });
+      } finally {
+        sink?.stop?.();
+      }
+    }
+    if (!progressed) {
+      // Everything left is being trained by another process: wait for it.
+      const limit = options.waitLimitMs ?? 2 * 60 * 60_000;
+      if (Date.now() - lastProgress > limit)
+        throw new Error(`gave up waiting for runs locked by another process: none finished in ${Math.round(limit / 60_000)} minutes`);
+      await sleep(options.pollMs ?? 1000);
+    }
+  }
+}
