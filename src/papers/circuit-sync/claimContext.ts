@@ -2,7 +2,9 @@
  * What a claim evaluator reads: the run set under one set of analysis options, with each run's events
  * computed once. Only complete runs are ever read (design.md: nothing partial is aggregated).
  */
+import { notEvaluable, type ClaimOutcome } from '../../paper/claim.js';
 import { unusableReason } from '../../paper/runSet.js';
+import { mainKey } from './roles.js';
 import type { AnalysisOptions } from './options.js';
 import type { ProfileSpec } from './profiles.js';
 import { runEvents, type EventSeriesChoice, type RunEvents } from './runEvents.js';
@@ -26,6 +28,17 @@ export class ClaimContext {
     const run = this.set.runs.get(key);
     if (!run || run.state !== 'complete') throw new Error(`internal: run ${key} is not usable (${unusableReason(this.set, key)})`);
     return run;
+  }
+
+  /** `not evaluable`, naming the runs of `keys` that cannot be read (missing, failed, cut short); null when all are complete. */
+  notEvaluableFor(keys: readonly string[], behind: readonly string[] = keys): ClaimOutcome | null {
+    const unusable = this.unusable(keys);
+    return unusable.length ? notEvaluable(unusable.join('; '), this.ids(behind)) : null;
+  }
+
+  /** Key of the reference main run (C14 ablates it, C16 reads its phases). */
+  get referenceKey(): string {
+    return mainKey(this.profile.reference.p, this.profile.reference.seed);
   }
 
   /** Reasons why some of `keys` cannot be read (empty when all are complete). */

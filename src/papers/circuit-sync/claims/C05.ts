@@ -22,8 +22,8 @@ export const C05: Claim = {
   evaluate(ctx) {
     const f = ctx.profile.fork97;
     const keys = fork97Keys(ctx);
-    const unusable = ctx.unusable(keys);
-    if (unusable.length) return notEvaluable(unusable.join('; '), ctx.ids(keys));
+    const unavailable = ctx.notEvaluableFor(keys);
+    if (unavailable) return unavailable;
     const branches = keys.map((k) => branch(ctx, k)).sort((a, b) => a.lambda - b.lambda);
     const low = branches.filter((b) => b.lambda <= MAX_STABLE_LAMBDA);
     if (low.length < 2) return notEvaluable(`fewer than two branches with lambda <= ${MAX_STABLE_LAMBDA} in the profile`);

@@ -23,8 +23,8 @@ export const C07: Claim = {
     const keys97 = fork97Keys(ctx);
     const keys = [...keys97, ...got.keys];
     if ('problem' in got) return notEvaluable(got.problem, ctx.ids(keys));
-    const unusable = ctx.unusable(keys97);
-    if (unusable.length) return notEvaluable(unusable.join('; '), ctx.ids(keys));
+    const unavailable = ctx.notEvaluableFor(keys97, keys);
+    if (unavailable) return unavailable;
     const branches = [...keys97.map((k) => branch(ctx, k)), ...[...got.byPrime.values()].flat()].filter((b) => b.normAtGrok !== null);
     if (branches.length < 3) return notEvaluable(`only ${branches.length} fork branch(es) grokked`, ctx.ids(keys));
     const norms = branches.map((b) => b.normAtGrok!);

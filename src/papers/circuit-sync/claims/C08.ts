@@ -43,8 +43,8 @@ export const C08: Claim = {
       s.lambdaHighs.flatMap((lambdaHigh) => s.seeds.map((seed) => roleKey({ experiment: 'schedule', p: s.p, seed, lambdaHigh, trigger }))),
     );
     const keys = [...constKeys, ...cellKeys];
-    const unusable = ctx.unusable(keys);
-    if (unusable.length) return notEvaluable(unusable.join('; '), ctx.ids(keys));
+    const unavailable = ctx.notEvaluableFor(keys);
+    if (unavailable) return unavailable;
     const g0 = constKeys.map((k) => ctx.events(k).grok);
     const missing = constKeys.filter((_, i) => g0[i] === null);
     if (missing.length) return notEvaluable(`constant-lambda run(s) never grokked: ${missing.join(', ')}`, ctx.ids(keys));

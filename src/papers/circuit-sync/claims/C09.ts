@@ -1,5 +1,5 @@
 /** C09 attn-only: an attention-only model groks with an FSD precursor, FSD on its block-0 attention output (claims.md "arch"; paper lead +3000). */
-import { notEvaluable, signed, verdict } from '../../../paper/claim.js';
+import { signed, verdict } from '../../../paper/claim.js';
 import type { Claim } from './claim.js';
 import { archKey, describeArchRun } from './archRuns.js';
 
@@ -13,8 +13,8 @@ export const C09: Claim = {
   experiments: ['arch'],
   evaluate(ctx) {
     const key = archKey(ctx, '2l-attn_only');
-    const unusable = ctx.unusable([key]);
-    if (unusable.length) return notEvaluable(unusable.join('; '), ctx.ids([key]));
+    const unavailable = ctx.notEvaluableFor([key]);
+    if (unavailable) return unavailable;
     const ev = ctx.events(key);
     const ok = ev.grok !== null && ev.lead !== null && ev.lead > 0;
     return {

@@ -13,8 +13,8 @@ export const C10: Claim = {
   experiments: ['arch'],
   evaluate(ctx) {
     const key = archKey(ctx, '2l-mlp_only');
-    const unusable = ctx.unusable([key]);
-    if (unusable.length) return notEvaluable(unusable.join('; '), ctx.ids([key]));
+    const unavailable = ctx.notEvaluableFor([key]);
+    if (unavailable) return unavailable;
     const ev = ctx.events(key);
     const run = ctx.run(key);
     const cap = run.config.stop.max_steps;

@@ -1,5 +1,5 @@
 /** C11 one-layer-lags: the 1-layer model groks but its FSD does not lead: lead <= 0, or never synced (claims.md "arch"; paper lead -1000). */
-import { notEvaluable, signed, verdict } from '../../../paper/claim.js';
+import { signed, verdict } from '../../../paper/claim.js';
 import type { Claim } from './claim.js';
 import { archKey, describeArchRun } from './archRuns.js';
 
@@ -13,8 +13,8 @@ export const C11: Claim = {
   experiments: ['arch'],
   evaluate(ctx) {
     const key = archKey(ctx, '1l-standard');
-    const unusable = ctx.unusable([key]);
-    if (unusable.length) return notEvaluable(unusable.join('; '), ctx.ids([key]));
+    const unavailable = ctx.notEvaluableFor([key]);
+    if (unavailable) return unavailable;
     const ev = ctx.events(key);
     const lags = ev.sync === null || (ev.lead !== null && ev.lead <= 0);
     return {

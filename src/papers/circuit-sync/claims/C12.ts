@@ -18,8 +18,8 @@ export const C12: Claim = {
   evaluate(ctx) {
     const s = ctx.profile.s5;
     const keys = s.seeds.map((seed) => roleKey({ experiment: 's5', n: s.n, seed }));
-    const unusable = ctx.unusable(keys);
-    if (unusable.length) return notEvaluable(unusable.join('; '), ctx.ids(keys));
+    const unavailable = ctx.notEvaluableFor(keys);
+    if (unavailable) return unavailable;
     const noGen = keys.filter((k) => ctx.run(k).records.every((r) => r.fsd_gen === null));
     if (noGen.length) return notEvaluable(`no FSD_gen recorded in ${noGen.join(', ')}`, ctx.ids(keys));
     const rows = keys.map((key, i) => ({ key, seed: s.seeds[i], gen: ctx.events(key, { series: 'fsd_gen' }), control: ctx.events(key, { series: 'control' }) }));

@@ -5,7 +5,6 @@
  */
 import { notEvaluable, verdict } from '../../../paper/claim.js';
 import { ABLATION, accuracyDrops, type AblationResult, type ComponentName } from '../ablation.js';
-import { mainKey } from '../roles.js';
 import type { Claim } from './claim.js';
 
 export const PAPER_RANKING: ComponentName[] = ['block1.attn', 'block0.attn', 'block1.mlp', 'block0.mlp'];
@@ -21,10 +20,9 @@ export const C14: Claim = {
   direction: 'the block-0 MLP drop is the smallest',
   experiments: ['ablate'],
   evaluate(ctx) {
-    const ref = ctx.profile.reference;
-    const key = mainKey(ref.p, ref.seed);
-    const unusable = ctx.unusable([key]);
-    if (unusable.length) return notEvaluable(unusable.join('; '), ctx.ids([key]));
+    const key = ctx.referenceKey;
+    const unavailable = ctx.notEvaluableFor([key]);
+    if (unavailable) return unavailable;
     const run = ctx.run(key);
     const ab = run.measurements[ABLATION] as AblationResult | undefined;
     if (!ab) return notEvaluable(`no ablation measurement stored for ${key} (run ${run.id})`, [run.id]);

@@ -17,8 +17,8 @@ export const C15: Claim = {
   evaluate(ctx) {
     const runs = ctx.profile.ops.runs;
     const keys = runs.map((r) => roleKey({ experiment: 'ops', ...r }));
-    const unusable = ctx.unusable(keys);
-    if (unusable.length) return notEvaluable(unusable.join('; '), ctx.ids(keys));
+    const unavailable = ctx.notEvaluableFor(keys);
+    if (unavailable) return unavailable;
     const rows = runs.map((r, i) => ({ ...r, key: keys[i], ev: ctx.events(keys[i]) }));
     const noGrok = rows.filter((r) => r.ev.grok === null);
     if (noGrok.length)

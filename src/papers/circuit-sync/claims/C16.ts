@@ -6,7 +6,6 @@
  */
 import { notEvaluable, verdict } from '../../../paper/claim.js';
 import { atResolution, fsdSeries } from '../runEvents.js';
-import { mainKey } from '../roles.js';
 import type { Claim } from './claim.js';
 
 /** The band: the norm falls by more than this fraction from memorisation to grokking. */
@@ -21,10 +20,9 @@ export const C16: Claim = {
   direction: 'the norm falls and the median rank at grokking is below its value at memorisation',
   experiments: ['main'],
   evaluate(ctx) {
-    const ref = ctx.profile.reference;
-    const key = mainKey(ref.p, ref.seed);
-    const unusable = ctx.unusable([key]);
-    if (unusable.length) return notEvaluable(unusable.join('; '), ctx.ids([key]));
+    const key = ctx.referenceKey;
+    const unavailable = ctx.notEvaluableFor([key]);
+    if (unavailable) return unavailable;
     const run = ctx.run(key);
     const ev = ctx.events(key);
     if (ev.memorisation === null || ev.grok === null)
