@@ -45,7 +45,7 @@ export async function smallRunSet(experiments: readonly string[]): Promise<AnyRu
     profile: SMALL,
     storeRoot: SMALL_STORE,
     engine: 'native',
-    threads: 1,
+    engineOptions: { threads: 1 },
     experiments,
     onRun: (e) => {
       if (e.kind === 'done' && e.outcome && e.outcome.wall_s > 0) process.stderr.write(`claims: trained ${e.run.key} (${e.run.id}) in ${e.outcome.wall_s.toFixed(1)} s\n`);

@@ -140,6 +140,12 @@ class EngineHandle : public Napi::ObjectWrap<EngineHandle> {
       return;
     }
     const int threads = info[3].As<Napi::Number>().Int32Value();
+    const std::string mode = info[4].IsString() ? info[4].As<Napi::String>().Utf8Value() : "";
+    if (mode != "flush" && mode != "keep") {
+      fail(env, "denormals must be 'flush' or 'keep'");
+      return;
+    }
+    const Denormals denormals = mode == "flush" ? Denormals::Flush : Denormals::Keep;
     const std::vector<ParamEntry> layout = param_layout(shape);
     if (!info[2].IsArray() || info[2].As<Napi::Array>().Length() != layout.size()) {
       fail(env, "params must be an array of " + std::to_string(layout.size()) + " Float32Arrays in canonical order");
@@ -159,7 +165,7 @@ class EngineHandle : public Napi::ObjectWrap<EngineHandle> {
       }
     }
     try {
-      model_ = std::make_unique<Model>(shape, opt, threads);
+      model_ = std::make_unique<Model>(shape, opt, threads, denormals);
     } catch (const std::exception& e) {
       fail(env, std::string("cannot create the native engine: ") + e.what());
       return;
@@ -217,6 +223,7 @@ class EngineHandle : public Napi::ObjectWrap<EngineHandle> {
     Napi::Object out = Napi::Object::New(env);
     out.Set("threads", m->threads());
     out.Set("simd", GROKCHECK_SIMD_NAME);
+    out.Set("denormals", denormals_name(m->denormals()));
     return out;
   }
 
@@ -227,6 +234,7 @@ class EngineHandle : public Napi::ObjectWrap<EngineHandle> {
     long n;
     if (!m || !read_batch(info, &tokens, &labels, &n)) return env.Undefined();
     if (n > kMaxTrainBatch) return fail(env, "training batch too large: " + std::to_string(n) + " examples");
+    const FloatModeScope mode(m->denormals());
     try {
       return Napi::Number::New(env, m->train_step(tokens, labels, int(n)));
     } catch (const std::bad_alloc&) {
@@ -242,6 +250,7 @@ class EngineHandle : public Napi::ObjectWrap<EngineHandle> {
     if (!m || !read_batch(info, &tokens, &labels, &n)) return env.Undefined();
     if (n > kMaxTrainBatch) return fail(env, "batch too large: " + std::to_string(n) + " examples");
     double loss;
+    const FloatModeScope mode(m->denormals());
     try {
       loss = m->compute_gradients(tokens, labels, int(n));
     } catch (const std::bad_alloc&) {
@@ -295,6 +304,7 @@ class EngineHandle : public Napi::ObjectWrap<EngineHandle> {
       options.logits_out = logits.Data();
     }
     EvalSummary summary;
+    const FloatModeScope mode(m->denormals());
     try {
       summary = m->evaluate(tokens, labels, n, options);
     } catch (const std::bad_alloc&) {

@@ -99,8 +99,8 @@ std::vector<ParamEntry> param_layout(const ModelShape& shape) {
   return entries;
 }
 
-Model::Model(const ModelShape& shape, const OptimizerSettings& opt, int threads)
-    : shape_(shape), opt_(opt), pool_(threads), step_tuner_(threads), eval_tuner_(threads), layout_(param_layout(shape)) {
+Model::Model(const ModelShape& shape, const OptimizerSettings& opt, int threads, Denormals denormals)
+    : shape_(shape), opt_(opt), pool_(threads, denormals), step_tuner_(threads), eval_tuner_(threads), layout_(param_layout(shape)) {
   for (const auto& e : layout_) param_count_ += e.size;
   params_.assign(param_count_, 0.0f);
   grads_.assign(param_count_, 0.0f);

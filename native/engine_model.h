@@ -86,10 +86,12 @@ struct EvalSummary {
 
 class Model {
  public:
-  Model(const ModelShape& shape, const OptimizerSettings& opt, int threads);
+  // `denormals`: the floating-point mode of every thread of this model's arithmetic (engine_fpmode.h).
+  Model(const ModelShape& shape, const OptimizerSettings& opt, int threads, Denormals denormals);
 
   const ModelShape& shape() const { return shape_; }
   int threads() const { return pool_.threads(); }
+  Denormals denormals() const { return pool_.denormals(); }
   long param_count() const { return param_count_; }
   const std::vector<ParamEntry>& layout() const { return layout_; }
   float* params() { return params_.data(); }

@@ -25,8 +25,12 @@ inline int tasks_of(uint64_t s) { return int((s >> 16) & 0xFFFF); }
 inline int index_of(uint64_t s) { return int(s & 0xFFFF); }
 }  // namespace
 
-ThreadPool::ThreadPool(int threads) {
-  for (int i = 1; i < threads; i++) workers_.emplace_back([this] { worker_loop(); });
+ThreadPool::ThreadPool(int threads, Denormals denormals) : denormals_(denormals) {
+  for (int i = 1; i < threads; i++)
+    workers_.emplace_back([this] {
+      set_denormals(denormals_);
+      worker_loop();
+    });
 }
 
 ThreadPool::~ThreadPool() {

@@ -15,17 +15,21 @@
 #include <thread>
 #include <vector>
 
+#include "engine_fpmode.h"
+
 namespace grokcheck {
 
 class ThreadPool {
  public:
-  // threads >= 1: the calling thread plus threads - 1 workers.
-  explicit ThreadPool(int threads);
+  // threads >= 1: the calling thread plus threads - 1 workers, whose floating-point mode is `denormals` for
+  // their whole life (engine_fpmode.h; the caller sets its own with a FloatModeScope around each call).
+  explicit ThreadPool(int threads, Denormals denormals);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int threads() const { return int(workers_.size()) + 1; }
+  Denormals denormals() const { return denormals_; }
 
   // Whether the workers take part (true) or the caller runs every task alone (false); see ThreadTuner.
   void set_parallel(bool parallel) { parallel_ = parallel; }
@@ -56,6 +60,7 @@ class ThreadPool {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool parallel_ = true;
+  Denormals denormals_;
 };
 
 // Decides from the timings of repeated units of work (training steps, evaluation chunks) whether the pool's

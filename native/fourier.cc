@@ -2,7 +2,7 @@
 // the Gaussian null of "FSD_gen"). It reproduces src/metrics/nullKernel.ts bit for bit; that file documents
 // the generator. Exposed to JS as
 //   fourierNullHistograms({kind, size, columns, table, foldA?, foldB?, foldSign?, binOffset, binColumns,
-//                          powerWeight, rankDivisor, units, centred?, answerScale?, states, threads})
+//                          powerWeight, rankDivisor, units, centred?, answerScale?, states, threads, denormals})
 //     -> Int32Array [replicates * bins]
 // (the fields of a SpectralBasis, src/metrics/spectralBasis.ts, and of a NullProblem, src/metrics/nullKernel.ts).
 //
@@ -362,10 +362,14 @@ Napi::Value FourierNullHistograms(const Napi::CallbackInfo& info) {
       problem = "fold indices must lie in 0..size-1";
   for (size_t i = 0; !problem && P.kind == 0 && i < centredLen; i++)
     if (!std::isfinite(P.centred[i])) problem = "centred must be finite";
+  const Napi::Value modeValue = o.Get("denormals");
+  const std::string modeName = modeValue.IsString() ? modeValue.As<Napi::String>().Utf8Value() : "";
+  if (!problem && modeName != "flush" && modeName != "keep") problem = "denormals must be 'flush' or 'keep'";
   if (problem) {
     Napi::RangeError::New(env, std::string("fourierNullHistograms: ") + problem).ThrowAsJavaScriptException();
     return env.Null();
   }
+  const grokcheck::Denormals denormals = modeName == "flush" ? grokcheck::Denormals::Flush : grokcheck::Denormals::Keep;
 
   P.paddedColumns = (P.columns + kLanes - 1) / kLanes * kLanes;
   const int vecs = P.paddedColumns / kLanes;
@@ -408,7 +412,8 @@ Napi::Value FourierNullHistograms(const Napi::CallbackInfo& info) {
   // Replicates in ranges on the engine's thread pool: each writes its own histogram rows, so neither the
   // ranges nor the thread that runs them change a bit of the result.
   threads = std::max(1, std::min(threads, P.replicates));
-  grokcheck::ThreadPool pool(threads);
+  const grokcheck::FloatModeScope mode(denormals);
+  grokcheck::ThreadPool pool(threads, denormals);
   const long grain = std::max(1L, static_cast<long>(P.replicates) / (4L * threads));
   pool.run_ranges(P.replicates, grain, [&](long first, long last) { runReplicates(P, static_cast<int>(first), static_cast<int>(last), counts); });
   return out;

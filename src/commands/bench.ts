@@ -1,13 +1,14 @@
 /** `grokcheck bench` / `npm run bench`: the speed figures of design.md "Performance targets". */
-import { benchEngine } from '../engine/bench.js';
+import { benchDenormals, benchEngine } from '../engine/bench.js';
 import { benchFsd } from '../metrics/bench.js';
 import type { Command } from './command.js';
-import { ENGINE_FLAGS } from './engineFlags.js';
+import { ENGINE_FLAGS, engineOptionsOf } from './engineFlags.js';
 import { Flags, switchFlag } from './flags.js';
 
 const BENCH_FLAGS = new Flags({
   json: switchFlag('print one JSON object {engine, train_step_ms: {p97_2l, p97_1l, p97_attn_only},\neval_grid_ms: {p97_2l}, fsd_perm_ms: {p131_512u_1000}}'),
   quick: switchFlag('a few iterations only (a smoke test, not figures)'),
+  decayed: switchFlag('instead: one training step from a state deep in the subnormal range (the small profile\'s\nschedule/p43/s42/mem/l10 at step 2000), with denormals kept and flushed'),
   ...ENGINE_FLAGS,
 });
 
@@ -24,7 +25,20 @@ paper model with the captures a checkpoint needs; FSD with a 1000-replicate perm
 ${BENCH_FLAGS.help()}`,
   async run(argv) {
     const { values: f } = BENCH_FLAGS.parse(argv);
-    const engine = await benchEngine(f.engine, { quick: f.quick, engine: { backend: f.backend, threads: f.threads } });
+    if (f.decayed) {
+      const d = await benchDenormals(f.engine, { quick: f.quick, engine: engineOptionsOf(f) });
+      if (f.json) console.log(JSON.stringify(d));
+      else {
+        console.log(`engine: ${d.engine}; state at step ${d.state_step}: ${d.subnormal_values} of ${d.state_values} values subnormal${f.quick ? '   (--quick: not figures to record)' : ''}`);
+        console.log('| denormals | ms per decayed training step (median) |');
+        console.log('|---|---|');
+        console.log(`| keep  | ${d.decayed_step_ms.keep.toFixed(2)} |`);
+        console.log(`| flush | ${d.decayed_step_ms.flush.toFixed(2)} |`);
+        console.log(`keep / flush = ${(d.decayed_step_ms.keep / d.decayed_step_ms.flush).toFixed(2)}`);
+      }
+      return 0;
+    }
+    const engine = await benchEngine(f.engine, { quick: f.quick, engine: engineOptionsOf(f) });
     const fsd = benchFsd({ quick: f.quick });
     const figures = { ...engine, ...fsd };
     if (f.json) console.log(JSON.stringify(figures));

@@ -1,10 +1,25 @@
 /** The engine flags every training or replaying command takes (design.md "Engines"). */
 import { z } from 'zod';
 import { DEFAULT_ENGINE, ENGINE_KINDS } from '../engine/create.js';
+import { DENORMAL_MODES, type DenormalMode, type EngineOptions } from '../engine/engine.js';
 import { valueFlag } from './flags.js';
 
 export const ENGINE_FLAGS = {
   engine: valueFlag('NAME', z.enum(ENGINE_KINDS).default(DEFAULT_ENGINE), `${ENGINE_KINDS.join(' or ')}: native is the C++ addon, tfjs the reference`),
   backend: valueFlag('NAME', z.string().optional(), 'tfjs backend: tensorflow, wasm or cpu (default: the best available)'),
   threads: valueFlag('N', z.coerce.number().int().positive().optional(), 'native engine threads (default: all cores; results do not depend on it)'),
+  denormals: valueFlag(
+    'MODE',
+    z.enum(DENORMAL_MODES).optional(),
+    `subnormal floats: flush (native default: flush-to-zero, ~10x faster under strong weight decay\non Intel) or keep (IEEE, as PyTorch; tfjs always keeps them). Runs that never reach the\nsubnormal range give the same bits either way`,
+  ),
 };
+
+/** The engine options of parsed engine flags. */
+export function engineOptionsOf(f: { backend?: string; threads?: number; denormals?: DenormalMode }): EngineOptions {
+  return {
+    ...(f.threads === undefined ? {} : { threads: f.threads }),
+    ...(f.backend === undefined ? {} : { backend: f.backend }),
+    ...(f.denormals === undefined ? {} : { denormals: f.denormals }),
+  };
+}

@@ -2,7 +2,7 @@
 import { loadFixture } from '../replay/fixtureFile.js';
 import { replayFixture } from '../replay/replayFixture.js';
 import { UsageError, type Command } from './command.js';
-import { ENGINE_FLAGS } from './engineFlags.js';
+import { ENGINE_FLAGS, engineOptionsOf } from './engineFlags.js';
 import { Flags, switchFlag } from './flags.js';
 
 const REPLAY_FLAGS = new Flags({
@@ -27,7 +27,7 @@ Example: npx grokcheck replay ../shared/fixtures/reference/add11-1l-standard.jso
     const { values: flags, positionals } = REPLAY_FLAGS.parse(argv, { positionals: true });
     if (positionals.length !== 1) throw new UsageError('expected exactly one fixture file');
     const fixture = loadFixture(positionals[0]);
-    const report = await replayFixture(fixture, flags.engine, { engine: { backend: flags.backend, threads: flags.threads } });
+    const report = await replayFixture(fixture, flags.engine, { engine: engineOptionsOf(flags) });
     if (flags.json) console.log(JSON.stringify(report));
     else {
       const fmt = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : x.toExponential(2));

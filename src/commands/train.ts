@@ -6,7 +6,7 @@ import { defaultFsdSite, FSD_SITES, FsdSiteSchema } from '../schema/sites.js';
 import { taskElements } from '../schema/task.js';
 import { trainRun, type RunOutcome } from '../train/loop.js';
 import type { Command } from './command.js';
-import { ENGINE_FLAGS } from './engineFlags.js';
+import { ENGINE_FLAGS, engineOptionsOf } from './engineFlags.js';
 import { Flags, inGroup, switchFlag, valueFlag, type FlagValues } from './flags.js';
 import { barProgress, noticesOnly } from './progress.js';
 import { describeOutcome, eventLines } from './show.js';
@@ -109,7 +109,7 @@ Example: npx grokcheck train --p 53 --seed 42 --steps 8000`,
 export async function runWithProgress(config: RunConfig, f: RunFlagValues): Promise<RunOutcome> {
   const progress = f.quiet ? noticesOnly('train') : barProgress('train');
   try {
-    return await trainRun({ config, storeRoot: f.runs, engine: f.engine, threads: f.threads, backend: f.backend, progress });
+    return await trainRun({ config, storeRoot: f.runs, engine: f.engine, engineOptions: engineOptionsOf(f), progress });
   } finally {
     progress?.stop();
   }

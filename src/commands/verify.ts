@@ -15,7 +15,7 @@ import { buildBaseline, type ReportClaims } from '../verify/baseline.js';
 import { claimDefinition } from '../verify/evaluate.js';
 import { exportRecords, reportPath, runsFromRecords, trainRuns, verdictReport, writeVerdictReport, type AnyRunSet } from '../verify/pipeline.js';
 import { UsageError, type Command } from './command.js';
-import { ENGINE_FLAGS } from './engineFlags.js';
+import { ENGINE_FLAGS, engineOptionsOf } from './engineFlags.js';
 import { Flags, switchFlag, valueFlag } from './flags.js';
 import { planJobs, startWorkers } from './jobs.js';
 import { barProgress, noticesOnly } from './progress.js';
@@ -112,7 +112,7 @@ Examples:
       const jobs = planJobs({ jobs: f['train-only'] ? 1 : f.jobs, threads: f.threads });
       const workerArgs = [
         '--paper', paper.id, '--profile', profileName, ...(f.claim ? ['--claim', f.claim] : []), ...(f.reorder ? ['--reorder'] : []),
-        '--engine', f.engine, ...(f.backend ? ['--backend', f.backend] : []),
+        '--engine', f.engine, ...(f.backend ? ['--backend', f.backend] : []), ...(f.denormals ? ['--denormals', f.denormals] : []),
         '--runs', storeRoot, '--threads', String(jobs.threads), '--jobs', '1', '--quiet',
       ];
       const workers = jobs.jobs > 1 ? startWorkers(jobs.jobs - 1, workerArgs, (line) => console.error(line)) : undefined;
@@ -122,9 +122,8 @@ Examples:
         profile,
         storeRoot,
         engine: f.engine,
-        threads: jobs.threads,
+        engineOptions: engineOptionsOf({ ...f, threads: jobs.threads }),
         trainOnly: f['train-only'],
-        ...(f.backend === undefined ? {} : { backend: f.backend }),
         ...(experiments === undefined ? {} : { experiments }),
         progress: (run) => (f.quiet ? noticesOnly(run.key) : barProgress(run.key)),
         // Another process (a second verify, a claim test) may be training some runs: train the others, then wait.

@@ -93,3 +93,70 @@ export async function benchEngine(kind: EngineKind, opts: BenchOptions = {}): Pr
   });
   return { engine: description, train_step_ms: { p97_2l, p97_1l, p97_attn_only }, eval_grid_ms: { p97_2l: evalGrid } };
 }
+
+export interface DenormalBenchFigures {
+  engine: string;
+  /** Median ms of one full-batch training step from a state deep in the subnormal range, per float mode. */
+  decayed_step_ms: { keep: number; flush: number };
+  /** Subnormal values in that state's parameters and Adam moments (of `state_values`). */
+  subnormal_values: number;
+  state_values: number;
+  /** Steps trained (with denormals kept) to reach the state. */
+  state_step: number;
+}
+
+const FLT_MIN = 1.1754943508222875e-38;
+
+/**
+ * The cost of subnormal arithmetic (native/engine_fpmode.h): the small profile's strongly decayed schedule run
+ * (schedule/p43/s42/mem/l10: d_model 32, p = 43, full batch of the 0.5 train split, AdamW lr 3e-3, beta2 0.98,
+ * weight decay 1 until memorisation at step 150, then 10) trained with denormals kept to step 2000, where
+ * thousands of Adam moments and parameters are subnormal; then one training step from that state, timed with
+ * denormals kept and flushed (tinybench, both in one process; each step starts from the same state again).
+ */
+export async function benchDenormals(kind: EngineKind, opts: BenchOptions = {}): Promise<DenormalBenchFigures> {
+  const quick = opts.quick ?? false;
+  const p = 43;
+  const task = makeTask('mod_add', p);
+  const split = makeSplit(task.gridSize, 0.5, 42);
+  const batch = gather(task, split.train);
+  const model: ModelConfig = { vocab: p + 1, classes: p, d_model: 32, n_heads: 4, d_mlp: 128, n_layers: 2, variant: 'standard' };
+  const optimizer = { ...defaultOptimizer, lr: 3e-3, beta2: 0.98, weight_decay: 1 };
+  const options = (denormals: 'keep' | 'flush'): EngineOptions => ({ ...opts.engine, denormals });
+  const stateStep = quick ? 300 : 2000;
+  const trainer = await createEngine(kind, { model, optimizer, params: initParams(model, 42), options: options('keep') });
+  for (let s = 0; s < stateStep; s++) {
+    if (s === 150) trainer.setOptimizer({ ...optimizer, weight_decay: 10 });
+    trainer.trainStep(batch.tokens, batch.labels);
+  }
+  const state = trainer.getState();
+  trainer.dispose();
+  const arrays = [state.params, state.adamM, state.adamV].flatMap((ps) => Object.values(ps));
+  const subnormals = arrays.reduce((n, a) => n + a.filter((x) => x !== 0 && Math.abs(x) < FLT_MIN).length, 0);
+  const decayed = { ...optimizer, weight_decay: 10 };
+  const engines = await Promise.all((['keep', 'flush'] as const).map((m) => createEngine(kind, { model, optimizer: decayed, params: state.params, options: options(m) })));
+  try {
+    const bench = new Bench({ ...budget(quick), throws: true });
+    engines.forEach((e, i) =>
+      bench.add(['keep', 'flush'][i], () => {
+        e.setState(state);
+        e.trainStep(batch.tokens, batch.labels);
+      }),
+    );
+    await bench.run();
+    const ms = (name: string) => {
+      const r = bench.tasks.find((t) => t.name === name)!.result;
+      if (r.state !== 'completed') throw new Error(`benchmark ${name} did not complete (${r.state})`);
+      return r.latency.p50;
+    };
+    return {
+      engine: engines[1].description,
+      decayed_step_ms: { keep: ms('keep'), flush: ms('flush') },
+      subnormal_values: subnormals,
+      state_values: arrays.reduce((n, a) => n + a.length, 0),
+      state_step: stateStep,
+    };
+  } finally {
+    for (const e of engines) e.dispose();
+  }
+}

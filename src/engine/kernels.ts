@@ -5,6 +5,7 @@
  * SpectralBasis and a NullProblem of src/metrics), so this layer knows nothing of FSD itself.
  */
 import { nativeAddon } from './addon.js';
+import type { DenormalMode } from './engine.js';
 
 export interface FourierNullInput {
   kind: 'permutation' | 'gaussian';
@@ -32,8 +33,11 @@ export interface FourierNullInput {
 
 export interface FourierKernels {
   readonly description: string;
-  /** Dominant-bin histograms [replicates, bins]; `threads` changes the speed, never the result. */
-  nullHistograms(input: FourierNullInput, threads: number): Int32Array;
+  /**
+   * Dominant-bin histograms [replicates, bins]; `threads` changes the speed, never the result, and so does
+   * `denormals` here (the sums are in double, and float32 activations are far above its subnormal range).
+   */
+  nullHistograms(input: FourierNullInput, threads: number, denormals: DenormalMode): Int32Array;
 }
 
 type NativeNullFunction = (options: Record<string, unknown>) => Int32Array;
@@ -53,7 +57,7 @@ export function nativeFourierKernels(): FourierKernels | null {
   cached = fn
     ? {
         description: 'native (C++ N-API, native/fourier.cc)',
-        nullHistograms: (input, threads) =>
+        nullHistograms: (input, threads, denormals) =>
           fn({
             kind: input.kind === 'permutation' ? 0 : 1,
             size: input.size,
@@ -71,6 +75,7 @@ export function nativeFourierKernels(): FourierKernels | null {
             answerScale: input.answerScale,
             states: input.states,
             threads,
+            denormals,
           }),
       }
     : null;

@@ -10,7 +10,7 @@ import { ModelConfigSchema, OptimizerConfigSchema, type ModelConfig, type Optimi
 import { checkParams, paramSpecs, type Params } from '../model/params.js';
 import { nativeAddon } from './addon.js';
 import { parseSite, type SiteName } from '../schema/sites.js';
-import { type Component, type Engine, type EngineCreateArgs, type EvalRequest, type EvalResult, type TrainingState } from './engine.js';
+import { DEFAULT_DENORMALS, type Component, type DenormalMode, type Engine, type EngineCreateArgs, type EvalRequest, type EvalResult, type TrainingState } from './engine.js';
 
 /** Site and component kinds as numbered by native/engine.cc. */
 const SITE_KIND = { 'mlp.pre': 0, 'mlp.post': 1, 'attn.out': 2 } as const;
@@ -26,7 +26,7 @@ interface NativeEvalResult {
 /** The shape of the addon class (native/engine.cc). */
 interface NativeHandle {
   layout(): { name: string; size: number }[];
-  info(): { threads: number; simd: string };
+  info(): { threads: number; simd: string; denormals: DenormalMode };
   trainStep(tokens: Int32Array, labels: Int32Array): number;
   gradients(tokens: Int32Array, labels: Int32Array): { loss: number; grads: Float32Array };
   evaluate(
@@ -96,6 +96,7 @@ export function createNativeEngine(args: EngineCreateArgs): Engine {
     optimizer,
     slots.map((s) => initial.subarray(s.offset, s.offset + s.size)),
     threads,
+    args.options?.denormals ?? DEFAULT_DENORMALS,
   );
   // The C++ side lays parameters out on its own; a disagreement with paramSpecs would silently swap tensors.
   const nativeOrder = handle.layout();
@@ -119,8 +120,9 @@ export function createNativeEngine(args: EngineCreateArgs): Engine {
 
   return {
     kind: 'native',
-    description: `native (C++ N-API, ${info.threads} thread${info.threads === 1 ? '' : 's'}, ${info.simd})`,
+    description: `native (C++ N-API, ${info.threads} thread${info.threads === 1 ? '' : 's'}, ${info.simd}, denormals ${info.denormals === 'flush' ? 'flushed' : 'kept'})`,
     config,
+    denormals: info.denormals,
     trainStep(tokens: Int32Array, labels: Int32Array): number {
       return live().trainStep(tokens, labels);
     },

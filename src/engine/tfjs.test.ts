@@ -102,6 +102,17 @@ function expectSameParams(a: Params, b: Params, tolerance: number): void {
 
 
 
+describe('tfjs engine: float mode', () => {
+  it('keeps subnormals (it cannot set the float mode) and refuses an explicit flush', async () => {
+    const model: ModelConfig = { vocab: 6, classes: 5, d_model: 8, n_heads: 2, d_mlp: 16, n_layers: 1, variant: 'standard' };
+    const optimizer: OptimizerConfig = { kind: 'adamw', lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 1 };
+    const e = await createTfjsEngine({ model, optimizer, params: initParams(model, 1), options: { backend: 'cpu' } });
+    expect(e.denormals).toBe('keep');
+    e.dispose();
+    await expect(createTfjsEngine({ model, optimizer, params: initParams(model, 1), options: { backend: 'cpu', denormals: 'flush' } })).rejects.toThrow(/--denormals keep/);
+  });
+});
+
 describe('tfjs engine: optimiser', () => {
   it('takes exactly the AdamW step of model.md (bias-corrected, decoupled decay)', async () => {
     const engine = await smallEngine();

@@ -196,6 +196,7 @@ class TfjsEngine implements Engine {
   private optimizer: OptimizerConfig;
   private step = 0;
   private disposed = false;
+  readonly denormals = 'keep' as const;
 
   constructor(
     readonly config: ModelConfig,
@@ -394,6 +395,8 @@ export async function createTfjsEngine(args: EngineCreateArgs): Promise<Engine> 
   const model = parseConfig(ModelConfigSchema, args.model, 'model');
   const optimizer = parseConfig(OptimizerConfigSchema, args.optimizer, 'optimizer');
   checkParamSet(model, args.params, 'initial params');
+  // JavaScript, WebAssembly and TensorFlow's kernels give no control over the float mode: subnormals are kept.
+  if (args.options?.denormals === 'flush') throw new ConfigError('the tfjs engine cannot flush denormals: use --denormals keep (or the native engine)');
   const backend = await selectTfjsBackend(args.options?.backend);
   return new TfjsEngine(model, optimizer, args.params, backend.name, backend.description);
 }

@@ -27,6 +27,7 @@ function crossEntropy(logits: ArrayLike<number>, classes: number, labels: ArrayL
 class FakeEngine implements Engine {
   readonly kind = 'native' as const;
   readonly description = 'fake';
+  readonly denormals = 'keep' as const;
   lastOverride: { layer: number; values: Float32Array } | undefined;
   evaluations = 0;
 

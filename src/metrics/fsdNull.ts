@@ -7,6 +7,7 @@
  * p-value = (1 + #{FSD_null >= FSD_obs}) / (1 + B); the null mean and 95th percentile go next to every FSD.
  */
 import { mean, quantile } from 'simple-statistics';
+import type { DenormalMode } from '../engine/engine.js';
 import { fsdTopMFromCounts } from './fsd.js';
 import { hasNativeNullKernel, nullHistogramsNative, nullHistogramsTs, replicateStates, type NullKind, type NullProblem } from './nullKernel.js';
 import { binCount, type SpectralBasis } from './spectralBasis.js';
@@ -25,6 +26,8 @@ export interface NullOptions {
   kernel?: NullKernelChoice;
   /** Native kernel threads: speed only, never the result. */
   threads?: number;
+  /** The native kernel's float mode (src/engine/engine.ts); speed only here, never the result. */
+  denormals?: DenormalMode;
 }
 
 export const DEFAULT_NULL_REPLICATES = 1000;
@@ -49,19 +52,19 @@ export interface NullSummary {
 
 let warnedFallback = false;
 
-export function runNullKernel(problem: NullProblem, kernel: NullKernelChoice = 'auto', threads = DEFAULT_NULL_THREADS): Int32Array {
+export function runNullKernel(problem: NullProblem, kernel: NullKernelChoice = 'auto', threads = DEFAULT_NULL_THREADS, denormals?: DenormalMode): Int32Array {
   const useNative = kernel === 'native' || (kernel === 'auto' && hasNativeNullKernel());
   if (!useNative && kernel === 'auto' && !warnedFallback) {
     // Same numbers, but about 100x slower at the paper's sizes: say so once instead of silently crawling.
     warnedFallback = true;
     process.emitWarning('the native Fourier kernel is not built; FSD null tests use the (slow) TypeScript kernel');
   }
-  return useNative ? nullHistogramsNative(problem, threads) : nullHistogramsTs(problem);
+  return useNative ? nullHistogramsNative(problem, threads, denormals) : nullHistogramsTs(problem);
 }
 
 function distribution(problem: NullProblem, countedUnits: number, options: NullOptions): NullDistribution {
   const bins = binCount(problem.basis);
-  const histograms = runNullKernel(problem, options.kernel, options.threads);
+  const histograms = runNullKernel(problem, options.kernel, options.threads, options.denormals);
   const replicates = problem.states.length / 4;
   const values = new Float64Array(replicates);
   const m = options.m ?? 1;

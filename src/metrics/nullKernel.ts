@@ -21,6 +21,7 @@
  * which may differ in the last bit on rare arguments; a replicate's histogram could then differ only where a
  * unit's top two powers tie to within that rounding. The tests see identical histograms on every case tried.
  */
+import { DEFAULT_DENORMALS, type DenormalMode } from '../engine/engine.js';
 import { nativeFourierKernels } from '../engine/kernels.js';
 import { Rng, type RngState } from '../random/rng.js';
 import { binCount, dominantBin, RowSpectrum, type SpectralBasis } from './spectralBasis.js';
@@ -119,7 +120,7 @@ export function hasNativeNullKernel(): boolean {
 }
 
 /** nullHistogramsTs on the native kernel (native/fourier.cc): the same numbers, about 100x faster. */
-export function nullHistogramsNative(problem: NullProblem, threads = 2): Int32Array {
+export function nullHistogramsNative(problem: NullProblem, threads = 2, denormals: DenormalMode = DEFAULT_DENORMALS): Int32Array {
   checkNullProblem(problem);
   const kernels = nativeFourierKernels();
   if (!kernels) throw new Error('the native Fourier kernel is not available: build the addon with `npm run install`');
@@ -141,5 +142,6 @@ export function nullHistogramsNative(problem: NullProblem, threads = 2): Int32Ar
       states: problem.states,
     },
     threads,
+    denormals,
   );
 }

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { DENORMAL_MODES } from '../engine/engine.js';
 import { loadFixture } from './fixtureFile.js';
 import { isGaugeParam, replayFixture } from './replayFixture.js';
 
@@ -14,16 +15,18 @@ describe('replaying the PyTorch reference fixtures with the native engine', () =
     expect(files.length).toBeGreaterThanOrEqual(5);
   });
 
-  for (const file of files) {
-    it(`${file} agrees with PyTorch within REPLAY_TOLERANCES`, async () => {
-      const fixture = loadFixture(dir + file);
-      const report = await replayFixture(fixture, 'native');
-      expect(report.failures).toEqual([]);
-      expect(report.ok).toBe(true);
-      expect(report.losses).toHaveLength(fixture.batches.length);
-      expect(report.engine).toMatch(/^native/);
-    });
-  }
+  // PyTorch keeps subnormals; flushing them (the native default) must not move any fixture out of tolerance.
+  for (const denormals of DENORMAL_MODES)
+    for (const file of files) {
+      it(`${file} agrees with PyTorch within REPLAY_TOLERANCES, denormals ${denormals}`, async () => {
+        const fixture = loadFixture(dir + file);
+        const report = await replayFixture(fixture, 'native', { engine: { denormals } });
+        expect(report.failures).toEqual([]);
+        expect(report.ok).toBe(true);
+        expect(report.losses).toHaveLength(fixture.batches.length);
+        expect(report.engine).toMatch(new RegExp(`^native .*denormals ${denormals === 'flush' ? 'flushed' : 'kept'}`));
+      });
+    }
 });
 
 describe('the replay check itself', () => {

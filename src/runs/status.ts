@@ -21,6 +21,12 @@ export const RunStatusSchema = z
     message: z.string().optional(),
     /** Engine description (provenance only: the engine is not part of the run's identity). */
     engine: z.string().optional(),
+    /**
+     * The engine kind and float mode that trained the run: a run is resumed only on the same ones, since
+     * records differ in their last bits across them (and then diverge after a loss spike).
+     */
+    engine_kind: z.string().optional(),
+    denormals: z.enum(['flush', 'keep']).optional(),
     /** Wall-clock seconds of training so far. */
     wall_s: z.number().min(0).optional(),
   })

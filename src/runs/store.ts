@@ -37,7 +37,7 @@ import {
   type RetentionPolicy,
 } from './checkpoint.js';
 import { acquireLock, inspectLock, type AcquireLockOptions, type LockHandle, type LockInspection } from './lock.js';
-import { readStatus, writeStatus, type RunState, type RunStatus } from './status.js';
+import { readStatus, writeStatus, type RunStatus } from './status.js';
 
 export { RecordsError, type DroppedTail, type ReadRecordsResult, type StepRecord } from './records.js';
 export {
@@ -289,13 +289,7 @@ export class RunStore<C> {
 }
 
 /** Fields of a status transition; `updated` is filled in. */
-export interface StatusUpdate {
-  state: RunState;
-  step: number;
-  message?: string;
-  engine?: string;
-  wall_s?: number;
-}
+export type StatusUpdate = Omit<RunStatus, 'updated'>;
 
 /** The single writer of one run; holds its lock until close(). */
 export class RunWriter<C> {

@@ -9,12 +9,12 @@
  */
 import { z } from 'zod';
 import { createEngine } from '../engine/create.js';
-import type { Engine, EngineKind } from '../engine/engine.js';
+import type { Engine, EngineKind, EngineOptions } from '../engine/engine.js';
 import { initParams } from '../model/params.js';
 import { BatchCursor } from '../tasks/batches.js';
 import { gather, taskFromConfig, type Split, type Task } from '../tasks/task.js';
 import { RngStateSchema } from '../random/rngState.js';
-import { installLockReleaseHandlers, RunStore, type RunWriter } from '../runs/store.js';
+import { installLockReleaseHandlers, RunStore, type RunStatus, type RunWriter } from '../runs/store.js';
 import { CheckpointRecordSchema, type CheckpointRecord } from '../schema/record.js';
 import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
 import { measureCheckpoint } from './measure.js';
@@ -41,8 +41,8 @@ export interface TrainRunOptions {
   config: RunConfig;
   storeRoot: string;
   engine: EngineKind;
-  threads?: number;
-  backend?: string;
+  /** Threads, tfjs backend, float mode (src/engine/engine.ts). */
+  engineOptions?: EngineOptions;
   progress?: ProgressSink;
   /** Stop (keeping everything written so far, status 'running') after this many training steps in this call. */
   stepBudget?: number;
@@ -97,7 +97,7 @@ interface LoopState {
 
 async function initialState(opts: TrainRunOptions, store: RunStore<RunConfig>, split: Split): Promise<LoopState> {
   const { config } = opts;
-  const engineOptions = { threads: opts.threads, backend: opts.backend };
+  const engineOptions = opts.engineOptions;
   if (config.fork) {
     const parentId = store.find(config.fork.parent);
     const parent = store.readCheckpoint(parentId, config.fork.step, SidecarSchema);
@@ -134,6 +134,31 @@ function setWeightDecay(state: LoopState, config: RunConfig, wd: number): void {
   state.engine.setOptimizer({ ...config.optimizer, weight_decay: wd });
 }
 
+/** Resuming a run on another engine or float mode than the one that trained it: refused, the run left as it was. */
+export class ResumeRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResumeRefusedError';
+  }
+}
+
+type Numerics = Required<Pick<RunStatus, 'engine_kind' | 'denormals'>>;
+
+function numericsOf(engine: Engine): Numerics {
+  return { engine_kind: engine.kind, denormals: engine.denormals };
+}
+
+/**
+ * The engine and float mode a run's status says trained it. A status written before the float mode was recorded
+ * names the engine only in its description; the native engine kept denormals then (and tfjs always does).
+ */
+function heldNumerics(status: RunStatus | null): Numerics | null {
+  if (!status) return null;
+  if (status.engine_kind && status.denormals) return { engine_kind: status.engine_kind, denormals: status.denormals };
+  const kind = status.engine?.split(' ')[0];
+  return kind === 'native' || kind === 'tfjs' ? { engine_kind: kind, denormals: 'keep' } : null;
+}
+
 /** Trains (or resumes, or just reads) one run. Holds the run's lock while it writes. */
 export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
   const store = openStore(opts.storeRoot);
@@ -150,11 +175,20 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
     const outcome = await trainWithWriter(opts, store, writer, config, (e) => (engine = e));
     return outcome;
   } catch (error) {
-    try {
-      writer.setStatus({ state: 'failed', step: engine?.getState().step ?? 0, message: (error as Error).message, engine: engine?.description });
-    } catch {
-      // The original error matters more than a status that could not be written.
-    }
+    // A refusal leaves the run as it was; any other error marks it failed, keeping what was known of it.
+    if (!(error instanceof ResumeRefusedError))
+      try {
+        const { updated: _updated, ...known } = writer.readStatus() ?? { step: undefined };
+        writer.setStatus({
+          ...known,
+          state: 'failed',
+          step: engine?.getState().step ?? known.step ?? 0,
+          message: (error as Error).message,
+          ...(engine ? { engine: engine.description, ...numericsOf(engine) } : {}),
+        });
+      } catch {
+        // The original error matters more than a status that could not be written.
+      }
     throw error;
   } finally {
     engine?.dispose();
@@ -194,9 +228,18 @@ async function trainWithWriter(
       model: config.model,
       optimizer: { ...config.optimizer, weight_decay: ckpt.sidecar.weight_decay },
       params: ckpt.state.params,
-      options: { threads: opts.threads, backend: opts.backend },
+      options: opts.engineOptions,
     });
     engine.setState(ckpt.state);
+    const held = heldNumerics(writer.readStatus());
+    const now = numericsOf(engine);
+    if (held && (held.engine_kind !== now.engine_kind || held.denormals !== now.denormals)) {
+      engine.dispose();
+      throw new ResumeRefusedError(
+        `run ${writer.id} was trained on the ${held.engine_kind} engine with denormals ${held.denormals === 'flush' ? 'flushed' : 'kept'}; ` +
+          `resume it with --engine ${held.engine_kind} --denormals ${held.denormals} (records differ in their last bits across engines and float modes)`,
+      );
+    }
     state = {
       engine,
       cursor: new BatchCursor(split.train.length, config.batch_size, ckpt.sidecar.cursor),
@@ -210,7 +253,8 @@ async function trainWithWriter(
   }
   onEngine(state.engine);
   const engineDescription = state.engine.description;
-  writer.setStatus({ state: 'running', step: state.engine.getState().step, engine: engineDescription, wall_s: previousWall });
+  const numerics = numericsOf(state.engine);
+  writer.setStatus({ state: 'running', step: state.engine.getState().step, engine: engineDescription, ...numerics, wall_s: previousWall });
 
   // A fork's history before its fork step is its parent's: the "first sync" of a checkpoint is judged on both.
   const lineage: CheckpointRecord[] = config.fork
@@ -233,7 +277,7 @@ async function trainWithWriter(
       writer.writeCheckpoint(state.engine.getState(), sidecarOf(state));
       writer.appendRecord(record, { nonFinite: 'string' });
       // Wall time so far, so that a run interrupted (killed, Ctrl-C) and resumed still reports its whole cost.
-      writer.setStatus({ state: 'running', step, engine: engineDescription, wall_s: wallSoFar() });
+      writer.setStatus({ state: 'running', step, engine: engineDescription, ...numerics, wall_s: wallSoFar() });
       const keep = keptSteps(records, config);
       writer.pruneCheckpoints((steps) => steps.filter((s) => s === step || s % 1000 === 0 || keep.has(s)));
       opts.progress?.checkpoint(record);
@@ -258,7 +302,7 @@ async function trainWithWriter(
 
   const wall = wallSoFar();
   const status = stopReason ? 'complete' : 'running';
-  writer.setStatus({ state: status, step, engine: engineDescription, wall_s: wall, message: stopReason ?? undefined });
+  writer.setStatus({ state: status, step, engine: engineDescription, ...numerics, wall_s: wall, message: stopReason ?? undefined });
   return { id: writer.id, config, records, status, message: stopReason ?? undefined, wall_s: wall, engine: engineDescription };
 }
 
@@ -300,11 +344,11 @@ export function stopRule(
 }
 
 /** An engine holding a run's state at a kept checkpoint step (for ablations). */
-export async function engineAtCheckpoint(storeRoot: string, id: string, step: number, engine: EngineKind): Promise<Engine> {
+export async function engineAtCheckpoint(storeRoot: string, id: string, step: number, engine: EngineKind, options?: EngineOptions): Promise<Engine> {
   const store = openStore(storeRoot);
   const { config } = store.readConfig(id);
   const ckpt = store.readCheckpoint(id, step);
-  const e = await createEngine(engine, { model: config.model, optimizer: config.optimizer, params: ckpt.state.params });
+  const e = await createEngine(engine, { model: config.model, optimizer: config.optimizer, params: ckpt.state.params, ...(options ? { options } : {}) });
   e.setState(ckpt.state);
   return e;
 }

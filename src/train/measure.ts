@@ -83,7 +83,7 @@ export function measureCheckpoint(
   let permutation: CheckpointRecord['permutation'] = null;
   if (config.metrics.permutations > 0 && !isGroup && (step % 500 === 0 || firstSync)) {
     const counted = Uint8Array.from(canonical.dominant, (d) => (d >= 0 ? 1 : 0));
-    const nullDist = permutationNull(canonical.centred, counted, canonical.basis, { replicates: config.metrics.permutations, seed: step });
+    const nullDist = permutationNull(canonical.centred, counted, canonical.basis, { replicates: config.metrics.permutations, seed: step, denormals: engine.denormals });
     permutation = summariseNull(canonical.fsd, nullDist.values);
   }
 

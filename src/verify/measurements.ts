@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EngineKind } from '../engine/engine.js';
+import type { EngineKind, EngineOptions } from '../engine/engine.js';
 import type { AnyPaper, Measurement } from '../paper/paper.js';
 import type { RunSet } from '../paper/runSet.js';
 import { writeFileAtomic } from '../runs/atomic.js';
@@ -48,7 +48,7 @@ export function writeMeasurement(runDir: string, name: string, value: unknown): 
  * Makes every measurement the set asks for that is not stored yet (or belongs to another run or step), with an
  * engine restored at the target checkpoint; returns the set with each run's measurements attached.
  */
-export async function ensureMeasurements<S extends RunSet>(paper: AnyPaper, set: S, storeRoot: string, engine: EngineKind): Promise<S> {
+export async function ensureMeasurements<S extends RunSet>(paper: AnyPaper, set: S, storeRoot: string, engine: EngineKind, engineOptions?: EngineOptions): Promise<S> {
   const store = openStore(storeRoot);
   const runs = new Map(set.runs);
   for (const measurement of paper.measurements as readonly Measurement[]) {
@@ -60,7 +60,7 @@ export async function ensureMeasurements<S extends RunSet>(paper: AnyPaper, set:
     const stored = existsSync(dir) ? readMeasurement(dir, measurement) : undefined;
     let value = stored;
     if (stored === undefined || !measurement.isCurrent(stored, run.id, target.step)) {
-      const e = await engineAtCheckpoint(storeRoot, run.id, target.step, engine);
+      const e = await engineAtCheckpoint(storeRoot, run.id, target.step, engine, engineOptions);
       try {
         value = measurement.measure(e, run, target.step);
       } finally {

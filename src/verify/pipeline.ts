@@ -5,7 +5,7 @@
  * flags, worker processes and printing.
  */
 import { relative } from 'node:path';
-import type { EngineKind } from '../engine/engine.js';
+import type { EngineKind, EngineOptions } from '../engine/engine.js';
 import type { AnyPaper, Plot } from '../paper/paper.js';
 import type { RoleBase, RunSet, RunSource, SourcedRun } from '../paper/runSet.js';
 import type { Profile } from '../paper/paper.js';
@@ -25,8 +25,7 @@ export interface TrainStep {
   profile: Profile;
   storeRoot: string;
   engine: EngineKind;
-  threads?: number;
-  backend?: string;
+  engineOptions?: EngineOptions;
   /** Only these experiments (and the parents they fork from); default all. */
   experiments?: readonly string[];
   progress?: TrainProfileOptions<RoleBase, Profile>['progress'];
@@ -51,14 +50,13 @@ export async function trainRuns(step: TrainStep): Promise<TrainedRuns> {
     engine: step.engine,
     measurements: step.paper.measurements,
     waitForLocked: step.waitForLocked ?? true,
-    ...(step.threads === undefined ? {} : { threads: step.threads }),
-    ...(step.backend === undefined ? {} : { backend: step.backend }),
+    ...(step.engineOptions ? { engineOptions: step.engineOptions } : {}),
     ...(step.experiments === undefined ? {} : { experiments: step.experiments }),
     ...(step.progress ? { progress: step.progress } : {}),
     ...(step.onRun ? { onRun: step.onRun } : {}),
   });
   if (step.trainOnly) return result;
-  return { ...result, set: await ensureMeasurements(step.paper, result.set, step.storeRoot, step.engine) };
+  return { ...result, set: await ensureMeasurements(step.paper, result.set, step.storeRoot, step.engine, step.engineOptions) };
 }
 
 /** Committed records (`verify --records-only`) as a run source, each measurement checked with the paper's schema. */

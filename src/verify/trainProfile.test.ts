@@ -30,7 +30,7 @@ describe('trainProfile', () => {
   it('trains parents first, then their forks, and nothing twice', async () => {
     const store = makeTempDir('gc-train-');
     const events: RunEvent[] = [];
-    const first = await trainProfile({ profile: tiny, storeRoot: store, engine: 'native', threads: 1, experiments: ['fork97', 'forks'], onRun: (e) => events.push(e) });
+    const first = await trainProfile({ profile: tiny, storeRoot: store, engine: 'native', engineOptions: { threads: 1 }, experiments: ['fork97', 'forks'], onRun: (e) => events.push(e) });
     expect(first.failures).toEqual([]);
     const done = events.filter((e) => e.kind === 'done').map((e) => e.run.key);
     // The two parents come before any fork (forks are only planned once a parent is trained).
@@ -43,7 +43,7 @@ describe('trainProfile', () => {
     expect(fork.records[0].step).toBe(point.step);
     expect(fork.records[0].weight_decay).toBe(3);
 
-    const again = await trainProfile({ profile: tiny, storeRoot: store, engine: 'native', threads: 1, experiments: ['fork97', 'forks'] });
+    const again = await trainProfile({ profile: tiny, storeRoot: store, engine: 'native', engineOptions: { threads: 1 }, experiments: ['fork97', 'forks'] });
     expect(again.trained).toEqual([]);
   }, 120_000);
 
@@ -59,7 +59,7 @@ describe('trainProfile', () => {
       profile: tiny,
       storeRoot: store,
       engine: 'native',
-      threads: 1,
+      engineOptions: { threads: 1 },
       experiments: ['forks', 'main'],
       waitForLocked: true,
       pollMs: 20,
@@ -85,7 +85,7 @@ describe('trainProfile', () => {
       // main/p7/s2 trains (progress), then only the held run is left: the limit counts from that progress on.
       const started = Date.now();
       await expect(
-        trainProfile({ profile: tiny, storeRoot: store, engine: 'native', threads: 1, experiments: ['forks', 'main'], waitForLocked: true, pollMs: 20, waitLimitMs: 300 }),
+        trainProfile({ profile: tiny, storeRoot: store, engine: 'native', engineOptions: { threads: 1 }, experiments: ['forks', 'main'], waitForLocked: true, pollMs: 20, waitLimitMs: 300 }),
       ).rejects.toThrow(/none finished in 0 minutes/);
       expect(Date.now() - started).toBeGreaterThanOrEqual(300);
       expect(runStore.readStatus(runStore.identify(mainRunConfig(tinySpec, 7, 2)).id)?.state).toBe('complete');
@@ -100,7 +100,7 @@ describe('trainProfile', () => {
     const { id } = runStore.ensureRun(mainRunConfig(tinySpec, 7, 1));
     const held = acquireLock(runStore.paths(id).lock);
     try {
-      const result = await trainProfile({ profile: tiny, storeRoot: store, engine: 'native', threads: 1, experiments: ['main'] });
+      const result = await trainProfile({ profile: tiny, storeRoot: store, engine: 'native', engineOptions: { threads: 1 }, experiments: ['main'] });
       expect(result.failures).toHaveLength(1);
       expect(result.failures[0].message).toContain(String(process.pid));
     } finally {

@@ -5,7 +5,7 @@
  * parallel workers, `verify --jobs` starts workers): each run has its own lock (src/runs), and with
  * `waitForLocked` a run that another process holds is skipped and revisited until that process completes it.
  */
-import type { EngineKind } from '../engine/engine.js';
+import type { EngineKind, EngineOptions } from '../engine/engine.js';
 import type { Measurement, Profile } from '../paper/paper.js';
 import type { PlannedRun, RoleBase, RunSet, RunSource, SourcedRun } from '../paper/runSet.js';
 import { LockHeldError } from '../runs/store.js';
@@ -53,8 +53,7 @@ export interface TrainProfileOptions<R extends RoleBase, P extends Profile<R>> {
   measurements?: readonly Pick<Measurement, 'name' | 'schema'>[];
   storeRoot: string;
   engine: EngineKind;
-  threads?: number;
-  backend?: string;
+  engineOptions?: EngineOptions;
   /** A progress sink for one run's training (e.g. a bar), or none. */
   progress?: (run: PlannedRun<RoleBase>) => (ProgressSink & { stop?(): void }) | undefined;
   /** Called when a run starts, finishes, fails, or is found locked by another process. */
@@ -106,8 +105,7 @@ export async function trainProfile<R extends RoleBase, P extends Profile<R>>(opt
           config: run.config,
           storeRoot: options.storeRoot,
           engine: options.engine,
-          ...(options.threads === undefined ? {} : { threads: options.threads }),
-          ...(options.backend === undefined ? {} : { backend: options.backend }),
+          ...(options.engineOptions ? { engineOptions: options.engineOptions } : {}),
           ...(sink ? { progress: sink } : {}),
         });
         attempted.add(run.id);
