@@ -21,6 +21,7 @@
 #include <new>
 #include <string>
 
+#include "engine_interrupt.h"
 #include "engine_model.h"
 #include "engine_simd.h"
 
@@ -306,9 +307,12 @@ class EngineHandle : public Napi::ObjectWrap<EngineHandle> {
     EvalSummary summary;
     const FloatModeScope mode(m->denormals());
     try {
+      const InterruptWatch watch;  // a grid evaluation at a large p takes minutes: let SIGINT/SIGTERM stop it
       summary = m->evaluate(tokens, labels, n, options);
     } catch (const std::bad_alloc&) {
       return fail(env, "out of memory evaluating " + std::to_string(n) + " examples");
+    } catch (const Interrupted& i) {
+      return fail(env, signal_name(i.signal));
     }
     Napi::Object out = Napi::Object::New(env);
     out.Set("loss", summary.loss);

@@ -1,5 +1,7 @@
 #include "engine_model.h"
 
+#include "engine_interrupt.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -419,6 +421,7 @@ EvalSummary Model::evaluate(const int32_t* tokens, const int32_t* labels, long n
   double loss_sum = 0.0;
   long correct = 0;
   for (long start = 0; start < n; start += chunk) {
+    if (InterruptWatch::interrupted()) throw Interrupted{InterruptWatch::signal_received()};
     const int rows = int(std::min<long>(chunk, n - start));
     pool_.set_parallel(eval_tuner_.parallel_next());
     const auto started = std::chrono::steady_clock::now();

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "engine_interrupt.h"
 #include "engine_pool.h"
 #include "engine_simd.h"
 
@@ -265,6 +266,7 @@ void runReplicates(const Problem& P, int first, int last, int32_t* counts) {
   std::vector<Vec> squares(vecs + 1, Vec{});  // + one zero vector: the padding column
   std::vector<double> keys(P.bins);
   for (int r = first; r < last; r++) {
+    if (grokcheck::InterruptWatch::interrupted()) return;
     Xoshiro128 rng;
     std::memcpy(rng.s, P.states + 4 * static_cast<size_t>(r), sizeof rng.s);
     int32_t* hist = counts + static_cast<size_t>(r) * P.bins;
@@ -413,9 +415,16 @@ Napi::Value FourierNullHistograms(const Napi::CallbackInfo& info) {
   // ranges nor the thread that runs them change a bit of the result.
   threads = std::max(1, std::min(threads, P.replicates));
   const grokcheck::FloatModeScope mode(denormals);
-  grokcheck::ThreadPool pool(threads, denormals);
-  const long grain = std::max(1L, static_cast<long>(P.replicates) / (4L * threads));
-  pool.run_ranges(P.replicates, grain, [&](long first, long last) { runReplicates(P, static_cast<int>(first), static_cast<int>(last), counts); });
+  const grokcheck::InterruptWatch watch;
+  {
+    grokcheck::ThreadPool pool(threads, denormals);
+    const long grain = std::max(1L, static_cast<long>(P.replicates) / (4L * threads));
+    pool.run_ranges(P.replicates, grain, [&](long first, long last) { runReplicates(P, static_cast<int>(first), static_cast<int>(last), counts); });
+  }
+  if (grokcheck::InterruptWatch::interrupted()) {
+    Napi::Error::New(env, std::string("fourierNullHistograms: ") + grokcheck::signal_name(grokcheck::InterruptWatch::signal_received())).ThrowAsJavaScriptException();
+    return env.Null();
+  }
   return out;
 }
 

@@ -11,7 +11,8 @@ const fixtures = join(root, '..', 'shared', 'fixtures', 'reference');
 
 function grokcheck(...args: string[]) {
   if (!existsSync(join(root, 'dist', 'cli.js'))) throw new Error('dist/cli.js missing: run `npm run build` (npm test does)');
-  return spawnSync(process.execPath, [join(root, 'bin', 'grokcheck.js'), ...args], { encoding: 'utf8', cwd: root });
+  // A fixed memory budget, so the memory refusal below does not depend on the machine.
+  return spawnSync(process.execPath, [join(root, 'bin', 'grokcheck.js'), ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, GROKCHECK_MEMORY_GIB: '16' } });
 }
 
 function expectCleanError(result: ReturnType<typeof grokcheck>, code: number, pattern: RegExp) {
@@ -80,7 +81,7 @@ describe('grokcheck CLI', () => {
     const viaFile = JSON.parse(grokcheck('fsd', '--activations', join(dir, 'acts.json'), '--permutations', '200', '--json').stdout);
     expect(viaFile).toEqual(json);
     writeFileSync(join(dir, 'short.json'), JSON.stringify({ p: 11, op: 'add', units: 3, data: [1, 2] }));
-    expectCleanError(grokcheck('fsd', '--activations', join(dir, 'short.json')), 2, /data/);
+    expectCleanError(grokcheck('fsd', '--activations', join(dir, 'short.json')), 2, /data: must hold p \* p \* units = 11 \* 11 \* 3 = 363 values .*, got 2/);
   });
 
   it('train validates every flag and names the bad one', () => {
@@ -93,6 +94,29 @@ describe('grokcheck CLI', () => {
     expectCleanError(grokcheck('show', 'zzzz', '--runs', makeTempDir('grokcheck-empty-')), 1, /not a run id prefix/);
   });
 
+  it('refuses a composite modulus unless asked, and a grid too large for the machine before allocating it', () => {
+    const runs = makeTempDir('grokcheck-cli-inputs-');
+    expectCleanError(grokcheck('train', '--p', '91', '--task', 'mul', '--runs', runs), 2, /--p: 91 is not prime/);
+    const tinyArgs = ['--d-model', '8', '--heads', '2', '--d-mlp', '16', '--steps', '1', '--permutations', '0', '--runs', runs, '--quiet'];
+    const composite = grokcheck('train', '--p', '15', '--allow-composite', ...tinyArgs);
+    expect(composite.status, composite.stderr).toBe(0);
+    const started = Date.now();
+    expectCleanError(grokcheck('train', '--p', '997', '--steps', '1', '--runs', runs), 2, /p = 997 needs about \d+\.\d GiB for one checkpoint's full-grid evaluation .* 16\.0 GiB available/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('runs and show read a folder of exported records (the runs a committed report cites)', () => {
+    const records = join(root, 'fixtures', 'records', 'small');
+    const listed = grokcheck('runs', '--runs', records);
+    expect(listed.status, listed.stderr).toBe(0);
+    const first = listed.stdout.split('\n')[0];
+    expect(first).toMatch(/^[0-9a-f]{16}  complete /);
+    const shown = grokcheck('show', first.slice(0, 8), '--runs', records);
+    expect(shown.status, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^run [0-9a-f]{16}  complete/);
+    expect(shown.stdout).toMatch(/grokking\s+\d+/);
+  });
+
   it('trains, lists, shows and forks a small run', () => {
     const runs = makeTempDir('grokcheck-cli-runs-');
     const small = ['--p', '11', '--d-model', '16', '--heads', '2', '--d-mlp', '32', '--batch-size', '16', '--train-frac', '0.5',
@@ -102,6 +126,9 @@ describe('grokcheck CLI', () => {
     const outcome = JSON.parse(trained.stdout);
     expect(outcome.status).toBe('complete');
     expect(outcome.events).toHaveProperty('memorisation');
+    // What --help says --json prints (message only when there is one).
+    for (const key of ['id', 'status', 'wall_s', 'engine', 'events', 'flags', 'trajectory']) expect(outcome).toHaveProperty(key);
+    expect(grokcheck('train', '--help').stdout).toContain('--json                  print the outcome as JSON: id, status, message, wall_s, engine, events, flags, trajectory');
     const listed = grokcheck('runs', '--runs', runs);
     expect(listed.stdout).toContain(outcome.id);
     const shown = grokcheck('show', outcome.id.slice(0, 6), '--runs', runs);
@@ -113,5 +140,14 @@ describe('grokcheck CLI', () => {
     expect(fork.id).not.toBe(outcome.id);
     expect(fork.trajectory.at(-1).step).toBe(1200);
     expectCleanError(grokcheck('fork', outcome.id, '--wd', '3', '--at', '123', '--runs', runs), 2, /no checkpoint at step 123/);
+    const mem = String(outcome.events.memorisation);
+    expectCleanError(grokcheck('fork', outcome.id, '--wd', '3', '--at', 'mem', '--steps', mem, '--runs', runs), 2, new RegExp(`--steps: ${mem} is not past the fork step ${mem}`));
+    // A run that differs from the first only in its cap is told apart in the listing.
+    const capped = grokcheck('train', ...small.map((a, i) => (small[i - 1] === '--steps' ? '300' : a)), '--after-grok', 'none');
+    expect(capped.status, capped.stderr).toBe(0);
+    const lines = grokcheck('runs', '--runs', runs).stdout.split('\n').filter((l) => l.includes('add p=11 2L standard d16 wd=1 init'));
+    expect(lines).toHaveLength(2);
+    expect(lines.join('\n')).toMatch(/stop\.max_steps=1000/);
+    expect(lines.join('\n')).toMatch(/stop\.max_steps=300/);
   }, 120_000);
 });

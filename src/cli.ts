@@ -2,6 +2,7 @@
  * grokcheck CLI entry point. Every sub-command validates its flags and prints errors without stack traces
  * (exit 2 for usage and input errors, 1 for failures).
  */
+import { InterruptedError } from './engine/engine.js';
 import { ConfigError } from './schema/parse.js';
 import { UsageError, type Command } from './commands/command.js';
 import { commands } from './commands/index.js';
@@ -43,6 +44,10 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof ConfigError) {
       console.error(`grokcheck ${name}: ${err.message}`);
       return 2;
+    }
+    if (err instanceof InterruptedError) {
+      console.error(`grokcheck ${name}: ${err.message}; everything written so far is kept: run the same command again to resume`);
+      return err.signal === 'SIGINT' ? 130 : err.signal === 'SIGHUP' ? 129 : 143;
     }
     console.error(`grokcheck ${name}: ${(err as Error).message ?? err}`);
     if (process.env.GROKCHECK_DEBUG) console.error((err as Error).stack);

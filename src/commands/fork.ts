@@ -1,9 +1,8 @@
 /** `grokcheck fork RUN`: continue a run from one of its checkpoints with a new weight decay (claims.md forks). */
 import { z } from 'zod';
 import { eventSteps } from '../metrics/events.js';
-import { CheckpointRecordSchema } from '../schema/record.js';
 import { forkRunConfig } from '../train/fork.js';
-import { openStore } from '../train/loop.js';
+import { openStore, readRunRecords } from '../train/loop.js';
 import { UsageError, type Command } from './command.js';
 import { Flags, valueFlag } from './flags.js';
 import { printOutcome, RUN_FLAGS, runWithProgress } from './train.js';
@@ -39,7 +38,7 @@ Exit code: 0 when the fork is complete, 1 when it failed, 2 on bad flags or a pa
     const store = openStore(f.runs);
     const parentId = store.find(positionals[0]);
     const parent = store.readConfig(parentId).config;
-    const records = store.readRecords(parentId, CheckpointRecordSchema);
+    const records = readRunRecords(store, parentId, parent);
     let step: number;
     if (typeof f.at === 'number') step = f.at;
     else {
@@ -48,6 +47,8 @@ Exit code: 0 when the fork is complete, 1 when it failed, 2 on bad flags or a pa
       if (at === null) throw new UsageError(`the parent run ${parentId} has no ${f.at} step in its records`);
       step = at;
     }
+    if (f.steps !== undefined && f.steps <= step)
+      throw new UsageError(`--steps: ${f.steps} is not past the fork step ${step}; the fork would train nothing (give a cap above ${step})`);
     const kept = store.listCheckpoints(parentId).map((c) => c.step);
     if (!kept.includes(step)) throw new UsageError(`the parent run ${parentId} has no checkpoint at step ${step} (kept: ${kept.join(', ')})`);
     const config = forkRunConfig(parent, parentId, {

@@ -27,7 +27,15 @@ const ActivationsFileSchema = z
     data: z.array(z.number().finite()),
   })
   .strict()
-  .refine((f) => f.data.length === f.p * f.p * f.units, { message: 'data must hold p*p*units values (row-major over a*p+b)', path: ['data'] });
+  .superRefine((f, ctx) => {
+    const expected = f.p * f.p * f.units;
+    if (f.data.length !== expected)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['data'],
+        message: `must hold p * p * units = ${f.p} * ${f.p} * ${f.units} = ${expected} values (row-major over a*p+b), got ${f.data.length}`,
+      });
+  });
 
 function loadActivations(path: string) {
   const parsed = ActivationsFileSchema.safeParse(readJsonFile(path, 'activations'));

@@ -1,10 +1,11 @@
 /** `grokcheck show RUN` and `grokcheck runs`: inspect the run store. */
 import { z } from 'zod';
 import { canonicalEvents, spikeFlags } from '../metrics/events.js';
-import { CheckpointRecordSchema, type CheckpointRecord } from '../schema/record.js';
-import { openStore, type RunOutcome } from '../train/loop.js';
+import type { CheckpointRecord } from '../schema/record.js';
+import type { RunOutcome } from '../train/loop.js';
 import { UsageError, type Command } from './command.js';
 import { Flags, switchFlag, valueFlag } from './flags.js';
+import { distinguishingFields, runSourceAt } from './runViews.js';
 
 export interface OutcomeDescription {
   events: Record<string, number | null>;
@@ -49,9 +50,9 @@ export function eventLines(d: OutcomeDescription): string[] {
   ];
 }
 
-const STORE_FLAG = { runs: valueFlag('DIR', z.string().default('runs'), 'run store folder') };
+const STORE_FLAG = { runs: valueFlag('DIR', z.string().default('runs'), 'run store folder, or a folder of exported records (e.g. fixtures/records/paper), read-only') };
 const SHOW_FLAGS = new Flags({ ...STORE_FLAG, json: switchFlag('print {id, config, status, events, flags, trajectory, records}') });
-const RUNS_FLAGS = new Flags({ ...STORE_FLAG, json: switchFlag('print a JSON array') });
+const RUNS_FLAGS = new Flags({ ...STORE_FLAG, json: switchFlag('print a JSON array of {id, state, step, wall_s, engine, message, summary, differs, problems}') });
 
 const f3 = (x: number | null) => (x === null || !Number.isFinite(x) ? '    -' : x.toFixed(3));
 
@@ -63,25 +64,22 @@ export const showCommand: Command = {
 RUN is a run id or a unique prefix of one (see grokcheck runs). Prints the run's config, status, events
 (memorisation, sync, baseline sync, grokking, destabilisation, leads; metrics.md "Checkpoint metrics", read
 with the canonical rules, with events on spike checkpoints noted) and the trajectory every 500 steps and at
-each event.
+each event. Reads a run store or a folder of exported records (the run ids a committed report cites).
 
 ${SHOW_FLAGS.help()}`,
   async run(argv) {
     const { values: flags, positionals } = SHOW_FLAGS.parse(argv, { positionals: true });
     if (positionals.length !== 1) throw new UsageError('expected one run id (or prefix)');
-    const store = openStore(flags.runs);
-    const id = store.find(positionals[0]);
-    const { config } = store.readConfig(id);
-    const status = store.readStatus(id);
-    const records = store.readRecords(id, CheckpointRecordSchema);
+    const { view, status, records } = runSourceAt(flags.runs).load(positionals[0]);
+    const config = view.config!;
     const d = describeOutcome({ records, config });
     if (flags.json) {
-      console.log(JSON.stringify({ id, config, status, ...d, records }));
+      console.log(JSON.stringify({ id: view.id, config, status, ...d, records }));
       return 0;
     }
-    console.log(`run ${id}  ${status?.state ?? 'no status'}${status?.message ? ` (${status.message})` : ''}`);
-    console.log(`  ${store.summarize(id).summary}`);
-    if (status?.wall_s !== undefined) console.log(`  wall time ${status.wall_s.toFixed(1)} s on ${status.engine ?? '?'}`);
+    console.log(`run ${view.id}  ${view.state}${view.message ? ` (${view.message})` : ''}`);
+    console.log(`  ${view.summary}`);
+    if (view.wall_s !== null) console.log(`  wall time ${view.wall_s.toFixed(1)} s on ${view.engine ?? '?'}`);
     console.log('events:');
     for (const line of eventLines(d)) console.log(line);
     console.log('\n  step  train   val    FSD    norm   rank  restricted-logit');
@@ -95,24 +93,28 @@ ${SHOW_FLAGS.help()}`,
 
 export const runsCommand: Command = {
   name: 'runs',
-  summary: 'list the runs in the store',
+  summary: 'list the runs in the store (or in a folder of exported records)',
   help: `Usage: grokcheck runs [flags]
 
-Lists every run of the store: id, status, last step, wall time and a one-line config summary.
+Lists every run: id, state, last step, wall time and a one-line config summary, followed by the config fields
+in which it differs from other runs with the same summary (e.g. stop.max_steps=6000). The state is
+\`training\` while a live process holds the run, \`interrupted\` when it was stopped (Ctrl-C, kill) before it
+completed: the same command resumes it.
 
 ${RUNS_FLAGS.help()}`,
   async run(argv) {
     const { values: flags } = RUNS_FLAGS.parse(argv);
-    const list = openStore(flags.runs).list();
+    const source = runSourceAt(flags.runs);
+    const list = source.list();
+    const differs = distinguishingFields(list);
     if (flags.json) {
-      console.log(JSON.stringify(list.map((r) => ({ id: r.id, status: r.status, summary: r.summary, lock: r.lock, problems: r.problems }))));
+      console.log(JSON.stringify(list.map(({ config: _config, ...v }) => ({ ...v, differs: differs.get(v.id) ?? [] }))));
       return 0;
     }
-    if (list.length === 0) console.log(`no runs in ${flags.runs}`);
+    if (list.length === 0) console.log(`no runs in ${source.describe}`);
     for (const r of list) {
-      const s = r.status;
-      const state = r.lock.state === 'held' ? 'training' : (s?.state ?? '?');
-      console.log(`${r.id}  ${state.padEnd(8)} step ${String(s?.step ?? '-').padStart(6)}  ${(s?.wall_s ?? 0).toFixed(0).padStart(5)} s  ${r.summary ?? r.problems.join('; ')}`);
+      const extra = differs.get(r.id)?.length ? `  [${differs.get(r.id)!.join(', ')}]` : '';
+      console.log(`${r.id}  ${r.state.padEnd(11)} step ${String(r.step ?? '-').padStart(6)}  ${(r.wall_s ?? 0).toFixed(0).padStart(5)} s  ${r.summary ?? r.problems.join('; ')}${extra}`);
     }
     return 0;
   },

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { parseConfig } from '../schema/parse.js';
 import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
 import { defaultFsdSite, FSD_SITES, FsdSiteSchema } from '../schema/sites.js';
-import { taskElements } from '../schema/task.js';
+import { isPrime, taskElements } from '../schema/task.js';
 import { trainRun, type RunOutcome } from '../train/loop.js';
-import type { Command } from './command.js';
+import { UsageError, type Command } from './command.js';
 import { ENGINE_FLAGS, engineOptionsOf } from './engineFlags.js';
 import { Flags, inGroup, switchFlag, valueFlag, type FlagValues } from './flags.js';
 import { barProgress, noticesOnly } from './progress.js';
@@ -34,6 +34,7 @@ const TRAIN_FLAGS = new Flags({
   task: valueFlag('add|sub|mul|sym', z.enum(['add', 'sub', 'mul', 'sym']).default('add'), 'the operation (sym = symmetric group S_n composition)', { group: TASK }),
   p: valueFlag('N', int(2).optional(), 'the modulus for add/sub/mul (default 97)', { group: TASK }),
   n: valueFlag('N', int(2).max(6).optional(), 'n of S_n for sym (default 5)', { group: TASK }),
+  'allow-composite': switchFlag('accept a --p that is not prime (Z_p multiplication is a group, and the Fourier claims hold,\nonly for a prime p)', { group: TASK }),
   'train-frac': valueFlag('F', z.coerce.number().gt(0).lt(1).optional(), 'training fraction (default 0.3 for Z_p, 0.7 for sym)', { group: TASK }),
   seed: valueFlag('N', int(0).default(42), 'one seed for init, split and batch order', { group: SEEDS }),
   'init-seed': valueFlag('N', int(0).optional(), 'override the init seed', { group: SEEDS }),
@@ -82,6 +83,8 @@ Example: npx grokcheck train --p 53 --seed 42 --steps 8000`,
     const { values: f } = TRAIN_FLAGS.parse(argv);
     const isSym = f.task === 'sym';
     const n = isSym ? (f.n ?? 5) : (f.p ?? 97);
+    if (!isSym && !isPrime(n) && !f['allow-composite'])
+      throw new UsageError(`--p: ${n} is not prime; Z_p tasks need a prime modulus (give --allow-composite to train it anyway)`);
     const elements = taskElements(isSym ? 'sym' : 'mod_add', n);
     const schedule = f.schedule ? { lambda_high: Number(f.schedule.split('@')[0]), trigger: f.schedule.split('@')[1] } : undefined;
     const config: RunConfig = parseConfig(

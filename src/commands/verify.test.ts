@@ -1,7 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeExportedRun } from '../verify/recordsExport.js';
+import { claimById } from '../papers/circuit-sync/claims/index.js';
+import { circuitSync } from '../papers/circuit-sync/index.js';
 import { paperProfile } from '../papers/circuit-sync/profiles.js';
 import { syntheticRunSet } from '../papers/circuit-sync/testing/syntheticSet.js';
 import { UsageError } from './command.js';
@@ -62,6 +64,34 @@ describe('grokcheck verify --records-only', () => {
     expect(log[0]).toMatch(/^C05 fork-monotone\s+not evaluable/);
     expect(log.at(-1)).toMatch(/1 claim\(s\): 0 reproduced, 0 direction only, 0 not reproduced, 1 not evaluable/);
   }, 60_000);
+
+  it('a broken committed file makes only the claims that read its run not evaluable, naming the file and line', async () => {
+    capture();
+    const broken = makeTempDir('gc-verify-records-');
+    exportSynthetic(broken);
+    const main = syntheticRunSet({ profile: paperProfile }).runs.get('main/p71/s42')!;
+    const file = join(broken, `${main.id}.jsonl`);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[4] = lines[4].slice(0, 20);
+    writeFileSync(file, lines.join('\n'));
+    const report = makeTempDir('gc-verify-report-');
+    const code = await verifyCommand.run(['--profile', 'paper', '--records-only', '--records-dir', broken, '--report-dir', report]);
+    expect(code).toBe(1);
+    const verdicts = JSON.parse(readFileSync(join(report, 'verdict.json'), 'utf8')).claims as { id: string; verdict: string; reason: string }[];
+    const c01 = verdicts.find((c) => c.id === 'C01')!;
+    expect(c01.verdict).toBe('not evaluable');
+    expect(c01.reason, c01.reason).toContain(`${main.id}.jsonl:5`);
+    // Claims that do not read the main runs are evaluated as usual.
+    expect(verdicts.find((c) => c.id === 'C05')!.verdict).toBe('reproduced');
+    expect(verdicts.find((c) => c.id === 'C12')!.verdict).toBe('reproduced');
+  }, 60_000);
+
+  it('--claim C11 trains only the experiment that claim reads (arch and nothing else)', () => {
+    const profile = circuitSync.profile('paper');
+    const planned = profile.plan(() => undefined, claimById('C11').experiments).runs;
+    expect(new Set(planned.map((r) => r.role.experiment))).toEqual(new Set(['arch']));
+    expect(planned).toHaveLength(3);
+  });
 
   it('rejects bad flags with usage errors that name the flag', async () => {
     await expect(verifyCommand.run(['--claim', 'C17'])).rejects.toThrow(UsageError);

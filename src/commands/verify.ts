@@ -73,7 +73,7 @@ ${VERIFY_FLAGS.help()}
 
 Verdicts: reproduced, direction only, not reproduced, not evaluable (a finding, not an error).
 Exit code: 0 when every selected claim was evaluated; 1 when a claim is not evaluable, a run failed to
-train, or (with --strict) a claim is not reproduced; 2 on bad flags.
+train, a committed records file is unreadable, or (with --strict) a claim is not reproduced; 2 on bad flags.
 
 Examples:
   npx grokcheck verify --profile small
@@ -102,11 +102,14 @@ Examples:
 
     let set: AnyRunSet;
     let trainFailures = 0;
+    let brokenRecords = 0;
     const waitingSaid = new Set<string>();
     if (f['records-only']) {
       const read = runsFromRecords(paper, profile, recordsDir, experiments);
       set = read.set;
+      brokenRecords = read.broken.length;
       console.error(`verify: ${read.count} committed runs read from ${recordsDir}`);
+      for (const problem of read.broken) console.error(`verify: unreadable committed records (the claims that read this run are not evaluable): ${problem}`);
     } else {
       // A worker (--train-only) is one job; the verify process that starts workers is job 1 of --jobs.
       const jobs = planJobs({ jobs: f['train-only'] ? 1 : f.jobs, threads: f.threads });
@@ -179,7 +182,7 @@ Examples:
       `verify ${profile.name}: ${results.length} claim(s): ${count('reproduced')} reproduced, ${count('direction only')} direction only, ` +
         `${count('not reproduced')} not reproduced, ${count('not evaluable')} not evaluable; report ${written.markdown}`,
     );
-    if (trainFailures > 0) return 1;
+    if (trainFailures > 0 || brokenRecords > 0) return 1;
     if (count('not evaluable') > 0) return 1;
     if (f.strict && count('not reproduced') > 0) return 1;
     return 0;

@@ -8,6 +8,20 @@ import type { ModelConfig, OptimizerConfig } from '../schema/model.js';
 import type { Params } from '../model/params.js';
 import type { SiteName } from '../schema/sites.js';
 
+/** A long native call (a grid evaluation, the FSD null) stopped by SIGINT, SIGTERM or SIGHUP (native/engine_interrupt.h). */
+export class InterruptedError extends Error {
+  constructor(readonly signal: string) {
+    super(`interrupted by ${signal}`);
+    this.name = 'InterruptedError';
+  }
+}
+
+/** The addon's error for an interrupted call as an InterruptedError; any other error unchanged. */
+export function asInterrupted(error: unknown): unknown {
+  const m = error instanceof Error ? /interrupted by (SIG[A-Z]+)/.exec(error.message) : null;
+  return m ? new InterruptedError(m[1]) : error;
+}
+
 /** A component whose output can be zeroed: block l's attention or MLP (its whole output, every position). */
 export interface Component {
   layer: number;

@@ -5,7 +5,7 @@
  * SpectralBasis and a NullProblem of src/metrics), so this layer knows nothing of FSD itself.
  */
 import { nativeAddon } from './addon.js';
-import type { DenormalMode } from './engine.js';
+import { asInterrupted, type DenormalMode } from './engine.js';
 
 export interface FourierNullInput {
   kind: 'permutation' | 'gaussian';
@@ -54,11 +54,12 @@ export function nativeFourierKernels(): FourierKernels | null {
   } catch {
     fn = undefined;
   }
-  cached = fn
+  const call = fn;
+  cached = call
     ? {
         description: 'native (C++ N-API, native/fourier.cc)',
-        nullHistograms: (input, threads, denormals) =>
-          fn({
+        nullHistograms(input, threads, denormals) {
+          const options = {
             kind: input.kind === 'permutation' ? 0 : 1,
             size: input.size,
             columns: input.columns,
@@ -76,7 +77,13 @@ export function nativeFourierKernels(): FourierKernels | null {
             states: input.states,
             threads,
             denormals,
-          }),
+          };
+          try {
+            return call(options);
+          } catch (error) {
+            throw asInterrupted(error);
+          }
+        },
       }
     : null;
   return cached;

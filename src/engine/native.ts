@@ -10,7 +10,7 @@ import { ModelConfigSchema, OptimizerConfigSchema, type ModelConfig, type Optimi
 import { checkParams, paramSpecs, type Params } from '../model/params.js';
 import { nativeAddon } from './addon.js';
 import { parseSite, type SiteName } from '../schema/sites.js';
-import { DEFAULT_DENORMALS, type Component, type DenormalMode, type Engine, type EngineCreateArgs, type EvalRequest, type EvalResult, type TrainingState } from './engine.js';
+import { asInterrupted, DEFAULT_DENORMALS, type Component, type DenormalMode, type Engine, type EngineCreateArgs, type EvalRequest, type EvalResult, type TrainingState } from './engine.js';
 
 /** Site and component kinds as numbered by native/engine.cc. */
 const SITE_KIND = { 'mlp.pre': 0, 'mlp.post': 1, 'attn.out': 2 } as const;
@@ -139,12 +139,17 @@ export function createNativeEngine(args: EngineCreateArgs): Engine {
       const override = request.override ?? null;
       if (override && !Number.isInteger(override.layer))
         throw new ConfigError(`override.layer must be an integer, got ${override.layer}`);
-      const result = live().evaluate(request.tokens, request.labels, {
-        captures,
-        zero: components(request.zero),
-        override,
-        logits: request.logits ?? false,
-      });
+      let result: NativeEvalResult;
+      try {
+        result = live().evaluate(request.tokens, request.labels, {
+          captures,
+          zero: components(request.zero),
+          override,
+          logits: request.logits ?? false,
+        });
+      } catch (error) {
+        throw asInterrupted(error);
+      }
       const byName: Partial<Record<SiteName, Float32Array>> = {};
       sites.forEach((site, i) => (byName[site] = result.captures[i]));
       return {

@@ -312,20 +312,26 @@ const RELEASE_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * no other listener handles that signal, the signal is raised again so the process still dies of it (exit
  * status 128 + n, as without the handler). Returns a function that removes the handlers.
  */
-export function installLockReleaseHandlers(lock: Pick<LockHandle, 'release'>, target: NodeJS.Process = process): () => void {
+export function installLockReleaseHandlers(
+  lock: Pick<LockHandle, 'release'>,
+  target: NodeJS.Process = process,
+  /** Called first on SIGINT, SIGTERM or SIGHUP (e.g. to say where the work stopped). */
+  onSignal?: (signal: NodeJS.Signals) => void,
+): () => void {
   const onExit = (): void => {
     lock.release();
   };
-  const onSignal = (signal: NodeJS.Signals): void => {
+  const handleSignal = (signal: NodeJS.Signals): void => {
+    onSignal?.(signal);
     lock.release();
     uninstall();
     if (target.listenerCount(signal) === 0) target.kill(target.pid, signal);
   };
   const uninstall = (): void => {
     target.removeListener('exit', onExit);
-    for (const signal of RELEASE_SIGNALS) target.removeListener(signal, onSignal);
+    for (const signal of RELEASE_SIGNALS) target.removeListener(signal, handleSignal);
   };
   target.on('exit', onExit);
-  for (const signal of RELEASE_SIGNALS) target.on(signal, onSignal);
+  for (const signal of RELEASE_SIGNALS) target.on(signal, handleSignal);
   return uninstall;
 }

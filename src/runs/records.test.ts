@@ -78,6 +78,9 @@ describe('records.jsonl', () => {
         continue;
       }
       expectRecordsError(() => readRecords(file, RecordSchema), complete + 1, /incomplete final line \(no trailing newline/);
+      // It tells the user what to do, not which internal option would repair it.
+      expectRecordsError(() => readRecords(file, RecordSchema), complete + 1, /run the command that trained it \(grokcheck train, fork or verify\) again/);
+      expect(() => readRecords(file, RecordSchema)).not.toThrow(/repairTruncatedTail/);
       const repaired = readRecords(file, RecordSchema, { repairTruncatedTail: true });
       expect(repaired.records).toEqual([0, 100, 200].slice(0, complete).map(record));
       expect(repaired.droppedTail).toMatchObject({ line: complete + 1, bytes: cut - (lineEnds[complete - 1] ?? 0) });

@@ -162,8 +162,8 @@ export function readRecords<S extends z.ZodType<StepRecord>>(
         throw new RecordsError(
           file,
           line.number,
-          `incomplete final line (${tailReason}, ${line.bytes.length} bytes): the writer was probably killed mid-append; ` +
-            'resume with repairTruncatedTail to drop it',
+          `incomplete final line (${tailReason}, ${line.bytes.length} bytes): the run was killed while writing it; ` +
+            'run the command that trained it (grokcheck train, fork or verify) again: resuming drops the line and measures it again',
         );
       truncateFile(file, line.start);
       droppedTail = {
@@ -185,6 +185,25 @@ export function readRecords<S extends z.ZodType<StepRecord>>(
     records.push(record);
   }
   return { records, droppedTail };
+}
+
+/**
+ * Drops every record after `step` (resuming from an older checkpoint than the last record: the dropped records
+ * are measured again, identically). The file is cut at the start of the first later line, so the records kept
+ * keep their bytes. The caller must hold the run's lock. Returns how many records were dropped.
+ */
+export function dropRecordsAfter(file: string, step: number): number {
+  if (!existsSync(file)) return 0;
+  const lines = splitLines(readFileSync(file));
+  for (const [i, line] of lines.entries()) {
+    const parsed = parseLine(line.bytes);
+    const lineStep = parsed.ok ? (parsed.value as { step?: unknown }).step : undefined;
+    if (!parsed.ok || typeof lineStep !== 'number' || lineStep > step) {
+      truncateFile(file, line.start);
+      return lines.length - i;
+    }
+  }
+  return 0;
 }
 
 function truncateFile(file: string, length: number): void {

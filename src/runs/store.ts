@@ -22,7 +22,7 @@ import type { TrainingState } from '../engine/engine.js';
 import { formatZodError } from '../schema/parse.js';
 import { canonicalJson, contentAddress, RUN_ID_LENGTH } from '../schema/canonical.js';
 import { removeTempFiles, writeFileAtomic } from './atomic.js';
-import { appendRecord, readRecords, RecordsError, type AppendRecordOptions, type ReadRecordsOptions, type ReadRecordsResult, type StepRecord } from './records.js';
+import { appendRecord, dropRecordsAfter, readRecords, RecordsError, type AppendRecordOptions, type ReadRecordsOptions, type ReadRecordsResult, type StepRecord } from './records.js';
 import {
   listCheckpoints,
   loadLatestCheckpoint,
@@ -323,6 +323,14 @@ export class RunWriter<C> {
     const result = readRecords(this.paths.records, schema, options);
     this.lastRecordStep = result.records.length > 0 ? result.records[result.records.length - 1].step : null;
     return result;
+  }
+
+  /** Drops the records after `step` (see records.ts dropRecordsAfter); returns how many. */
+  dropRecordsAfter(step: number): number {
+    this.assertOpen();
+    const dropped = dropRecordsAfter(this.paths.records, step);
+    this.lastRecordStep = undefined;
+    return dropped;
   }
 
   /** Appends one record (fsynced); its step must exceed the previous record's. */

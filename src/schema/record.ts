@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { JsonNumberSchema } from './jsonNumber.js';
+import type { RunConfig } from './runConfig.js';
 
 /** Metric values may be NaN/Infinity when a run diverges; they are stored as strings (jsonNumber.ts). */
 const num = JsonNumberSchema;
@@ -55,5 +56,49 @@ export const CheckpointRecordSchema = z
     /** Non-finite loss seen at this checkpoint. */
     diverged: z.boolean(),
   })
-  .strict();
+  .strict()
+  .superRefine((r, ctx) => {
+    // Values outside their ranges are never used (a val_acc of 5 once made a grokking step out of nothing).
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    const inUnit = (x: number) => x >= 0 && x <= 1;
+    for (const key of ['train_acc', 'val_acc'] as const) if (!inUnit(r[key])) issue([key], `an accuracy must lie in [0, 1], got ${r[key]}`);
+    for (const key of ['train_loss', 'val_loss'] as const)
+      if (Number.isFinite(r[key]) ? r[key] < 0 : !r.diverged) issue([key], `a loss must be non-negative, or non-finite in a record flagged diverged; got ${r[key]}`);
+    if (!(r.norm >= 0)) issue(['norm'], `the parameter norm must be non-negative, got ${r.norm}`);
+    // A diverged record carries NaN metrics (train/measure.ts); any other must have them in range.
+    if (r.diverged) return;
+    for (const key of ['fsd', 'participation', 'rank1_fraction'] as const) if (!inUnit(r[key])) issue([key], `must lie in [0, 1], got ${r[key]}`);
+    if (r.fsd_gen !== null && !inUnit(r.fsd_gen)) issue(['fsd_gen'], `must lie in [0, 1], got ${r.fsd_gen}`);
+    for (const [site, alt] of Object.entries(r.fsd_alt))
+      for (const key of ['fsd', 'participation', 'rank1_fraction'] as const)
+        if (!inUnit(alt[key])) issue(['fsd_alt', site, key], `must lie in [0, 1], got ${alt[key]}`);
+    if (r.permutation && !inUnit(r.permutation.p_value)) issue(['permutation', 'p_value'], `must lie in [0, 1], got ${r.permutation.p_value}`);
+  });
 export type CheckpointRecord = z.infer<typeof CheckpointRecordSchema>;
+
+/**
+ * Where a run's records must stand (metrics.md "Checkpoint metrics"; src/train/loop.ts): one at every multiple of
+ * `eval_every` from the run's first step (0, or a fork's step) on, none missing, and possibly one more at the
+ * final step when the step cap is off that grid. Returns the first record out of place (its index and why), or
+ * null.
+ */
+export function recordGridProblem(records: readonly Pick<CheckpointRecord, 'step'>[], config: Pick<RunConfig, 'eval_every' | 'stop' | 'fork'>): { index: number; problem: string } | null {
+  const every = config.eval_every;
+  const start = config.fork ? Math.ceil(config.fork.step / every) * every : 0;
+  const cap = config.stop.max_steps;
+  for (let i = 0; i < records.length; i++) {
+    const expected = start + i * every;
+    const step = records[i].step;
+    if (step === expected) continue;
+    const offGridFinal = i === records.length - 1 && step === cap && cap % every !== 0 && step > expected - every && step < expected;
+    if (offGridFinal) continue;
+    return {
+      index: i,
+      problem:
+        i > 0 && step > expected
+          ? `step ${step} follows step ${records[i - 1].step}: the record of step ${expected} is missing (records come every ${every} steps)`
+          : `step ${step} is not on the run's checkpoint grid (expected step ${expected}: every ${every} steps from ${start})`,
+    };
+  }
+  return null;
+}

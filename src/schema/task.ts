@@ -20,6 +20,12 @@ export const TaskConfigSchema = z
   .refine((t) => t.kind !== 'sym' || t.n <= 6, { message: 'sym supports n <= 6 (n! classes)', path: ['n'] });
 export type TaskConfig = z.infer<typeof TaskConfigSchema>;
 
+export function isPrime(n: number): boolean {
+  if (!Number.isInteger(n) || n < 2) return false;
+  for (let d = 2; d * d <= n; d++) if (n % d === 0) return false;
+  return true;
+}
+
 /** Number of operands of a task: p for Z_p, n! for S_n (the vocabulary is this + 1, the classes this). */
 export function taskElements(kind: TaskKind, n: number): number {
   if (kind !== 'sym') return n;

@@ -3,20 +3,24 @@
  * `eval_every` steps (metrics.md "Checkpoint metrics"), applying the weight-decay schedule and the stop rules.
  *
  * Crash safety: at each evaluation step s the order is  measure -> checkpoint(s) -> append record(s).
- * A run killed anywhere resumes from its newest valid checkpoint c; if the record of c is missing it is
- * measured again (the engine is deterministic, so it is the same record), and training continues. Records
- * therefore end identical to an uninterrupted run's (tested with SIGKILL in loop.test.ts).
+ * A run killed anywhere resumes from its newest valid checkpoint c (a corrupt or truncated newer one is skipped,
+ * and the records after c are dropped); if the record of c is missing it is measured again (the engine is
+ * deterministic, so it is the same record), and training continues. Records therefore end identical to an
+ * uninterrupted run's (tested with SIGKILL in resume.test.ts). A record and a checkpoint are written every
+ * `eval_every` steps and at the final step; a run may be extended to a higher cap (extend.ts).
  */
 import { z } from 'zod';
 import { createEngine } from '../engine/create.js';
-import type { Engine, EngineKind, EngineOptions } from '../engine/engine.js';
+import { InterruptedError, type Engine, type EngineKind, type EngineOptions } from '../engine/engine.js';
 import { initParams } from '../model/params.js';
 import { BatchCursor } from '../tasks/batches.js';
 import { gather, taskFromConfig, type Split, type Task } from '../tasks/task.js';
 import { RngStateSchema } from '../random/rngState.js';
-import { installLockReleaseHandlers, RunStore, type RunStatus, type RunWriter } from '../runs/store.js';
-import { CheckpointRecordSchema, type CheckpointRecord } from '../schema/record.js';
+import { installLockReleaseHandlers, RecordsError, RunStore, type RunStatus, type RunWriter } from '../runs/store.js';
+import { CheckpointRecordSchema, recordGridProblem, type CheckpointRecord } from '../schema/record.js';
 import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
+import { seedFromSibling } from './extend.js';
+import { checkMemory } from './memory.js';
 import { measureCheckpoint } from './measure.js';
 import { eventSteps } from '../metrics/events.js';
 
@@ -71,6 +75,28 @@ export function summarizeRunConfig(c: RunConfig): string {
   return `${task} ${model} wd=${c.optimizer.weight_decay}${sched}${fork} ${seeds}`;
 }
 
+/**
+ * Every record of a run, validated: each line against the record schema and its value ranges, and the steps
+ * against the run's checkpoint grid (none missing, none out of place). Any violation is a RecordsError naming
+ * the file and line; a broken record is never used.
+ */
+export function readRunRecords(store: RunStore<RunConfig>, id: string, config: RunConfig): CheckpointRecord[] {
+  const records = store.readRecords(id, CheckpointRecordSchema);
+  checkGrid(store.paths(id).records, records, config);
+  return records;
+}
+
+function checkGrid(file: string, records: readonly CheckpointRecord[], config: RunConfig, firstLine = 1): void {
+  const problem = recordGridProblem(records, config);
+  if (problem) throw new RecordsError(file, firstLine + problem.index, problem.problem);
+}
+
+/** The records of a fork's parent (by id or prefix), validated against the parent's own config. */
+export function parentRecords(store: RunStore<RunConfig>, parent: string): CheckpointRecord[] {
+  const id = store.find(parent);
+  return readRunRecords(store, id, store.readConfig(id).config);
+}
+
 /** The run's records when it is complete, else undefined. */
 export function readCompleteRun(storeRoot: string, config: RunConfig): RunOutcome | undefined {
   const store = openStore(storeRoot);
@@ -78,7 +104,7 @@ export function readCompleteRun(storeRoot: string, config: RunConfig): RunOutcom
   if (!store.exists(id)) return undefined;
   const status = store.readStatus(id);
   if (status?.state !== 'complete') return undefined;
-  const records = store.readRecords(id, CheckpointRecordSchema);
+  const records = readRunRecords(store, id, config);
   return { id, config, records, status: 'complete', wall_s: status.wall_s ?? 0, engine: status.engine ?? 'unknown' };
 }
 
@@ -165,18 +191,26 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
   const config = store.identify(opts.config).config;
   const done = readCompleteRun(opts.storeRoot, config);
   if (done) return done;
+  checkMemory(config);
   const writer = store.openWriter(config);
-  const removeHandlers = installLockReleaseHandlers(writer.lock);
+  const where = { step: -1, checkpoint: -1 };
+  const removeHandlers = installLockReleaseHandlers(writer.lock, process, (signal) =>
+    opts.progress?.notice(
+      `interrupted (${signal}) at step ${where.step}; the last checkpoint is step ${where.checkpoint}. ` +
+        'Run the same command again to resume from there (the records will be those of an uninterrupted run)',
+    ),
+  );
   let engine: Engine | undefined;
   try {
     // Another process may have completed the run between the check above and taking the lock.
     if (writer.readStatus()?.state === 'complete') return readCompleteRun(opts.storeRoot, config)!;
     for (const notice of writer.notices) opts.progress?.notice(notice);
-    const outcome = await trainWithWriter(opts, store, writer, config, (e) => (engine = e));
+    const outcome = await trainWithWriter(opts, store, writer, config, (e) => (engine = e), where);
     return outcome;
   } catch (error) {
-    // A refusal leaves the run as it was; any other error marks it failed, keeping what was known of it.
-    if (!(error instanceof ResumeRefusedError))
+    // A refusal or an interruption leaves the run as it was (`interrupted` in grokcheck runs; the same command
+    // resumes it); any other error marks it failed, keeping what was known of it.
+    if (!(error instanceof ResumeRefusedError) && !(error instanceof InterruptedError))
       try {
         const { updated: _updated, ...known } = writer.readStatus() ?? { step: undefined };
         writer.setStatus({
@@ -203,27 +237,41 @@ async function trainWithWriter(
   writer: RunWriter<RunConfig>,
   config: RunConfig,
   onEngine: (engine: Engine) => void,
+  where: { step: number; checkpoint: number },
 ): Promise<RunOutcome> {
   const started = Date.now();
-  const previousWall = writer.readStatus()?.wall_s ?? 0;
+  let previousWall = writer.readStatus()?.wall_s ?? 0;
   /** Training wall time of the run so far, earlier (interrupted) calls included. */
   const wallSoFar = () => previousWall + (Date.now() - started) / 1000;
   const { task, split } = taskFromConfig(config.task);
+  // A new run that only changes another run's stop rule (a higher --steps) starts where that run is (extend.ts).
+  if (writer.listCheckpoints().length === 0 && writer.readRecords(CheckpointRecordSchema, { repairTruncatedTail: true }).records.length === 0) {
+    const seed = seedFromSibling(store, writer, config, SidecarSchema);
+    if (seed) {
+      opts.progress?.notice(seed.notice);
+      previousWall += seed.wall_s;
+    }
+  }
   const read = writer.readRecords(CheckpointRecordSchema, { repairTruncatedTail: true });
   if (read.droppedTail) opts.progress?.notice(read.droppedTail.notice);
-  const records: CheckpointRecord[] = [...read.records];
+  checkGrid(writer.paths.records, read.records, config);
+  let records: CheckpointRecord[] = [...read.records];
 
   let state: LoopState;
   const latest = store.loadLatestCheckpoint(writer.id, { sidecarSchema: SidecarSchema });
   for (const skipped of latest.skipped) opts.progress?.notice(`skipped unreadable checkpoint ${skipped.path}: ${skipped.problem}`);
+  // Training is deterministic: records after the checkpoint we resume from (a corrupt or truncated newer one
+  // was skipped) are dropped and measured again, identically.
+  const resumeStep = latest.found?.state.step ?? -1;
+  if ((records.at(-1)?.step ?? -1) > resumeStep) {
+    const dropped = writer.dropRecordsAfter(resumeStep);
+    records = records.filter((r) => r.step <= resumeStep);
+    opts.progress?.notice(
+      `dropped ${dropped} record(s) after step ${resumeStep < 0 ? 'none' : resumeStep} (${latest.found ? 'the newest valid checkpoint' : 'no valid checkpoint: training again from the start'}); they are measured again`,
+    );
+  }
   if (latest.found) {
     const ckpt = latest.found;
-    const lastRecord = records.at(-1)?.step ?? -1;
-    if (lastRecord > ckpt.state.step)
-      throw new Error(
-        `run ${writer.id}: records reach step ${lastRecord} but the newest valid checkpoint is step ${ckpt.state.step}; ` +
-          `delete ${writer.paths.dir} to retrain this run`,
-      );
     const engine = await createEngine(opts.engine, {
       model: config.model,
       optimizer: { ...config.optimizer, weight_decay: ckpt.sidecar.weight_decay },
@@ -248,7 +296,6 @@ async function trainWithWriter(
     };
     opts.progress?.notice(`resuming run ${writer.id} at step ${ckpt.state.step}`);
   } else {
-    if (records.length > 0) throw new Error(`run ${writer.id}: has records but no valid checkpoint; delete ${writer.paths.dir} to retrain`);
     state = await initialState(opts, store, split);
   }
   onEngine(state.engine);
@@ -258,16 +305,18 @@ async function trainWithWriter(
 
   // A fork's history before its fork step is its parent's: the "first sync" of a checkpoint is judged on both.
   const lineage: CheckpointRecord[] = config.fork
-    ? store.readRecords(store.find(config.fork.parent), CheckpointRecordSchema).filter((r) => r.step < config.fork!.step)
+    ? parentRecords(store, config.fork.parent).filter((r) => r.step < config.fork!.step)
     : [];
   const { max_steps: maxSteps, after_grok: afterGrok } = config.stop;
   const stepTrigger = config.schedule?.trigger.startsWith('step:') ? Number(config.schedule.trigger.slice(5)) : null;
   let step = state.engine.getState().step;
+  where.step = where.checkpoint = step;
   let stepsThisCall = 0;
   let stopReason: string | null = null;
 
   for (;;) {
-    if (step % config.eval_every === 0 && (records.at(-1)?.step ?? -1) < step) {
+    // Every eval_every steps, and at the final step even when the cap is off that grid.
+    if ((step % config.eval_every === 0 || step >= maxSteps) && (records.at(-1)?.step ?? -1) < step) {
       const record = measureCheckpoint(state.engine, task, split, config, step, state.weightDecay, [...lineage, ...records]);
       records.push(record);
       applyEventTriggers(state, config, records);
@@ -275,6 +324,7 @@ async function trainWithWriter(
       record.weight_decay = state.weightDecay;
       // Checkpoint first, record second (see the header comment); keep event and 1000-step checkpoints.
       writer.writeCheckpoint(state.engine.getState(), sidecarOf(state));
+      where.checkpoint = step;
       writer.appendRecord(record, { nonFinite: 'string' });
       // Wall time so far, so that a run interrupted (killed, Ctrl-C) and resumed still reports its whole cost.
       writer.setStatus({ state: 'running', step, engine: engineDescription, ...numerics, wall_s: wallSoFar() });
@@ -294,6 +344,7 @@ async function trainWithWriter(
     const batch = gather(task, indicesOf(split, state.cursor.next()));
     state.engine.trainStep(batch.tokens, batch.labels);
     step++;
+    where.step = step;
     stepsThisCall++;
     opts.progress?.step(step, maxSteps);
     // Let signal handlers run (Ctrl-C, SIGTERM release the lock and end the process between two steps).

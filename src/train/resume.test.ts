@@ -120,6 +120,8 @@ describe('training runs survive SIGKILL and exclude concurrent writers', () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const store = makeTempDir('grokcheck-signal-');
       const child = spawn(process.execPath, [cli, ...longArgs, '--runs', store], { stdio: 'pipe' });
+      let stderr = '';
+      child.stderr?.on('data', (d) => (stderr += d));
       await waitFor(() => recordLines(store) >= 2 || child.exitCode !== null, 60_000);
       expect(child.exitCode).toBe(null);
       const sent = Date.now();
@@ -128,6 +130,29 @@ describe('training runs survive SIGKILL and exclude concurrent writers', () => {
       expect(Date.now() - sent).toBeLessThan(3000);
       expect(existsSync(join(runDir(store), 'run.lock'))).toBe(false);
       expect(JSON.parse(readFileSync(join(runDir(store), 'status.json'), 'utf8')).state).toBe('running');
+      // One line says where it stopped and how to go on; the store lists the run as interrupted, not running.
+      expect(stderr).toMatch(new RegExp(`interrupted \\(${signal}\\) at step \\d+; the last checkpoint is step \\d+\\. Run the same command again to resume`));
+      const listed = spawnSync(process.execPath, [cli, 'runs', '--runs', store], { encoding: 'utf8' });
+      expect(listed.stdout).toMatch(/^[0-9a-f]{16}  interrupted /);
     }
+  }, 120_000);
+
+  it('a long grid evaluation (p = 401, 160801 rows) stops at SIGTERM instead of finishing first', async () => {
+    const store = makeTempDir('grokcheck-interrupt-');
+    // The paper model: step 0's checkpoint evaluates the whole grid with every capture, for seconds.
+    const child = spawn(process.execPath, [cli, 'train', '--p', '401', '--steps', '100', '--threads', '1', '--quiet', '--runs', store], { stdio: 'pipe' });
+    let stderr = '';
+    child.stderr?.on('data', (d) => (stderr += d));
+    await waitFor(() => (existsSync(store) && readdirSync(store).some((n) => existsSync(join(store, n, 'status.json')))) || child.exitCode !== null, 60_000);
+    expect(child.exitCode).toBe(null);
+    await new Promise((r) => setTimeout(r, 300));
+    const sent = Date.now();
+    child.kill('SIGTERM');
+    await exited(child);
+    // The evaluation alone takes longer than this on any machine we know; the FSDs after it far longer.
+    expect(Date.now() - sent, stderr).toBeLessThan(1500);
+    expect(recordLines(store)).toBe(0);
+    expect(existsSync(join(runDir(store), 'run.lock'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(runDir(store), 'status.json'), 'utf8')).state).toBe('running');
   }, 120_000);
 });

@@ -59,11 +59,16 @@ export async function trainRuns(step: TrainStep): Promise<TrainedRuns> {
   return { ...result, set: await ensureMeasurements(step.paper, result.set, step.storeRoot, step.engine, step.engineOptions) };
 }
 
-/** Committed records (`verify --records-only`) as a run source, each measurement checked with the paper's schema. */
-export function recordsSource(paper: AnyPaper, dir: string): { source: RunSource; count: number } {
+/**
+ * Committed records (`verify --records-only`) as a run source, each measurement checked with the paper's schema.
+ * A broken file's run is `failed` with the file's problem as its message, so exactly the claims that read it are
+ * not evaluable, and say why.
+ */
+export function recordsSource(paper: AnyPaper, dir: string): { source: RunSource; count: number; broken: string[] } {
   const exported = readExportedRuns(dir);
   const runs = new Map<string, SourcedRun>();
-  for (const [id, run] of exported) {
+  for (const [id, message] of exported.broken) runs.set(id, { status: 'failed', records: [], message });
+  for (const [id, run] of exported.runs) {
     const measurements: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(run.measurements ?? {})) {
       const m = paper.measurements.find((x) => x.name === name);
@@ -74,13 +79,18 @@ export function recordsSource(paper: AnyPaper, dir: string): { source: RunSource
     }
     runs.set(id, { ...run, ...(Object.keys(measurements).length ? { measurements } : {}) });
   }
-  return { source: { get: (id) => runs.get(id) }, count: exported.size };
+  return { source: { get: (id) => runs.get(id) }, count: exported.runs.size, broken: [...exported.broken.values()] };
 }
 
-/** The profile's run set from committed records (no training). */
-export function runsFromRecords(paper: AnyPaper, profile: Profile, dir: string, experiments?: readonly string[]): { set: AnyRunSet; count: number } {
-  const { source, count } = recordsSource(paper, dir);
-  return { set: assembleRunSet<RoleBase, Profile>(profile, source, experiments), count };
+/** The profile's run set from committed records (no training); `broken`: the files that could not be read. */
+export function runsFromRecords(
+  paper: AnyPaper,
+  profile: Profile,
+  dir: string,
+  experiments?: readonly string[],
+): { set: AnyRunSet; count: number; broken: string[] } {
+  const { source, count, broken } = recordsSource(paper, dir);
+  return { set: assembleRunSet<RoleBase, Profile>(profile, source, experiments), count, broken };
 }
 
 /** Writes every complete run's config, records and measurements to `dir`, once per run id; returns how many. */

@@ -28,18 +28,19 @@ describe('committed records', () => {
     expect(file.endsWith(`${run.id}.jsonl`)).toBe(true);
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(1 + run.records.length);
-    expect(readExportedRuns(dir).get(run.id)).toEqual(run);
+    expect(readExportedRuns(dir).runs.get(run.id)).toEqual(run);
   });
 
   it('keeps non-finite losses, records without some alt keys, and full precision', () => {
     const run = exampleRun();
-    run.records[3] = { ...run.records[3], train_loss: NaN, val_loss: Infinity, fsd: 0.7999999999999998 };
+    run.records[3] = { ...run.records[3], train_loss: NaN, val_loss: Infinity, diverged: true };
+    run.records[2] = { ...run.records[2], fsd: 0.7999999999999998 };
     const { 'block1.mlp.post@grid': _dropped, ...fewer } = run.records[4].fsd_alt;
     run.records[4] = { ...run.records[4], fsd_alt: fewer };
     const back = parseRun(serializeRun(run), 'n.jsonl');
     expect(back.records[3].train_loss).toBeNaN();
     expect(back.records[3].val_loss).toBe(Infinity);
-    expect(back.records[3].fsd).toBe(0.7999999999999998);
+    expect(back.records[2].fsd).toBe(0.7999999999999998);
     expect(Object.keys(back.records[4].fsd_alt)).not.toContain('block1.mlp.post@grid');
     expect(back.records).toEqual(run.records);
   });
@@ -67,7 +68,7 @@ describe('committed records', () => {
     expect(() => parseRun(lines.join('\n'), 'z.jsonl')).toThrow(/z\.jsonl:4: step \d+ does not increase/);
     const dir = makeTempDir('gc-export-');
     writeFileSync(join(dir, '0000000000000000.jsonl'), serializeRun(run));
-    expect(() => readExportedRuns(dir)).toThrow(/should be named/);
+    expect(readExportedRuns(dir).broken.get('0000000000000000')).toMatch(/should be named/);
   });
 
   it('reads format /2, whose header held C14\'s ablation as `ablation`', () => {

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { RunConfigSchema, runIdOf, type RunConfig } from '../schema/runConfig.js';
-import { CheckpointRecordSchema, FsdSummarySchema, type CheckpointRecord } from '../schema/record.js';
+import { CheckpointRecordSchema, FsdSummarySchema, recordGridProblem, type CheckpointRecord } from '../schema/record.js';
 import { writeFileAtomic } from '../runs/atomic.js';
 
 export const EXPORT_FORMAT = 'grokcheck-run-records/3';
@@ -127,6 +127,8 @@ export function parseRun(text: string, file: string): ExportedRun {
       throw new Error(`${file}:${i + 1}: step ${rec.data.step} does not increase`);
     records.push(rec.data);
   }
+  const grid = recordGridProblem(records, config.data);
+  if (grid) throw new Error(`${file}:${grid.index + 2}: ${grid.problem}`);
   const { format: _format, config: _config, columns: _c, alt_keys: _k, alt_fields: _f, ablation, measurements, ...rest } = head.data;
   const stored = { ...(ablation === undefined ? {} : { ablation }), ...(measurements ?? {}) };
   return { ...rest, config: config.data, records, ...(Object.keys(stored).length ? { measurements: stored } : {}) };
@@ -139,15 +141,31 @@ export function writeExportedRun(dir: string, run: ExportedRun): string {
   return file;
 }
 
-/** Every exported run in `dir`, by id. A missing folder is an error that says how to create it. */
-export function readExportedRuns(dir: string): Map<string, ExportedRun> {
+export interface ExportedRuns {
+  /** Every readable run, by id. */
+  runs: Map<string, ExportedRun>;
+  /** Files that cannot be used, by the run id their name gives, with the problem (file and line). */
+  broken: Map<string, string>;
+}
+
+/**
+ * Every exported run in `dir`. A broken file does not stop the others from being read: it is listed in
+ * `broken` (only the claims that need its run are then not evaluable). A missing folder is an error that says
+ * how to create it.
+ */
+export function readExportedRuns(dir: string): ExportedRuns {
   if (!existsSync(dir)) throw new Error(`${dir}: no committed records (create them with \`grokcheck verify --export-records\`)`);
-  const out = new Map<string, ExportedRun>();
+  const runs = new Map<string, ExportedRun>();
+  const broken = new Map<string, string>();
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
     const file = join(dir, name);
-    const run = parseRun(readFileSync(file, 'utf8'), file);
-    if (name !== exportFileName(run.id)) throw new Error(`${file}: holds run ${run.id}; the file should be named ${exportFileName(run.id)}`);
-    out.set(run.id, run);
+    try {
+      const run = parseRun(readFileSync(file, 'utf8'), file);
+      if (name !== exportFileName(run.id)) throw new Error(`${file}: holds run ${run.id}; the file should be named ${exportFileName(run.id)}`);
+      runs.set(run.id, run);
+    } catch (error) {
+      broken.set(name.replace(/\.jsonl$/, ''), (error as Error).message);
+    }
   }
-  return out;
+  return { runs, broken };
 }

@@ -9,8 +9,8 @@ import type { EngineKind, EngineOptions } from '../engine/engine.js';
 import type { Measurement, Profile } from '../paper/paper.js';
 import type { PlannedRun, RoleBase, RunSet, RunSource, SourcedRun } from '../paper/runSet.js';
 import { LockHeldError } from '../runs/store.js';
-import { CheckpointRecordSchema } from '../schema/record.js';
-import { openStore, trainRun, type ProgressSink, type RunOutcome } from '../train/loop.js';
+import { openStore, readRunRecords, trainRun, type ProgressSink, type RunOutcome } from '../train/loop.js';
+import type { RunConfig } from '../schema/runConfig.js';
 import { readMeasurements } from './measurements.js';
 import { assembleRunSet } from './runSet.js';
 
@@ -18,14 +18,20 @@ import { assembleRunSet } from './runSet.js';
 export function storeSource(storeRoot: string, measurements: readonly Pick<Measurement, 'name' | 'schema'>[] = []): RunSource {
   const store = openStore(storeRoot);
   return {
-    get(id: string): SourcedRun | undefined {
+    get(id: string, config: RunConfig): SourcedRun | undefined {
       if (!store.exists(id)) return undefined;
       const status = store.readStatus(id);
       if (!status) return { status: 'incomplete', records: [] };
       if (status.state === 'failed') return { status: 'failed', records: [], ...(status.message ? { message: status.message } : {}) };
       if (status.state !== 'complete') return { status: 'incomplete', records: [] };
-      const records = store.readRecords(id, CheckpointRecordSchema);
-      const stored = readMeasurements(store.paths(id).dir, measurements);
+      let records, stored;
+      try {
+        records = readRunRecords(store, id, config);
+        stored = readMeasurements(store.paths(id).dir, measurements);
+      } catch (error) {
+        // A corrupt record or measurement is never used: the run counts as failed, naming the file and line.
+        return { status: 'failed', records: [], message: (error as Error).message };
+      }
       return {
         status: 'complete',
         records,
