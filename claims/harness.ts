@@ -27,8 +27,8 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const SMALL_STORE = join(ROOT, 'runs', 'small');
 export const SMALL_RECORDS = join(ROOT, 'fixtures', 'records', 'small');
 export const BASELINE_FILE = join(ROOT, 'fixtures', 'small-baseline.json');
-/** Where each claim test writes its verdict (under the gitignored run store). */
-export const VERDICTS_DIR = join(SMALL_STORE, 'verdicts');
+/** Where each claim test writes its verdict (beside the run store, not in it: a store holds only runs; gitignored). */
+export const VERDICTS_DIR = join(ROOT, 'runs', 'small-claims');
 /** Generous: the first claim test of a fresh checkout may train most of the small profile. */
 export const CLAIM_TEST_TIMEOUT = 30 * 60_000;
 
@@ -56,7 +56,7 @@ export async function smallRunSet(experiments: readonly string[]): Promise<AnyRu
 }
 
 /**
- * Evaluates claim `id` on the small profile, writes the verdict to runs/small/verdicts/<id>.json and compares
+ * Evaluates claim `id` on the small profile, writes the verdict to runs/small-claims/<id>.json and compares
  * it with the baseline (warning on a fragile change). Harness errors (no baseline, a failed run) throw.
  */
 export async function checkClaim(id: string): Promise<BaselineCheck> {

@@ -120,6 +120,7 @@ class EngineHandle : public Napi::ObjectWrap<EngineHandle> {
                         InstanceMethod("trainStep", &EngineHandle::TrainStep),
                         InstanceMethod("gradients", &EngineHandle::Gradients),
                         InstanceMethod("evaluate", &EngineHandle::Evaluate),
+                        InstanceMethod("evaluateTail", &EngineHandle::EvaluateTail),
                         InstanceMethod("getState", &EngineHandle::GetState),
                         InstanceMethod("setState", &EngineHandle::SetState),
                         InstanceMethod("setOptimizer", &EngineHandle::SetOptimizer),
@@ -271,7 +272,7 @@ class EngineHandle : public Napi::ObjectWrap<EngineHandle> {
     if (!m || !read_batch(info, &tokens, &labels, &n)) return env.Undefined();
     const Napi::Object req = info[2].IsObject() ? info[2].As<Napi::Object>() : Napi::Object::New(env);
     EvalOptions options;
-    std::string err = read_pairs<Site, SiteKind>(req.Get("captures"), "captures", 2, &options.captures);
+    std::string err = read_pairs<Site, SiteKind>(req.Get("captures"), "captures", 3, &options.captures);
     if (err.empty()) err = read_pairs<Component, ComponentKind>(req.Get("zero"), "zero", 1, &options.zero);
     if (!err.empty()) return fail(env, err);
     const Napi::Value ov = req.Get("override");
@@ -295,7 +296,7 @@ class EngineHandle : public Napi::ObjectWrap<EngineHandle> {
     // Outputs are allocated by JS and filled in place.
     std::vector<Napi::Float32Array> captures;
     for (const Site& s : options.captures) {
-      const long width = s.kind == SiteKind::AttnOut ? m->shape().d_model : m->shape().d_mlp;
+      const long width = s.kind == SiteKind::AttnOut || s.kind == SiteKind::ResidMid ? m->shape().d_model : m->shape().d_mlp;
       captures.push_back(Napi::Float32Array::New(env, size_t(n * width)));
       options.capture_out.push_back(captures.back().Data());
     }
@@ -321,6 +322,50 @@ class EngineHandle : public Napi::ObjectWrap<EngineHandle> {
     Napi::Array caps = Napi::Array::New(env, captures.size());
     for (uint32_t i = 0; i < captures.size(); i++) caps.Set(i, captures[i]);
     out.Set("captures", caps);
+    return out;
+  }
+
+  // evaluateTail(residual, hidden, labels, {logits}): Model::evaluate_tail.
+  Napi::Value EvaluateTail(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Model* m = live(env);
+    if (!m) return env.Undefined();
+    if (!is_typed(info[0], napi_float32_array) || !is_typed(info[1], napi_float32_array) || !is_typed(info[2], napi_int32_array))
+      return fail(env, "evaluateTail expects (residual: Float32Array, hidden: Float32Array, labels: Int32Array, options)");
+    const Napi::Float32Array residual = info[0].As<Napi::Float32Array>(), hidden = info[1].As<Napi::Float32Array>();
+    const Napi::Int32Array labels = info[2].As<Napi::Int32Array>();
+    const long n = long(labels.ElementLength());
+    const long D = m->shape().d_model, F = m->shape().d_mlp, C = m->shape().classes;
+    if (!m->shape().has_mlp()) return fail(env, "evaluateTail needs an MLP in the last block, and this model variant has none");
+    if (n < 1) return fail(env, "evaluateTail needs at least one row");
+    if (long(residual.ElementLength()) != n * D)
+      return fail(env, "residual must hold " + std::to_string(n * D) + " values ([N = " + std::to_string(n) + ", d_model = " + std::to_string(D) + "]), got " + std::to_string(residual.ElementLength()));
+    if (long(hidden.ElementLength()) != n * F)
+      return fail(env, "hidden must hold " + std::to_string(n * F) + " values ([N = " + std::to_string(n) + ", d_mlp = " + std::to_string(F) + "]), got " + std::to_string(hidden.ElementLength()));
+    for (long i = 0; i < n; i++)
+      if (labels.Data()[i] < 0 || labels.Data()[i] >= C)
+        return fail(env, "label " + std::to_string(labels.Data()[i]) + " at index " + std::to_string(i) + " is outside [0, classes = " + std::to_string(C) + ")");
+    const Napi::Object req = info[3].IsObject() ? info[3].As<Napi::Object>() : Napi::Object::New(env);
+    Napi::Float32Array logits;
+    float* logits_out = nullptr;
+    if (req.Get("logits").ToBoolean().Value()) {
+      logits = Napi::Float32Array::New(env, size_t(n * C));
+      logits_out = logits.Data();
+    }
+    EvalSummary summary;
+    const FloatModeScope mode(m->denormals());
+    try {
+      const InterruptWatch watch;
+      summary = m->evaluate_tail(residual.Data(), hidden.Data(), labels.Data(), n, logits_out);
+    } catch (const std::bad_alloc&) {
+      return fail(env, "out of memory evaluating " + std::to_string(n) + " rows");
+    } catch (const Interrupted& i) {
+      return fail(env, signal_name(i.signal));
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("loss", summary.loss);
+    out.Set("accuracy", summary.accuracy);
+    if (logits_out) out.Set("logits", logits);
     return out;
   }
 

@@ -65,7 +65,7 @@ ModelTensors bind_tensors(const ModelShape& s, float* base) {
 }
 
 const char* site_name(SiteKind k) {
-  return k == SiteKind::MlpPre ? "mlp.pre" : k == SiteKind::MlpPost ? "mlp.post" : "attn.out";
+  return k == SiteKind::MlpPre ? "mlp.pre" : k == SiteKind::MlpPost ? "mlp.post" : k == SiteKind::ResidMid ? "resid.mid" : "attn.out";
 }
 
 }  // namespace
@@ -215,11 +215,11 @@ std::string Model::check_eval(const EvalOptions& o) const {
   const std::string layers = " (the model has " + std::to_string(shape_.n_layers) + " blocks)";
   for (const Site& s : o.captures) {
     if (!layer_ok(s.layer)) return "capture site block" + std::to_string(s.layer) + " does not exist" + layers;
-    const bool mlp_site = s.kind != SiteKind::AttnOut;
+    const bool mlp_site = s.kind == SiteKind::MlpPre || s.kind == SiteKind::MlpPost;
     if (mlp_site && !shape_.has_mlp())
       return std::string("capture site block") + std::to_string(s.layer) + "." + site_name(s.kind) +
              ": this model variant has no MLP";
-    if (!mlp_site && !shape_.has_attention())
+    if (s.kind == SiteKind::AttnOut && !shape_.has_attention())
       return "capture site block" + std::to_string(s.layer) + ".attn.out: this model variant has no attention";
   }
   if (o.override_layer != -1) {
@@ -436,13 +436,42 @@ EvalSummary Model::evaluate(const int32_t* tokens, const int32_t* labels, long n
     for (size_t i = 0; i < options.captures.size(); i++) {
       const Site& s = options.captures[i];
       BlockActivations& a = acts_[s.layer];
-      const int width = s.kind == SiteKind::AttnOut ? shape_.d_model : shape_.d_mlp;
-      const float* src = s.kind == SiteKind::MlpPre ? a.pre.ptr() : s.kind == SiteKind::MlpPost ? a.post.ptr() : a.attn_out.ptr();
+      const int width = s.kind == SiteKind::AttnOut || s.kind == SiteKind::ResidMid ? shape_.d_model : shape_.d_mlp;
+      const float* src = s.kind == SiteKind::MlpPre    ? a.pre.ptr()
+                         : s.kind == SiteKind::MlpPost ? a.post.ptr()
+                         : s.kind == SiteKind::ResidMid ? a.x_mid_ptr
+                                                        : a.attn_out.ptr();
       for (int b = 0; b < rows; b++)
         std::memcpy(options.capture_out[i] + (start + b) * width, src + long(a.out.pos[2].row(b)) * width,
                     sizeof(float) * width);
     }
     eval_tuner_.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() / rows);
+  }
+  return {loss_sum / double(n), double(correct) / double(n)};
+}
+
+EvalSummary Model::evaluate_tail(const float* residual, const float* hidden, const int32_t* labels, long n, float* logits_out) {
+  const int chunk = int(std::min<long>(n, std::max(capacity_, kEvalChunk)));
+  ensure_capacity(chunk);
+  const int D = shape_.d_model, F = shape_.d_mlp, C = shape_.classes;
+  const BlockTensors& w = P_.blocks.back();
+  float* x_out = acts_.back().x_out.ptr();
+  double loss_sum = 0.0;
+  long correct = 0;
+  for (long start = 0; start < n; start += chunk) {
+    if (InterruptWatch::interrupted()) throw Interrupted{InterruptWatch::signal_received()};
+    const int rows = int(std::min<long>(chunk, n - start));
+    // As block_forward's MLP, then forward's final LayerNorm and unembedding.
+    matmul_forward(pool_, x_out, D, hidden + start * F, F, w.W_out, w.b_out, rows, F, D);
+    residual_add(pool_, x_out, residual + start * D, x_out, long(rows) * D);  // x + mlp(x)
+    layernorm_forward(pool_, lnf_.ptr(), lnf_mean_.ptr(), lnf_rstd_.ptr(), x_out, P_.lnf_w, P_.lnf_b, rows, D);
+    matmul_forward(pool_, logits_.ptr(), C, lnf_.ptr(), D, P_.W_U, P_.b_U, rows, D, C);
+    crossentropy_forward(pool_, losses_.ptr(), correct_.data(), logits_.ptr(), labels + start, rows, C);
+    for (int r = 0; r < rows; r++) {
+      loss_sum += losses_.ptr()[r];
+      correct += correct_[r];
+    }
+    if (logits_out) std::memcpy(logits_out + start * C, logits_.ptr(), sizeof(float) * rows * C);
   }
   return {loss_sum / double(n), double(correct) / double(n)};
 }

@@ -58,7 +58,8 @@ struct ModelTensors {
   float *lnf_w = nullptr, *lnf_b = nullptr, *W_U = nullptr, *b_U = nullptr;
 };
 
-enum class SiteKind { MlpPre = 0, MlpPost = 1, AttnOut = 2 };
+// ResidMid: the residual stream entering block l's MLP (x + attention output), what evaluate_tail starts from.
+enum class SiteKind { MlpPre = 0, MlpPost = 1, AttnOut = 2, ResidMid = 3 };
 enum class ComponentKind { Attn = 0, Mlp = 1 };
 
 struct Site {
@@ -111,6 +112,11 @@ class Model {
   // Loss and gradients (into grads()) at the current parameters; changes no parameter.
   double compute_gradients(const int32_t* tokens, const int32_t* labels, int n);
   // Forward pass over any number of examples, in chunks.
+  // The last block's end from its MLP hidden at the last position: x_out = residual + hidden @ W_out + b_out,
+  // logits = LN_f(x_out) @ W_U + b_U, cross-entropy against labels; the same kernels and order as the full
+  // forward pass, so that an override evaluated this way gives the same bits as evaluate() with that override.
+  // residual: [n, d_model] (a ResidMid capture of the last block), hidden: [n, d_mlp].
+  EvalSummary evaluate_tail(const float* residual, const float* hidden, const int32_t* labels, long n, float* logits_out);
   EvalSummary evaluate(const int32_t* tokens, const int32_t* labels, long n, const EvalOptions& options);
 
  private:

@@ -1,12 +1,13 @@
 /** `grokcheck bench` / `npm run bench`: the speed figures of design.md "Performance targets". */
 import { benchDenormals, benchEngine } from '../engine/bench.js';
 import { benchFsd } from '../metrics/bench.js';
+import { benchCheckpoint } from '../train/bench.js';
 import type { Command } from './command.js';
 import { ENGINE_FLAGS, engineOptionsOf } from './engineFlags.js';
 import { Flags, switchFlag } from './flags.js';
 
 const BENCH_FLAGS = new Flags({
-  json: switchFlag('print one JSON object {engine, train_step_ms: {p97_2l, p97_1l, p97_attn_only},\neval_grid_ms: {p97_2l}, fsd_perm_ms: {p131_512u_1000}}'),
+  json: switchFlag('print one JSON object {engine, train_step_ms: {p97_2l, p97_1l, p97_attn_only},\neval_grid_ms: {p97_2l}, fsd_perm_ms: {p131_512u_1000}, checkpoint_ms: {p97_2l, p97_2l_null},\ncheckpoint_steps, checkpoint_parts_ms, checkpoint_train_step_ms}'),
   quick: switchFlag('a few iterations only (a smoke test, not figures)'),
   decayed: switchFlag('instead: one training step from a state deep in the subnormal range (the small profile\'s\nschedule/p43/s42/mem/l10 at step 2000), with denormals kept and flushed'),
   ...ENGINE_FLAGS,
@@ -20,7 +21,9 @@ export const benchCommand: Command = {
 Median milliseconds (tinybench) of: one training step, batch 512, p = 97, for the paper model (2 layers,
 d_model 128, 4 heads, d_mlp 512), its 1-layer and attention-only variants; one full-grid evaluation of the
 paper model with the captures a checkpoint needs; FSD with a 1000-replicate permutation test at p = 131 over
-512 units. Targets (design.md): train step <= 25 ms, FSD + permutation test <= 500 ms on 2 cores.
+512 units; one whole checkpoint at p = 97 as the training loop measures it (and one with the permutation null),
+in ms and in training steps measured in the same run, with where its time goes. Targets (design.md): train
+step <= 25 ms, FSD + permutation test <= 500 ms on 2 cores, a checkpoint <= 20 training steps.
 
 ${BENCH_FLAGS.help()}`,
   async run(argv) {
@@ -40,7 +43,15 @@ ${BENCH_FLAGS.help()}`,
     }
     const engine = await benchEngine(f.engine, { quick: f.quick, engine: engineOptionsOf(f) });
     const fsd = benchFsd({ quick: f.quick });
-    const figures = { ...engine, ...fsd };
+    const checkpoint = await benchCheckpoint(f.engine, { quick: f.quick, engine: engineOptionsOf(f) });
+    const figures = {
+      ...engine,
+      ...fsd,
+      checkpoint_ms: checkpoint.checkpoint_ms,
+      checkpoint_steps: checkpoint.checkpoint_steps,
+      checkpoint_parts_ms: checkpoint.parts_ms,
+      checkpoint_train_step_ms: checkpoint.train_step_ms,
+    };
     if (f.json) console.log(JSON.stringify(figures));
     else {
       const ms = (x: number) => `${x.toFixed(2).padStart(9)} ms`;
@@ -52,6 +63,11 @@ ${BENCH_FLAGS.help()}`,
       console.log(`| train step, attention only (p97_attn_only)| ${ms(engine.train_step_ms.p97_attn_only)} |          |`);
       console.log(`| full-grid eval with captures (p97_2l)     | ${ms(engine.eval_grid_ms.p97_2l)} |          |`);
       console.log(`| FSD + 1000 permutations, p131, 512 units  | ${ms(fsd.fsd_perm_ms.p131_512u_1000)} | <= 500 ms|`);
+      const steps = (x: number) => `${x.toFixed(1).padStart(5)} steps`;
+      console.log(`| one checkpoint (p97_2l)                   | ${ms(checkpoint.checkpoint_ms.p97_2l)} | <= 20 steps: ${steps(checkpoint.checkpoint_steps.p97_2l)} |`);
+      console.log(`| one checkpoint with the null (every 500)  | ${ms(checkpoint.checkpoint_ms.p97_2l_null)} | <= 20 steps: ${steps(checkpoint.checkpoint_steps.p97_2l_null)} |`);
+      console.log(`\nwhere a checkpoint's time goes (a training step here: ${checkpoint.train_step_ms.p97_2l.toFixed(2)} ms):`);
+      for (const [name, x] of Object.entries(checkpoint.parts_ms)) console.log(`  ${name.padEnd(72)} ${ms(x)} ${steps(x / checkpoint.train_step_ms.p97_2l)}`);
     }
     return 0;
   },

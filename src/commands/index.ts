@@ -7,5 +7,6 @@ import { replayCommand } from './replay.js';
 import { fsdCommand } from './fsd.js';
 import { benchCommand } from './bench.js';
 import { verifyCommand } from './verify.js';
+import { mergeCommand } from './merge.js';
 
-export const commands: Command[] = [verifyCommand, trainCommand, forkCommand, runsCommand, showCommand, replayCommand, fsdCommand, benchCommand];
+export const commands: Command[] = [verifyCommand, mergeCommand, trainCommand, forkCommand, runsCommand, showCommand, replayCommand, fsdCommand, benchCommand];

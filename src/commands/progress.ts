@@ -1,7 +1,15 @@
-/** Terminal progress for training: a bar with step, steps/s, ETA, train/val accuracy and FSD (cli-progress). */
+/**
+ * Terminal progress for training one run (`grokcheck train`, `fork`): a bar of the step out of the run's expected
+ * stop (grok + N once it has grokked, else the cost model's expectation; never just the step cap), steps/s, an
+ * ETA at the rate so far, and the last checkpoint's train/val accuracy and FSD (cli-progress). When stderr is not
+ * a terminal, one line every 500 steps instead.
+ */
 import cliProgress from 'cli-progress';
-import type { ProgressSink } from '../train/loop.js';
 import type { CheckpointRecord } from '../schema/record.js';
+import type { RunConfig } from '../schema/runConfig.js';
+import type { ProgressSink } from '../train/loop.js';
+import { expectedLength } from '../verify/costModel.js';
+import { formatDuration } from './verifyProgress.js';
 
 function fmt(x: number | undefined, digits = 3): string {
   return x === undefined || !Number.isFinite(x) ? '  -  ' : x.toFixed(digits);
@@ -11,49 +19,53 @@ export interface BarProgress extends ProgressSink {
   stop(): void;
 }
 
-/** A progress bar on stderr; when stderr is not a terminal, one line per checkpoint instead. */
-export function barProgress(label: string, options: { everyCheckpoint?: boolean } = {}): BarProgress {
+/** A progress bar on stderr; when stderr is not a terminal, one line every 500 steps instead. */
+export function barProgress(label: string, config: RunConfig): BarProgress {
   const interactive = process.stderr.isTTY === true;
   let bar: cliProgress.SingleBar | undefined;
-  let last: CheckpointRecord | undefined;
-  let started = 0;
-  let startStep = 0;
+  const records: CheckpointRecord[] = [];
+  let since: { step: number; at: number } | null = null;
   let lastRedraw = 0;
-  const payload = () => ({
-    label,
-    rate: started && bar ? fmt((bar.getProgress() * bar.getTotal() - startStep) / ((Date.now() - started) / 1000), 0) : '-',
-    train: fmt(last?.train_acc),
-    val: fmt(last?.val_acc),
-    fsd: fmt(last?.fsd),
-  });
+  const payload = (step: number, stop: number) => {
+    const rate = since ? (step - since.step) / Math.max(1e-3, (Date.now() - since.at) / 1000) : 0;
+    const last = records.at(-1);
+    return {
+      label,
+      rate: rate > 0 ? rate.toFixed(0) : '-',
+      eta: formatDuration(rate > 0 ? (stop - step) / rate : NaN),
+      stop,
+      train: fmt(last?.train_acc),
+      val: fmt(last?.val_acc),
+      fsd: fmt(last?.fsd),
+    };
+  };
   return {
-    step(step, maxSteps) {
+    step(step) {
       if (!interactive) return;
+      since ??= { step, at: Date.now() };
+      const stop = Math.max(expectedLength(config, records).stop, step);
       if (!bar) {
         bar = new cliProgress.SingleBar(
           {
-            format: '{label} |{bar}| step {value}/{total} | {rate} steps/s | ETA {eta_formatted} | train {train} val {val} FSD {fsd}',
+            format: '{label} |{bar}| step {value}/{stop} | {rate} steps/s | ETA {eta} | train {train} val {val} FSD {fsd}',
             stream: process.stderr,
             hideCursor: true,
-            etaBuffer: 200,
             fps: 5,
           },
           cliProgress.Presets.shades_classic,
         );
-        started = Date.now();
-        startStep = step - 1;
-        bar.start(maxSteps, step, payload());
+        bar.start(stop, step, payload(step, stop));
       }
       const now = Date.now();
       if (now - lastRedraw > 200) {
-        bar.update(step, payload());
+        bar.setTotal(stop);
+        bar.update(step, payload(step, stop));
         lastRedraw = now;
       }
     },
     checkpoint(record) {
-      last = record;
-      if (interactive) bar?.update(record.step, payload());
-      else if (options.everyCheckpoint !== false && record.step % 500 === 0)
+      records.push(record);
+      if (!interactive && record.step % 500 === 0)
         process.stderr.write(
           `${label} step ${record.step}: train acc ${fmt(record.train_acc)} val acc ${fmt(record.val_acc)} FSD ${fmt(record.fsd)} norm ${fmt(record.norm, 1)}\n`,
         );

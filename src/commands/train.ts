@@ -110,7 +110,7 @@ Example: npx grokcheck train --p 53 --seed 42 --steps 8000`,
 };
 
 export async function runWithProgress(config: RunConfig, f: RunFlagValues): Promise<RunOutcome> {
-  const progress = f.quiet ? noticesOnly('train') : barProgress('train');
+  const progress = f.quiet ? noticesOnly('train') : barProgress('train', config);
   try {
     return await trainRun({ config, storeRoot: f.runs, engine: f.engine, engineOptions: engineOptionsOf(f), progress });
   } finally {

@@ -14,11 +14,19 @@ import { LockHeldError } from '../runs/store.js';
 import { buildBaseline, type ReportClaims } from '../verify/baseline.js';
 import { claimDefinition } from '../verify/evaluate.js';
 import { exportRecords, reportPath, runsFromRecords, trainRuns, verdictReport, writeVerdictReport, type AnyRunSet } from '../verify/pipeline.js';
+import { planRows, renderPlan } from '../verify/plan.js';
+import { assembleRunSet } from '../verify/runSet.js';
+import { parseShard, shardMembership } from '../verify/shards.js';
+import { storeSource } from '../verify/trainProfile.js';
+import type { Profile } from '../paper/paper.js';
+import type { RoleBase } from '../paper/runSet.js';
 import { UsageError, type Command } from './command.js';
 import { ENGINE_FLAGS, engineOptionsOf } from './engineFlags.js';
 import { Flags, switchFlag, valueFlag } from './flags.js';
 import { planJobs, startWorkers } from './jobs.js';
-import { barProgress, noticesOnly } from './progress.js';
+import { noticesOnly } from './progress.js';
+import { formatDuration, VerifyProgress } from './verifyProgress.js';
+import { noteGrok, type GrokHistory } from '../verify/costModel.js';
 
 const DEFAULT_PAPER = PAPERS[0];
 
@@ -36,6 +44,13 @@ const VERIFY_FLAGS = new Flags({
     'N',
     z.coerce.number().int().positive().max(64).optional(),
     'train in N processes at once on the same run store (default: one per core, at most 8);\nruns are locked one by one, so the processes split the work',
+  ),
+  plan: switchFlag('train nothing: list, per experiment, the runs the profile needs, which the store already holds,\nand how long the rest should take (the cost model: each run shape timed once on this machine)'),
+  json: switchFlag('with --plan: print {runs: [{key, id, experiment, state, estimated_s, expected_stop, basis}],\ntotal_estimated_s, method}'),
+  shard: valueFlag(
+    'i/N',
+    z.string().optional(),
+    'train only shard i (0..N-1) of the plan, whole families (a root run and its forks) balanced by the\ncost model, the same split on every machine; no report: merge the shards\' stores (grokcheck merge)\nand run verify on the result',
   ),
   'train-only': switchFlag('train the runs and stop: no measurements, evaluation or report (what --jobs runs in its\nworker processes; exit 1 if a run failed)'),
   runs: valueFlag('DIR', z.string().optional(), 'run store (default: runs/<profile>)'),
@@ -92,6 +107,17 @@ Examples:
     if (f['records-only'] && f['train-only']) throw new UsageError('--records-only trains nothing; it cannot be combined with --train-only');
     if (f['write-baseline'] && !f['perturbed-report']) throw new UsageError('--write-baseline needs --perturbed-report (the verdict.json of a --reorder verify)');
     if (f['write-baseline'] && f.claim) throw new UsageError('--write-baseline needs every claim: drop --claim');
+    if (f.json && !f.plan) throw new UsageError('--json goes with --plan (the report itself is verdict.json)');
+    if (f.plan && f['records-only']) throw new UsageError('--plan lists what training a run store needs; --records-only trains nothing');
+    let shard: { index: number; count: number } | undefined;
+    if (f.shard !== undefined) {
+      try {
+        shard = parseShard(f.shard);
+      } catch (error) {
+        throw new UsageError(`--shard: ${(error as Error).message}`);
+      }
+      if (f['records-only']) throw new UsageError('--shard trains a part of the plan; --records-only trains nothing');
+    }
     const profile = paper.profile(profileName, { perturbed: f.reorder });
     const label = profile.label;
     const claimIds = f.claim ? [f.claim] : paper.claims.map((c) => c.id);
@@ -99,6 +125,20 @@ Examples:
     const storeRoot = resolve(f.runs ?? join('runs', label));
     const recordsDir = resolve(f['records-dir'] ?? join('fixtures', 'records', label));
     const reportDir = resolve(f['report-dir'] ?? (label === paper.defaultProfile ? 'reports' : join('reports', label)));
+
+    // The shard split depends on the plan alone (not on what this store holds), so every machine agrees on it.
+    const include = shard ? shardMembership(profile.plan(() => undefined, experiments), shard.index, shard.count) : undefined;
+    if (f.plan) {
+      const set = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.measurements), experiments);
+      const report = await planRows(set, f.engine, engineOptionsOf(f), include);
+      if (f.json) console.log(JSON.stringify(report));
+      else {
+        console.log(`plan of ${paper.reference}, profile ${label}${shard ? `, shard ${shard.index}/${shard.count}` : ''}, run store ${reportPath(storeRoot)}:`);
+        for (const line of renderPlan(report)) console.log(line);
+        console.log(`estimate: ${report.method}`);
+      }
+      return 0;
+    }
 
     let set: AnyRunSet;
     let trainFailures = 0;
@@ -116,10 +156,22 @@ Examples:
       const workerArgs = [
         '--paper', paper.id, '--profile', profileName, ...(f.claim ? ['--claim', f.claim] : []), ...(f.reorder ? ['--reorder'] : []),
         '--engine', f.engine, ...(f.backend ? ['--backend', f.backend] : []), ...(f.denormals ? ['--denormals', f.denormals] : []),
-        '--runs', storeRoot, '--threads', String(jobs.threads), '--jobs', '1', '--quiet',
+        '--runs', storeRoot, '--threads', String(jobs.threads), '--jobs', '1', '--quiet', ...(f.shard ? ['--shard', f.shard] : []),
       ];
-      const workers = jobs.jobs > 1 ? startWorkers(jobs.jobs - 1, workerArgs, (line) => console.error(line)) : undefined;
+      // The plan with the cost model's estimates drives the display: an overall bar and a line per job.
+      let display: VerifyProgress | undefined;
+      const say = (line: string) => (display ? display.log(line) : console.error(line));
+      const workers = jobs.jobs > 1 ? startWorkers(jobs.jobs - 1, workerArgs, say) : undefined;
       if (workers) console.error(`verify: training in ${jobs.jobs} processes, ${jobs.threads} engine thread(s) each`);
+      if (!f['train-only']) {
+        const initial = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.measurements), experiments);
+        const planned = await planRows(initial, f.engine, engineOptionsOf(f), include);
+        const history: GrokHistory = new Map();
+        for (const run of initial.runs.values()) if (run.state === 'complete') noteGrok(history, run.config, run.records);
+        const todo = planned.runs.filter((r) => r.state !== 'complete');
+        console.error(`verify: ${planned.runs.length - todo.length} of ${planned.runs.length} runs complete; about ${formatDuration(planned.total_estimated_s / jobs.jobs)} of training left (grokcheck verify --plan lists it)`);
+        if (todo.length) display = new VerifyProgress({ plan: planned.runs, jobs: jobs.jobs, storeRoot, workerPids: () => workers?.pids ?? new Set(), history, interactive: !f.quiet && process.stderr.isTTY === true });
+      }
       const result = await trainRuns({
         paper,
         profile,
@@ -127,8 +179,9 @@ Examples:
         engine: f.engine,
         engineOptions: engineOptionsOf({ ...f, threads: jobs.threads }),
         trainOnly: f['train-only'],
+        ...(include ? { include } : {}),
         ...(experiments === undefined ? {} : { experiments }),
-        progress: (run) => (f.quiet ? noticesOnly(run.key) : barProgress(run.key)),
+        progress: (run) => (display ? display.sink(run.key, run.config) : noticesOnly(run.key)),
         // Another process (a second verify, a claim test) may be training some runs: train the others, then wait.
         waitForLocked: true,
         onRun: (e) => {
@@ -136,18 +189,28 @@ Examples:
           const heldByJob = f['train-only'] || (e.error instanceof LockHeldError && workers?.pids.has(e.error.holder.pid));
           if (e.kind === 'waiting' && !heldByJob && !waitingSaid.has(e.run.id)) {
             waitingSaid.add(e.run.id);
-            console.error(`verify: ${e.run.key} (${e.run.id}) is being trained by another process; waiting for it`);
+            say(`verify: ${e.run.key} (${e.run.id}) is being trained by another process; waiting for it`);
           }
-          if (e.kind === 'done' && e.outcome) console.error(`verify: ${e.run.key} (${e.run.id}): ${e.outcome.status}${e.outcome.message ? `, ${e.outcome.message}` : ''}, ${e.outcome.wall_s.toFixed(1)} s`);
-          if (e.kind === 'failed') console.error(`verify: ${e.run.key} (${e.run.id}) failed: ${e.error?.message}`);
+          if (e.kind === 'done' && e.outcome) {
+            const line = `verify: ${e.run.key} (${e.run.id}): ${e.outcome.status}${e.outcome.message ? `, ${e.outcome.message}` : ''}, ${e.outcome.wall_s.toFixed(1)} s`;
+            if (display) display.runFinished(e.run.id, line);
+            else console.error(line);
+          }
+          if (e.kind === 'failed') say(`verify: ${e.run.key} (${e.run.id}) failed: ${e.error?.message}`);
         },
       });
       const workerFailures = workers ? await workers.finished() : [];
+      display?.stop();
       for (const failure of workerFailures) console.error(`verify: ${failure}`);
       trainFailures = result.failures.length + workerFailures.length;
       set = result.set;
-      if (f['train-only']) {
-        console.error(`verify: trained ${result.trained.length} run(s) into ${storeRoot} (--train-only: no evaluation)`);
+      if (f['train-only'] || shard) {
+        if (shard && f['export-records']) console.error(`verify: exported ${exportRecords(set, recordsDir)} runs to ${recordsDir}`);
+        console.error(
+          shard
+            ? `verify: shard ${shard.index}/${shard.count}: trained ${result.trained.length} run(s) into ${storeRoot}; merge every shard's store (grokcheck merge DEST SRC...) and run verify --runs DEST for the report`
+            : `verify: trained ${result.trained.length} run(s) into ${storeRoot} (--train-only: no evaluation)`,
+        );
         return trainFailures ? 1 : 0;
       }
       if (f['export-records']) console.error(`verify: exported ${exportRecords(set, recordsDir)} runs to ${recordsDir}`);

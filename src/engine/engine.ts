@@ -41,6 +41,19 @@ export interface EvalRequest {
   logits?: boolean;
 }
 
+/**
+ * Finishing the last block from its MLP hidden at the last position (the restricted-logit loss without a second
+ * full forward pass): x_out = residual + hidden @ W_out + b_out, logits = LN_f(x_out) @ W_U + b_U, with the
+ * loss and accuracy against `labels`. `residual` is the last block's `resid.mid` capture ([N, d_model]) and
+ * `hidden` the MLP hidden to use ([N, d_mlp]); the result equals `evaluate` with that hidden as its override.
+ */
+export interface TailRequest {
+  residual: Float32Array;
+  hidden: Float32Array;
+  labels: Int32Array;
+  logits?: boolean;
+}
+
 export interface EvalResult {
   /** Mean cross-entropy over the N examples. */
   loss: number;
@@ -90,6 +103,8 @@ export interface Engine {
   /** Loss and gradients of the batch at the current parameters; changes nothing. */
   gradients(tokens: Int32Array, labels: Int32Array): { loss: number; grads: Params };
   evaluate(request: EvalRequest): EvalResult;
+  /** The last block finished from a given MLP hidden (TailRequest); captures are empty. */
+  evaluateTail(request: TailRequest): EvalResult;
   getState(): TrainingState;
   setState(state: TrainingState): void;
   /** Changes the optimiser hyper-parameters (weight-decay schedules, forks); keeps the Adam moments and step. */

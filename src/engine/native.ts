@@ -10,10 +10,10 @@ import { ModelConfigSchema, OptimizerConfigSchema, type ModelConfig, type Optimi
 import { checkParams, paramSpecs, type Params } from '../model/params.js';
 import { nativeAddon } from './addon.js';
 import { parseSite, type SiteName } from '../schema/sites.js';
-import { asInterrupted, DEFAULT_DENORMALS, type Component, type DenormalMode, type Engine, type EngineCreateArgs, type EvalRequest, type EvalResult, type TrainingState } from './engine.js';
+import { asInterrupted, DEFAULT_DENORMALS, type Component, type DenormalMode, type Engine, type EngineCreateArgs, type EvalRequest, type EvalResult, type TailRequest, type TrainingState } from './engine.js';
 
 /** Site and component kinds as numbered by native/engine.cc. */
-const SITE_KIND = { 'mlp.pre': 0, 'mlp.post': 1, 'attn.out': 2 } as const;
+const SITE_KIND = { 'mlp.pre': 0, 'mlp.post': 1, 'attn.out': 2, 'resid.mid': 3 } as const;
 const COMPONENT_KIND = { attn: 0, mlp: 1 } as const;
 
 interface NativeEvalResult {
@@ -39,6 +39,7 @@ interface NativeHandle {
       logits: boolean;
     },
   ): NativeEvalResult;
+  evaluateTail(residual: Float32Array, hidden: Float32Array, labels: Int32Array, request: { logits: boolean }): { loss: number; accuracy: number; logits?: Float32Array };
   getState(): { params: Float32Array; adamM: Float32Array; adamV: Float32Array; step: number };
   setState(params: Float32Array, adamM: Float32Array, adamV: Float32Array, step: number): void;
   setOptimizer(optimizer: OptimizerConfig): void;
@@ -158,6 +159,14 @@ export function createNativeEngine(args: EngineCreateArgs): Engine {
         ...(result.logits ? { logits: result.logits } : {}),
         captures: byName,
       };
+    },
+    evaluateTail(request: TailRequest): EvalResult {
+      try {
+        const r = live().evaluateTail(request.residual, request.hidden, request.labels, { logits: request.logits ?? false });
+        return { loss: r.loss, accuracy: r.accuracy, ...(r.logits ? { logits: r.logits } : {}), captures: {} };
+      } catch (error) {
+        throw asInterrupted(error);
+      }
     },
     getState(): TrainingState {
       const s = live().getState();

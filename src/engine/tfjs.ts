@@ -18,7 +18,8 @@ import { ConfigError, parseConfig } from '../schema/parse.js';
 import { ModelConfigSchema, OptimizerConfigSchema, type ModelConfig, type OptimizerConfig } from '../schema/model.js';
 import { blockHasAttention, blockHasMlp, checkParams, paramSpecs, type Params } from '../model/params.js';
 import { parseSite, type SiteName } from '../schema/sites.js';
-import { type Component, type Engine, type EngineCreateArgs, type EvalRequest, type EvalResult, type TrainingState } from './engine.js';
+import { type Component, type Engine, type EngineCreateArgs, type EvalRequest, type EvalResult,
+  type TailRequest, type TrainingState } from './engine.js';
 import { activateTfjsBackend, selectTfjsBackend, type TfjsBackendName } from './tfjsBackend.js';
 
 /** model.md "Forward": LayerNorm eps, biased variance. */
@@ -114,6 +115,7 @@ function forward(config: ModelConfig, p: TensorMap, tokens: tf.Tensor2D, options
       if (want(`block${l}.attn.out`)) captures.set(`block${l}.attn.out`, lastPosition(a));
       x = tf.add(x, a);
     }
+    if (want(`block${l}.resid.mid`)) captures.set(`block${l}.resid.mid`, lastPosition(x));
     if (blockHasMlp(config)) {
       const h = layerNorm(x, p[`${block}.ln2.w`], p[`${block}.ln2.b`]);
       const pre = linear(h, p[`${block}.mlp.W_in`], p[`${block}.mlp.b_in`], n);
@@ -171,7 +173,7 @@ function checkSite(config: ModelConfig, site: SiteName): void {
   const { layer, kind } = parseSite(site);
   if (layer >= config.n_layers) throw new Error(`site ${site}: the model has ${config.n_layers} block(s)`);
   if (kind === 'attn.out' && !blockHasAttention(config)) throw new Error(`site ${site}: a ${config.variant} model has no attention`);
-  if (kind !== 'attn.out' && !blockHasMlp(config)) throw new Error(`site ${site}: a ${config.variant} model has no MLP`);
+  if ((kind === 'mlp.pre' || kind === 'mlp.post') && !blockHasMlp(config)) throw new Error(`site ${site}: a ${config.variant} model has no MLP`);
 }
 
 function checkComponent(config: ModelConfig, component: Component): void {
@@ -344,6 +346,36 @@ class TfjsEngine implements Engine {
       };
     } finally {
       tf.dispose([result.logits, result.loss, ...Object.values(result.captures)]);
+    }
+  }
+
+  evaluateTail(request: TailRequest): EvalResult {
+    this.enter();
+    const { d_model: d, d_mlp: f, classes, n_layers } = this.config;
+    const n = request.labels.length;
+    if (!blockHasMlp(this.config)) throw new Error(`evaluateTail needs an MLP in the last block; a ${this.config.variant} model has none`);
+    if (n === 0) throw new Error('evaluateTail needs at least one row');
+    if (request.residual.length !== n * d) throw new Error(`residual has ${request.residual.length} values, expected ${n * d} (N x d_model)`);
+    if (request.hidden.length !== n * f) throw new Error(`hidden has ${request.hidden.length} values, expected ${n * f} (N x d_mlp)`);
+    const block = `blocks.${n_layers - 1}`;
+    const result = tf.tidy(() => {
+      const p = this.paramTensors();
+      const hidden = tf.tensor2d(request.hidden, [n, f]);
+      const x = tf.add(tf.tensor2d(request.residual, [n, d]), tf.add(tf.matMul(hidden, p[`${block}.mlp.W_out`] as tf.Tensor2D), p[`${block}.mlp.b_out`]));
+      const final = layerNorm(x, p['ln_f.w'], p['ln_f.b']) as tf.Tensor2D;
+      const logits = tf.add(tf.matMul(final, p['unembed.W_U'] as tf.Tensor2D), p['unembed.b_U']) as tf.Tensor2D;
+      return { logits, loss: crossEntropy(logits, oneHotFloat(tf.tensor1d(request.labels, 'int32'), classes)) };
+    });
+    try {
+      const logits = result.logits.dataSync() as Float32Array;
+      return {
+        loss: result.loss.dataSync()[0],
+        accuracy: accuracyOf(logits, request.labels, classes),
+        ...(request.logits ? { logits: Float32Array.from(logits) } : {}),
+        captures: {},
+      };
+    } finally {
+      tf.dispose([result.logits, result.loss]);
     }
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Engine, EvalRequest, EvalResult } from '../engine/engine.js';
+import type { Engine, EvalRequest, EvalResult, TailRequest } from '../engine/engine.js';
 import type { ModelConfig } from '../schema/model.js';
 import { Rng } from '../random/rng.js';
 import { makeTask, makeSplit } from '../tasks/task.js';
@@ -70,10 +70,20 @@ class FakeEngine implements Engine {
     const { loss, accuracy } = crossEntropy(logits, this.config.classes, request.labels);
     const captures: EvalResult['captures'] = {};
     for (const site of request.capture ?? []) {
-      if (site !== `block${last}.mlp.post`) throw new Error(`fake engine: no site ${site}`);
-      captures[site] = hidden;
+      if (site === `block${last}.resid.mid`) captures[site] = new Float32Array(n * this.config.d_model);
+      else if (site === `block${last}.mlp.post`) captures[site] = hidden;
+      else throw new Error(`fake engine: no site ${site}`);
     }
     return { loss, accuracy, captures, logits: request.logits ? Float32Array.from(logits) : undefined };
+  }
+
+  /** The fake's logits do not depend on the residual stream, so finishing the last block is the override path. */
+  evaluateTail(request: TailRequest): EvalResult {
+    this.evaluations++;
+    this.lastOverride = { layer: this.config.n_layers - 1, values: request.hidden };
+    const n = request.labels.length;
+    const logits = this.logitsOf(request.hidden, n);
+    return { ...crossEntropy(logits, this.config.classes, request.labels), captures: {}, logits: request.logits ? Float32Array.from(logits) : undefined };
   }
 
   getState() {

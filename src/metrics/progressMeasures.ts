@@ -51,13 +51,21 @@ export function keySignals(params: Record<string, Float32Array>, dModel: number,
  * r, for the key frequencies; directions that vanish (sin at the Nyquist frequency) or are dependent are dropped.
  */
 export function keyDirections(answers: Int32Array, p: number, keys: number[]): Float64Array[] {
+  // A checkpoint's keys usually equal the previous checkpoint's, and the answers are the run's grid: reuse.
+  if (lastDirections && lastDirections.answers === answers && lastDirections.p === p && lastDirections.keys.join() === keys.join()) return lastDirections.basis;
   const { cos, sin } = unitCircle(p);
   const basis: Float64Array[] = [];
   const n = answers.length;
+  const sumOfSquares = (v: Float64Array) => {
+    let a = 0;
+    for (let i = 0; i < n; i++) a += v[i] * v[i];
+    return a;
+  };
   for (const k of keys) {
     for (const table of [cos, sin]) {
-      const v = Float64Array.from(answers, (s) => table[(k * s) % p]);
-      const norm0 = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
+      const v = new Float64Array(n);
+      for (let i = 0; i < n; i++) v[i] = table[(k * answers[i]) % p];
+      const norm0 = Math.sqrt(sumOfSquares(v));
       // twice, for numerical orthogonality
       for (let pass = 0; pass < 2; pass++)
         for (const u of basis) {
@@ -65,21 +73,28 @@ export function keyDirections(answers: Int32Array, p: number, keys: number[]): F
           for (let i = 0; i < n; i++) dot += u[i] * v[i];
           for (let i = 0; i < n; i++) v[i] -= dot * u[i];
         }
-      const norm = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
+      const norm = Math.sqrt(sumOfSquares(v));
       if (norm <= 1e-9 * Math.max(norm0, 1)) continue;
       for (let i = 0; i < n; i++) v[i] /= norm;
       basis.push(v);
     }
   }
+  lastDirections = { answers, p, keys: [...keys], basis };
   return basis;
 }
+
+/** The last result of keyDirections (its arrays are never written after it returns). */
+let lastDirections: { answers: Int32Array; p: number; keys: number[]; basis: Float64Array[] } | undefined;
 
 /**
  * Every logit column L[:, c] split about its mean m_c: L[:, c] = m_c + P_c + R_c, with P_c the projection of
  * L[:, c] - m_c onto `directions` (orthonormal) and R_c the rest. Returns the excluded logits m_c + R_c and the
  * restricted logits m_c + P_c. Row-major passes: the coefficients <u_d, L[:, c] - m_c> first, then both parts.
+ * Every direction is a function of the row's answer (keyDirections builds it from cos/sin of the answer, and
+ * Gram-Schmidt combines rows alike), so the projection of a row is that of its answer: it is computed once per
+ * answer (the same operations in the same order as per row, hence the same bits).
  */
-function splitLogits(logits: Float32Array, classes: number, directions: Float64Array[]): { excluded: Float32Array; restricted: Float32Array } {
+function splitLogits(logits: Float32Array, classes: number, directions: Float64Array[], answers: Int32Array, p: number): { excluded: Float32Array; restricted: Float32Array } {
   const rows = logits.length / classes;
   const dirs = directions.length;
   const means = new Float64Array(classes);
@@ -96,12 +111,18 @@ function splitLogits(logits: Float32Array, classes: number, directions: Float64A
   }
   const excluded = new Float32Array(logits.length);
   const restricted = new Float32Array(logits.length);
-  const projection = new Float64Array(classes);
+  // projections[s * classes + c], filled at the first row of answer s.
+  const projections = new Float64Array(p * classes);
+  const filled = new Uint8Array(p);
   for (let r = 0; r < rows; r++) {
-    projection.fill(0);
-    for (let d = 0; d < dirs; d++) {
-      const u = directions[d][r];
-      for (let c = 0; c < classes; c++) projection[c] += coef[d * classes + c] * u;
+    const s = answers[r];
+    const projection = projections.subarray(s * classes, (s + 1) * classes);
+    if (!filled[s]) {
+      filled[s] = 1;
+      for (let d = 0; d < dirs; d++) {
+        const u = directions[d][r];
+        for (let c = 0; c < classes; c++) projection[c] += coef[d * classes + c] * u;
+      }
     }
     for (let c = 0; c < classes; c++) {
       const i = r * classes + c;
@@ -135,7 +156,7 @@ export function progressMeasuresFromLogits(
   if (logits.length !== answers.length * classes) throw new RangeError(`logits hold ${logits.length} values, expected ${answers.length} x ${classes}`);
   const directions = keyDirections(answers, p, keys);
   const all = Int32Array.from({ length: answers.length }, (_, i) => i);
-  const { excluded, restricted } = splitLogits(logits, classes, directions);
+  const { excluded, restricted } = splitLogits(logits, classes, directions, answers, p);
   return {
     keyFrequencies: keys,
     excludedLoss: subsetLossAccuracy(excluded, classes, answers, trainRows).loss,
@@ -148,6 +169,8 @@ export interface ProgressMeasureOptions {
   keySource?: KeyFrequencySource;
   /** The engine's full-grid logits, when already evaluated (skips one evaluation). */
   logits?: Float32Array;
+  /** The engine's parameters, when already read (skips copying the whole training state). */
+  params?: Record<string, Float32Array>;
 }
 
 /** Nanda's excluded and restricted losses of `engine` on the full grid of a Z_p task (labels = answers). */
@@ -159,7 +182,7 @@ export function progressMeasures(
   options: ProgressMeasureOptions = {},
 ): ProgressMeasures {
   const config = engine.config;
-  const signals = keySignals(engine.getState().params, config.d_model, p, options.keySource ?? 'embedding');
+  const signals = keySignals(options.params ?? engine.getState().params, config.d_model, p, options.keySource ?? 'embedding');
   const keys = keyFrequencies(signals, config.d_model, p, options.keyCount ?? DEFAULT_KEY_FREQUENCIES);
   const logits = options.logits ?? engine.evaluate({ tokens: grid.tokens, labels: grid.labels, logits: true }).logits;
   if (!logits) throw new Error('the engine returned no logits');

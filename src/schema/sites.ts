@@ -2,13 +2,15 @@
  * Activation sites (shared/spec/model.md "Forward"; metrics.md `fsd.site`): the one list of the sites FSD is
  * measured at, which models have which, and how many units each holds. All sites are at the last position.
  * - `block{l}.mlp.pre`: MLP hidden before GELU; `block{l}.mlp.post`: after GELU ("MLP hidden");
- * - `block{l}.attn.out`: attention output after W_O and b_O, before the residual add.
+ * - `block{l}.attn.out`: attention output after W_O and b_O, before the residual add;
+ * - `block{l}.resid.mid`: the residual stream entering block l's MLP (x + attention output), from which the
+ *   last block can be finished with another MLP hidden (Engine.evaluateTail; the restricted-logit loss).
  */
 import { z } from 'zod';
 import type { ModelConfig } from './model.js';
 
 /** Any capturable site of any block (the engines capture these). */
-export type SiteName = `block${number}.${'mlp.pre' | 'mlp.post' | 'attn.out'}`;
+export type SiteName = `block${number}.${'mlp.pre' | 'mlp.post' | 'attn.out' | 'resid.mid'}`;
 
 /** metrics.md `fsd.site`, canonical value first. */
 export const FSD_SITES = ['block0.mlp.post', 'block0.mlp.pre', 'block1.mlp.post', 'block0.attn.out'] as const;
@@ -18,12 +20,12 @@ export const CANONICAL_FSD_SITE: FsdSite = FSD_SITES[0];
 
 export interface ParsedSite {
   layer: number;
-  kind: 'mlp.pre' | 'mlp.post' | 'attn.out';
+  kind: 'mlp.pre' | 'mlp.post' | 'attn.out' | 'resid.mid';
 }
 
 export function parseSite(site: string): ParsedSite {
-  const m = /^block(\d+)\.(mlp\.pre|mlp\.post|attn\.out)$/.exec(site);
-  if (!m) throw new Error(`unknown site '${site}' (expected block<l>.mlp.pre, block<l>.mlp.post or block<l>.attn.out)`);
+  const m = /^block(\d+)\.(mlp\.pre|mlp\.post|attn\.out|resid\.mid)$/.exec(site);
+  if (!m) throw new Error(`unknown site '${site}' (expected block<l>.mlp.pre, block<l>.mlp.post, block<l>.attn.out or block<l>.resid.mid)`);
   return { layer: Number(m[1]), kind: m[2] as ParsedSite['kind'] };
 }
 
@@ -33,6 +35,7 @@ type SiteModel = Pick<ModelConfig, 'n_layers' | 'variant'>;
 export function hasSite(model: SiteModel, site: string): boolean {
   const { layer, kind } = parseSite(site);
   if (layer >= model.n_layers) return false;
+  if (kind === 'resid.mid') return true;
   return kind === 'attn.out' ? model.variant !== 'mlp_only' : model.variant !== 'attn_only';
 }
 
@@ -46,7 +49,8 @@ export function defaultFsdSite(variant: ModelConfig['variant']): FsdSite {
   return variant === 'attn_only' ? 'block0.attn.out' : CANONICAL_FSD_SITE;
 }
 
-/** Units of a site: d_model for attention outputs, d_mlp for MLP hiddens. */
+/** Units of a site: d_model for attention outputs and the residual stream, d_mlp for MLP hiddens. */
 export function siteUnits(model: Pick<ModelConfig, 'd_model' | 'd_mlp'>, site: string): number {
-  return parseSite(site).kind === 'attn.out' ? model.d_model : model.d_mlp;
+  const kind = parseSite(site).kind;
+  return kind === 'attn.out' || kind === 'resid.mid' ? model.d_model : model.d_mlp;
 }

@@ -5,7 +5,9 @@
  */
 import type { Engine, EvalResult } from '../engine/engine.js';
 import type { SiteName } from '../schema/sites.js';
-import { gather, type Split, type Task } from '../tasks/task.js';
+import type { FourierFsd } from '../metrics/fsd.js';
+import type { Params } from '../model/params.js';
+import type { Split, Task } from '../tasks/task.js';
 import { SymmetricGroup } from '../tasks/symmetric.js';
 import { restrictedLogitLoss } from '../metrics/restrictedLogit.js';
 import { progressMeasures } from '../metrics/progressMeasures.js';
@@ -27,14 +29,27 @@ const NONE: BaselineMeasures = {
   nanda_restricted_loss: null,
 };
 
-/** `grid` is the checkpoint's full-grid evaluation, with logits and the last block's MLP capture when it has one. */
-export function baselineMeasures(engine: Engine, task: Task, split: Split, config: RunConfig, grid: EvalResult): BaselineMeasures {
+/**
+ * `grid` is the checkpoint's full-grid evaluation, with logits and, when the model has an MLP, the last block's
+ * MLP hidden and `resid.mid` captures: both restricted-logit losses (grid and training rows) are finished from
+ * them (Engine.evaluateTail), so this costs no second forward pass.
+ */
+export function baselineMeasures(
+  engine: Engine,
+  task: Task,
+  split: Split,
+  config: RunConfig,
+  grid: EvalResult,
+  /** The checkpoint's parameters and its FSD of each site on the grid (computed once, used here again). */
+  known: { params: Params; gridFsd: Partial<Record<SiteName, FourierFsd>> },
+): BaselineMeasures {
   if (task.kind === 'sym') return NONE;
   const p = task.classes;
   const keep = config.metrics.key_frequencies;
   const nanda = progressMeasures(engine, { tokens: task.tokens, labels: task.labels }, p, split.train, {
     logits: grid.logits,
     keyCount: keep,
+    params: known.params,
   });
   const result: BaselineMeasures = {
     ...NONE,
@@ -43,14 +58,37 @@ export function baselineMeasures(engine: Engine, task: Task, split: Split, confi
   };
   if (config.model.variant === 'attn_only') return result; // no MLP to band-limit
   const layer = config.model.n_layers - 1;
-  const site = `block${layer}.mlp.post` as SiteName;
-  result.restricted_logit_loss = restrictedLogitLoss(engine, { tokens: task.tokens, labels: task.labels }, p, {
+  const hidden = grid.captures[`block${layer}.mlp.post`];
+  const residual = grid.captures[residualSite(config)!];
+  if (!hidden || !residual) throw new Error(`the grid evaluation lacks the block-${layer} MLP hidden or residual capture`);
+  const hiddenFsd = known.gridFsd[`block${layer}.mlp.post` as SiteName];
+  result.restricted_logit_loss = restrictedLogitLoss(engine, { labels: task.labels }, p, {
     layer,
     keep,
-    activations: grid.captures[site],
+    activations: hidden,
+    residual,
+    ...(hiddenFsd ? { fsd: hiddenFsd } : {}),
   }).loss;
-  result.restricted_logit_loss_train = restrictedLogitLoss(engine, gather(task, split.train), p, { layer, keep }).loss;
+  const rows = split.train;
+  result.restricted_logit_loss_train = restrictedLogitLoss(engine, { labels: gatherRows(task.labels, 1, rows) as Int32Array }, p, {
+    layer,
+    keep,
+    activations: gatherRows(hidden, config.model.d_mlp, rows) as Float32Array,
+    residual: gatherRows(residual, config.model.d_model, rows) as Float32Array,
+  }).loss;
   return result;
+}
+
+/** The capture the restricted-logit losses finish from: the last block's `resid.mid` (null without an MLP). */
+export function residualSite(config: RunConfig): SiteName | null {
+  return config.model.variant === 'attn_only' ? null : (`block${config.model.n_layers - 1}.resid.mid` as SiteName);
+}
+
+/** Rows `rows` of a row-major [N, width] array, in that order. */
+export function gatherRows(values: Float32Array | Int32Array, width: number, rows: Int32Array): Float32Array | Int32Array {
+  const out = values instanceof Float32Array ? new Float32Array(rows.length * width) : new Int32Array(rows.length * width);
+  for (let i = 0; i < rows.length; i++) out.set(values.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
+  return out;
 }
 
 const irrepCache = new Map<number, Irrep[]>();

@@ -5,7 +5,7 @@
  * measures are derived.
  */
 import type { Engine } from '../engine/engine.js';
-import { fsdSitesOf, siteUnits } from '../schema/sites.js';
+import { fsdSitesOf, siteUnits, type SiteName } from '../schema/sites.js';
 import { totalNorm } from '../model/params.js';
 import type { Split, Task } from '../tasks/task.js';
 import { fourierFsd, type FourierFsd } from '../metrics/fsd.js';
@@ -15,18 +15,8 @@ import { permutationNull, summariseNull } from '../metrics/fsdNull.js';
 import { subsetLossAccuracy } from '../metrics/subsetLoss.js';
 import type { CheckpointRecord, FsdSummary } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
-import { baselineMeasures, groupFsd } from './circuitMeasures.js';
+import { baselineMeasures, gatherRows, groupFsd, residualSite } from './circuitMeasures.js';
 
-/** Rows of `activations` ([grid, units]) and labels restricted to `rows`. */
-function subsetRows(activations: Float32Array, units: number, labels: Int32Array, rows: Int32Array) {
-  const acts = new Float32Array(rows.length * units);
-  const sub = new Int32Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    acts.set(activations.subarray(rows[i] * units, (rows[i] + 1) * units), i * units);
-    sub[i] = labels[rows[i]];
-  }
-  return { acts, labels: sub };
-}
 
 export function measureCheckpoint(
   engine: Engine,
@@ -38,7 +28,9 @@ export function measureCheckpoint(
   previous: readonly CheckpointRecord[],
 ): CheckpointRecord {
   const sites = fsdSitesOf(config.model);
-  const grid = engine.evaluate({ tokens: task.tokens, labels: task.labels, capture: sites, logits: true });
+  // One pass captures every FSD site and the residual the restricted-logit losses finish from (circuitMeasures.ts).
+  const residual = task.kind === 'sym' ? null : residualSite(config);
+  const grid = engine.evaluate({ tokens: task.tokens, labels: task.labels, capture: residual ? [...sites, residual] : sites, logits: true });
   const logits = grid.logits!;
   const train = subsetLossAccuracy(logits, task.classes, task.labels, split.train);
   const val = subsetLossAccuracy(logits, task.classes, task.labels, split.validation);
@@ -59,17 +51,19 @@ export function measureCheckpoint(
   // FSD (Z_p) or its cyclic "Z_n! control" (sym) at every site on the grid, and at the configured site on
   // the train and validation rows (metrics.md `fsd.inputs`).
   const fsdAlt: Record<string, FsdSummary> = {};
+  const gridFsd: Partial<Record<SiteName, FourierFsd>> = {};
   let canonical: FourierFsd | undefined;
   for (const site of sites) {
     const units = siteUnits(config.model, site);
     const acts = grid.captures[site]!;
     const result = fourierFsd(acts, units, task.labels, task.classes);
+    gridFsd[site] = result;
     fsdAlt[`${site}@grid`] = summariseFourierFsd(result);
     if (site === canonicalSite) {
       canonical = result;
       for (const [name, rows] of [['train', split.train], ['validation', split.validation]] as const) {
-        const sub = subsetRows(acts, units, task.labels, rows);
-        fsdAlt[`${site}@${name}`] = summariseFourierFsd(fourierFsd(sub.acts, units, sub.labels, task.classes));
+        const subset = gatherRows(acts, units, rows) as Float32Array;
+        fsdAlt[`${site}@${name}`] = summariseFourierFsd(fourierFsd(subset, units, gatherRows(task.labels, 1, rows) as Int32Array, task.classes));
       }
     }
   }
@@ -87,7 +81,7 @@ export function measureCheckpoint(
     permutation = summariseNull(canonical.fsd, nullDist.values);
   }
 
-  const baselines = baselineMeasures(engine, task, split, config, grid);
+  const baselines = baselineMeasures(engine, task, split, config, grid, { params: state.params, gridFsd });
   const diverged = !Number.isFinite(train.loss) || !Number.isFinite(val.loss) || !Number.isFinite(grid.loss);
   return {
     ...head,

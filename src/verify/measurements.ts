@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineKind, EngineOptions } from '../engine/engine.js';
 import type { AnyPaper, Measurement } from '../paper/paper.js';
-import type { RunSet } from '../paper/runSet.js';
+import type { RunData, RunSet } from '../paper/runSet.js';
 import { writeFileAtomic } from '../runs/atomic.js';
 import { formatZodError } from '../schema/parse.js';
 import { engineAtCheckpoint, openStore } from '../train/loop.js';
@@ -48,14 +48,22 @@ export function writeMeasurement(runDir: string, name: string, value: unknown): 
  * Makes every measurement the set asks for that is not stored yet (or belongs to another run or step), with an
  * engine restored at the target checkpoint; returns the set with each run's measurements attached.
  */
-export async function ensureMeasurements<S extends RunSet>(paper: AnyPaper, set: S, storeRoot: string, engine: EngineKind, engineOptions?: EngineOptions): Promise<S> {
+export async function ensureMeasurements<S extends RunSet>(
+  paper: AnyPaper,
+  set: S,
+  storeRoot: string,
+  engine: EngineKind,
+  engineOptions?: EngineOptions,
+  /** Measure only runs this accepts (a shard measures its own runs). */
+  include: (run: RunData) => boolean = () => true,
+): Promise<S> {
   const store = openStore(storeRoot);
   const runs = new Map(set.runs);
   for (const measurement of paper.measurements as readonly Measurement[]) {
     const target = measurement.target(set);
     if (!target) continue;
     const run = runs.get(target.key);
-    if (!run || run.state !== 'complete') continue;
+    if (!run || run.state !== 'complete' || !include(run)) continue;
     const dir = store.paths(run.id).dir;
     const stored = existsSync(dir) ? readMeasurement(dir, measurement) : undefined;
     let value = stored;

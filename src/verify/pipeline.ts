@@ -7,7 +7,7 @@
 import { relative } from 'node:path';
 import type { EngineKind, EngineOptions } from '../engine/engine.js';
 import type { AnyPaper, Plot } from '../paper/paper.js';
-import type { RoleBase, RunSet, RunSource, SourcedRun } from '../paper/runSet.js';
+import type { PlannedRun, RoleBase, RunSet, RunSource, SourcedRun } from '../paper/runSet.js';
 import type { Profile } from '../paper/paper.js';
 import { buildVerdictReport, writeReport, type VerdictReport, type WrittenReport } from '../report/verdict.js';
 import { formatZodError } from '../schema/parse.js';
@@ -34,6 +34,8 @@ export interface TrainStep {
   waitForLocked?: boolean;
   /** Train only: no measurements (a `verify --train-only` worker). */
   trainOnly?: boolean;
+  /** Train (and measure) only the runs this accepts: a shard (shards.ts). */
+  include?: (run: PlannedRun<RoleBase>) => boolean;
 }
 
 export interface TrainedRuns {
@@ -54,9 +56,10 @@ export async function trainRuns(step: TrainStep): Promise<TrainedRuns> {
     ...(step.experiments === undefined ? {} : { experiments: step.experiments }),
     ...(step.progress ? { progress: step.progress } : {}),
     ...(step.onRun ? { onRun: step.onRun } : {}),
+    ...(step.include ? { include: step.include } : {}),
   });
   if (step.trainOnly) return result;
-  return { ...result, set: await ensureMeasurements(step.paper, result.set, step.storeRoot, step.engine, step.engineOptions) };
+  return { ...result, set: await ensureMeasurements(step.paper, result.set, step.storeRoot, step.engine, step.engineOptions, step.include) };
 }
 
 /**

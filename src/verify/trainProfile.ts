@@ -10,6 +10,7 @@ import type { Measurement, Profile } from '../paper/paper.js';
 import type { PlannedRun, RoleBase, RunSet, RunSource, SourcedRun } from '../paper/runSet.js';
 import { LockHeldError } from '../runs/store.js';
 import { openStore, readRunRecords, trainRun, type ProgressSink, type RunOutcome } from '../train/loop.js';
+import type { CheckpointRecord } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
 import { readMeasurements } from './measurements.js';
 import { assembleRunSet } from './runSet.js';
@@ -23,7 +24,16 @@ export function storeSource(storeRoot: string, measurements: readonly Pick<Measu
       const status = store.readStatus(id);
       if (!status) return { status: 'incomplete', records: [] };
       if (status.state === 'failed') return { status: 'failed', records: [], ...(status.message ? { message: status.message } : {}) };
-      if (status.state !== 'complete') return { status: 'incomplete', records: [] };
+      // A run still training (or interrupted) shows how far it got (plans, ETAs); claims read complete runs only.
+      if (status.state !== 'complete') {
+        let partial: CheckpointRecord[] = [];
+        try {
+          partial = readRunRecords(store, id, config);
+        } catch {
+          // Being written, or damaged: resuming will say which.
+        }
+        return { status: 'incomplete', records: partial };
+      }
       let records, stored;
       try {
         records = readRunRecords(store, id, config);
@@ -55,6 +65,8 @@ export interface TrainProfileOptions<R extends RoleBase, P extends Profile<R>> {
   profile: P;
   /** Train only these experiments (and the parents they fork from); default all. */
   experiments?: readonly string[];
+  /** Train only the runs this accepts (a shard, `verify --shard`); default all. */
+  include?: (run: PlannedRun<R>) => boolean;
   /** The paper's measurements, so that the run set carries the stored ones. */
   measurements?: readonly Pick<Measurement, 'name' | 'schema'>[];
   storeRoot: string;
@@ -93,7 +105,7 @@ export async function trainProfile<R extends RoleBase, P extends Profile<R>>(opt
   let completeBefore = -1;
   for (;;) {
     const set = assembleRunSet<R, P>(options.profile, source, options.experiments);
-    const todo = [...set.runs.values()].filter((r) => r.state !== 'complete' && !attempted.has(r.id));
+    const todo = [...set.runs.values()].filter((r) => r.state !== 'complete' && !attempted.has(r.id) && (options.include?.(r) ?? true));
     if (todo.length === 0) return { set, trained, failures };
     const completeNow = [...set.runs.values()].filter((r) => r.state === 'complete').length;
     if (completeNow !== completeBefore) {

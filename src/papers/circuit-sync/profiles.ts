@@ -12,7 +12,7 @@ import { defaultFsdSite } from '../../schema/sites.js';
 import { taskElements, type TaskKind } from '../../schema/task.js';
 import type { ArchVariantId, ScheduleTrigger } from './roles.js';
 
-export const PROFILE_NAMES = ['paper', 'small'] as const;
+export const PROFILE_NAMES = ['paper', 'small', 'tiny'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 /** The Z_p training recipe of a profile (model.md for `paper`). */
@@ -307,8 +307,52 @@ export const smallProfile: ProfileSpec = {
   fallbackForkSteps: { 31: 'mem', 43: 'mem', 53: 'mem' },
 };
 
+// ---------------------------------------------------------------------------------------------------------
+// tiny: the design once more, small enough to train in a minute, to check the pipeline, not the paper.
+
+export const tinyProfile: ProfileSpec = {
+  name: 'tiny',
+  description: 'Every experiment on Z_7 and S_3 with a d_model-8 model: trains in about a minute, to check the pipeline (shards, merge, CI); its verdicts mean nothing.',
+  rationale: 'Not a test of the paper: the smallest configurations the harness accepts (p = 7, S_3, d_model 8, full batch), so that every experiment, fork and claim runs through the pipeline in seconds.',
+  zp: {
+    model: (p) => ({ vocab: p + 1, classes: p, d_model: 8, n_heads: 2, d_mlp: 16, n_layers: 2, variant: 'standard' }),
+    optimizer: { lr: 3e-3, beta2: 0.98 },
+    train_frac: 0.5,
+    batch_size: 64,
+    eval_every: 20,
+    permutations: 20,
+  },
+  coarseStep: 100,
+  main: { runs: [1, 2, 3].map((seed) => ({ p: 7, seed })), stop: { max_steps: 300, after_grok: 40 } },
+  ops: {
+    runs: [
+      { op: 'sub', p: 7, seed: 1 },
+      { op: 'mul', p: 7, seed: 1 },
+    ],
+    stop: { max_steps: 300, after_grok: 40 },
+  },
+  fork97: { p: 7, seed: 1, lambdas: [1, 2, 3, 10], maxStep: 300 },
+  forks: { cells: [{ p: 7, draws: [{ parentSeed: 2 }, { parentSeed: 3 }] }], lambdas: [1, 2, 3], afterGrok: 40, capAfterFork: 200 },
+  arch: { p: 7, seed: 1, variants: ['1l-standard', '2l-attn_only', '2l-mlp_only'], stop: { max_steps: 300, after_grok: 40 } },
+  schedule: { p: 7, seeds: [1, 2], lambdaHighs: [3, 10], triggers: ['fsd', 'mem', 'earlystep'], earlyStep: 20, stop: { max_steps: 300, after_grok: 40 } },
+  reference: { p: 7, seed: 1 },
+  s5: {
+    n: 3,
+    seeds: [0, 1],
+    train_frac: 0.5,
+    model: (elements) => ({ vocab: elements + 1, classes: elements, d_model: 8, n_heads: 2, d_mlp: 16, n_layers: 2, variant: 'standard' }),
+    optimizer: { lr: 3e-3, beta2: 0.98 },
+    batch_size: 64,
+    eval_every: 20,
+    sync_threshold: 0.5,
+    stop: { max_steps: 300, after_grok: 40 },
+  },
+  forkAt: 'sync',
+  fallbackForkSteps: { 7: 'mem' },
+};
+
 export function getProfile(name: ProfileName): ProfileSpec {
-  return name === 'paper' ? paperProfile : smallProfile;
+  return name === 'paper' ? paperProfile : name === 'small' ? smallProfile : tinyProfile;
 }
 
 /** Whether every run of the profile trains on its whole training set at every step. */

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Verify a profile on a Slurm cluster: one array task per shard, then one job that merges and reports.
+#
+#   SHARDS=8
+#   ARRAY=$(sbatch --parsable --array=0-$((SHARDS - 1)) examples/slurm/verify-array.sh)
+#   sbatch --dependency=afterok:$ARRAY examples/slurm/verify-array.sh report
+#
+# Environment: PROFILE (paper, small or tiny; default paper), SHARED (a folder every node sees; default
+# ./grokcheck-runs), SHARDS (the array's size; default the array's own count). Each task trains whole run
+# families (balanced by the cost model; every task computes the same split) into SHARED/shard-<i>; the report job
+# merges them into SHARED/merged (checks every file, refuses conflicts) and writes SHARED/report.
+#SBATCH --job-name=grokcheck
+#SBATCH --cpus-per-task=2
+#SBATCH --time=12:00:00
+#SBATCH --output=grokcheck-%A_%a.log
+set -euo pipefail
+cd "${SLURM_SUBMIT_DIR:-$(dirname "$0")/../..}"
+PROFILE=${PROFILE:-paper}
+SHARED=${SHARED:-$PWD/grokcheck-runs}
+mkdir -p "$SHARED"
+[ -d node_modules ] || npm ci
+
+if [ "${1:-}" = report ]; then
+  npx grokcheck merge "$SHARED/merged" "$SHARED"/shard-*
+  npx grokcheck verify --profile "$PROFILE" --runs "$SHARED/merged" --report-dir "$SHARED/report" --quiet
+  exit
+fi
+
+: "${SLURM_ARRAY_TASK_ID:?run me as an array job (sbatch --array=0-N), or with the argument 'report'}"
+SHARDS=${SHARDS:-${SLURM_ARRAY_TASK_COUNT}}
+npx grokcheck verify --profile "$PROFILE" --shard "$SLURM_ARRAY_TASK_ID/$SHARDS" --runs "$SHARED/shard-$SLURM_ARRAY_TASK_ID" \
+  --jobs "${SLURM_CPUS_PER_TASK:-2}" --quiet

@@ -1,0 +1,162 @@
+/**
+ * How long a run will take, before it is trained (verify --plan, the progress display's ETAs, the shard split).
+ *
+ * A run costs its remaining training steps times the cost of one step of its shape, plus its remaining
+ * checkpoints times the cost of one checkpoint (a permutation null every 500 steps on top). Its length is its
+ * expected stop: the step cap, or, with a `grok + N` stop rule, the expected grokking step plus N. The expected
+ * grokking step is the run's own once it has grokked (its records say so), else the median grokking step of the
+ * store's completed runs of the same task and modulus, else half the cap (a prior, said as such).
+ *
+ * Two prices per shape: `units` are a machine-free count of multiply-adds (the same on every machine, so that
+ * every machine computes the same shard split), and `seconds` are measured on this machine (a few training
+ * steps and one checkpoint of that shape, timed once per shape) for plans and ETAs.
+ */
+import { createEngine } from '../engine/create.js';
+import type { EngineKind, EngineOptions } from '../engine/engine.js';
+import { canonicalEvents } from '../metrics/events.js';
+import { initParams } from '../model/params.js';
+import type { CheckpointRecord } from '../schema/record.js';
+import type { RunConfig } from '../schema/runConfig.js';
+import { fsdSitesOf, siteUnits } from '../schema/sites.js';
+import { taskElements } from '../schema/task.js';
+import { BatchCursor } from '../tasks/batches.js';
+import { gather, taskFromConfig } from '../tasks/task.js';
+import { measureCheckpoint } from '../train/measure.js';
+
+/** The price of one training step, one checkpoint and one permutation null of a shape. */
+export interface ShapeCost {
+  step: number;
+  checkpoint: number;
+  null: number;
+}
+
+/** What identifies a run's cost per step: task size, model, batch, metric options (not seeds, not weight decay). */
+export function shapeKey(config: RunConfig): string {
+  const { task, model, batch_size, metrics } = config;
+  return JSON.stringify([task.kind, task.n, task.train_frac, model, batch_size, metrics.fsd_site, metrics.permutations]);
+}
+
+/** Multiply-adds, machine-free: forward + backward (x3) over the batch; one grid forward and the FSDs per checkpoint. */
+export function shapeUnits(config: RunConfig): ShapeCost {
+  const { model } = config;
+  const elements = taskElements(config.task.kind, config.task.n);
+  const grid = elements * elements;
+  const batch = Math.min(config.batch_size, Math.floor(config.task.train_frac * grid));
+  const d = model.d_model, f = model.d_mlp;
+  const attention = model.variant === 'mlp_only' ? 0 : 4 * d * d;
+  const mlp = model.variant === 'attn_only' ? 0 : 2 * d * f;
+  const perExample = 3 * model.n_layers * (attention + mlp) + d * model.classes;
+  const fsdUnits = fsdSitesOf(model).reduce((n, s) => n + siteUnits(model, s), 0);
+  return {
+    step: 3 * batch * perExample,
+    checkpoint: grid * (perExample + fsdUnits * 4 + model.classes * 8),
+    null: config.metrics.permutations * siteUnits(model, config.metrics.fsd_site) * elements * elements,
+  };
+}
+
+export interface ExpectedLength {
+  /** Steps still to train. */
+  steps: number;
+  /** The step the run is expected to stop at. */
+  stop: number;
+  /** How the stop was found: `cap`, `grokked` (its own grokking step + N), `median` (similar runs), `prior` (half the cap). */
+  basis: 'cap' | 'grokked' | 'median' | 'prior';
+}
+
+/** Grokking steps of completed runs, by `kind/n` (the expected grokking step of a run not yet grokked). */
+export type GrokHistory = Map<string, number[]>;
+
+export function grokHistoryKey(config: RunConfig): string {
+  return `${config.task.kind}/${config.task.n}`;
+}
+
+/** Adds a completed run's grokking step (from its records, canonical rules) to `history`. */
+export function noteGrok(history: GrokHistory, config: RunConfig, records: readonly CheckpointRecord[]): void {
+  const grok = canonicalEvents(records, config.metrics.sync_threshold).grokking?.step;
+  if (grok === undefined) return;
+  const start = config.fork?.step ?? 0;
+  const key = grokHistoryKey(config);
+  history.set(key, [...(history.get(key) ?? []), grok - start]);
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** The expected stop of a run that has trained to `records` (none: not started). */
+export function expectedLength(config: RunConfig, records: readonly CheckpointRecord[] = [], history: GrokHistory = new Map()): ExpectedLength {
+  const start = config.fork?.step ?? 0;
+  const at = Math.max(start, records.at(-1)?.step ?? start);
+  const cap = config.stop.max_steps;
+  const afterGrok = config.stop.after_grok;
+  const done = (stop: number, basis: ExpectedLength['basis']): ExpectedLength => {
+    const s = Math.min(cap, Math.max(stop, at));
+    return { steps: s - at, stop: s, basis };
+  };
+  if (afterGrok === undefined) return done(cap, 'cap');
+  const grok = records.length ? canonicalEvents(records, config.metrics.sync_threshold).grokking?.step : undefined;
+  if (grok !== undefined) return done(grok + afterGrok, 'grokked');
+  const similar = history.get(grokHistoryKey(config));
+  if (similar?.length) return done(start + median(similar) + afterGrok, 'median');
+  return done(start + Math.round((cap - start) / 2) + afterGrok, 'prior');
+}
+
+/** Cost of `length` at `price`: steps, their checkpoints (every eval_every steps) and nulls (every 500). */
+export function costOf(config: RunConfig, length: Pick<ExpectedLength, 'steps'>, price: ShapeCost): number {
+  const checkpoints = Math.ceil(length.steps / config.eval_every) + 1;
+  const nulls = config.metrics.permutations > 0 ? Math.ceil(length.steps / 500) : 0;
+  return length.steps * price.step + checkpoints * price.checkpoint + nulls * price.null;
+}
+
+/** Seconds per step, checkpoint and null of each shape, measured on this machine once per shape. */
+export class SecondsCalibration {
+  private readonly measured = new Map<string, ShapeCost>();
+
+  constructor(
+    private readonly engine: EngineKind,
+    private readonly options: EngineOptions = {},
+  ) {}
+
+  async price(config: RunConfig): Promise<ShapeCost> {
+    const key = shapeKey(config);
+    const known = this.measured.get(key);
+    if (known) return known;
+    const price = await measureShape(config, this.engine, this.options);
+    this.measured.set(key, price);
+    return price;
+  }
+}
+
+/** Times 4 training steps (after 2 of warm-up) and one checkpoint with and without the null, at initialisation. */
+async function measureShape(config: RunConfig, kind: EngineKind, options: EngineOptions): Promise<ShapeCost> {
+  const { task, split } = taskFromConfig(config.task);
+  const engine = await createEngine(kind, { model: config.model, optimizer: config.optimizer, params: initParams(config.model, 0), options });
+  try {
+    const cursor = new BatchCursor(split.train.length, config.batch_size, 0);
+    const batch = () => gather(task, Array.from(cursor.next(), (i) => split.train[i]));
+    for (let i = 0; i < 2; i++) {
+      const b = batch();
+      engine.trainStep(b.tokens, b.labels);
+    }
+    const t0 = performance.now();
+    for (let i = 0; i < 4; i++) {
+      const b = batch();
+      engine.trainStep(b.tokens, b.labels);
+    }
+    const step = (performance.now() - t0) / 4 / 1000;
+    const t1 = performance.now();
+    // Step 1 is off the 500-step grid, so this checkpoint runs no null.
+    measureCheckpoint(engine, task, split, config, 1, config.optimizer.weight_decay, []);
+    const checkpoint = (performance.now() - t1) / 1000;
+    let nullCost = 0;
+    if (config.metrics.permutations > 0 && task.kind !== 'sym') {
+      const t2 = performance.now();
+      measureCheckpoint(engine, task, split, config, 500, config.optimizer.weight_decay, []);
+      nullCost = Math.max(0, (performance.now() - t2) / 1000 - checkpoint);
+    }
+    return { step, checkpoint, null: nullCost };
+  } finally {
+    engine.dispose();
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * `verify --plan`: the runs a profile needs, which the store already holds, and how long the rest should take
+ * (costModel.ts), per experiment, without training anything.
+ */
+import type { EngineKind, EngineOptions } from '../engine/engine.js';
+import type { Profile } from '../paper/paper.js';
+import type { PlannedRun, RoleBase, RunSet } from '../paper/runSet.js';
+import { costOf, expectedLength, noteGrok, SecondsCalibration, type ExpectedLength, type GrokHistory } from './costModel.js';
+
+export interface PlanRow {
+  key: string;
+  /** null for a fork still waiting on its parent (its id depends on the fork step). */
+  id: string | null;
+  experiment: string;
+  /** complete, incomplete (started), missing (not started), failed, or waiting (on a parent). */
+  state: string;
+  /** Training still to do, in seconds (0 when complete). */
+  estimated_s: number;
+  /** The expected stop step and how it was found (costModel.ts). */
+  expected_stop: number | null;
+  basis: ExpectedLength['basis'] | 'parent';
+}
+
+export interface PlanReport {
+  runs: PlanRow[];
+  total_estimated_s: number;
+  /** How the estimate is made, in words. */
+  method: string;
+}
+
+export const ESTIMATE_METHOD =
+  'remaining training steps x the measured cost of one step of the run\'s shape, plus its remaining checkpoints x the ' +
+  'measured cost of one checkpoint (a permutation null every 500 steps on top), each shape timed once on this machine ' +
+  '(a few steps and one checkpoint from initialisation); the run\'s length is its expected stop: the cap, or its ' +
+  'grokking step + N once it has grokked, else the median grokking step of the store\'s completed runs of the same ' +
+  'task and modulus + N, else half the cap + N. A fork still waiting on its parent is estimated as its parent.';
+
+/** The rows of `set`'s plan, restricted to `include` (a shard). Each distinct shape is timed once. */
+export async function planRows(
+  set: RunSet<RoleBase, Profile>,
+  engine: EngineKind,
+  engineOptions: EngineOptions = {},
+  include: (run: PlannedRun<RoleBase>) => boolean = () => true,
+): Promise<PlanReport> {
+  const calibration = new SecondsCalibration(engine, engineOptions);
+  const history: GrokHistory = new Map();
+  for (const run of set.runs.values()) if (run.state === 'complete') noteGrok(history, run.config, run.records);
+  const rows: PlanRow[] = [];
+  const seen = new Set<string>();
+  for (const run of set.runs.values()) {
+    if (!include(run)) continue;
+    const length = expectedLength(run.config, run.records, history);
+    const steps = run.state === 'complete' ? 0 : length.steps;
+    // A run playing two roles (a schedule's constant run is a main run) is trained once: its second row costs nothing.
+    const estimate = run.state === 'complete' || seen.has(run.id) ? 0 : costOf(run.config, { steps }, await calibration.price(run.config));
+    seen.add(run.id);
+    rows.push({ key: run.key, id: run.id, experiment: run.role.experiment, state: run.state, estimated_s: estimate, expected_stop: length.stop, basis: length.basis });
+  }
+  for (const w of set.plan.waiting) {
+    const parent = set.runs.get(w.parentKey);
+    if (!parent || !include(parent)) continue;
+    const length = expectedLength(parent.config, [], history);
+    rows.push({
+      key: w.key,
+      id: null,
+      experiment: w.role.experiment,
+      state: w.blocked ? 'blocked' : 'waiting',
+      estimated_s: costOf(parent.config, length, await calibration.price(parent.config)),
+      expected_stop: null,
+      basis: 'parent',
+    });
+  }
+  return { runs: rows, total_estimated_s: rows.reduce((s, r) => s + r.estimated_s, 0), method: ESTIMATE_METHOD };
+}
+
+const duration = (s: number) => (s < 90 ? `${Math.round(s)} s` : s < 5400 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(1)} h`);
+
+/** The plan as a table per experiment. */
+export function renderPlan(report: PlanReport): string[] {
+  const out: string[] = [];
+  const experiments = [...new Set(report.runs.map((r) => r.experiment))];
+  for (const e of experiments) {
+    const rows = report.runs.filter((r) => r.experiment === e);
+    const todo = rows.filter((r) => r.state !== 'complete');
+    out.push(`${e}: ${rows.length} run(s), ${rows.length - todo.length} complete, ${duration(rows.reduce((s, r) => s + r.estimated_s, 0))} to train`);
+    for (const r of rows)
+      out.push(`  ${r.key.padEnd(34)} ${(r.id ?? '(waiting)').padEnd(16)} ${r.state.padEnd(10)} ${r.state === 'complete' ? '' : `~${duration(r.estimated_s)}${r.expected_stop !== null ? ` (to step ${r.expected_stop}, ${r.basis})` : ' (as its parent)'}`}`);
+  }
+  out.push(`total: ~${duration(report.total_estimated_s)} of training (one process; --jobs N divides the elapsed time)`);
+  return out;
+}
