@@ -2,6 +2,8 @@
 import { benchDenormals, benchEngine } from '../engine/bench.js';
 import { benchFsd } from '../metrics/bench.js';
 import { benchCheckpoint } from '../train/bench.js';
+import { benchCostModel } from '../verify/costBench.js';
+import { circuitSync } from '../papers/circuit-sync/index.js';
 import type { Command } from './command.js';
 import { ENGINE_FLAGS, engineOptionsOf } from './engineFlags.js';
 import { Flags, switchFlag } from './flags.js';
@@ -9,6 +11,7 @@ import { Flags, switchFlag } from './flags.js';
 const BENCH_FLAGS = new Flags({
   json: switchFlag('print one JSON object {engine, train_step_ms: {p97_2l, p97_1l, p97_attn_only},\neval_grid_ms: {p97_2l}, fsd_perm_ms: {p131_512u_1000}, checkpoint_ms: {p97_2l, p97_2l_null},\ncheckpoint_steps, checkpoint_parts_ms, checkpoint_train_step_ms}'),
   quick: switchFlag('a few iterations only (a smoke test, not figures)'),
+  'cost-model': switchFlag('instead: the cost model\'s estimate of the paper\'s main/p97/s42 run against training it\n(minutes; verify --plan\'s estimate, before training and once the grokking step is known)'),
   decayed: switchFlag('instead: one training step from a state deep in the subnormal range (the small profile\'s\nschedule/p43/s42/mem/l10 at step 2000), with denormals kept and flushed'),
   ...ENGINE_FLAGS,
 });
@@ -28,6 +31,16 @@ step <= 25 ms, FSD + permutation test <= 500 ms on 2 cores, a checkpoint <= 20 t
 ${BENCH_FLAGS.help()}`,
   async run(argv) {
     const { values: f } = BENCH_FLAGS.parse(argv);
+    if (f['cost-model']) {
+      const c = await benchCostModel(circuitSync, 'main/p97/s42', f.engine, engineOptionsOf(f));
+      if (f.json) console.log(JSON.stringify(c));
+      else {
+        console.log(`${c.run}: trained in ${c.measured_s.toFixed(1)} s`);
+        console.log(`  estimate before training (expected stop ${c.expected_stop.prior}): ${c.estimated_s.prior.toFixed(1)} s, ratio ${c.ratio.prior.toFixed(2)}`);
+        console.log(`  estimate knowing its stop (${c.expected_stop.actual}): ${c.estimated_s.knowing_grok.toFixed(1)} s, ratio ${c.ratio.knowing_grok.toFixed(2)}`);
+      }
+      return 0;
+    }
     if (f.decayed) {
       const d = await benchDenormals(f.engine, { quick: f.quick, engine: engineOptionsOf(f) });
       if (f.json) console.log(JSON.stringify(d));

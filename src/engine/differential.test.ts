@@ -88,6 +88,7 @@ function sites(model: ModelConfig): SiteName[] {
   for (let l = 0; l < model.n_layers; l++) {
     if (blockHasAttention(model)) all.push(`block${l}.attn.out`);
     if (blockHasMlp(model)) all.push(`block${l}.mlp.pre`, `block${l}.mlp.post`);
+    all.push(`block${l}.resid.mid`);
   }
   return all;
 }
@@ -204,6 +205,18 @@ function checkCase(c: Case, native: Engine, tfjs: Engine): void {
     expect(Math.abs(n.loss - t.loss) / t.loss, what).toBeLessThanOrEqual(1e-5);
     expectClose(n.logits!, t.logits!, 1e-4, 0, `logits with ${what}`);
     for (const site of all) expectClose(n.captures[site]!, t.captures[site]!, 1e-4, 1e-3, `capture ${site} with ${what}`);
+  }
+
+  // Finishing the last block from a given MLP hidden and the resid.mid capture (the restricted-logit path).
+  if (blockHasMlp(c.model)) {
+    const last = c.model.n_layers - 1;
+    const rng = new Rng(c.batchSeed + 2);
+    const hidden = Float32Array.from({ length: c.batchSize * c.model.d_mlp }, () => rng.normal());
+    const residual = plain.n.captures[`block${last}.resid.mid`]!;
+    const n = native.evaluateTail({ residual, hidden, labels, logits: true });
+    const t = tfjs.evaluateTail({ residual, hidden, labels, logits: true });
+    expect(Math.abs(n.loss - t.loss) / t.loss, 'evaluateTail loss').toBeLessThanOrEqual(1e-5);
+    expectClose(n.logits!, t.logits!, 1e-4, 0, 'evaluateTail logits');
   }
 
   // One AdamW step from the random Adam state: each engine's step must be AdamW applied to its own gradients

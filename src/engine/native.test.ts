@@ -334,6 +334,21 @@ describe('interventions', () => {
     expect(zeroedFirst.captures['block0.attn.out']!.every((v) => v === 0)).toBe(true);
   });
 
+  for (const [name, model] of [['odd-sized, 2 layers', odd], ['1 layer', { ...odd, n_layers: 1 } as ModelConfig], ['mlp_only', { ...odd, variant: 'mlp_only' } as ModelConfig]] as const)
+    it(`evaluateTail from resid.mid equals the full pass with the same override, bit for bit (${name})`, () => {
+      const e = engine(model, initParams(model, 25));
+      const last = model.n_layers - 1;
+      const plain = e.evaluate({ ...grid(model), logits: true, capture: [`block${last}.mlp.post`, `block${last}.resid.mid`] });
+      expect(plain.captures[`block${last}.resid.mid`]).toHaveLength(grid(model).labels.length * model.d_model);
+      const hidden = Float32Array.from(plain.captures[`block${last}.mlp.post`]!, (v, i) => v * (1 + (i % 7) / 10) - 0.05);
+      const full = e.evaluate({ ...grid(model), logits: true, override: { layer: last, values: hidden } });
+      const tail = e.evaluateTail({ residual: plain.captures[`block${last}.resid.mid`]!, hidden, labels: grid(model).labels, logits: true });
+      expect(tail.loss).toBe(full.loss);
+      expect(tail.accuracy).toBe(full.accuracy);
+      expect(Buffer.from(tail.logits!.buffer).equals(Buffer.from(full.logits!.buffer))).toBe(true);
+      expect(() => e.evaluateTail({ residual: new Float32Array(3), hidden, labels: grid(model).labels })).toThrow(/residual must hold/);
+    });
+
   for (const layer of [0, 1]) {
     it(`overriding block ${layer}'s MLP hidden with its own captured values reproduces the loss exactly`, () => {
       const e = engine(odd, initParams(odd, 24));

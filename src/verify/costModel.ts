@@ -128,14 +128,17 @@ export class SecondsCalibration {
   }
 }
 
-/** Times 4 training steps (after 2 of warm-up) and one checkpoint with and without the null, at initialisation. */
+/**
+ * Times 4 training steps after 8 of warm-up (the engine's thread tuner probes during its first 8) and a checkpoint
+ * after one of warm-up (the first one of a process compiles the metrics' code), with and without the null.
+ */
 async function measureShape(config: RunConfig, kind: EngineKind, options: EngineOptions): Promise<ShapeCost> {
   const { task, split } = taskFromConfig(config.task);
   const engine = await createEngine(kind, { model: config.model, optimizer: config.optimizer, params: initParams(config.model, 0), options });
   try {
     const cursor = new BatchCursor(split.train.length, config.batch_size, 0);
     const batch = () => gather(task, Array.from(cursor.next(), (i) => split.train[i]));
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 8; i++) {
       const b = batch();
       engine.trainStep(b.tokens, b.labels);
     }
@@ -145,8 +148,9 @@ async function measureShape(config: RunConfig, kind: EngineKind, options: Engine
       engine.trainStep(b.tokens, b.labels);
     }
     const step = (performance.now() - t0) / 4 / 1000;
+    // Step 1 is off the 500-step grid, so these checkpoints run no null.
+    measureCheckpoint(engine, task, split, config, 1, config.optimizer.weight_decay, []);
     const t1 = performance.now();
-    // Step 1 is off the 500-step grid, so this checkpoint runs no null.
     measureCheckpoint(engine, task, split, config, 1, config.optimizer.weight_decay, []);
     const checkpoint = (performance.now() - t1) / 1000;
     let nullCost = 0;
