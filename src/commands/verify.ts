@@ -80,8 +80,9 @@ Re-tests the claims of a paper (default: C01..C16 of arXiv 2606.12966, shared/sp
 profile's runs, trains every run that is missing from the run store (forks once their parent is trained, so
 planning and training alternate until nothing new can be planned), makes the paper's measurements (C14's
 ablation), evaluates every claim at our checkpoint resolution and on the paper's 500-step grid, re-derives each
-verdict under every documented alternative choice (sensitivity), and writes verdict.md, verdict.json and
-plots/*.svg. Runs already in the store are reused, so an interrupted verify continues where it stopped; a run
+verdict under every documented alternative choice (sensitivity) and, for the claims that read a sync event,
+at every sync threshold 0.50..0.95 of each sync rule (the evidence sweep), and writes verdict.md, verdict.json
+and plots/ (each plot as .svg, its data as .csv and its vega-lite spec as .vl.json). Runs already in the store are reused, so an interrupted verify continues where it stopped; a run
 that another process is training is waited for (two verifies on one store split the work).
 
 ${VERIFY_FLAGS.help()}
@@ -222,7 +223,7 @@ Examples:
       generated: new Date(),
       root: process.cwd(),
     });
-    const written = writeVerdictReport(reportDir, output);
+    const written = await writeVerdictReport(reportDir, output);
     const { report } = output;
     if (f['write-baseline']) {
       const perturbed = JSON.parse(readFileSync(f['perturbed-report']!, 'utf8')) as ReportClaims;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atResolution, detectEvents, parseGrokRule, parseSyncRule, spikeIndices, type TrajectoryPoint } from './events.js';
+import { atResolution, detectEvents, parseGrokRule, parseSpikeRule, parseSyncRule, spikeIndices, type TrajectoryPoint } from './events.js';
 
 /** A trajectory from per-checkpoint columns, steps 100, 200, ... */
 function trajectory(cols: { train: number[]; val: number[]; fsd: number[]; base?: (number | null)[]; loss?: number[] }): TrajectoryPoint[] {
@@ -22,6 +22,14 @@ describe('rule parsing (metrics.md named options)', () => {
     expect(() => parseSyncRule('sustained:2.5')).toThrow(/integer/);
     expect(() => parseSyncRule('threshold:1.5')).toThrow(/\[0, 1\]/);
     expect(() => parseSyncRule('first:0.8')).toThrow(/unknown sync rule/);
+    expect(parseSyncRule('sustained:3@0.60')).toEqual({ kind: 'sustained', count: 3, threshold: 0.6 });
+    expect(parseSyncRule('skip-spikes')).toEqual({ kind: 'skip-spikes' });
+    expect(parseSyncRule('skip-spikes@0.7')).toEqual({ kind: 'skip-spikes', threshold: 0.7 });
+    expect(() => parseSyncRule('threshold:0.8@0.7')).toThrow(/unknown sync rule/);
+    expect(() => parseSyncRule('skip-spikes@1.2')).toThrow(/\[0, 1\]/);
+    expect(parseSpikeRule('drop:0.2')).toEqual({ kind: 'drop', drop: 0.2 });
+    expect(parseSpikeRule('train_acc<0.99')).toEqual({ kind: 'below', trainAcc: 0.99 });
+    expect(() => parseSpikeRule('loss>3')).toThrow(/unknown spike rule/);
     expect(parseGrokRule('val>=0.99')).toBe(0.99);
     expect(() => parseGrokRule('train>=0.99')).toThrow(/unknown grok rule/);
   });
@@ -89,6 +97,32 @@ describe('detectEvents (metrics.md "Checkpoint metrics")', () => {
     expect(e.grokking).toEqual({ step: 500, index: 4, onSpike: true });
     // a drop of exactly 0.2 is not a spike
     expect(spikeIndices(trajectory({ train: [0.9, 0.7], val: [0, 0], fsd: [0, 0] }))).toEqual([]);
+  });
+
+  it('skips spike checkpoints and the one after each under skip-spikes', () => {
+    const t = trajectory({
+      train: [1, 0.7, 1, 1, 1, 1],
+      val: [0.1, 0.1, 0.2, 0.3, 0.96, 0.97],
+      fsd: [0.5, 0.85, 0.9, 0.88, 0.9, 0.9],
+    });
+    // index 1 is a spike (drop 0.3) and index 2 follows it: the first clean checkpoint at >= 0.8 is index 3
+    expect(detectEvents(t).sync?.index).toBe(1);
+    expect(detectEvents(t, { sync: 'skip-spikes' }).sync?.index).toBe(3);
+    expect(detectEvents(t, { sync: 'skip-spikes@0.89' }).sync?.index).toBe(4);
+    // sustained:N returns the first checkpoint of the run of N
+    expect(detectEvents(t, { sync: 'sustained:2@0.85' }).sync?.index).toBe(1);
+    expect(detectEvents(t, { sync: 'sustained:2@0.89' }).sync?.index).toBe(4);
+  });
+
+  it('reads train_acc<X spikes only before grokking', () => {
+    const t = trajectory({
+      train: [0.5, 0.98, 1, 0.9, 1],
+      val: [0.1, 0.2, 0.96, 0.97, 0.97],
+      fsd: [0, 0, 0, 0, 0],
+    });
+    expect(spikeIndices(t, { kind: 'below', trainAcc: 0.99 }, 2)).toEqual([0, 1]);
+    expect(detectEvents(t, { spike: 'train_acc<0.99' }).spikes).toEqual([100, 200]);
+    expect(spikeIndices(t, { kind: 'below', trainAcc: 0.99 }, -1)).toEqual([0, 1, 3]);
   });
 
   it('calls a run destabilised after 3 post-grokking checkpoints below 0.5, not after a single collapse', () => {

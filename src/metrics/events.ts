@@ -20,21 +20,45 @@ export interface TrajectoryPoint {
   baselineLoss: number | null;
 }
 
-/** `sync.rule` (metrics.md "Named options"). */
+/**
+ * `sync.rule` (metrics.md "Named options"). `sustained` and `skip-spikes` hold a threshold too: their own
+ * (`sustained:3@0.60`, `skip-spikes@0.60`, for the threshold sweep) or, absent, the series' sync threshold.
+ */
 export type SyncRule =
   | { kind: 'threshold'; threshold: number }
   | { kind: 'plateau'; tolerance: number }
-  | { kind: 'sustained'; count: number };
+  | { kind: 'sustained'; count: number; threshold?: number }
+  /** The first checkpoint at or above the threshold that is no spike checkpoint and follows none (metrics.md). */
+  | { kind: 'skip-spikes'; threshold?: number };
+
+/** `spike.rule` (metrics.md): a drop of training accuracy below the previous checkpoint's, or a pre-grokking checkpoint below a training accuracy. */
+export type SpikeRule = { kind: 'drop'; drop: number } | { kind: 'below'; trainAcc: number };
+export const CANONICAL_SPIKE_RULE = 'drop:0.2';
+
+/** Parses `drop:X` or `train_acc<X`. */
+export function parseSpikeRule(rule: string): SpikeRule {
+  const drop = /^drop:(\d+(?:\.\d+)?)$/.exec(rule.trim());
+  if (drop) return { kind: 'drop', drop: Number(drop[1]) };
+  const below = /^train_acc<(\d+(?:\.\d+)?)$/.exec(rule.trim());
+  if (below) return { kind: 'below', trainAcc: Number(below[1]) };
+  throw new RangeError(`unknown spike rule '${rule}' (expected drop:X or train_acc<X)`);
+}
 
 export const CANONICAL_SYNC_RULE = 'threshold:0.80';
 export const CANONICAL_GROK_RULE = 'val>=0.95';
 /** FSD_gen's sync threshold (metrics.md "FSD_gen"): use `threshold:0.50` for group tasks. */
 export const GROUP_SYNC_RULE = 'threshold:0.50';
 
-/** Parses `threshold:X`, `plateau:X` or `sustained:N` (e.g. the option values of metrics.md). */
+/** Parses `threshold:X`, `plateau:X`, `sustained:N[@T]` or `skip-spikes[@T]` (the option values of metrics.md). */
 export function parseSyncRule(rule: string): SyncRule {
-  const m = /^(threshold|plateau|sustained):(\d+(?:\.\d+)?)$/.exec(rule.trim());
-  if (!m) throw new RangeError(`unknown sync rule '${rule}' (expected threshold:X, plateau:X or sustained:N)`);
+  const text = rule.trim();
+  const at = /@(\d+(?:\.\d+)?)$/.exec(text);
+  const threshold = at ? Number(at[1]) : undefined;
+  if (threshold !== undefined && threshold > 1) throw new RangeError(`sync threshold must lie in [0, 1], got ${threshold}`);
+  const base = at ? text.slice(0, at.index) : text;
+  if (base === 'skip-spikes') return threshold === undefined ? { kind: 'skip-spikes' } : { kind: 'skip-spikes', threshold };
+  const m = /^(threshold|plateau|sustained):(\d+(?:\.\d+)?)$/.exec(base);
+  if (!m || (at && m[1] !== 'sustained')) throw new RangeError(`unknown sync rule '${rule}' (expected threshold:X, plateau:X, sustained:N[@T] or skip-spikes[@T])`);
   const value = Number(m[2]);
   if (m[1] === 'threshold') {
     if (value > 1) throw new RangeError(`sync threshold must lie in [0, 1], got ${value}`);
@@ -42,7 +66,7 @@ export function parseSyncRule(rule: string): SyncRule {
   }
   if (m[1] === 'plateau') return { kind: 'plateau', tolerance: value };
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`sustained:N needs a positive integer N, got ${m[2]}`);
-  return { kind: 'sustained', count: value };
+  return threshold === undefined ? { kind: 'sustained', count: value } : { kind: 'sustained', count: value, threshold };
 }
 
 /** Parses `val>=X` (`grok.rule`): grokking is the first checkpoint with validation accuracy >= X. */
@@ -65,8 +89,8 @@ export interface EventOptions {
   plateauWindow?: number;
   /** Baseline sync: first checkpoint whose restricted-logit loss is below this (metrics.md: 0.5 nats). */
   baselineLoss?: number;
-  /** Spike: training accuracy more than this below the previous checkpoint's (metrics.md: 0.2). */
-  spikeDrop?: number;
+  /** `spike.rule`, canonical `drop:0.2` (training accuracy more than 0.2 below the previous checkpoint's). */
+  spike?: string | SpikeRule;
   /** Destabilised: validation accuracy below this ... (metrics.md: 0.5) */
   collapseAccuracy?: number;
   /** ... for this many consecutive checkpoints after grokking (metrics.md: 3). */
@@ -111,20 +135,32 @@ function firstIndex(points: readonly TrajectoryPoint[], test: (p: TrajectoryPoin
   return -1;
 }
 
-/** Spike checkpoints: training accuracy drops by more than `drop` below the previous checkpoint's. */
-export function spikeIndices(points: readonly TrajectoryPoint[], drop = 0.2): number[] {
+/**
+ * Spike checkpoints under `rule`: training accuracy more than `drop` below the previous checkpoint's; or, for
+ * `train_acc<X`, a checkpoint before grokking (`grokIndex`, -1: never grokked) whose training accuracy is below X.
+ */
+export function spikeIndices(points: readonly TrajectoryPoint[], rule: SpikeRule = { kind: 'drop', drop: 0.2 }, grokIndex = -1): number[] {
   const out: number[] = [];
-  for (let i = 1; i < points.length; i++) if (points[i].trainAcc < points[i - 1].trainAcc - drop) out.push(i);
+  if (rule.kind === 'drop') {
+    for (let i = 1; i < points.length; i++) if (points[i].trainAcc < points[i - 1].trainAcc - rule.drop) out.push(i);
+    return out;
+  }
+  const end = grokIndex < 0 ? points.length : grokIndex;
+  for (let i = 0; i < end; i++) if (points[i].trainAcc < rule.trainAcc) out.push(i);
   return out;
 }
 
-/** The index of the sync checkpoint under `rule` (needs the grokking index for `plateau`), or -1. */
-export function syncIndex(points: readonly TrajectoryPoint[], rule: SyncRule, grokIndex: number, options: EventOptions = {}): number {
+/** The index of the sync checkpoint under `rule` (needs the grokking index for `plateau`, the spikes for `skip-spikes`), or -1. */
+export function syncIndex(points: readonly TrajectoryPoint[], rule: SyncRule, grokIndex: number, options: EventOptions = {}, spikes: ReadonlySet<number> = new Set()): number {
   switch (rule.kind) {
     case 'threshold':
       return firstIndex(points, (p) => p.fsd >= rule.threshold);
+    case 'skip-spikes': {
+      const level = rule.threshold ?? options.sustainedThreshold ?? 0.8;
+      return firstIndex(points, (p, i) => p.fsd >= level && !spikes.has(i) && !(i > 0 && spikes.has(i - 1)));
+    }
     case 'sustained': {
-      const level = options.sustainedThreshold ?? 0.8;
+      const level = rule.threshold ?? options.sustainedThreshold ?? 0.8;
       let run = 0;
       for (let i = 0; i < points.length; i++) {
         run = points[i].fsd >= level ? run + 1 : 0;
@@ -152,14 +188,15 @@ export function syncIndex(points: readonly TrajectoryPoint[], rule: SyncRule, gr
 export function detectEvents(points: readonly TrajectoryPoint[], options: EventOptions = {}): TrajectoryEvents {
   const syncRule = typeof options.sync === 'object' ? options.sync : parseSyncRule(options.sync ?? CANONICAL_SYNC_RULE);
   const grokAccuracy = parseGrokRule(options.grok ?? CANONICAL_GROK_RULE);
-  const spikes = spikeIndices(points, options.spikeDrop ?? 0.2);
+  const grokIndex = firstIndex(points, (p) => p.valAcc >= grokAccuracy);
+  const spikeRule = typeof options.spike === 'object' ? options.spike : parseSpikeRule(options.spike ?? CANONICAL_SPIKE_RULE);
+  const spikes = spikeIndices(points, spikeRule, grokIndex);
   const spikeSet = new Set(spikes);
   const event = (index: number): TrajectoryEvent | null =>
     index < 0 ? null : { step: points[index].step, index, onSpike: spikeSet.has(index) };
 
-  const grokIndex = firstIndex(points, (p) => p.valAcc >= grokAccuracy);
   const memorisation = event(firstIndex(points, (p) => p.trainAcc >= (options.memorisationAccuracy ?? 0.99)));
-  const sync = event(syncIndex(points, syncRule, grokIndex, options));
+  const sync = event(syncIndex(points, syncRule, grokIndex, options, spikeSet));
   const baselineThreshold = options.baselineLoss ?? 0.5;
   const baselineSync = event(firstIndex(points, (p) => p.baselineLoss !== null && p.baselineLoss < baselineThreshold));
   const grokking = event(grokIndex);

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { Rng } from '../random/rng.js';
 import { makeTask } from '../tasks/task.js';
 import { answerResponse, removeMean } from './answerResponse.js';
-import { fourierFsd, fsdFromCounts, fsdTopMFromCounts, silentMask } from './fsd.js';
+import { fourierFsd, fsdFromCounts, fsdTopMFromCounts, multiplicativeFsd, silentMask } from './fsd.js';
+import { discreteLogTable } from './discreteLog.js';
 import { cyclicBasis, unitPowers } from './spectralBasis.js';
 import { syntheticAdditionUnits } from './testing/syntheticUnits.js';
 
@@ -295,3 +296,33 @@ describe('FSD from a histogram (metrics.md steps 6-7)', () => {
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
+
+describe('FSD in the multiplicative basis (metrics.md fsd.basis = multiplicative)', () => {
+  /** Units that respond to cos(2 pi k log_g(c) / (p-1)) of the product c = a*b: a multiplicative circuit. */
+  function multiplicativeUnits(p: number, ks: number[]): { acts: Float64Array; labels: Int32Array; units: number } {
+    const task = makeTask('mod_mul', p);
+    const log = discreteLogTable(p);
+    const units = ks.length;
+    const acts = new Float64Array(task.labels.length * units);
+    task.labels.forEach((c, i) => ks.forEach((k, j) => (acts[i * units + j] = c === 0 ? 5 : Math.cos((2 * Math.PI * k * log[c]) / (p - 1) + j))));
+    return { acts, labels: task.labels, units };
+  }
+
+  it('is 1 for a circuit that shares one frequency of Z_{p-1}, where additive FSD sees little', () => {
+    const p = 13;
+    const { acts, labels, units } = multiplicativeUnits(p, [2, 2, 2, 2, 2, 2, 2, 2]);
+    expect(multiplicativeFsd(acts, units, labels, p).fsd).toBe(1);
+    expect(multiplicativeFsd(acts, units, labels, p).topFrequency).toBe(2);
+    expect(fourierFsd(acts, units, labels, p).fsd).toBeLessThan(1);
+  });
+
+  it('leaves out the rows with answer 0 (they have no logarithm)', () => {
+    const p = 7;
+    const { acts, labels, units } = multiplicativeUnits(p, [1, 1, 1]);
+    const poisoned = acts.slice();
+    labels.forEach((c, i) => {
+      if (c === 0) for (let j = 0; j < units; j++) poisoned[i * units + j] = 1e6 * (j + 1) * (i % 3);
+    });
+    expect(multiplicativeFsd(poisoned, units, labels, p)).toEqual(multiplicativeFsd(acts, units, labels, p));
+  });
+});

@@ -4,6 +4,7 @@
  */
 import { answerResponse, removeMean, type Activations, type AnswerResponse } from './answerResponse.js';
 import { binCount, cyclicBasis, dominantBin, unitPowers, type SpectralBasis } from './spectralBasis.js';
+import { discreteLogTable } from './discreteLog.js';
 
 /** What to do with silent units (metrics.md step 3, marked (choice)). */
 export type SilentUnitRule = 'exclude' | 'include';
@@ -150,4 +151,24 @@ export interface FourierFsd extends BasisFsd {
 export function fourierFsd(activations: Activations, units: number, labels: Int32Array, p: number, options: FsdOptions = {}): FourierFsd {
   const result = fsdOverBasis(activations, units, labels, cyclicBasis(p), options);
   return { ...result, topFrequency: result.topLabel };
+}
+
+/**
+ * FSD of a multiplication table in its own Fourier basis (metrics.md `fsd.basis = multiplicative`): the rows
+ * whose answer c is non-zero, each indexed by log_g(c) (discreteLog.ts), read as Z_{p-1}. Answer 0 (a or b
+ * = 0) has no logarithm and is left out. `labels` are the answers c in 0..p-1, p prime.
+ */
+export function multiplicativeFsd(activations: Activations, units: number, labels: Int32Array, p: number, options: FsdOptions = {}): FourierFsd {
+  const log = discreteLogTable(p);
+  let rows = 0;
+  for (const c of labels) if (c !== 0) rows++;
+  const kept = new (activations.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(rows * units);
+  const logs = new Int32Array(rows);
+  let r = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] === 0) continue;
+    kept.set(activations.subarray(i * units, (i + 1) * units), r * units);
+    logs[r++] = log[labels[i]];
+  }
+  return fourierFsd(kept, units, logs, p - 1, options);
 }

@@ -40,6 +40,19 @@ export interface ClaimOutcome {
   runIds: string[];
   /** Caveats: spikes under events, fork fallbacks, options not applicable to some runs. */
   notes: string[];
+  /** The figure's headline numbers (e.g. `{ positive: 4, of: 9 }`): what the evidence sweep records per point. */
+  headline?: FigureData;
+  /** Evidence the report shows beside the verdict (baselines, alternative estimators), one table each. */
+  tables?: ClaimTable[];
+  /** What the verdict does and does not test, when that is less than the claim's wording suggests. */
+  caveat?: string;
+}
+
+/** A small table of a claim's evidence; cells are rendered as they are (numbers as given, null as `-`). */
+export interface ClaimTable {
+  title: string;
+  columns: string[];
+  rows: (string | number | null)[][];
 }
 
 /**

@@ -33,11 +33,41 @@ export interface Measurement<R extends RoleBase = RoleBase, P extends ProfileInf
   measure(engine: Engine, run: RunData<R>, step: number): unknown;
 }
 
-/** A figure of the report: an SVG file under plots/ with a title. */
+/** What the plots may read besides the runs: each swept claim's verdict and headline figure per sweep point. */
+export interface PlotEvidence {
+  sweep: ReadonlyMap<string, readonly { rule: string; family: string; threshold: number | null; resolution: number; verdict: string; figure: { [key: string]: unknown } }[]>;
+}
+
+/** One choice of the sweep: a variant `evaluate` reads, and where it sits (rule family, threshold, resolution). */
+export interface SweepPoint {
+  readonly variant: string;
+  /** The rule as verdict.json names it, e.g. `threshold:0.60`. */
+  readonly rule: string;
+  /** One line per family in the sweep plot, e.g. `threshold`, `sustained:3`. */
+  readonly family: string;
+  /** The swept value; null for a rule without one (e.g. `plateau:0.05`). */
+  readonly threshold: number | null;
+  readonly resolution: 'fine' | 'coarse';
+}
+
+/** A cell of a plot's data (one CSV cell). */
+export type PlotValue = string | number | boolean | null;
+
+/**
+ * A figure of the report, as data and a vega-lite spec (https://vega.github.io/vega-lite/): the report renders
+ * it to plots/<file>.svg and keeps plots/<file>.csv (the rows) and plots/<file>.vl.json (the spec with the rows
+ * inline) beside it, so a reader can re-plot.
+ */
 export interface Plot {
+  /** File name without extension, e.g. `fsd-main-p97-s42`. */
   file: string;
   title: string;
-  svg: string;
+  /** A vega-lite spec without top-level data; layers may carry their own small inline data (reference lines). */
+  spec: Record<string, unknown>;
+  /** The spec's data. */
+  rows: Record<string, PlotValue>[];
+  /** What the plot shows and where its data comes from, one line (the report prints it under the plot). */
+  caption: string;
 }
 
 export interface Paper<R extends RoleBase = RoleBase, P extends Profile<R> = Profile<R>> {
@@ -66,8 +96,16 @@ export interface Paper<R extends RoleBase = RoleBase, P extends Profile<R> = Pro
     readonly variants: readonly string[];
     /** What the variants cannot re-derive from stored runs. */
     readonly limits: readonly string[];
+    /** The evidence sweep: the claims whose verdicts depend on a rule, re-evaluated at every point. */
+    readonly sweep: {
+      readonly claims: readonly string[];
+      readonly points: readonly SweepPoint[];
+      /** Where the canonical analysis sits in the sweep (its verdict's range is read around it). */
+      readonly canonical: { readonly family: string; readonly threshold: number };
+    };
   };
-  plots(set: RunSet<R, P>): Plot[];
+  /** The report's plots from the run set and the claims' evidence (the sweep entries per claim id). */
+  plots(set: RunSet<R, P>, evidence: PlotEvidence): Plot[];
   readonly measurements: readonly Measurement<R, P>[];
 }
 

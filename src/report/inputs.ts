@@ -3,7 +3,35 @@
  * resolutions, the verdicts that move under the paper's documented choices, and the provenance of the runs.
  * The report writer only renders these; src/verify/ computes them.
  */
-import type { ClaimDefinition, ClaimOutcome, Verdict } from '../paper/claim.js';
+import type { ClaimDefinition, ClaimOutcome, FigureData, Verdict } from '../paper/claim.js';
+
+/** One point of a claim's evidence sweep (src/verify/sweep.ts computes them). */
+export interface SweepEntry {
+  /** The rule, e.g. `threshold:0.60`, `sustained:3@0.60`, `plateau:0.05`. */
+  rule: string;
+  family: string;
+  threshold: number | null;
+  /** Checkpoint spacing the events were read at (the runs' eval_every, or the paper's coarse grid). */
+  resolution: number;
+  verdict: Verdict;
+  /** The claim's figure in words and its headline numbers. */
+  figure: FigureData;
+}
+
+export interface SweepSummary {
+  /** One line per family and resolution: `threshold @100: reproduced for thresholds <= 0.60, ...`. */
+  lines: { family: string; resolution: number; text: string }[];
+  /** Of all sweep points, how many give the canonical verdict. */
+  agreeing: number;
+  points: number;
+  /** The canonical family's thresholds (at the fine resolution) around `canonicalThreshold` with the canonical verdict. */
+  holds: { lo: number; hi: number } | null;
+  /**
+   * `rule-robust` when every point of the sweep gives the canonical verdict, else `rule-dependent` (not to be
+   * confused with the baseline's robust/fragile, which is about a rounding-only perturbation of the runs).
+   */
+  mark: 'rule-robust' | 'rule-dependent';
+}
 
 export interface ClaimResult {
   definition: ClaimDefinition;
@@ -11,6 +39,8 @@ export interface ClaimResult {
   fine: ClaimOutcome;
   /** Canonical analysis on the paper's coarse grid. */
   coarse: ClaimOutcome;
+  /** For the claims the paper sweeps: the verdict at every sweep point, and the ranges it holds over. */
+  sweep?: { entries: SweepEntry[]; summary: SweepSummary };
 }
 
 export interface VerdictChange {
@@ -26,6 +56,8 @@ export interface SensitivityRow {
   /** e.g. `sync.rule=plateau:0.05`. */
   variant: string;
   changes: VerdictChange[];
+  /** Every claim whose figure moves under the variant: its figure there (verdict changed or not). */
+  figures: Record<string, string>;
 }
 
 /** Per claim, the variants under which its verdict changes. */

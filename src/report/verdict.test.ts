@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { csvParse } from 'd3-dsv';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLAIM_IDS } from '../papers/circuit-sync/claims/index.js';
@@ -8,6 +9,7 @@ import { syntheticRunSet } from '../papers/circuit-sync/testing/syntheticSet.js'
 import { evaluatePaper } from '../verify/evaluate.js';
 import { runProvenance } from '../verify/provenance.js';
 import type { Environment } from './inputs.js';
+import { renderPlots } from './plotRender.js';
 import { buildVerdictReport, renderMarkdown, writeReport } from './verdict.js';
 import { makeTempDir } from '../testing/tempDir.js';
 
@@ -16,7 +18,8 @@ const env: Environment = { git: { commit: 'deadbeef', dirty: false }, node: 'v20
 function reportFor(overrides = {}) {
   const set = syntheticRunSet({ profile: paperProfile, overrides });
   const { results, sensitivity: rows } = evaluatePaper(circuitSync, set, CLAIM_IDS);
-  const plots = circuitSync.plots(set);
+  const sweep = new Map(results.filter((r) => r.sweep).map((r) => [r.definition.id, r.sweep!.entries]));
+  const plots = circuitSync.plots(set, { sweep });
   const report = buildVerdictReport({ paper: circuitSync, set, results, sensitivity: rows, provenance: runProvenance(set, env), plots, source: 'synthetic', command: 'grokcheck verify --profile paper', generated: new Date('2026-01-02T03:04:05Z') });
   return { set, report, plots };
 }
@@ -30,7 +33,7 @@ describe('verdict report', () => {
     expect(report.summary).toEqual({ reproduced: 16, 'direction only': 0, 'not reproduced': 0, 'not evaluable': 0 });
     const md = renderMarkdown(report);
     expect(md).toContain('**16 claims: 16 reproduced, 0 direction only, 0 not reproduced, 0 not evaluable.**');
-    expect(md).toContain('| C01 fsd-leads | 9/9, leads +500..+3000 | 9/9 positive; leads +1500..+1800 |');
+    expect(md).toMatch(/\| C01 fsd-leads \| 9\/9, leads \+500\.\.\+3000 \| 9\/9 positive; leads \+1500\.\.\+1800; FSD at grokking [\d.]+ \|/);
     expect(md).toContain('## Sensitivity to our choices');
     expect(md).toContain('| `sync.rule=plateau:0.05` |');
     expect(md).toContain('- Code: git deadbeef.');
@@ -46,11 +49,12 @@ describe('verdict report', () => {
     expect(row.changes.map((c) => c.claim)).not.toContain('C01');
     const c03 = report.claims.find((c) => c.id === 'C03')!;
     expect(c03.changes_under_options).toContain('sync.rule=threshold:0.90 -> direction only');
-    expect(renderMarkdown(report)).toMatch(/\| C03 lead-size .*\*\*reproduced\*\* \* \|/);
+    expect(renderMarkdown(report)).toMatch(/\| C03 lead-size .*\*\*reproduced\*\* \* (†|\|)/);
     const md = renderMarkdown(report);
     for (const c of report.claims) {
       const row = md.split('\n').find((l) => l.startsWith(`| ${c.id} `))!;
-      expect(row.endsWith(' * |'), `${c.id}: ${c.changes_under_options.join('; ')}`).toBe(c.changes_under_options.length > 0);
+      const verdictCell = row.split(' | ').at(-2)!;
+      expect(verdictCell.replace(/\*\*[^*]+\*\*/, '').includes('*'), `${c.id}: ${c.changes_under_options.join('; ')}`).toBe(c.changes_under_options.length > 0);
     }
   });
 
@@ -63,13 +67,35 @@ describe('verdict report', () => {
     expect(report.claims.find((c) => c.id === 'C01')!.verdict).toBe('not evaluable');
   });
 
-  it('writes verdict.md, verdict.json and every plot', () => {
+  it('writes verdict.md, verdict.json and every plot with its data and spec, and removes plots it no longer draws', async () => {
     const { report, plots } = shared;
     const dir = makeTempDir('gc-report-');
-    const written = writeReport(dir, report, plots);
+    mkdirSync(join(dir, 'plots'));
+    writeFileSync(join(dir, 'plots', 'old-plot.svg'), '<svg/>');
+    writeFileSync(join(dir, 'plots', 'notes.txt'), 'mine');
+    const written = writeReport(dir, report, await renderPlots(plots));
     expect(JSON.parse(readFileSync(written.json, 'utf8'))).toEqual(JSON.parse(JSON.stringify(report)));
     expect(readFileSync(written.markdown, 'utf8')).toBe(renderMarkdown(report));
-    expect(readdirSync(join(dir, 'plots')).sort()).toEqual(plots.map((p) => p.file).sort());
-    for (const p of report.plots) expect(readFileSync(join(dir, p.file), 'utf8')).toMatch(/^<svg /);
+    const expected = plots.flatMap((p) => [`${p.file}.svg`, `${p.file}.csv`, `${p.file}.vl.json`]);
+    expect(readdirSync(join(dir, 'plots')).sort()).toEqual([...expected, 'notes.txt'].sort());
+    for (const p of report.plots) {
+      expect(readFileSync(join(dir, p.file), 'utf8')).toMatch(/^<svg /);
+      const spec = JSON.parse(readFileSync(join(dir, p.spec), 'utf8'));
+      const csv = csvParse(readFileSync(join(dir, p.data), 'utf8'));
+      expect(csv.length).toBe(spec.data.values.length);
+    }
+  }, 60_000);
+
+  it('carries each swept claim\'s sweep in verdict.json and states its ranges in words', () => {
+    const { report } = shared;
+    const c01 = report.claims.find((c) => c.id === 'C01')!;
+    // 3 thresholded rules x 10 thresholds + plateau, at both resolutions.
+    expect(c01.sweep).toHaveLength(62);
+    expect(c01.sweep[0]).toMatchObject({ rule: 'threshold:0.50', resolution: 100, verdict: 'reproduced' });
+    expect(c01.sweep[0].figure).toMatchObject({ positive: 9, of: 9 });
+    expect(report.claims.find((c) => c.id === 'C13')!.sweep).toEqual([]);
+    const md = renderMarkdown(report);
+    expect(md).toContain('## Evidence: the sync-rule sweep');
+    expect(md).toMatch(/- `threshold` @100: reproduced (at every threshold 0\.50-0\.95|for thresholds <= )/);
   });
 });

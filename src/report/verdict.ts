@@ -4,13 +4,14 @@
  * behind it and its caveats; then the sensitivity of every verdict to our documented choices, the fork points,
  * the plots and the provenance. Building the report is pure; `writeReport` is the only I/O.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { VERDICTS, type ClaimDefinition, type FigureData, type Verdict } from '../paper/claim.js';
+import { VERDICTS, type ClaimDefinition, type ClaimTable, type FigureData, type Verdict } from '../paper/claim.js';
 import type { AnyPaper, Plot, Profile } from '../paper/paper.js';
 import type { ForkPointEntry, RoleBase, RunSet, WaitingRun } from '../paper/runSet.js';
 import { writeFileAtomic } from '../runs/atomic.js';
-import { changesByClaim, type ClaimResult, type Provenance, type SensitivityRow } from './inputs.js';
+import { changesByClaim, type ClaimResult, type Provenance, type SensitivityRow, type SweepEntry, type SweepSummary } from './inputs.js';
+import type { RenderedPlot } from './plotRender.js';
 
 /** A claim's definition as the paper states it (not its experiments), then what we found. */
 export interface ClaimEntry extends Pick<ClaimDefinition, 'id' | 'name' | 'statement' | 'paper' | 'band' | 'direction'> {
@@ -27,6 +28,13 @@ export interface ClaimEntry extends Pick<ClaimDefinition, 'id' | 'name' | 'state
   changes_under_options: string[];
   data: FigureData;
   data_coarse: FigureData;
+  /** What the verdict does and does not test, when that is less than the claim's wording suggests. */
+  caveat: string | null;
+  /** Evidence beside the verdict (baselines, alternative estimators). */
+  tables: ClaimTable[];
+  /** The verdict and headline figure at every point of the evidence sweep (empty for claims without one). */
+  sweep: SweepEntry[];
+  sweep_summary: SweepSummary | null;
 }
 
 export interface VerdictReport {
@@ -48,7 +56,7 @@ export interface VerdictReport {
   fork_points: ForkPointEntry[];
   waiting: WaitingRun[];
   runs: { key: string; id: string; state: string; wall_s: number | null; engine: string | null; message: string | null }[];
-  plots: { file: string; title: string }[];
+  plots: { file: string; title: string; caption: string; data: string; spec: string }[];
   provenance: Provenance;
 }
 
@@ -99,6 +107,10 @@ export function buildVerdictReport(inputs: ReportInputs): VerdictReport {
       changes_under_options: changes.get(r.definition.id) ?? [],
       data: r.fine.data,
       data_coarse: r.coarse.data,
+      caveat: r.fine.caveat ?? null,
+      tables: r.fine.tables ?? [],
+      sweep: r.sweep?.entries ?? [],
+      sweep_summary: r.sweep?.summary ?? null,
     })),
     sensitivity: { limits: [...inputs.paper.analysis.limits], variants: inputs.sensitivity },
     fork_points: set.plan.forkPoints,
@@ -111,7 +123,7 @@ export function buildVerdictReport(inputs: ReportInputs): VerdictReport {
       engine: r.engine ?? null,
       message: r.message ?? null,
     })),
-    plots: inputs.plots.map((p) => ({ file: `plots/${p.file}`, title: p.title })),
+    plots: inputs.plots.map((p) => ({ file: `plots/${p.file}.svg`, title: p.title, caption: p.caption, data: `plots/${p.file}.csv`, spec: `plots/${p.file}.vl.json` })),
     provenance: inputs.provenance,
   };
 }
@@ -122,6 +134,20 @@ function cell(s: string): string {
 }
 
 const NOTE_LIMIT = 8;
+
+const LETTERS: Record<Verdict, string> = { reproduced: 'R', 'direction only': 'D', 'not reproduced': 'N', 'not evaluable': '-' };
+const letter = (v: Verdict | undefined) => (v === undefined ? '' : LETTERS[v]);
+
+function sweepCell(s: SweepSummary | null): string {
+  if (!s) return '';
+  const range = s.holds ? `; threshold ${s.holds.lo.toFixed(2)}-${s.holds.hi.toFixed(2)}` : '';
+  return `${s.mark} (${s.agreeing}/${s.points}${range})`;
+}
+
+function renderTable(t: ClaimTable): string[] {
+  const show = (v: string | number | null) => (v === null ? '-' : cell(String(v)));
+  return [`${t.title}:`, '', `| ${t.columns.map(cell).join(' | ')} |`, `|${t.columns.map(() => '---|').join('')}`, ...t.rows.map((r) => `| ${r.map(show).join(' | ')} |`)];
+}
 
 export function renderMarkdown(report: VerdictReport): string {
   const out: string[] = [];
@@ -141,13 +167,19 @@ export function renderMarkdown(report: VerdictReport): string {
   );
   if (report.profile !== report.paper.default_profile)
     out.push(`Note: the bands are the paper's; in a scaled-down profile step counts are not comparable with the paper's, so magnitudes often land outside them.`, '');
-  out.push('| claim | paper | ours | ours @' + report.resolution.coarse + ' | band | verdict |', '|---|---|---|---|---|---|');
+  out.push('| claim | paper | ours | ours @' + report.resolution.coarse + ' | band | verdict | over the sweep |', '|---|---|---|---|---|---|---|');
   for (const c of report.claims) {
     const moved = c.verdict_coarse !== c.verdict ? ` (@${report.resolution.coarse}: ${c.verdict_coarse})` : '';
     const flips = c.changes_under_options.length ? ' *' : '';
-    out.push(`| ${c.id} ${c.name} | ${cell(c.paper)} | ${cell(c.ours)} | ${cell(c.ours_coarse)} | ${cell(c.band)} | **${c.verdict}**${moved}${flips} |`);
+    const caveat = c.caveat ? ' †' : '';
+    out.push(`| ${c.id} ${c.name} | ${cell(c.paper)} | ${cell(c.ours)} | ${cell(c.ours_coarse)} | ${cell(c.band)} | **${c.verdict}**${moved}${flips}${caveat} | ${cell(sweepCell(c.sweep_summary))} |`);
   }
-  out.push('', '\\* the verdict changes under a documented alternative choice (see Sensitivity).', '');
+  out.push(
+    '',
+    '\\* the verdict changes under a documented alternative choice (see Sensitivity). † the test is weaker than the claim\'s wording (see the claim). ' +
+      '"Over the sweep": at how many of the evidence sweep\'s rule/threshold/resolution points the verdict is the same, and the range of the canonical rule\'s threshold around the canonical one over which it holds (see Evidence).',
+    '',
+  );
 
   out.push('## Claims', '');
   for (const c of report.claims) {
@@ -158,6 +190,12 @@ export function renderMarkdown(report: VerdictReport): string {
     out.push(`- Ours @${report.resolution.coarse}: ${c.ours_coarse}: ${c.verdict_coarse}${c.verdict_coarse !== c.verdict ? ` (${c.reason_coarse})` : ''}.`);
     out.push(`- Band for \`reproduced\`: ${c.band}. \`direction only\`: ${c.direction}.`);
     out.push(`- Why: ${c.reason}.`);
+    if (c.caveat) out.push(`- † What this tests: ${c.caveat}.`);
+    if (c.sweep_summary) {
+      const sw = c.sweep_summary;
+      out.push(`- Over the sweep (${sw.mark}: the canonical verdict at ${sw.agreeing} of ${sw.points} points):`);
+      for (const l of sw.lines) out.push(`  - \`${l.family}\` @${l.resolution}: ${l.text}.`);
+    }
     if (c.changes_under_options.length) out.push(`- Verdict changes under: ${c.changes_under_options.join('; ')}.`);
     if (c.runs.length) out.push(`- Runs (${c.runs.length}): ${c.runs.map((r) => `\`${r}\``).join(', ')}.`);
     if (c.notes.length) {
@@ -165,14 +203,41 @@ export function renderMarkdown(report: VerdictReport): string {
       for (const n of c.notes.slice(0, NOTE_LIMIT)) out.push(`  - ${n}`);
       if (c.notes.length > NOTE_LIMIT) out.push(`  - ... and ${c.notes.length - NOTE_LIMIT} more (verdict.json)`);
     }
+    for (const t of c.tables) out.push('', ...renderTable(t));
+    out.push('');
+  }
+
+  const swept = report.claims.filter((c) => c.sweep.length);
+  if (swept.length) {
+    out.push('## Evidence: the sync-rule sweep', '');
+    out.push(
+      'Each claim that reads a sync or grokking event, re-derived from the same runs for every sync threshold of each thresholded rule and for `plateau:0.05`, ' +
+        'at both resolutions. Cells: R reproduced, D direction only, N not reproduced, - not evaluable. Every figure is in verdict.json (`claims[].sweep`).',
+      '',
+    );
+    const thresholds = [...new Set(swept.flatMap((c) => c.sweep.map((e) => e.threshold)).filter((t): t is number => t !== null))].sort((a, b) => a - b);
+    out.push(`| claim | rule | @ | ${thresholds.map((t) => t.toFixed(2)).join(' | ')} | no threshold |`, `|---|---|---|${thresholds.map(() => '---|').join('')}---|`);
+    for (const c of swept) {
+      const groups = new Map<string, SweepEntry[]>();
+      for (const e of c.sweep) groups.set(`${e.family}\u0000${e.resolution}`, [...(groups.get(`${e.family}\u0000${e.resolution}`) ?? []), e]);
+      for (const g of groups.values()) {
+        const at = (t: number) => g.find((e) => e.threshold !== null && Math.abs(e.threshold - t) < 1e-9);
+        const free = g.find((e) => e.threshold === null);
+        out.push(`| ${c.id} | \`${g[0].family}\` | ${g[0].resolution} | ${thresholds.map((t) => letter(at(t)?.verdict)).join(' | ')} | ${free ? letter(free.verdict) : ''} |`);
+      }
+    }
     out.push('');
   }
 
   out.push('## Sensitivity to our choices', '');
   out.push('Each claim re-derived from the same runs with one named option (shared/spec/metrics.md "Named options") changed:', '');
-  out.push('| option | verdicts that change |', '|---|---|');
-  for (const row of report.sensitivity.variants)
-    out.push(`| \`${row.variant}\` | ${row.changes.length ? row.changes.map((c) => `${c.claim}: ${c.canonical} -> ${c.alternative}`).join('; ') : 'none'} |`);
+  out.push('| option | verdicts that change (the figure there) | figures that move, verdict unchanged |', '|---|---|---|');
+  for (const row of report.sensitivity.variants) {
+    const changed = row.changes.map((c) => `${c.claim}: ${c.canonical} -> ${c.alternative} (${c.figure})`);
+    const moved = Object.keys(row.figures).filter((id) => !row.changes.some((c) => c.claim === id));
+    out.push(`| \`${row.variant}\` | ${cell(changed.length ? changed.join('; ') : 'none')} | ${moved.length ? moved.join(', ') : 'none'} |`);
+  }
+  out.push('', 'The moved figures are in verdict.json (`sensitivity.variants[].figures`).');
   out.push('', 'Limits:', ...report.sensitivity.limits.map((l) => `- ${l}`), '');
 
   out.push('## Fork points', '');
@@ -183,8 +248,8 @@ export function renderMarkdown(report: VerdictReport): string {
 
   if (report.plots.length) {
     out.push('## Plots', '');
-    for (const p of report.plots) out.push(`![${p.title}](${p.file})`);
-    out.push('');
+    out.push('Each plot\'s data is beside it as CSV, and its vega-lite spec (with the data inline) as .vl.json.', '');
+    for (const p of report.plots) out.push(`![${p.title}](${p.file})`, '', `${p.caption} ([data](${p.data}), [spec](${p.spec}))`, '');
   }
 
   const pv = report.provenance;
@@ -207,14 +272,22 @@ export interface WrittenReport {
   plots: string[];
 }
 
-/** Writes verdict.md, verdict.json and plots/*.svg under `dir` (each file atomically). */
-export function writeReport(dir: string, report: VerdictReport, plots: Plot[]): WrittenReport {
+/** Writes verdict.md, verdict.json and plots/<file>.{svg,csv,vl.json} under `dir` (each file atomically). */
+export function writeReport(dir: string, report: VerdictReport, plots: readonly RenderedPlot[]): WrittenReport {
   mkdirSync(join(dir, 'plots'), { recursive: true });
   const written: string[] = [];
   for (const p of plots) {
-    const file = join(dir, 'plots', p.file);
-    writeFileAtomic(file, p.svg);
-    written.push(file);
+    const base = join(dir, 'plots', p.file);
+    writeFileAtomic(`${base}.svg`, p.svg);
+    writeFileAtomic(`${base}.csv`, p.csv);
+    writeFileAtomic(`${base}.vl.json`, p.spec);
+    written.push(`${base}.svg`);
+  }
+  // Plots of an earlier report that this one no longer draws would otherwise look current.
+  const kept = new Set(written.flatMap((f) => [f, f.replace(/\.svg$/, '.csv'), f.replace(/\.svg$/, '.vl.json')]));
+  for (const name of readdirSync(join(dir, 'plots'))) {
+    const file = join(dir, 'plots', name);
+    if (/\.(svg|csv|vl\.json)$/.test(name) && !kept.has(file)) rmSync(file);
   }
   const markdown = join(dir, 'verdict.md');
   const json = join(dir, 'verdict.json');

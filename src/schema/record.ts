@@ -53,6 +53,11 @@ export const CheckpointRecordSchema = z
     nanda_excluded_loss: num.nullable(),
     nanda_restricted_loss: num.nullable(),
     permutation: PermutationSummarySchema.nullable(),
+    /**
+     * FSD_gen's i.i.d. Gaussian-activation null (metrics.md "FSD_gen") for group tasks, at the permutation
+     * test's checkpoints (null elsewhere); absent for Z_p tasks and in records written before it was added.
+     */
+    gaussian_null: PermutationSummarySchema.nullable().optional(),
     /** Non-finite loss seen at this checkpoint. */
     diverged: z.boolean(),
   })
@@ -72,7 +77,10 @@ export const CheckpointRecordSchema = z
     for (const [site, alt] of Object.entries(r.fsd_alt))
       for (const key of ['fsd', 'participation', 'rank1_fraction'] as const)
         if (!inUnit(alt[key])) issue(['fsd_alt', site, key], `must lie in [0, 1], got ${alt[key]}`);
-    if (r.permutation && !inUnit(r.permutation.p_value)) issue(['permutation', 'p_value'], `must lie in [0, 1], got ${r.permutation.p_value}`);
+    for (const key of ['permutation', 'gaussian_null'] as const) {
+      const test = r[key];
+      if (test && !inUnit(test.p_value)) issue([key, 'p_value'], `must lie in [0, 1], got ${test.p_value}`);
+    }
   });
 export type CheckpointRecord = z.infer<typeof CheckpointRecordSchema>;
 

@@ -54,3 +54,15 @@ export function siteUnits(model: Pick<ModelConfig, 'd_model' | 'd_mlp'>, site: s
   const kind = parseSite(site).kind;
   return kind === 'attn.out' || kind === 'resid.mid' ? model.d_model : model.d_mlp;
 }
+
+/** metrics.md `fsd.basis`, canonical value first: which Fourier basis FSD reads the answers in. */
+export const FSD_BASES = ['additive', 'multiplicative'] as const;
+export type FsdBasis = (typeof FSD_BASES)[number];
+
+/**
+ * The key of an FSD summary in a record's `fsd_alt`: `site@inputs`, with `:multiplicative` for the
+ * multiplicative basis (recorded for multiplication runs, on the full grid, at the configured site).
+ */
+export function fsdAltKey(site: string, inputs: 'grid' | 'train' | 'validation', basis: FsdBasis = 'additive'): string {
+  return `${site}@${inputs}${basis === 'additive' ? '' : `:${basis}`}`;
+}

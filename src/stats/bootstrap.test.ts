@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../random/rng.js';
-import { bootstrapMeanCi, clusterBootstrapMeanCi, clusterMeans } from './bootstrap.js';
+import { bootstrapMeanCi, bootstrapSlopeCi, carriesInterval, clusterBootstrapMeanCi, clusterMeans } from './bootstrap.js';
 
 describe('percentile bootstrap of the mean (metrics.md "Statistics")', () => {
   it('is exact where the resampling distribution is known', () => {
@@ -49,5 +49,48 @@ describe('percentile bootstrap of the mean (metrics.md "Statistics")', () => {
     expect(() => bootstrapMeanCi([1, NaN])).toThrow(/finite/);
     expect(() => bootstrapMeanCi([1, 2], { level: 1 })).toThrow(/level/);
     expect(() => bootstrapMeanCi([1, 2], { resamples: 0 })).toThrow(/resamples/);
+  });
+});
+
+describe('carriesInterval', () => {
+  it('needs the extreme resample to be rarer than the tail', () => {
+    expect(carriesInterval(3)).toBe(false);
+    expect(carriesInterval(4)).toBe(true);
+    expect(carriesInterval(1)).toBe(false);
+    // At 99% the tail is 0.005: 4^-4 = 0.0039 still fits, 3 does not.
+    expect(carriesInterval(4, 0.99)).toBe(true);
+    expect(carriesInterval(3, 0.99)).toBe(false);
+  });
+
+  it('agrees with the bootstrap: below the bound the interval is the range of the values', () => {
+    const three = [1, 5, 9];
+    const ci = bootstrapMeanCi(three, { resamples: 20000, seed: 1 });
+    expect([ci.lower, ci.upper]).toEqual([1, 9]);
+    const four = bootstrapMeanCi([1, 5, 9, 13], { resamples: 20000, seed: 1 });
+    expect(four.lower).toBeGreaterThan(1);
+    expect(four.upper).toBeLessThan(13);
+  });
+});
+
+describe('bootstrapSlopeCi', () => {
+  it('recovers an exact line and brackets a noisy one', () => {
+    const x = [1, 2, 3, 4, 5, 1, 2, 3, 4, 5];
+    const exact = bootstrapSlopeCi(x, x.map((v) => 3 - 2 * v), { resamples: 2000 });
+    expect(exact.estimate).toBeCloseTo(-2, 12);
+    expect(exact.lower).toBeCloseTo(-2, 9);
+    expect(exact.upper).toBeCloseTo(-2, 9);
+    const rng = new Rng(3);
+    const noisy = bootstrapSlopeCi(x, x.map((v) => 1 + 0.5 * v + (rng.uniform() - 0.5)), { resamples: 5000 });
+    expect(noisy.lower).toBeLessThan(0.5);
+    expect(noisy.upper).toBeGreaterThan(0.5);
+    expect(noisy.lower).toBeGreaterThan(0);
+  });
+
+  it('refuses data without two distinct x and counts resamples that draw one x', () => {
+    expect(() => bootstrapSlopeCi([2, 2, 2], [1, 2, 3])).toThrow(/two distinct/);
+    const ci = bootstrapSlopeCi([0, 1], [0, 1], { resamples: 1000 });
+    // Two points: half the resamples draw one of them twice.
+    expect(ci.degenerate).toBeGreaterThan(400);
+    expect(ci.degenerate).toBeLessThan(600);
   });
 });

@@ -4,7 +4,7 @@
  * The interval is [q((1 - level)/2), q((1 + level)/2)] of the resampled means, q being simple-statistics'
  * `quantileSorted` (linear interpolation, R type 7 / numpy's default).
  */
-import { mean, quantileSorted } from 'simple-statistics';
+import { linearRegression, mean, quantileSorted } from 'simple-statistics';
 import { Rng } from '../random/rng.js';
 
 export interface BootstrapOptions {
@@ -70,4 +70,54 @@ export function clusterBootstrapMeanCi(
   options: BootstrapOptions = {},
 ): ConfidenceInterval {
   return bootstrapMeanCi(clusterMeans(values, clusters), options);
+}
+
+/**
+ * Whether a percentile bootstrap over `k` values (e.g. cluster means) can give a `level` interval at all. The
+ * smallest possible resampled mean is the smallest value, drawn k times: probability k^-k. When that is at
+ * least (1 - level)/2, the lower quantile is the smallest value itself (and the upper one the largest): the
+ * "interval" is the range of the data, not a confidence interval. 3 values cannot carry a 95% interval
+ * (3^-3 = 0.037 >= 0.025); 4 can, barely (4^-4 = 0.004).
+ */
+export function carriesInterval(k: number, level = 0.95): boolean {
+  return k >= 2 && k ** -k < (1 - level) / 2;
+}
+
+export interface SlopeInterval extends ConfidenceInterval {
+  /** Resamples whose x values were all equal (no slope), left out of the quantiles. */
+  degenerate: number;
+}
+
+/**
+ * Percentile bootstrap of the least-squares slope of y on x (simple-statistics `linearRegression`), resampling
+ * (x, y) pairs with replacement; a resample with a single distinct x has no slope and is left out (counted).
+ */
+export function bootstrapSlopeCi(x: readonly number[], y: readonly number[], options: BootstrapOptions = {}): SlopeInterval {
+  if (x.length !== y.length) throw new RangeError(`${x.length} x values for ${y.length} y values`);
+  if (new Set(x).size < 2) throw new RangeError('a slope needs at least two distinct x values');
+  const resamples = options.resamples ?? DEFAULT_BOOTSTRAP_RESAMPLES;
+  const level = options.level ?? 0.95;
+  const rng = new Rng(options.seed ?? DEFAULT_BOOTSTRAP_SEED);
+  const n = x.length;
+  const slopes: number[] = [];
+  let degenerate = 0;
+  for (let b = 0; b < resamples; b++) {
+    let sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (let i = 0; i < n; i++) {
+      const j = rng.int(n);
+      sx += x[j];
+      sy += y[j];
+      sxx += x[j] * x[j];
+      sxy += x[j] * y[j];
+    }
+    const den = n * sxx - sx * sx;
+    if (Math.abs(den) <= 1e-12 * Math.max(1, n * sxx)) {
+      degenerate++;
+      continue;
+    }
+    slopes.push((n * sxy - sx * sy) / den);
+  }
+  slopes.sort((a, b) => a - b);
+  const estimate = linearRegression(x.map((xi, i) => [xi, y[i]])).m;
+  return { estimate, lower: quantileSorted(slopes, (1 - level) / 2), upper: quantileSorted(slopes, (1 + level) / 2), level, resamples, degenerate };
 }

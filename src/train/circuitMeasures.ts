@@ -11,7 +11,8 @@ import type { Split, Task } from '../tasks/task.js';
 import { SymmetricGroup } from '../tasks/symmetric.js';
 import { restrictedLogitLoss } from '../metrics/restrictedLogit.js';
 import { progressMeasures } from '../metrics/progressMeasures.js';
-import { groupFsd as groupFsdOf } from '../metrics/fsdGen.js';
+import { groupBasis, groupFsd as groupFsdOf } from '../metrics/fsdGen.js';
+import type { SpectralBasis } from '../metrics/spectralBasis.js';
 import { symmetricIrreps, type Irrep } from '../metrics/irreps.js';
 import type { RunConfig } from '../schema/runConfig.js';
 
@@ -93,13 +94,30 @@ export function gatherRows(values: Float32Array | Int32Array, width: number, row
 
 const irrepCache = new Map<number, Irrep[]>();
 
+function irrepsOf(n: number): Irrep[] {
+  let irreps = irrepCache.get(n);
+  if (!irreps) {
+    irreps = symmetricIrreps(new SymmetricGroup(n));
+    irrepCache.set(n, irreps);
+  }
+  return irreps;
+}
+
 /** FSD_gen (metrics.md "FSD_gen") of a group task's activations on the full grid. */
 export function groupFsd(acts: Float32Array, units: number, task: Task): number | null {
   if (task.kind !== 'sym') return null;
-  let irreps = irrepCache.get(task.n);
-  if (!irreps) {
-    irreps = symmetricIrreps(new SymmetricGroup(task.n));
-    irrepCache.set(task.n, irreps);
+  return groupFsdOf(acts, units, task.labels, irrepsOf(task.n)).fsd;
+}
+
+const basisCache = new Map<number, SpectralBasis>();
+
+/** The spectral basis FSD_gen reads a group task's responses in (its null is drawn in the same basis). */
+export function groupFsdBasis(task: Task): SpectralBasis {
+  if (task.kind !== 'sym') throw new Error(`not a group task: ${task.kind}`);
+  let basis = basisCache.get(task.n);
+  if (!basis) {
+    basis = groupBasis(irrepsOf(task.n));
+    basisCache.set(task.n, basis);
   }
-  return groupFsdOf(acts, units, task.labels, irreps).fsd;
+  return basis;
 }

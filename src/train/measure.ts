@@ -5,17 +5,17 @@
  * measures are derived.
  */
 import type { Engine } from '../engine/engine.js';
-import { fsdSitesOf, siteUnits, type SiteName } from '../schema/sites.js';
+import { fsdAltKey, fsdSitesOf, siteUnits, type SiteName } from '../schema/sites.js';
 import { totalNorm } from '../model/params.js';
 import type { Split, Task } from '../tasks/task.js';
-import { fourierFsd, type FourierFsd } from '../metrics/fsd.js';
+import { fourierFsd, multiplicativeFsd, type FourierFsd } from '../metrics/fsd.js';
 import { summariseFourierFsd } from '../metrics/fsdSummary.js';
 import { eventSteps } from '../metrics/events.js';
-import { permutationNull, summariseNull } from '../metrics/fsdNull.js';
+import { gaussianNull, permutationNull, summariseNull } from '../metrics/fsdNull.js';
 import { subsetLossAccuracy } from '../metrics/subsetLoss.js';
 import type { CheckpointRecord, FsdSummary } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
-import { baselineMeasures, gatherRows, groupFsd, residualSite } from './circuitMeasures.js';
+import { baselineMeasures, gatherRows, groupFsd, groupFsdBasis, residualSite } from './circuitMeasures.js';
 
 
 export function measureCheckpoint(
@@ -58,17 +58,18 @@ export function measureCheckpoint(
     const acts = grid.captures[site]!;
     const result = fourierFsd(acts, units, task.labels, task.classes);
     gridFsd[site] = result;
-    fsdAlt[`${site}@grid`] = summariseFourierFsd(result);
+    fsdAlt[fsdAltKey(site, 'grid')] = summariseFourierFsd(result);
     if (site === canonicalSite) {
       canonical = result;
       for (const [name, rows] of [['train', split.train], ['validation', split.validation]] as const) {
         const subset = gatherRows(acts, units, rows) as Float32Array;
-        fsdAlt[`${site}@${name}`] = summariseFourierFsd(fourierFsd(subset, units, gatherRows(task.labels, 1, rows) as Int32Array, task.classes));
+        fsdAlt[fsdAltKey(site, name)] = summariseFourierFsd(fourierFsd(subset, units, gatherRows(task.labels, 1, rows) as Int32Array, task.classes));
       }
+      if (task.kind === 'mod_mul') fsdAlt[fsdAltKey(site, 'grid', 'multiplicative')] = summariseFourierFsd(multiplicativeFsd(acts, units, task.labels, task.n));
     }
   }
   if (!canonical) throw new Error(`site ${canonicalSite} is not available for a ${config.model.variant} model`);
-  const canonicalSummary = fsdAlt[`${canonicalSite}@grid`];
+  const canonicalSummary = fsdAlt[fsdAltKey(canonicalSite, 'grid')];
   const fsdGen = isGroup ? groupFsd(grid.captures[canonicalSite]!, siteUnits(config.model, canonicalSite), task) : null;
   const syncFigure = fsdGen ?? canonicalSummary.fsd;
 
@@ -79,6 +80,17 @@ export function measureCheckpoint(
     const counted = Uint8Array.from(canonical.dominant, (d) => (d >= 0 ? 1 : 0));
     const nullDist = permutationNull(canonical.centred, counted, canonical.basis, { replicates: config.metrics.permutations, seed: step, denormals: engine.denormals });
     permutation = summariseNull(canonical.fsd, nullDist.values);
+  }
+  // FSD_gen's null (metrics.md "FSD_gen": i.i.d. Gaussian activations of the same shape), on the same steps.
+  let gaussian: CheckpointRecord['gaussian_null'] = undefined;
+  if (isGroup) {
+    gaussian = null;
+    if (config.metrics.permutations > 0 && (step % 500 === 0 || firstSync)) {
+      const units = siteUnits(config.model, canonicalSite);
+      const basis = groupFsdBasis(task);
+      const nullDist = gaussianNull(units, answerCounts(task.labels, basis.size), basis, { replicates: config.metrics.permutations, seed: step, denormals: engine.denormals });
+      gaussian = summariseNull(fsdGen!, nullDist.values);
+    }
   }
 
   const baselines = baselineMeasures(engine, task, split, config, grid, { params: state.params, gridFsd });
@@ -94,8 +106,15 @@ export function measureCheckpoint(
     fsd_gen: fsdGen,
     ...baselines,
     permutation,
+    ...(gaussian === undefined ? {} : { gaussian_null: gaussian }),
     diverged,
   };
+}
+
+function answerCounts(labels: Int32Array, size: number): Int32Array {
+  const counts = new Int32Array(size);
+  for (const c of labels) counts[c]++;
+  return counts;
 }
 
 /** The fields every record has whatever happened to the metrics. */

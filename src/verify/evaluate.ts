@@ -7,6 +7,7 @@ import type { AnyPaper } from '../paper/paper.js';
 import type { RunSet } from '../paper/runSet.js';
 import type { ClaimResult, SensitivityRow } from '../report/inputs.js';
 import { sensitivity } from './sensitivity.js';
+import { summariseSweep, sweepClaims } from './sweep.js';
 
 
 export interface Evaluation {
@@ -26,7 +27,14 @@ export function evaluateAtBothResolutions(paper: AnyPaper, set: RunSet, ids: rea
   return ids.map((id) => ({ definition: claimDefinition(paper, id), fine: fine.get(id)!, coarse: coarse.get(id)! }));
 }
 
+/** Every claim at both resolutions, with its sweep (for the claims the paper sweeps) and its sensitivity. */
 export function evaluatePaper(paper: AnyPaper, set: RunSet, ids: readonly string[]): Evaluation {
   const results = evaluateAtBothResolutions(paper, set, ids);
+  const sweeps = sweepClaims(paper, set, ids);
+  const { family, threshold } = paper.analysis.sweep.canonical;
+  for (const r of results) {
+    const entries = sweeps.get(r.definition.id);
+    if (entries) r.sweep = { entries, summary: summariseSweep(entries, r.fine.verdict, family, threshold) };
+  }
   return { results, sensitivity: sensitivity(paper, set, new Map(results.map((r) => [r.definition.id, r.fine])), ids) };
 }

@@ -9,6 +9,7 @@ import type { EngineKind, EngineOptions } from '../engine/engine.js';
 import type { AnyPaper, Plot } from '../paper/paper.js';
 import type { PlannedRun, RoleBase, RunSet, RunSource, SourcedRun } from '../paper/runSet.js';
 import type { Profile } from '../paper/paper.js';
+import { renderPlots } from '../report/plotRender.js';
 import { buildVerdictReport, writeReport, type VerdictReport, type WrittenReport } from '../report/verdict.js';
 import { formatZodError } from '../schema/parse.js';
 import { evaluatePaper, type Evaluation } from './evaluate.js';
@@ -136,7 +137,8 @@ export interface ReportMeta {
 /** Evaluates the claims and builds the report (pure but for reading git and package facts). */
 export function verdictReport(paper: AnyPaper, set: AnyRunSet, ids: readonly string[], meta: ReportMeta): VerdictOutput {
   const evaluation = evaluatePaper(paper, set, ids);
-  const plots = paper.plots(set);
+  const sweep = new Map(evaluation.results.filter((r) => r.sweep).map((r) => [r.definition.id, r.sweep!.entries]));
+  const plots = paper.plots(set, { sweep });
   const report = buildVerdictReport({
     paper,
     set,
@@ -151,8 +153,9 @@ export function verdictReport(paper: AnyPaper, set: AnyRunSet, ids: readonly str
   return { evaluation, report, plots };
 }
 
-export function writeVerdictReport(dir: string, output: VerdictOutput): WrittenReport {
-  return writeReport(dir, output.report, output.plots);
+/** Renders the plots (report/plotRender.ts) and writes the report. */
+export async function writeVerdictReport(dir: string, output: VerdictOutput): Promise<WrittenReport> {
+  return writeReport(dir, output.report, await renderPlots(output.plots));
 }
 
 /** A path as the report names it: relative to the working folder, so a committed report carries no machine's layout. */

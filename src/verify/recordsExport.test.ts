@@ -31,6 +31,20 @@ describe('committed records', () => {
     expect(readExportedRuns(dir).runs.get(run.id)).toEqual(run);
   });
 
+  it('writes an optional record field as a column only for runs that have it, and reads both back exactly', () => {
+    const plain = exampleRun();
+    const header = JSON.parse(serializeRun(plain).split('\n')[0]);
+    expect(header.columns).not.toContain('gaussian_null');
+    const withNull: ExportedRun = {
+      ...plain,
+      records: plain.records.map((r, i) => ({ ...r, gaussian_null: i === 0 ? { p_value: 0.5, null_mean: 0.05, null_q95: 0.09, replicates: 20 } : null })),
+    };
+    const text = serializeRun(withNull);
+    expect(JSON.parse(text.split('\n')[0]).columns).toContain('gaussian_null');
+    expect(parseRun(text, 'g.jsonl')).toEqual(withNull);
+    expect(parseRun(serializeRun(plain), 'p.jsonl')).toEqual(plain);
+  });
+
   it('keeps non-finite losses, records without some alt keys, and full precision', () => {
     const run = exampleRun();
     run.records[3] = { ...run.records[3], train_loss: NaN, val_loss: Infinity, diverged: true };

@@ -21,6 +21,8 @@ const EXPORT_FORMAT_2 = 'grokcheck-run-records/2';
 
 /** Record fields in file order (fsd_alt is stored separately, per alt key). */
 const RECORD_COLUMNS = Object.keys(CheckpointRecordSchema.shape).filter((k) => k !== 'fsd_alt');
+/** Optional record fields: a run's file has their columns only when one of its records has the field. */
+const OPTIONAL_COLUMNS = new Set(RECORD_COLUMNS.filter((k) => CheckpointRecordSchema.shape[k as keyof typeof CheckpointRecordSchema.shape].safeParse(undefined).success));
 const ALT_FIELDS = Object.keys(FsdSummarySchema.shape);
 
 export const ExportHeaderSchema = z
@@ -61,6 +63,7 @@ const encodeNumber = (v: unknown): unknown => (typeof v === 'number' && !Number.
 
 export function serializeRun(run: ExportedRun): string {
   const altKeys = [...new Set(run.records.flatMap((r) => Object.keys(r.fsd_alt)))].sort();
+  const columns = RECORD_COLUMNS.filter((c) => !OPTIONAL_COLUMNS.has(c) || run.records.some((r) => (r as unknown as Record<string, unknown>)[c] !== undefined));
   const header = {
     format: EXPORT_FORMAT,
     id: run.id,
@@ -70,7 +73,7 @@ export function serializeRun(run: ExportedRun): string {
     wall_s: run.wall_s,
     ...(run.message === undefined ? {} : { message: run.message }),
     ...(run.measurements === undefined || Object.keys(run.measurements).length === 0 ? {} : { measurements: run.measurements }),
-    columns: RECORD_COLUMNS,
+    columns,
     alt_keys: altKeys,
     alt_fields: ALT_FIELDS,
   };
@@ -80,7 +83,7 @@ export function serializeRun(run: ExportedRun): string {
       const summary = r.fsd_alt[k] as Record<string, unknown> | undefined;
       return summary ? ALT_FIELDS.map((f) => encodeNumber(summary[f] ?? null)) : null;
     });
-    return [...RECORD_COLUMNS.map((c) => encodeNumber(rec[c])), alt];
+    return [...columns.map((c) => encodeNumber(rec[c] ?? null)), alt];
   });
   return [header, ...rows].map((line) => JSON.stringify(line)).join('\n') + '\n';
 }

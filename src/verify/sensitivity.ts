@@ -13,10 +13,12 @@ export function sensitivity(paper: AnyPaper, set: RunSet, canonical: Map<string,
   return paper.analysis.variants.map((variant) => {
     const outcomes = paper.evaluate(set, ids, variant);
     const changes: VerdictChange[] = [];
+    const figures: Record<string, string> = {};
     for (const id of ids) {
       const a = canonical.get(id)!, b = outcomes.get(id)!;
       if (a.verdict !== b.verdict) changes.push({ claim: id, canonical: a.verdict, alternative: b.verdict, figure: b.figure, reason: b.reason });
+      if (a.figure !== b.figure) figures[id] = b.figure;
     }
-    return { variant, changes };
+    return { variant, changes, figures };
   });
 }

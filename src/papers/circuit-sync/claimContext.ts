@@ -57,7 +57,7 @@ export class ClaimContext {
   }
 
   events(key: string, choice: EventSeriesChoice = {}): RunEvents {
-    const cacheKey = `${key}#${choice.series ?? ''}`;
+    const cacheKey = `${key}#${choice.series ?? ''}#${choice.threshold ?? ''}`;
     let ev = this.cache.get(cacheKey);
     if (!ev) {
       const run = this.run(key);

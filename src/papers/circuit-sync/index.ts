@@ -6,7 +6,7 @@
 import type { Paper } from '../../paper/paper.js';
 import { ablationMeasurement } from './ablation.js';
 import { CLAIMS, evaluateClaims } from './claims/index.js';
-import { CANONICAL_OPTIONS, optionVariants, SENSITIVITY_LIMITS, type AnalysisOptions } from './options.js';
+import { optionsOf, optionVariants, SENSITIVITY_LIMITS, SWEEP_CLAIMS, sweepPoints } from './options.js';
 import { buildPlots } from './plots.js';
 import { getProfile, PROFILE_NAMES, REORDER_DESCRIPTION, reorderedProfile, type ProfileName } from './profiles.js';
 import type { RunRole } from './roles.js';
@@ -14,13 +14,6 @@ import { circuitProfile, type CircuitProfile } from './runSet.js';
 
 const VARIANTS = optionVariants();
 const COARSE = 'resolution=coarse';
-
-function optionsOf(variant: string | undefined): AnalysisOptions {
-  if (variant === undefined) return CANONICAL_OPTIONS;
-  const found = VARIANTS.find((v) => v.label === variant);
-  if (!found) throw new Error(`unknown analysis variant '${variant}' (expected one of ${VARIANTS.map((v) => v.label).join(', ')})`);
-  return found.options;
-}
 
 function isProfileName(name: string): name is ProfileName {
   return (PROFILE_NAMES as readonly string[]).includes(name);
@@ -40,7 +33,12 @@ export const circuitSync: Paper<RunRole, CircuitProfile> = {
   perturbation: REORDER_DESCRIPTION,
   claims: CLAIMS,
   evaluate: (set, ids, variant) => evaluateClaims(set, optionsOf(variant), ids),
-  analysis: { coarse: COARSE, variants: VARIANTS.map((v) => v.label), limits: SENSITIVITY_LIMITS },
+  analysis: {
+    coarse: COARSE,
+    variants: VARIANTS.map((v) => v.label),
+    limits: SENSITIVITY_LIMITS,
+    sweep: { claims: SWEEP_CLAIMS, points: sweepPoints(), canonical: { family: 'threshold', threshold: 0.8 } },
+  },
   plots: buildPlots,
   measurements: [ablationMeasurement],
 };

@@ -6,8 +6,8 @@
  */
 import type { CheckpointRecord } from '../../schema/record.js';
 import type { RunConfig } from '../../schema/runConfig.js';
-import { atResolution as onGrid, detectEvents, spikeFlags, type TrajectoryPoint } from '../../metrics/events.js';
-import { CANONICAL_FSD_SITE, hasSite } from '../../schema/sites.js';
+import { atResolution as onGrid, CANONICAL_SYNC_RULE, detectEvents, parseSyncRule, spikeFlags, type TrajectoryPoint } from '../../metrics/events.js';
+import { CANONICAL_FSD_SITE, fsdAltKey, hasSite } from '../../schema/sites.js';
 import type { AnalysisOptions } from './options.js';
 
 export interface RunEvents {
@@ -20,6 +20,8 @@ export interface RunEvents {
   /** First step of a post-grokking collapse (metrics.md "Destabilised"), null when stable. */
   destabilised: number | null;
   spikes: number[];
+  /** The sync checkpoint is a spike checkpoint under the options' `spike.rule`. */
+  syncOnSpike: boolean;
   /** grok - sync (negative: FSD lags); null when either is missing. */
   lead: number | null;
   /** Events that fall on spike checkpoints (metrics.md "Spike"), e.g. "sync at 2500 is on a spike". */
@@ -52,35 +54,64 @@ export interface FsdSeries {
  */
 export function fsdSeries(records: readonly CheckpointRecord[], config: RunConfig, options: AnalysisOptions): FsdSeries {
   const notes: string[] = [];
+  const configured = (): FsdSeries => ({ fsd: records.map((r) => r.fsd), medianRank: records.map((r) => r.median_rank), source: 'configured', notes });
+  const fromAlt = (key: string): FsdSeries | null => {
+    const fsd = records.map((r) => r.fsd_alt[key]?.fsd ?? null);
+    if (fsd.every((v) => v === null)) return null;
+    return { fsd, medianRank: records.map((r) => r.fsd_alt[key]?.median_rank ?? null), source: key, notes };
+  };
+  // fsd.basis: only multiplication has a multiplicative basis; every other task reads its answers additively.
+  if (options.fsdBasis === 'multiplicative' && config.task.kind === 'mod_mul') {
+    const key = fsdAltKey(config.metrics.fsd_site, 'grid', 'multiplicative');
+    const series = fromAlt(key);
+    if (series) {
+      if (options.fsdSite !== CANONICAL_FSD_SITE || options.fsdInputs !== 'grid') notes.push('the multiplicative basis is recorded for the configured site on the grid only');
+      return series;
+    }
+    notes.push(`no records of ${key} (the run predates fsd.basis); used the additive basis`);
+  }
   let site: string = options.fsdSite === CANONICAL_FSD_SITE ? config.metrics.fsd_site : options.fsdSite;
   if (!hasSite(config.model, site)) {
     notes.push(`site ${site} does not exist in this model; used ${config.metrics.fsd_site}`);
     site = config.metrics.fsd_site;
   }
-  if (site === config.metrics.fsd_site && options.fsdInputs === 'grid')
-    return { fsd: records.map((r) => r.fsd), medianRank: records.map((r) => r.median_rank), source: 'configured', notes };
-  const key = `${site}@${options.fsdInputs}`;
-  const fsd = records.map((r) => r.fsd_alt[key]?.fsd ?? null);
-  if (fsd.every((v) => v === null)) {
-    notes.push(`no records of ${key}; used the configured site on the grid`);
-    return { fsd: records.map((r) => r.fsd), medianRank: records.map((r) => r.median_rank), source: 'configured', notes };
-  }
-  return { fsd, medianRank: records.map((r) => r.fsd_alt[key]?.median_rank ?? null), source: key, notes };
+  if (site === config.metrics.fsd_site && options.fsdInputs === 'grid') return configured();
+  const key = fsdAltKey(site, options.fsdInputs);
+  const series = fromAlt(key);
+  if (series) return series;
+  notes.push(`no records of ${key}; used the configured site on the grid`);
+  return configured();
 }
 
 export interface EventSeriesChoice {
   /** Which series drives sync: `fsd` (options' site/inputs), `fsd_gen`, or `control` (plain FSD at the configured site on the grid). */
   series?: 'fsd' | 'fsd_gen' | 'control';
+  /** Sync at this threshold (`threshold:X`) whatever the options' rule: C12's matched comparisons. */
+  threshold?: number;
 }
 
 /**
- * The sync rule for the chosen series. FSD_gen syncs at its own threshold (0.50, metrics.md "FSD_gen");
- * the `threshold:X` alternatives are stated for FSD, so they leave FSD_gen's threshold alone (noted).
+ * The sync rule for the chosen series. FSD_gen syncs at its own threshold (0.50, metrics.md "FSD_gen"); the
+ * thresholds of the alternatives and of the sweep are stated for FSD, so FSD_gen keeps its own (noted).
  */
 function syncRuleFor(options: AnalysisOptions, groupThreshold: number | null, notes: string[]): string {
-  if (groupThreshold === null || !options.syncRule.startsWith('threshold:')) return options.syncRule;
-  if (options.syncRule !== 'threshold:0.80') notes.push(`${options.syncRule} applies to FSD; FSD_gen keeps its threshold ${groupThreshold}`);
-  return `threshold:${groupThreshold.toFixed(2)}`;
+  if (groupThreshold === null) return options.syncRule;
+  const rule = parseSyncRule(options.syncRule);
+  const own = groupThreshold.toFixed(2);
+  const keep = () => notes.push(`${options.syncRule} applies to FSD; FSD_gen keeps its threshold ${own}`);
+  switch (rule.kind) {
+    case 'threshold':
+      if (options.syncRule !== CANONICAL_SYNC_RULE) keep();
+      return `threshold:${own}`;
+    case 'sustained':
+      if (rule.threshold !== undefined) keep();
+      return `sustained:${rule.count}@${own}`;
+    case 'skip-spikes':
+      if (rule.threshold !== undefined) keep();
+      return `skip-spikes@${own}`;
+    case 'plateau':
+      return options.syncRule;
+  }
 }
 
 export function runEvents(
@@ -102,14 +133,14 @@ export function runEvents(
     if (options.fsdSite !== CANONICAL_FSD_SITE || options.fsdInputs !== 'grid') notes.push('FSD_gen is recorded for the configured site on the grid only');
   } else if (series === 'control') {
     // For group tasks record.fsd is FSD_gen; the Z_{n!} control is plain FSD at the configured site (train/measure.ts).
-    const key = `${config.metrics.fsd_site}@grid`;
+    const key = fsdAltKey(config.metrics.fsd_site, 'grid');
     fsdValues = rs.map((r) => (isGroup ? (r.fsd_alt[key]?.fsd ?? null) : r.fsd));
   } else {
     const s = fsdSeries(rs, config, options);
     fsdValues = s.fsd;
     notes.push(...s.notes);
   }
-  const syncRule = syncRuleFor(options, groupThreshold, notes);
+  const syncRule = choice.threshold === undefined ? syncRuleFor(options, groupThreshold, notes) : `threshold:${choice.threshold}`;
   const points: TrajectoryPoint[] = rs.map((r, i) => ({
     step: r.step,
     trainAcc: r.train_acc,
@@ -120,7 +151,7 @@ export function runEvents(
     baselineLoss: options.baselineInputs === 'grid' ? r.restricted_logit_loss : r.restricted_logit_loss_train,
   }));
   // `sustained:N` holds the series at the sync threshold of its kind (0.80 for FSD, 0.50 for FSD_gen).
-  const ev = detectEvents(points, { sync: syncRule, grok: options.grokRule, sustainedThreshold: groupThreshold ?? 0.8 });
+  const ev = detectEvents(points, { sync: syncRule, grok: options.grokRule, spike: options.spikeRule, sustainedThreshold: groupThreshold ?? 0.8 });
   return {
     memorisation: ev.memorisation?.step ?? null,
     sync: ev.sync?.step ?? null,
@@ -128,6 +159,7 @@ export function runEvents(
     grok: ev.grokking?.step ?? null,
     destabilised: ev.destabilised?.step ?? null,
     spikes: ev.spikes,
+    syncOnSpike: ev.sync?.onSpike ?? false,
     lead: ev.lead,
     spikeFlags: spikeFlags(ev),
     lastStep: rs.at(-1)?.step ?? -1,

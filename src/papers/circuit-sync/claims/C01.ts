@@ -1,7 +1,7 @@
 /** C01 fsd-leads: FSD sync precedes grokking in every main configuration (claims.md; paper 9/9). */
 import { notEvaluable, verdict } from '../../../paper/claim.js';
 import type { Claim } from './claim.js';
-import { isMajority, leadTable, mainLeads, range } from './mainLeads.js';
+import { baselinesTable, fsdAtGrokRange, isMajority, leadTable, mainLeads, range } from './mainLeads.js';
 
 export const C01: Claim = {
   id: 'C01',
@@ -21,8 +21,10 @@ export const C01: Claim = {
     return {
       verdict: verdict({ reproduced: k === n, direction: isMajority(k, n) }),
       reason: `${k} of ${n} main configurations sync before grokking`,
-      figure: `${k}/${n} positive; leads ${range(known)}${neverSynced.length ? `; never synced: ${neverSynced.length}` : ''}`,
+      figure: `${k}/${n} positive; leads ${range(known)}${neverSynced.length ? `; never synced: ${neverSynced.length}` : ''}; FSD at grokking ${fsdAtGrokRange(leads)}`,
       data: { positive: k, configurations: n, leads: leadTable(leads), never_synced: neverSynced },
+      headline: { positive: k, of: n, never_synced: neverSynced.length },
+      tables: [baselinesTable(leads)],
       runIds: ctx.ids(got.keys),
       notes: ctx.eventNotes(got.keys),
     };

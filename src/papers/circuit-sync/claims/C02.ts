@@ -27,6 +27,7 @@ export const C02: Claim = {
       reason: `${k} positive of ${n} non-zero leads, two-sided sign test p = ${p.toPrecision(3)}`,
       figure: `p = ${p.toPrecision(3)} (${k}/${n} positive)`,
       data: { positive: k, nonzero: n, ties: got.leads.length - n, p_value: p },
+      headline: { positive: k, of: n, p_value: p },
       runIds: ctx.ids(got.keys),
       notes: ctx.eventNotes(got.keys),
     };

@@ -26,6 +26,7 @@ export const C04: Claim = {
       reason: `FSD syncs before the baseline in ${k} of ${n} main configurations`,
       figure: `${k}/${n}; baseline mean lead ${signed(meanBaselineLead)}${baselineLeads.length < n ? ` (baseline never synced in ${n - baselineLeads.length})` : ''}`,
       data: { fsd_first: k, configurations: n, baseline_mean_lead: meanBaselineLead, leads: leadTable(got.leads) },
+      headline: { fsd_first: k, of: n },
       runIds: ctx.ids(got.keys),
       notes: ctx.eventNotes(got.keys),
     };

@@ -10,6 +10,8 @@ import { branch, fmtDelta, fork97Keys, forkPointNotes } from './forkBranches.js'
 
 /** The band tests the branches up to this weight decay (the paper's stable range). */
 export const MAX_STABLE_LAMBDA = 3;
+/** The weight decays the claim says destabilise (reported, not tested by the band). */
+export const DESTABILISING_LAMBDAS = [4, 5];
 
 export const C05: Claim = {
   id: 'C05',
@@ -34,7 +36,17 @@ export const C05: Claim = {
     const direction = last.deltaT < first.deltaT;
     const high = branches.filter((b) => b.lambda > MAX_STABLE_LAMBDA);
     const series = branches.map((b) => `${b.lambda}: ${fmtDelta(b.deltaT)}${b.destabilised ? ' (destabilised)' : ''}`).join(', ');
+    const said = DESTABILISING_LAMBDAS.map((lambda) => {
+      const b = branches.find((x) => x.lambda === lambda);
+      if (!b) return `${lambda}: not in the profile`;
+      return `${lambda}: ${b.destabilised ? 'destabilised' : b.grok === null ? 'never grokked' : `grokked (Delta_t ${fmtDelta(b.deltaT)}) and stayed stable`}`;
+    });
+    const stable = DESTABILISING_LAMBDAS.filter((lambda) => {
+      const b = branches.find((x) => x.lambda === lambda);
+      return b !== undefined && !b.destabilised;
+    });
     return {
+      caveat: `the band ignores the claim's "4 and 5 destabilise"; what they did: ${said.join('; ')}${stable.length ? ` (so lambda ${stable.join(' and ')} did not destabilise as the claim says)` : ''}`,
       verdict: verdict({ reproduced: strict && allGrok, direction }),
       reason: `Delta_t over lambda <= ${MAX_STABLE_LAMBDA} is ${strict ? '' : 'not '}strictly decreasing${allGrok ? '' : ' (some branches never grokked)'}`,
       figure: `Delta_t by lambda: ${series}`,

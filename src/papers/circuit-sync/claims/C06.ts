@@ -9,6 +9,9 @@ import { forkBranches, forkPointNotes, primeFit, type PrimeFit } from './forkBra
 /** The band: every prime's fit at least this good (the paper's worst prime). */
 export const MIN_R2 = 0.89;
 
+/** R^2 is undefined (simple-statistics: -Infinity) when every Delta_t of the fit is equal and C/lambda misses it. */
+const fmtR2 = (r2: number) => (Number.isFinite(r2) ? r2.toFixed(2) : 'undefined: constant Delta_t');
+
 export const C06: Claim = {
   id: 'C06',
   name: 'inverse-lambda',
@@ -28,15 +31,20 @@ export const C06: Claim = {
     }
     const inBand = fits.every((f) => f.r2 >= MIN_R2);
     const falling = fits.every((f) => f.meanDeltaT.every((d, i) => i === 0 || d < f.meanDeltaT[i - 1]));
-    const r2 = fits.map((f) => f.r2.toFixed(2)).join(' / ');
+    const r2 = fits.map((f) => fmtR2(f.r2)).join(' / ');
     const cs = fits.map((f) => Math.round(f.c)).join(' / ');
     const drawR2 = fits.flatMap((f) => (f.drawR2 ? f.drawR2 : []));
+    const constantDraws = drawR2.some((x) => !Number.isFinite(x));
+    const finiteDrawR2 = drawR2.filter(Number.isFinite);
     return {
       verdict: verdict({ reproduced: inBand, direction: falling }),
       reason:
         `R^2 ${r2} for p = ${fits.map((f) => f.p).join(' / ')}${inBand ? '' : ` (band: >= ${MIN_R2} each)`}; seed-mean Delta_t over lambda ` +
         fits.map((f) => `${f.lambdas.join('/')}: ${f.meanDeltaT.map((d) => Math.round(d)).join(' / ')} (p = ${f.p})`).join('; '),
-      figure: `R^2 ${r2}; C_p ${cs}${drawR2.length ? `; per-draw R^2 ${Math.min(...drawR2).toFixed(2)}..${Math.max(...drawR2).toFixed(2)}` : ''}`,
+      figure:
+        `R^2 ${r2}; C_p ${cs}` +
+        (finiteDrawR2.length ? `; per-draw R^2 ${Math.min(...finiteDrawR2).toFixed(2)}..${Math.max(...finiteDrawR2).toFixed(2)}` : '') +
+        (constantDraws ? `; a per-draw R^2 is undefined: constant Delta_t` : ''),
       data: {
         fits: fits.map((f) => ({ p: f.p, lambdas: f.lambdas, mean_delta_t: f.meanDeltaT, c: f.c, r2: f.r2, draw_r2: f.drawR2, never_grokked: f.neverGrokked })),
       },

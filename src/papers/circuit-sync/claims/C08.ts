@@ -79,7 +79,30 @@ export const C08: Claim = {
     const othersUnstable = others.length > 0 && others.every((c) => c.stable.every((x) => !x));
     const pct = (x: number | null) => (x === null ? 'n/a' : percent(x));
     const stableCount = (c: ScheduleCell | undefined) => (c ? `${c.stable.filter(Boolean).length}/${n}` : 'n/a');
+    // The fsd trigger can only save steps if FSD syncs before the constant-lambda run groks (C01's question).
+    const fsdCells = cells.filter((c) => c.trigger === 'fsd');
+    const late = fsdCells.flatMap((c) => c.firedAt.map((f, i) => f === null || f >= g0[i]!)).filter(Boolean).length;
+    const fsdRuns = fsdCells.reduce((k, c) => k + c.firedAt.length, 0);
+    const caveat =
+      late > 0
+        ? `the fsd trigger fired only after the constant-lambda run had grokked, or never, in ${late} of ${fsdRuns} fsd-trigger runs: these seeds' FSD does not sync before grokking (see C01), so this verdict follows from C01's; the mem and earlystep rows of the table show what raising lambda early saves`
+        : undefined;
+    const table = {
+      title: `Saving (1 - G / G0) and stability per trigger and lambda_high (${n} seeds each; G0 = ${g0.join(', ')})`,
+      columns: ['trigger', 'lambda_high', 'mean saving', 'savings per seed', 'stable', 'fired at'],
+      rows: cells.map((c) => [
+        c.trigger,
+        c.lambdaHigh,
+        pct(meanSaving(c)),
+        c.savings.map(pct).join(', '),
+        `${c.stable.filter(Boolean).length}/${n}`,
+        c.firedAt.map((f) => (f === null ? 'never' : String(f))).join(', '),
+      ]),
+    };
     return {
+      caveat,
+      tables: [table],
+      headline: { fsd_mean_savings: fsdSavings.map((x) => (x === null ? null : Number(x.toFixed(4)))), fsd_late: late, of: fsdRuns },
       verdict: verdict({ reproduced: savingsInBand && fsdStable && othersUnstable, direction: savingsPositive && fsdStable }),
       reason:
         `fsd trigger saving ${fsdModerate.map((c, i) => `${pct(fsdSavings[i])} at ${c.lambdaHigh}`).join(', ')}` +

@@ -22,6 +22,7 @@ export const C09: Claim = {
       reason: describeArchRun(ev),
       figure: ev.grok === null ? 'never grokked' : ev.sync === null ? `grok ${ev.grok}, FSD never synced` : `lead ${signed(ev.lead)}`,
       data: { grok: ev.grok, sync: ev.sync, lead: ev.lead, last_step: ev.lastStep },
+      headline: { sync: ev.sync, grok: ev.grok, lead: ev.lead },
       runIds: ctx.ids([key]),
       notes: ctx.eventNotes([key]),
     };

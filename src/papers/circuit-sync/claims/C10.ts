@@ -25,6 +25,8 @@ export const C10: Claim = {
       verdict: verdict({ reproduced: ev.grok === null }),
       reason: ev.grok === null ? `never grokked within ${cap} steps` : `grokked at ${ev.grok}`,
       figure: ev.grok === null ? `never within ${cap}` : `grok ${ev.grok}`,
+      caveat:
+        'a sanity check, not a finding: the MLP-only model has no attention, so its last position never sees a or b and it cannot do better than chance on the answer (model.md variants); it holds by construction',
       data: { grok: ev.grok, cap, final_val_acc: run.records.at(-1)?.val_acc ?? null, final_train_acc: run.records.at(-1)?.train_acc ?? null },
       runIds: ctx.ids([key]),
       notes: ctx.eventNotes([key]),

@@ -22,6 +22,7 @@ export const C11: Claim = {
       reason: describeArchRun(ev),
       figure: ev.grok === null ? 'never grokked' : `grok ${ev.grok}, lead ${ev.sync === null ? 'none (never synced)' : signed(ev.lead)}`,
       data: { grok: ev.grok, sync: ev.sync, lead: ev.lead },
+      headline: { sync: ev.sync, grok: ev.grok, lead: ev.lead },
       runIds: ctx.ids([key]),
       notes: ctx.eventNotes([key]),
     };

@@ -3,7 +3,9 @@
  * +2000; mul -10000). Direction: the subtraction runs lead and multiplication leads by less than any of them.
  */
 import { notEvaluable, signed, verdict } from '../../../paper/claim.js';
+import { fsdAltKey } from '../../../schema/sites.js';
 import { roleKey } from '../roles.js';
+import { fsdSeries } from '../runEvents.js';
 import type { Claim } from './claim.js';
 
 export const C15: Claim = {
@@ -28,12 +30,27 @@ export const C15: Claim = {
     const sub = rows.filter((r) => r.op === 'sub'), mul = rows.filter((r) => r.op === 'mul');
     const signsMatch = sub.every((r) => lead(r) > 0) && mul.every((r) => lead(r) < 0);
     const contrast = sub.every((r) => lead(r) > 0) && mul.every((r) => sub.every((s) => lead(r) < lead(s)));
+    const maxFsd = (key: string) => {
+      const xs = fsdSeries(ctx.run(key).records, ctx.run(key).config, ctx.options).fsd.filter((x): x is number => x !== null && Number.isFinite(x));
+      return xs.length ? Math.max(...xs) : null;
+    };
+    const hasMultiplicative = (key: string) => ctx.run(key).records.some((r) => r.fsd_alt[fsdAltKey(ctx.run(key).config.metrics.fsd_site, 'grid', 'multiplicative')] !== undefined);
+    const basisOf = (r: (typeof rows)[number]) => (r.op === 'mul' && ctx.options.fsdBasis === 'multiplicative' && hasMultiplicative(r.key) ? 'multiplicative' : 'additive');
+    const fmtMax = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
     const fmt = (r: (typeof rows)[number]) => (r.ev.lead === null ? 'never synced' : signed(r.ev.lead));
     return {
       verdict: verdict({ reproduced: signsMatch, direction: contrast }),
       reason: `sub leads ${sub.map(fmt).join(', ')}; mul ${mul.map(fmt).join(', ')}`,
       figure: `sub ${sub.map(fmt).join(', ')}; mul ${mul.map(fmt).join(', ')}`,
-      data: { runs: rows.map((r) => ({ run: r.key, op: r.op, seed: r.seed, sync: r.ev.sync, grok: r.ev.grok, lead: r.ev.lead })) },
+      data: {
+        runs: rows.map((r) => ({ run: r.key, op: r.op, seed: r.seed, sync: r.ev.sync, grok: r.ev.grok, lead: r.ev.lead, max_fsd: maxFsd(r.key), basis: basisOf(r) })),
+      },
+      headline: { sub_leads: sub.map((r) => r.ev.lead), mul_leads: mul.map((r) => r.ev.lead) },
+      caveat: mul.length
+        ? ctx.options.fsdBasis === 'additive'
+          ? `additive-Fourier FSD measures a Z_p-addition circuit; multiplication's circuit lives in the Fourier basis of Z_{p-1} (discrete logarithms), so its "lag" is a basis mismatch, not a late circuit (max additive FSD on multiplication: ${mul.map((r) => fmtMax(maxFsd(r.key))).join(', ')}); fsd.basis=multiplicative reads it in its own basis${mul.some((r) => !hasMultiplicative(r.key)) ? ' (these runs predate that record: re-train to see it)' : ''}`
+          : `FSD of multiplication read in its own basis (Z_{p-1} by discrete logarithm)${mul.some((r) => !hasMultiplicative(r.key)) ? '; runs that predate that record fall back to the additive basis' : ''}`
+        : undefined,
       runIds: ctx.ids(keys),
       notes: ctx.eventNotes(keys),
     };

@@ -46,7 +46,7 @@ export const C16: Claim = {
     return {
       verdict: verdict({ reproduced: rank1Before && fall > MIN_NORM_FALL, direction: fall > 0 && (rankFalls || rank1Before) }),
       reason: `memorised at ${ev.memorisation}, norm ${normMem.toFixed(1)} -> ${normGrok.toFixed(1)} (${Math.round(100 * fall)}% fall), median rank ${r(rankMem)} -> ${r(rankGrok)}, rank 1 ${rank1Step === null ? 'never' : `at ${rank1Step}`}, grokked at ${ev.grok}`,
-      figure: `norm ${normMem.toFixed(1)} -> ${normGrok.toFixed(1)}, rank ${r(rankMem)} -> ${r(rankGrok)}; memorised at ${ev.memorisation}, rank 1 at ${r(rank1Step)}, grok ${ev.grok}`,
+      figure: `norm ${normMem.toFixed(1)} -> ${normGrok.toFixed(1)}, rank ${r(rankMem)} -> ${r(rankGrok)}; memorised at ${ev.memorisation}, rank 1 ${rank1Step === null ? 'never' : `at ${rank1Step}`}, grok ${ev.grok}`,
       data: {
         memorisation: ev.memorisation,
         grok: ev.grok,

@@ -19,7 +19,7 @@ describe('claims on a synthetic profile shaped like the paper', () => {
 
   it('states the figures in the paper\'s terms', () => {
     const o = evaluateClaims(paperLike);
-    expect(o.get('C01')!.figure).toBe('9/9 positive; leads +1500..+1800');
+    expect(o.get('C01')!.figure).toMatch(/^9\/9 positive; leads \+1500\.\.\+1800; FSD at grokking \d\.\d\d\.\.\d\.\d\d$/);
     expect(o.get('C02')!.data.p_value).toBeCloseTo(0.00390625, 10);
     expect(o.get('C05')!.figure).toBe('Delta_t by lambda: 1: 3000, 2: 1500, 3: 1000, 4: 800 (destabilised), 5: 600 (destabilised), 10: never');
     expect(o.get('C08')!.figure).toMatch(/^40% \/ 40% fewer steps/);
@@ -147,6 +147,87 @@ describe('verdicts move with the evidence', () => {
   it('C16: a norm that falls by a third is direction only', () => {
     expect(verdictOf('C16', { 'main/p97/s42': { normAtGrok: 50 } }).verdict).toBe('direction only');
     expect(verdictOf('C16', { 'main/p97/s42': { normAtGrok: 90 } }).verdict).toBe('not reproduced');
+  });
+
+  it('C03: never-synced configurations count at their bound, and the verdict reads that (lower) mean', () => {
+    const o = verdictOf('C03', { 'main/p113/s42': { syncStep: null } });
+    expect(o.data.censored).toEqual(['main/p113/s42']);
+    const censored = o.data.censored_at_bound as { mean: number; configurations: number };
+    const synced = o.data.synced_only as { mean: number; configurations: number };
+    expect([censored.configurations, synced.configurations]).toEqual([9, 8]);
+    expect(censored.mean).toBeLessThan(synced.mean);
+    expect(o.data.mean).toBe(censored.mean);
+    // The bound is grok - last step: the run stops after_grok steps after grokking.
+    const lead = (o.data.leads as number[])[paperProfile.main.runs.findIndex((r) => r.p === 113)];
+    expect(lead).toBe(-(paperProfile.main.stop.after_grok ?? 0));
+    expect(o.tables![0].rows.map((r) => r[0])).toEqual(['synced only', 'never-synced at their bound (verdict)']);
+    // Enough censored configurations pull the conservative mean below zero: not reproduced, though the
+    // synced-only mean still leads.
+    const many = Object.fromEntries(paperProfile.main.runs.slice(0, 6).map((r) => [`main/p${r.p}/s${r.seed}`, { syncStep: null }]));
+    const worse = verdictOf('C03', many);
+    expect((worse.data.synced_only as { mean: number }).mean).toBeGreaterThan(0);
+    expect(worse.data.mean as number).toBeLessThan(0);
+    expect(worse.verdict).toBe('not reproduced');
+  });
+
+  it('C03: says when the prime-clustered bootstrap has too few clusters for an interval', () => {
+    const o = verdictOf('C03');
+    expect(o.data.clusters).toBe(new Set(paperProfile.main.runs.map((r) => r.p)).size);
+    expect(o.data.clustered_is_interval).toBe(true);
+    // Three primes left after dropping the never-synced: the synced-only clustered "CI" is no interval.
+    const drop = Object.fromEntries(paperProfile.main.runs.filter((r) => r.p === 113 || r.p === 131).map((r) => [`main/p${r.p}/s${r.seed}`, { syncStep: null }]));
+    const few = verdictOf('C03', drop);
+    expect((few.data.synced_only as { clusters: number; clustered_is_interval: boolean })).toMatchObject({ clusters: 3, clustered_is_interval: false });
+  });
+
+  it('C07: a norm that falls steadily with lambda passes the CV band but not norm.rule=no-trend, and says so', () => {
+    const falling: Record<string, Override> = {};
+    for (const cell of paperProfile.forks.cells)
+      for (const l of paperProfile.forks.lambdas) for (let d = 0; d < cell.draws.length; d++) falling[`forks/p${cell.p}/l${l}/d${d}`] = { normAtGrok: 26 - 0.8 * l };
+    const set = syntheticRunSet({ profile: paperProfile, overrides: falling });
+    const byCv = evaluateClaim('C07', set);
+    expect(byCv.data.cv as number).toBeLessThanOrEqual(0.2);
+    expect(byCv.verdict).toBe('reproduced');
+    const slope = byCv.data.slope as { estimate: number; ci: [number, number] };
+    expect(slope.ci[1]).toBeLessThan(0);
+    expect(byCv.caveat).toContain('trends with lambda');
+    const noTrend = evaluateClaim('C07', set, { ...CANONICAL_OPTIONS, normRule: 'no-trend' });
+    expect(noTrend.verdict).not.toBe('reproduced');
+    expect(noTrend.reason).toContain('excludes 0');
+  });
+
+  it('C12: matched comparisons put FSD_gen and the control at equal thresholds and at equal multiples of chance', () => {
+    const o = evaluateClaim('C12', paperLike);
+    const matched = o.data.matched as { label: string; threshold: number; leads: number }[];
+    expect(matched).toHaveLength(5);
+    // S5: 6 non-trivial irreps (chance 1/6); Z_120: 60 frequencies (chance 1/60). FSD_gen >= 0.50 is top
+    // participation 7/12 = 3.5 x chance; the control at 3.5/60 participation is FSD 0.0424.
+    expect(matched[4].threshold).toBeCloseTo((3.5 / 60 - 1 / 60) / (1 - 1 / 60), 4);
+    expect(o.data.fsd_gen_at_step0 as unknown[]).toHaveLength(6);
+    expect(o.notes.join('\n')).toContain('no Gaussian null recorded');
+    expect(o.caveat).toContain('chance 1/60');
+  });
+
+  it('C15 names the basis mismatch of additive FSD on multiplication; the multiplicative basis falls back on old records', () => {
+    const o = evaluateClaim('C15', paperLike);
+    expect(o.caveat).toContain('basis mismatch');
+    const mult = evaluateClaim('C15', paperLike, { ...CANONICAL_OPTIONS, fsdBasis: 'multiplicative' });
+    expect(mult.notes.join('\n')).toContain('predates fsd.basis');
+  });
+
+  it('C05 reports what the lambdas the claim calls destabilising did', () => {
+    expect(evaluateClaim('C05', paperLike).caveat).toBe(`the band ignores the claim's "4 and 5 destabilise"; what they did: 4: destabilised; 5: destabilised`);
+    const stable = verdictOf('C05', { 'fork97/p97/s42/l4': { collapseFrom: undefined, endStep: 8000 } });
+    expect(stable.caveat).toMatch(/4: grokked \(Delta_t \d+\) and stayed stable; 5: destabilised \(so lambda 4 did not destabilise as the claim says\)$/);
+  });
+
+  it('counts the sync events behind each swept claim that fall on spike checkpoints, under both spike rules', () => {
+    const o = evaluateClaim('C01', paperLike);
+    // evaluateClaim evaluates one claim without the paper-level annotations; evaluateClaims adds them.
+    expect(o.data.sync_on_spike).toBeUndefined();
+    const annotated = evaluateClaims(paperLike, CANONICAL_OPTIONS, ['C01']).get('C01')!;
+    expect(Object.keys(annotated.data.sync_on_spike as object).sort()).toEqual(['drop:0.2', 'train_acc<0.99']);
+    expect(annotated.notes[0]).toMatch(/^sync events on spike checkpoints: \d+ of 9 under spike\.rule=drop:0\.2, \d+ of 9 under spike\.rule=train_acc<0\.99$/);
   });
 
   it('the options reach the claims: a 0.99 grokking rule moves every grokking step', () => {

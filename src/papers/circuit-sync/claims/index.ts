@@ -6,7 +6,7 @@
 import type { ClaimOutcome } from '../../../paper/claim.js';
 import { ClaimContext } from '../claimContext.js';
 import type { CircuitRunSet } from '../runSet.js';
-import { CANONICAL_OPTIONS, type AnalysisOptions } from '../options.js';
+import { CANONICAL_OPTIONS, OPTION_ALTERNATIVES, SWEEP_CLAIMS, type AnalysisOptions, type SpikeRuleOption } from '../options.js';
 import type { Claim } from './claim.js';
 import { C01 } from './C01.js';
 import { C02 } from './C02.js';
@@ -42,5 +42,38 @@ export function evaluateClaim(id: string, set: CircuitRunSet, options: AnalysisO
 /** Several claims under one set of options, sharing one events cache. */
 export function evaluateClaims(set: CircuitRunSet, options: AnalysisOptions = CANONICAL_OPTIONS, ids: readonly string[] = CLAIM_IDS): Map<string, ClaimOutcome> {
   const ctx = new ClaimContext(set, options);
-  return new Map(ids.map((id) => [id, claimById(id).evaluate(ctx)]));
+  const spikes = new SpikeCounter(set, options);
+  return new Map(
+    ids.map((id) => {
+      const outcome = claimById(id).evaluate(ctx);
+      return [id, (SWEEP_CLAIMS as readonly string[]).includes(id) && outcome.verdict !== 'not evaluable' ? spikes.annotate(outcome) : outcome];
+    }),
+  );
+}
+
+const SPIKE_RULES: readonly SpikeRuleOption[] = [CANONICAL_OPTIONS.spikeRule, ...OPTION_ALTERNATIVES.spikeRule];
+
+/**
+ * How many of the sync events behind a claim fall on spike checkpoints, under each `spike.rule` (metrics.md):
+ * a sync on a spike may be an artefact of a slingshot rather than the circuit.
+ */
+class SpikeCounter {
+  private readonly contexts: Map<SpikeRuleOption, ClaimContext>;
+  private readonly keyOf: Map<string, string>;
+
+  constructor(private readonly set: CircuitRunSet, options: AnalysisOptions) {
+    this.contexts = new Map(SPIKE_RULES.map((rule) => [rule, new ClaimContext(set, { ...options, spikeRule: rule })]));
+    this.keyOf = new Map([...set.runs.values()].map((r) => [r.id, r.key]));
+  }
+
+  annotate(outcome: ClaimOutcome): ClaimOutcome {
+    const keys = [...new Set(outcome.runIds.map((id) => this.keyOf.get(id)).filter((k): k is string => k !== undefined && this.set.runs.get(k)?.state === 'complete'))];
+    const counts: Record<string, { on_spike: number; synced: number }> = {};
+    for (const [rule, ctx] of this.contexts) {
+      const synced = keys.filter((k) => ctx.events(k).sync !== null);
+      counts[rule] = { on_spike: synced.filter((k) => ctx.events(k).syncOnSpike).length, synced: synced.length };
+    }
+    const line = `sync events on spike checkpoints: ${Object.entries(counts).map(([rule, c]) => `${c.on_spike} of ${c.synced} under spike.rule=${rule}`).join(', ')}`;
+    return { ...outcome, data: { ...outcome.data, sync_on_spike: counts }, notes: [line, ...outcome.notes] };
+  }
 }

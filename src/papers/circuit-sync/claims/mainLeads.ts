@@ -1,11 +1,13 @@
 /**
  * What C01-C04 share: the leads of the main configurations (claims.md "main"). Lead = grokking step - sync
- * step (metrics.md); a run that groks without ever syncing counts as FSD not leading (its lead is unknown, so it
- * enters the sign tests as negative and leaves the means out).
+ * step (metrics.md). A run that groks without ever syncing has a censored lead: FSD had not reached the
+ * threshold by the run's last checkpoint, so its lead is below grok - last step (its bound). It counts as FSD
+ * not leading in the sign tests; C03 reports means both without it and with it at its bound.
  */
-import { signed } from '../../../paper/claim.js';
+import { signed, type ClaimTable } from '../../../paper/claim.js';
 import type { ClaimContext } from '../claimContext.js';
 import { mainKey } from '../roles.js';
+import { atResolution, fsdSeries } from '../runEvents.js';
 
 export interface MainLead {
   key: string;
@@ -18,6 +20,44 @@ export interface MainLead {
   lead: number | null;
   /** FSD synced strictly before grokking. */
   leads: boolean;
+  /** Last checkpoint read. */
+  lastStep: number;
+  /** For a run that never synced: grok - lastStep, the largest lead consistent with it (null when it synced). */
+  bound: number | null;
+  baselines: FsdBaselines;
+}
+
+/**
+ * The reference levels beside a run's FSD (metrics.md "Permutation test": report the null's mean and 95th
+ * percentile next to every FSD a claim uses): FSD at initialisation and at grokking, in the series the options
+ * choose, and the permutation null at step 0 and at the last tested checkpoint at or before grokking.
+ */
+export interface FsdBaselines {
+  fsdAtInit: number | null;
+  fsdAtGrok: number | null;
+  fsdMax: number | null;
+  nullAtInit: { mean: number; q95: number } | null;
+  nullAtGrok: { step: number; mean: number; q95: number } | null;
+}
+
+function fsdBaselines(ctx: ClaimContext, key: string, grok: number): FsdBaselines {
+  const run = ctx.run(key);
+  const records = atResolution(run.records, ctx.options, ctx.profile.coarseStep);
+  const series = fsdSeries(records, run.config, ctx.options).fsd;
+  const at = (step: number) => {
+    const i = records.findIndex((r) => r.step === step);
+    return i < 0 ? null : series[i];
+  };
+  const finite = series.filter((x): x is number => x !== null && Number.isFinite(x));
+  const tested = run.records.filter((r) => r.permutation !== null && r.step <= grok).at(-1);
+  const init = run.records.find((r) => r.step === 0)?.permutation ?? null;
+  return {
+    fsdAtInit: at(0),
+    fsdAtGrok: at(grok),
+    fsdMax: finite.length ? Math.max(...finite) : null,
+    nullAtInit: init ? { mean: init.null_mean, q95: init.null_q95 } : null,
+    nullAtGrok: tested?.permutation ? { step: tested.step, mean: tested.permutation.null_mean, q95: tested.permutation.null_q95 } : null,
+  };
 }
 
 /** The main configurations' leads, or why they cannot be read (missing, failed, diverged, never grokked). */
@@ -34,14 +74,73 @@ export function mainLeads(ctx: ClaimContext): { leads: MainLead[]; keys: string[
       continue;
     }
     const { p, seed } = ctx.profile.main.runs[i];
-    leads.push({ key, p, seed, sync: ev.sync, grok: ev.grok, baselineSync: ev.baselineSync, lead: ev.lead, leads: ev.lead !== null && ev.lead > 0 });
+    leads.push({
+      key,
+      p,
+      seed,
+      sync: ev.sync,
+      grok: ev.grok,
+      baselineSync: ev.baselineSync,
+      lead: ev.lead,
+      leads: ev.lead !== null && ev.lead > 0,
+      lastStep: ev.lastStep,
+      bound: ev.sync === null ? ev.grok - ev.lastStep : null,
+      baselines: fsdBaselines(ctx, key, ev.grok),
+    });
   }
   if (problems.length) return { problem: problems.join('; '), keys };
   return { leads, keys };
 }
 
 export function leadTable(leads: MainLead[]) {
-  return leads.map((l) => ({ run: l.key, sync: l.sync, grok: l.grok, lead: l.lead, baseline_sync: l.baselineSync }));
+  return leads.map((l) => ({
+    run: l.key,
+    sync: l.sync,
+    grok: l.grok,
+    lead: l.lead,
+    lead_bound: l.bound,
+    baseline_sync: l.baselineSync,
+    fsd_at_init: l.baselines.fsdAtInit,
+    fsd_at_grok: l.baselines.fsdAtGrok,
+    fsd_max: l.baselines.fsdMax,
+    null_mean_at_init: l.baselines.nullAtInit?.mean ?? null,
+    null_q95_at_init: l.baselines.nullAtInit?.q95 ?? null,
+    null_step: l.baselines.nullAtGrok?.step ?? null,
+    null_mean: l.baselines.nullAtGrok?.mean ?? null,
+    null_q95: l.baselines.nullAtGrok?.q95 ?? null,
+  }));
+}
+
+/** The paper's plots show FSD near this at grokking (figure 1; the issue's reading of them). */
+export const PAPER_FSD_AT_GROK = 0.97;
+
+const f3 = (x: number | null | undefined) => (x === null || x === undefined ? null : Number(x.toFixed(3)));
+
+/** FSD beside its reference levels, one row per main configuration (the report's table under C01). */
+export function baselinesTable(leads: MainLead[]): ClaimTable {
+  return {
+    title: `FSD beside its baselines (the paper's plots show ~${PAPER_FSD_AT_GROK} at grokking)`,
+    columns: ['run', 'FSD at step 0', 'null mean / q95 at step 0', 'sync', 'grok', 'FSD at grok', 'null mean / q95 (step)', 'max FSD'],
+    rows: leads.map((l) => {
+      const b = l.baselines;
+      return [
+        l.key,
+        f3(b.fsdAtInit),
+        b.nullAtInit ? `${f3(b.nullAtInit.mean)} / ${f3(b.nullAtInit.q95)}` : null,
+        l.sync === null ? 'never' : l.sync,
+        l.grok,
+        f3(b.fsdAtGrok),
+        b.nullAtGrok ? `${f3(b.nullAtGrok.mean)} / ${f3(b.nullAtGrok.q95)} (${b.nullAtGrok.step})` : null,
+        f3(b.fsdMax),
+      ];
+    }),
+  };
+}
+
+/** The range of FSD at grokking over the leads, e.g. `0.48..0.77`. */
+export function fsdAtGrokRange(leads: MainLead[]): string {
+  const xs = leads.map((l) => l.baselines.fsdAtGrok).filter((x): x is number => x !== null);
+  return xs.length ? `${Math.min(...xs).toFixed(2)}..${Math.max(...xs).toFixed(2)}` : 'n/a';
 }
 
 /** `+a..+b` over the values, `none` for none. */
