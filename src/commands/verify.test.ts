@@ -99,7 +99,7 @@ describe('grokcheck verify --records-only', () => {
     await expect(verifyCommand.run(['--profile', 'huge'])).rejects.toThrow(/--profile/);
     await expect(verifyCommand.run(['--records-only', '--export-records'])).rejects.toThrow(/cannot also export/);
     await expect(verifyCommand.run(['--write-baseline', 'x.json'])).rejects.toThrow(/needs --perturbed-report/);
-    await expect(verifyCommand.run(['--reorder', '--profile', 'paper', '--records-only'])).rejects.toThrow(/minibatches/);
+    await expect(verifyCommand.run(['--reorder', '--profile', 'paper', '--records-only', '--records-dir', '/nonexistent/records'])).rejects.toThrow(/no committed records/);
   });
 
   it('its help names every flag it accepts', () => {

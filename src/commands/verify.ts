@@ -61,7 +61,7 @@ const VERIFY_FLAGS = new Flags({
   'report-dir': valueFlag('DIR', z.string().optional(), 'where the report goes (default: reports for the paper profile, reports/<profile> otherwise)'),
   quiet: switchFlag('no progress bars (notices and the per-run lines still print)'),
   reorder: switchFlag(
-    'train and check the profile under its rounding-only perturbation (small: every batch-order\nseed shifted by 1000, the same arithmetic in another summation order; refused for paper);\ndefaults become runs/<profile>-reordered and reports/<profile>-reordered',
+    'train and check the profile under its rounding-only perturbation (small, full batch: every\nbatch-order seed shifted by 1000; paper, minibatches: every batch fed back to front, only\nmain, arch, ops, s5 and ablate): the same arithmetic in another summation order;\ndefaults become runs/<profile>-reordered and reports/<profile>-reordered',
   ),
   'write-baseline': valueFlag(
     'FILE',
@@ -122,7 +122,8 @@ Examples:
     const profile = paper.profile(profileName, { perturbed: f.reorder });
     const label = profile.label;
     const claimIds = f.claim ? [f.claim] : paper.claims.map((c) => c.id);
-    const experiments = f.claim ? claimDefinition(paper, f.claim).experiments : undefined;
+    // A perturbed re-run trains only the experiments its profile re-runs (claims reading others are untested).
+    const experiments = f.claim ? claimDefinition(paper, f.claim).experiments : f.reorder ? profile.perturbedExperiments : undefined;
     const storeRoot = resolve(f.runs ?? join('runs', label));
     const recordsDir = resolve(f['records-dir'] ?? join('fixtures', 'records', label));
     const reportDir = resolve(f['report-dir'] ?? (label === paper.defaultProfile ? 'reports' : join('reports', label)));
@@ -232,7 +233,7 @@ Examples:
         generated: report.generated ? new Date(report.generated) : new Date(),
         commit: report.provenance.git.commit,
         engine: report.provenance.engines.join('; '),
-        fragility: `${paper.perturbation} Perturbed report: ${f['perturbed-report']}.`,
+        fragility: `${profile.perturbation} Perturbed report: ${f['perturbed-report']}.`,
       });
       writeFileAtomic(resolve(f['write-baseline']!), `${JSON.stringify(baseline, null, 2)}\n`);
       const fragile = Object.entries(baseline.claims).filter(([, c]) => c.fragile).map(([id]) => id);

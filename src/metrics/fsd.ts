@@ -55,12 +55,16 @@ export function fsdFromCounts(counts: Int32Array, countedUnits: number): number 
  * 0 when no unit is counted (the "no signal" case).
  */
 export function fsdTopMFromCounts(counts: Int32Array, countedUnits: number, m: number): number {
-  const bins = counts.length;
+  return fsdTopMFromLargest(Array.from(counts).sort((a, b) => b - a), countedUnits, counts.length, m);
+}
+
+/** FSD_m from the largest counts in descending order (at least m of them), as records keep them. */
+export function fsdTopMFromLargest(largest: readonly number[], countedUnits: number, bins: number, m: number): number {
   if (!Number.isInteger(m) || m < 1 || m >= bins) throw new RangeError(`FSD_m needs 1 <= m < bins (${bins}), got ${m}`);
+  if (m > largest.length) throw new RangeError(`FSD_m with m = ${m} needs the ${m} largest counts, got ${largest.length}`);
   if (countedUnits === 0) return 0;
-  const sorted = Array.from(counts).sort((a, b) => b - a);
   let top = 0;
-  for (let i = 0; i < m; i++) top += sorted[i];
+  for (let i = 0; i < m; i++) top += largest[i];
   const chance = m / bins;
   return (top / countedUnits - chance) / (1 - chance);
 }

@@ -1,9 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeTask } from '../tasks/task.js';
-import { fourierFsd } from './fsd.js';
+import { fourierFsd, fsdTopMFromCounts } from './fsd.js';
 import { permutationNull, summariseNull } from './fsdNull.js';
 import { fourierRanks } from './fourierRank.js';
-import { fsdWithNullTest, summariseFourierFsd } from './fsdSummary.js';
+import { fsdTopMOfSummary, fsdWithNullTest, summariseFourierFsd, TOP_COUNTS } from './fsdSummary.js';
 import { syntheticAdditionUnits } from './testing/syntheticUnits.js';
 
 describe('fsdWithNullTest', () => {
@@ -73,5 +74,28 @@ describe('fsdWithNullTest', () => {
     expect(s.min_answer_count).toBeLessThan(p);
     expect(s.min_answer_count).toBeGreaterThan(0);
     expect(s.top_frequency).toBe(2);
+  });
+});
+
+describe('fsdTopMOfSummary', () => {
+  it('re-derives FSD and FSD_m (m <= TOP_COUNTS) from a record summary exactly as from the full histogram', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 5, max: 23 }), fc.array(fc.integer({ min: 1, max: 11 }), { minLength: 3, maxLength: 24 }), fc.integer({ min: 0, max: 99 }), (p, plan, seed) => {
+        const K = Math.floor(p / 2);
+        const { activations, labels } = syntheticAdditionUnits(p, plan.map((k) => 1 + (k % K)), seed, []);
+        const result = fourierFsd(activations, plan.length, labels, p);
+        const summary = summariseFourierFsd(result);
+        expect(summary.top_counts.length).toBe(Math.min(TOP_COUNTS, K));
+        expect(fsdTopMOfSummary(summary, 1)).toBe(result.fsd);
+        for (let m = 1; m <= Math.min(TOP_COUNTS, K - 1); m++) expect(fsdTopMOfSummary(summary, m)).toBe(fsdTopMFromCounts(result.counts, result.countedUnits, m));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('says null for records written before top_counts, and for an m it does not keep', () => {
+    expect(fsdTopMOfSummary({}, 2)).toBeNull();
+    expect(fsdTopMOfSummary({ top_counts: [5, 3], counted_units: 8, bins: 5 }, 3)).toBeNull();
+    expect(fsdTopMOfSummary({ top_counts: [5, 3], counted_units: 8, bins: 5 }, 2)).toBeCloseTo((1 - 0.4) / 0.6, 15);
   });
 });

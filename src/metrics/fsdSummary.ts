@@ -5,7 +5,7 @@
  * mean and 95th percentile, as `grokcheck fsd` prints it.
  */
 import type { Activations } from './answerResponse.js';
-import { fourierFsd, type FourierFsd, type FsdOptions } from './fsd.js';
+import { fourierFsd, fsdTopMFromLargest, type FourierFsd, type FsdOptions } from './fsd.js';
 import { gaussianNull, permutationNull, summariseNull, type NullKind, type NullOptions } from './fsdNull.js';
 import { DEFAULT_RANK_FRACTION, fourierRanks } from './fourierRank.js';
 
@@ -22,7 +22,17 @@ export interface FsdSummary {
   silent_units: number;
   /** Smallest number of rows behind one answer (metrics.md `fsd.inputs`: subsets can leave answers thin). */
   min_answer_count: number;
+  /**
+   * The TOP_COUNTS largest dominant-frequency counts (descending), the counted units and the bins: enough to
+   * re-derive FSD_m for m <= TOP_COUNTS from a record (metrics.md step 7; `fsdTopMOfSummary`).
+   */
+  top_counts: number[];
+  counted_units: number;
+  bins: number;
 }
+
+/** How many of the largest dominant-frequency counts a record keeps (FSD_2 .. FSD_4 re-derivable). */
+export const TOP_COUNTS = 4;
 
 /** Exactly the JSON fields the CLI prints. */
 export interface FsdWithNullTestJson {
@@ -64,7 +74,25 @@ export function summariseFourierFsd(result: FourierFsd, rankFraction = DEFAULT_R
     rank1_fraction: ranks.rank1Fraction,
     silent_units: result.silentUnits,
     min_answer_count: result.response.minCount,
+    top_counts: Array.from(result.counts)
+      .sort((a, b) => b - a)
+      .slice(0, TOP_COUNTS),
+    counted_units: result.countedUnits,
+    bins: result.counts.length,
   };
+}
+
+/**
+ * FSD_m (metrics.md step 7) re-derived from a stored summary; null when the record predates `top_counts` or
+ * m exceeds what it keeps. Equals fsdTopMFromCounts on the full histogram (fsdSummary.test.ts).
+ */
+export function fsdTopMOfSummary(
+  summary: { top_counts?: readonly number[]; counted_units?: number; bins?: number },
+  m: number,
+): number | null {
+  const { top_counts: top, counted_units: counted, bins } = summary;
+  if (top === undefined || counted === undefined || bins === undefined || m > top.length) return null;
+  return fsdTopMFromLargest(top, counted, bins, m);
 }
 
 /**

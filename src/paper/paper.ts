@@ -16,6 +16,10 @@ export interface Profile<R extends RoleBase = RoleBase> extends ProfileInfo {
   readonly description: string;
   /** How its configurations were chosen (shown in the report). */
   readonly rationale: string;
+  /** How the profile's perturbed re-run perturbs it, in words (the regression baseline, the report). */
+  readonly perturbation: string;
+  /** The experiments its perturbed re-run trains when no claim is named; absent: all. */
+  readonly perturbedExperiments?: readonly string[];
   /** The runs of `experiments` (default all) given what the store holds; forks appear once their parents exist. */
   plan(lookup: RunLookup, experiments?: readonly string[]): Plan<R>;
 }
@@ -83,8 +87,6 @@ export interface Paper<R extends RoleBase = RoleBase, P extends Profile<R> = Pro
    * mark each verdict robust or fragile (throws where the profile has none).
    */
   profile(name: string, options?: { perturbed?: boolean }): P;
-  /** How the perturbed profile perturbs, in words (for the regression baseline). */
-  readonly perturbation: string;
   /** Every claim, in report order. */
   readonly claims: readonly ClaimDefinition[];
   /** Claims under the canonical analysis, or under one named variant (`analysis.coarse` or a sensitivity variant). */

@@ -6,6 +6,7 @@
  */
 import type { CheckpointRecord } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
+import type { TrainingSession } from '../runs/codeVersion.js';
 
 /** A run's role in a paper's experiment table; the paper narrows it (e.g. `{ experiment: 'main', p, seed }`). */
 export interface RoleBase {
@@ -62,6 +63,8 @@ export type RunLookup = (id: string, config: RunConfig) => RunLookupResult | und
 export interface SourcedRun extends RunLookupResult {
   wall_s?: number;
   engine?: string;
+  /** The training calls that produced the run (runs/codeVersion.ts); absent for runs trained before they were kept. */
+  trained_by?: TrainingSession[];
   /** Measurements stored beside the run (the paper's `measurements`, by name). */
   measurements?: Record<string, unknown>;
 }
@@ -82,6 +85,7 @@ export interface RunData<R extends RoleBase = RoleBase> {
   message?: string;
   wall_s?: number;
   engine?: string;
+  trained_by?: TrainingSession[];
   measurements: Record<string, unknown>;
 }
 

@@ -90,4 +90,18 @@ export interface Provenance extends Environment {
   experiments: ExperimentProvenance[];
   /** Training wall time over distinct runs. */
   total_wall_s: number;
+  /** Who trained the runs: distinct runs per (commit, CPU, engine) of their training calls, first and last date. */
+  trainers: TrainerProvenance[];
+  /** Distinct runs whose records do not say who trained them (trained before that was kept). */
+  untraced_runs: number;
+}
+
+export interface TrainerProvenance {
+  commit: string | null;
+  dirty: boolean | null;
+  cpu: string;
+  engine: string;
+  runs: number;
+  first: string;
+  last: string;
 }

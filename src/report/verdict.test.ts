@@ -36,7 +36,9 @@ describe('verdict report', () => {
     expect(md).toMatch(/\| C01 fsd-leads \| 9\/9, leads \+500\.\.\+3000 \| 9\/9 positive; leads \+1500\.\.\+1800; FSD at grokking [\d.]+ \|/);
     expect(md).toContain('## Sensitivity to our choices');
     expect(md).toContain('| `sync.rule=plateau:0.05` |');
-    expect(md).toContain('- Code: git deadbeef.');
+    expect(md).toContain('- Code that wrote this report: git deadbeef.');
+    // Synthetic runs say nothing of who trained them.
+    expect(md).toMatch(/- Trained by \(from each run's records: commit, CPU, engine\): not recorded\.\n {2}- \d+ run\(s\) trained before records named their trainer: unknown\./);
     expect(md).toContain('Written by `grokcheck verify --profile paper`.');
   });
 

@@ -254,10 +254,17 @@ export function renderMarkdown(report: VerdictReport): string {
 
   const pv = report.provenance;
   out.push('## Provenance', '');
-  out.push(`- Code: git ${pv.git.commit ?? 'unknown'}${pv.git.dirty ? ' (with uncommitted changes)' : ''}.`);
+  out.push(`- Code that wrote this report: git ${pv.git.commit ?? 'unknown'}${pv.git.dirty ? ' (with uncommitted changes)' : ''}.`);
+  out.push(`- Trained by (from each run's records: commit, CPU, engine):${pv.trainers.length ? '' : ' not recorded.'}`);
+  for (const t of pv.trainers)
+    out.push(
+      `  - git ${t.commit ?? 'unknown'}${t.dirty ? ' (with uncommitted changes)' : ''}, ${t.cpu}, ${t.engine}: ${t.runs} run(s), ` +
+        `${t.first.slice(0, 10)}${t.last.slice(0, 10) === t.first.slice(0, 10) ? '' : ` to ${t.last.slice(0, 10)}`}`,
+    );
+  if (pv.untraced_runs) out.push(`  - ${pv.untraced_runs} run(s) trained before records named their trainer: unknown.`);
   out.push(`- Engines: ${pv.engines.length ? pv.engines.join('; ') : 'none recorded'}.`);
   out.push(`- Runtime: Node ${pv.node}; ${Object.entries(pv.packages).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
-  out.push(`- Machine: ${pv.machine.cpu}, ${pv.machine.cores} cores, ${pv.machine.memory_gib} GiB, ${pv.machine.os}.`);
+  out.push(`- Machine that wrote this report: ${pv.machine.cpu}, ${pv.machine.cores} cores, ${pv.machine.memory_gib} GiB, ${pv.machine.os}.`);
   out.push(`- How the profile was chosen: ${report.profile_rationale}`);
   out.push(`- Training wall time: ${pv.total_wall_s.toFixed(0)} s over ${report.runs.length} planned runs.`, '');
   out.push('| experiment | runs (complete) | seeds | wall time (s) |', '|---|---|---|---|');

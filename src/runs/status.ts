@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { formatZodError } from '../schema/parse.js';
 import { writeFileAtomic } from './atomic.js';
+import { TrainingSessionSchema } from './codeVersion.js';
 
 export const RunStateSchema = z.enum(['running', 'complete', 'failed']);
 export type RunState = z.infer<typeof RunStateSchema>;
@@ -29,6 +30,8 @@ export const RunStatusSchema = z
     denormals: z.enum(['flush', 'keep']).optional(),
     /** Wall-clock seconds of training so far. */
     wall_s: z.number().min(0).optional(),
+    /** Every training call of the run, oldest first: the commit, CPU and engine that trained it (codeVersion.ts). */
+    trained_by: z.array(TrainingSessionSchema).optional(),
   })
   .strict();
 export type RunStatus = z.infer<typeof RunStatusSchema>;

@@ -20,6 +20,10 @@ export const FsdSummarySchema = z
     silent_units: z.number().int(),
     /** Smallest number of grid pairs behind one answer (input subsets can leave answers thin). */
     min_answer_count: z.number().int().optional(),
+    /** The largest dominant-frequency counts, descending (metrics/fsdSummary.ts TOP_COUNTS); absent in older records. */
+    top_counts: z.array(z.number().int().min(0)).optional(),
+    counted_units: z.number().int().min(0).optional(),
+    bins: z.number().int().min(2).optional(),
   })
   .strict();
 export type FsdSummary = z.infer<typeof FsdSummarySchema>;

@@ -24,6 +24,11 @@ export const StopSchema = z
     max_steps: z.number().int().positive(),
     /** Stop this many steps after the grokking step (claims.md "grok + N"); absent: run to max_steps. */
     after_grok: z.number().int().min(0).optional(),
+    /**
+     * With after_grok: do not stop before a checkpoint on this coarser grid (every N steps, the paper's 500) has
+     * grokked too, so that every claim's figure can be read at both resolutions (metrics.md "Checkpoint metrics").
+     */
+    coarse_grid: z.number().int().positive().optional(),
   })
   .strict();
 
@@ -60,6 +65,12 @@ export const RunConfigSchema = z
     init_seed: z.number().int().min(0),
     /** Seed of the per-epoch batch order; a fork that keeps the parent's order has none. */
     batch_seed: z.number().int().min(0).optional(),
+    /**
+     * The order of the examples inside each batch (absent: as drawn). `reversed` feeds every batch back to
+     * front: the same batches and the same function, with every sum over the batch taken in another order, a
+     * rounding-only perturbation for marking fragile verdicts on minibatch profiles (claims.md "Fragility").
+     */
+    batch_order: z.enum(['reversed']).optional(),
     eval_every: z.number().int().positive().default(100),
     stop: StopSchema,
     schedule: ScheduleSchema.optional(),

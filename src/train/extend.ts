@@ -9,6 +9,7 @@ import { canonicalJson } from '../schema/canonical.js';
 import { CheckpointRecordSchema, recordGridProblem, type CheckpointRecord } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
 import type { RunStore, RunWriter } from '../runs/store.js';
+import type { TrainingSession } from '../runs/codeVersion.js';
 import type { z } from 'zod';
 
 /** The identity of a config without its stop rule. */
@@ -22,6 +23,8 @@ export interface Seed {
   step: number;
   /** The source run's wall time up to the seed step (its whole wall time when seeded from its last step; else pro rata). */
   wall_s: number;
+  /** Who trained the copied steps (the source's training sessions). */
+  trained_by: TrainingSession[];
   notice: string;
 }
 
@@ -31,7 +34,7 @@ export interface Seed {
  */
 export function seedFromSibling<T>(store: RunStore<RunConfig>, writer: RunWriter<RunConfig>, config: RunConfig, sidecarSchema: z.ZodType<T>): Seed | null {
   const key = withoutStop(config);
-  let best: { id: string; step: number; records: CheckpointRecord[]; cap: number; lastStep: number; wall: number } | null = null;
+  let best: { id: string; step: number; records: CheckpointRecord[]; cap: number; lastStep: number; wall: number; trainedBy: TrainingSession[] } | null = null;
   for (const id of store.ids()) {
     if (id === writer.id) continue;
     let sibling: RunConfig;
@@ -55,7 +58,7 @@ export function seedFromSibling<T>(store: RunStore<RunConfig>, writer: RunWriter
     const step = latest.found?.state.step;
     if (step === undefined || !records.some((r) => r.step === step)) continue;
     if (!best || step > best.step)
-      best = { id, step, records, cap: sibling.stop.max_steps, lastStep: records.at(-1)!.step, wall: status.wall_s ?? 0 };
+      best = { id, step, records, cap: sibling.stop.max_steps, lastStep: records.at(-1)!.step, wall: status.wall_s ?? 0, trainedBy: status.trained_by ?? [] };
   }
   if (!best) return null;
   const { id, step } = best;
@@ -71,6 +74,7 @@ export function seedFromSibling<T>(store: RunStore<RunConfig>, writer: RunWriter
     from: id,
     step,
     wall_s: wall,
+    trained_by: best.trainedBy.filter((t) => t.from_step < step),
     notice:
       `extending run ${id} (cap ${best.cap}) as run ${writer.id} (cap ${config.stop.max_steps}): copied its records and checkpoints ` +
       `up to step ${step}; training goes on from there with the same bytes as a run trained in one go`,

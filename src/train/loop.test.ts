@@ -88,6 +88,47 @@ describe('training loop', () => {
     expect(stopRule([rec(0, 0.1, true)], 0, 1000, 100, 0.8)).toMatch(/diverged/);
   });
 
+  it('stop.coarse_grid: goes on past grok + N until a checkpoint on the coarse grid has grokked too', () => {
+    const rec = (step: number, val_acc: number) => ({ step, val_acc, diverged: false }) as CheckpointRecord;
+    // Grokked at 700 on the 100-step grid; 1000 is below 0.95 (the paper's p = 53 stopped here without a 500-grid grok).
+    const history = [0, 100, 200, 300, 400, 500, 600].map((s) => rec(s, 0.2)).concat([rec(700, 0.96), rec(800, 0.97), rec(900, 0.96), rec(1000, 0.9)]);
+    expect(stopRule(history, 1000, 5000, 300, 0.8)).toMatch(/grokked at 700/);
+    expect(stopRule(history, 1000, 5000, 300, 0.8, 500)).toBeNull();
+    const later = [...history, rec(1100, 0.96), rec(1200, 0.97), rec(1300, 0.97), rec(1400, 0.96), rec(1500, 0.98)];
+    expect(stopRule(later.slice(0, -1), 1400, 5000, 300, 0.8, 500)).toBeNull();
+    expect(stopRule(later, 1500, 5000, 300, 0.8, 500)).toMatch(/grokked at 700 \(at 1500 on the 500-step grid\)/);
+    // The cap still ends it.
+    expect(stopRule(history, 5000, 5000, 300, 0.8, 500)).toMatch(/step cap 5000/);
+  });
+
+  it("each training call is named in the run's status: commit, CPU, engine, start and first step", async () => {
+    const root = store();
+    const config = tinyConfig({ stop: { max_steps: 200 } });
+    await trainRun({ config, storeRoot: root, engine: 'native', stepBudget: 100 });
+    await trainRun({ config, storeRoot: root, engine: 'native' });
+    const s = openStore(root);
+    const trainedBy = s.readStatus(s.identify(config).id)!.trained_by!;
+    expect(trainedBy.map((t) => t.from_step)).toEqual([0, 100]);
+    for (const t of trainedBy) {
+      expect(t.commit === null || /^[0-9a-f]{40}$/.test(t.commit)).toBe(true);
+      expect(t.cpu.length).toBeGreaterThan(0);
+      expect(t.engine).toMatch(/^native/);
+      expect(Number.isNaN(Date.parse(t.started))).toBe(false);
+    }
+  });
+
+  it('batch_order reversed: the same batches fed back to front, a different run id, the same function up to rounding', async () => {
+    const root = store();
+    const plain = await trainRun({ config: tinyConfig({ stop: { max_steps: 100 } }), storeRoot: root, engine: 'native' });
+    const reversed = await trainRun({ config: tinyConfig({ stop: { max_steps: 100 }, batch_order: 'reversed' }), storeRoot: root, engine: 'native' });
+    expect(reversed.id).not.toBe(plain.id);
+    // Rounding only: close, not identical (the last bits of the sums differ).
+    const a = plain.records.at(-1)!.train_loss;
+    const b = reversed.records.at(-1)!.train_loss;
+    expect(Math.abs(a - b) / a).toBeLessThan(1e-3);
+    expect(plain.records.map((r) => r.train_loss)).not.toEqual(reversed.records.map((r) => r.train_loss));
+  });
+
   it('a complete run is read back without training', async () => {
     const config = tinyConfig({ stop: { max_steps: 100 } });
     const root = store();

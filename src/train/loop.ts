@@ -19,6 +19,7 @@ import { RngStateSchema } from '../random/rngState.js';
 import { installLockReleaseHandlers, RecordsError, RunStore, type RunStatus, type RunWriter } from '../runs/store.js';
 import { CheckpointRecordSchema, recordGridProblem, type CheckpointRecord } from '../schema/record.js';
 import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
+import { trainingSession, type TrainingSession } from '../runs/codeVersion.js';
 import { seedFromSibling } from './extend.js';
 import { checkMemory } from './memory.js';
 import { measureCheckpoint } from './measure.js';
@@ -244,12 +245,14 @@ async function trainWithWriter(
   /** Training wall time of the run so far, earlier (interrupted) calls included. */
   const wallSoFar = () => previousWall + (Date.now() - started) / 1000;
   const { task, split } = taskFromConfig(config.task);
+  let seededBy: TrainingSession[] = [];
   // A new run that only changes another run's stop rule (a higher --steps) starts where that run is (extend.ts).
   if (writer.listCheckpoints().length === 0 && writer.readRecords(CheckpointRecordSchema, { repairTruncatedTail: true }).records.length === 0) {
     const seed = seedFromSibling(store, writer, config, SidecarSchema);
     if (seed) {
       opts.progress?.notice(seed.notice);
       previousWall += seed.wall_s;
+      seededBy = seed.trained_by;
     }
   }
   const read = writer.readRecords(CheckpointRecordSchema, { repairTruncatedTail: true });
@@ -300,7 +303,9 @@ async function trainWithWriter(
   }
   onEngine(state.engine);
   const engineDescription = state.engine.description;
-  const numerics = numericsOf(state.engine);
+  // Which code, CPU and engine train from here: kept in every status written below (codeVersion.ts).
+  const trainedBy = { trained_by: [...seededBy, ...(writer.readStatus()?.trained_by ?? []), trainingSession(engineDescription, state.engine.getState().step)] };
+  const numerics = { ...numericsOf(state.engine), ...trainedBy };
   writer.setStatus({ state: 'running', step: state.engine.getState().step, engine: engineDescription, ...numerics, wall_s: previousWall });
 
   // A fork's history before its fork step is its parent's: the "first sync" of a checkpoint is judged on both.
@@ -331,7 +336,7 @@ async function trainWithWriter(
       const keep = keptSteps(records, config);
       writer.pruneCheckpoints((steps) => steps.filter((s) => s === step || s % 1000 === 0 || keep.has(s)));
       opts.progress?.checkpoint(record);
-      stopReason = stopRule(records, step, maxSteps, afterGrok, config.metrics.sync_threshold);
+      stopReason = stopRule(records, step, maxSteps, afterGrok, config.metrics.sync_threshold, config.stop.coarse_grid);
     } else if (step >= maxSteps) {
       stopReason = `reached the step cap ${maxSteps}`;
     }
@@ -341,7 +346,9 @@ async function trainWithWriter(
       state.scheduleFiredAt = step;
       setWeightDecay(state, config, config.schedule!.lambda_high);
     }
-    const batch = gather(task, indicesOf(split, state.cursor.next()));
+    const positions = state.cursor.next();
+    if (config.batch_order === 'reversed') positions.reverse();
+    const batch = gather(task, indicesOf(split, positions));
     state.engine.trainStep(batch.tokens, batch.labels);
     step++;
     where.step = step;
@@ -385,13 +392,20 @@ export function stopRule(
   maxSteps: number,
   afterGrok: number | undefined,
   syncThreshold: number,
+  coarseGrid?: number,
 ): string | null {
   const last = records.at(-1)!;
   if (last.diverged) return `diverged (non-finite loss) at step ${step}`;
   if (step >= maxSteps) return `reached the step cap ${maxSteps}`;
   const grok = eventSteps(records, syncThreshold).grok;
-  if (afterGrok !== undefined && grok !== null && step >= grok + afterGrok) return `grokked at ${grok}; stopped ${afterGrok} steps later`;
-  return null;
+  if (afterGrok === undefined || grok === null || step < grok + afterGrok) return null;
+  if (coarseGrid === undefined) return `grokked at ${grok}; stopped ${afterGrok} steps later`;
+  const coarseGrok = eventSteps(
+    records.filter((r) => r.step % coarseGrid === 0),
+    syncThreshold,
+  ).grok;
+  if (coarseGrok === null) return null;
+  return `grokked at ${grok} (at ${coarseGrok} on the ${coarseGrid}-step grid); stopped ${Math.max(step - grok, 0)} steps after the first`;
 }
 
 /** An engine holding a run's state at a kept checkpoint step (for ablations). */

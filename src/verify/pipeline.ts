@@ -110,6 +110,7 @@ export function exportRecords(set: AnyRunSet, dir: string): number {
       status: 'complete',
       engine: run.engine ?? 'unknown',
       wall_s: run.wall_s ?? 0,
+      ...(run.trained_by ? { trained_by: run.trained_by } : {}),
       ...(run.message ? { message: run.message } : {}),
       records: run.records,
       ...(Object.keys(run.measurements).length ? { measurements: run.measurements } : {}),

@@ -3,33 +3,18 @@
  * the runs, package and runtime versions, the machine, the seeds of each experiment and the wall time spent
  * training it. Collected once per report; everything but `collectEnvironment` is pure.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { RunSet } from '../paper/runSet.js';
-import type { Environment, Provenance } from '../report/inputs.js';
+import { codeVersion } from '../runs/codeVersion.js';
+import type { Environment, Provenance, TrainerProvenance } from '../report/inputs.js';
 
-
-/** Paths whose changes do not change what the code computes (git pathspecs, relative to the repository root). */
-const OUTPUT_PATHS = ['reports', 'fixtures', '*.md'];
 
 const PACKAGES = ['zod', 'simple-statistics', '@tensorflow/tfjs', 'node-addon-api', 'vitest', 'typescript'];
 
-function git(args: string[], cwd: string): string | null {
-  try {
-    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return null;
-  }
-}
-
 /** Reads git, package and machine facts; never throws (unknown facts are null). */
 export function collectEnvironment(root: string): Environment {
-  const commit = git(['rev-parse', 'HEAD'], root);
-  // Only changes that can move a result make the code "dirty": not the reports, records and docs that verify
-  // itself writes or that describe the runs (regenerating one report must not mark the next as dirty).
-  const status = git(['status', '--porcelain', '--untracked-files=no', '--', '.', ...OUTPUT_PATHS.map((p) => `:(exclude)${p}`)], root);
   const packages: Record<string, string> = {};
   for (const name of PACKAGES) {
     const file = join(root, 'node_modules', name, 'package.json');
@@ -37,11 +22,35 @@ export function collectEnvironment(root: string): Environment {
   }
   const cpuList = cpus();
   return {
-    git: { commit, dirty: status === null ? null : status.length > 0 },
+    git: codeVersion(root),
     node: process.version,
     packages,
     machine: { cpu: cpuList[0]?.model ?? 'unknown', cores: cpuList.length, memory_gib: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()}` },
   };
+}
+
+/** Distinct runs per (commit, CPU, engine) that trained any of their steps, with the first and last date. */
+export function trainersOf(set: RunSet): { trainers: TrainerProvenance[]; untraced_runs: number } {
+  const byTrainer = new Map<string, TrainerProvenance & { ids: Set<string> }>();
+  const untraced = new Set<string>();
+  for (const run of set.runs.values()) {
+    if (run.state !== 'complete' && run.state !== 'failed') continue;
+    if (!run.trained_by?.length) {
+      untraced.add(run.id);
+      continue;
+    }
+    for (const t of run.trained_by) {
+      const key = JSON.stringify([t.commit, t.dirty, t.cpu, t.engine]);
+      const e = byTrainer.get(key) ?? { commit: t.commit, dirty: t.dirty, cpu: t.cpu, engine: t.engine, runs: 0, first: t.started, last: t.started, ids: new Set<string>() };
+      e.ids.add(run.id);
+      e.runs = e.ids.size;
+      if (t.started < e.first) e.first = t.started;
+      if (t.started > e.last) e.last = t.started;
+      byTrainer.set(key, e);
+    }
+  }
+  const trainers = [...byTrainer.values()].map(({ ids: _ids, ...t }) => t).sort((a, b) => a.first.localeCompare(b.first));
+  return { trainers, untraced_runs: untraced.size };
 }
 
 export function runProvenance(set: RunSet, env: Environment): Provenance {
@@ -61,6 +70,7 @@ export function runProvenance(set: RunSet, env: Environment): Provenance {
   }
   return {
     ...env,
+    ...trainersOf(set),
     engines: [...engines].sort(),
     experiments: [...byExperiment.entries()].map(([experiment, e]) => ({
       experiment,

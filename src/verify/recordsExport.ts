@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { RunConfigSchema, runIdOf, type RunConfig } from '../schema/runConfig.js';
 import { CheckpointRecordSchema, FsdSummarySchema, recordGridProblem, type CheckpointRecord } from '../schema/record.js';
 import { writeFileAtomic } from '../runs/atomic.js';
+import { TrainingSessionSchema, type TrainingSession } from '../runs/codeVersion.js';
 
 export const EXPORT_FORMAT = 'grokcheck-run-records/3';
 /** The previous format: the same, with C14's ablation as a header field `ablation` instead of `measurements`. */
@@ -24,6 +25,8 @@ const RECORD_COLUMNS = Object.keys(CheckpointRecordSchema.shape).filter((k) => k
 /** Optional record fields: a run's file has their columns only when one of its records has the field. */
 const OPTIONAL_COLUMNS = new Set(RECORD_COLUMNS.filter((k) => CheckpointRecordSchema.shape[k as keyof typeof CheckpointRecordSchema.shape].safeParse(undefined).success));
 const ALT_FIELDS = Object.keys(FsdSummarySchema.shape);
+/** Optional summary fields: written only when a record has them, and a null read back leaves the field out. */
+const OPTIONAL_ALT_FIELDS = new Set(ALT_FIELDS.filter((k) => FsdSummarySchema.shape[k as keyof typeof FsdSummarySchema.shape].safeParse(undefined).success));
 
 export const ExportHeaderSchema = z
   .object({
@@ -33,6 +36,14 @@ export const ExportHeaderSchema = z
     status: z.enum(['complete', 'failed']),
     engine: z.string(),
     wall_s: z.number().min(0),
+    /**
+     * Who trained the run (issue "Provenance of training"): the commit, CPU and start date of its first training
+     * call, and every call in `trained_by`. Absent in files of runs trained before they were kept.
+     */
+    commit: z.string().nullable().optional(),
+    cpu: z.string().optional(),
+    trained: z.string().optional(),
+    trained_by: z.array(TrainingSessionSchema).optional(),
     message: z.string().optional(),
     /** Measurements by name; validated by the paper's schemas when the run set is assembled. */
     measurements: z.record(z.string(), z.unknown()).optional(),
@@ -50,6 +61,7 @@ export interface ExportedRun {
   status: 'complete' | 'failed';
   engine: string;
   wall_s: number;
+  trained_by?: TrainingSession[];
   message?: string;
   records: CheckpointRecord[];
   measurements?: Record<string, unknown>;
@@ -64,6 +76,10 @@ const encodeNumber = (v: unknown): unknown => (typeof v === 'number' && !Number.
 export function serializeRun(run: ExportedRun): string {
   const altKeys = [...new Set(run.records.flatMap((r) => Object.keys(r.fsd_alt)))].sort();
   const columns = RECORD_COLUMNS.filter((c) => !OPTIONAL_COLUMNS.has(c) || run.records.some((r) => (r as unknown as Record<string, unknown>)[c] !== undefined));
+  const altFields = ALT_FIELDS.filter(
+    (f) => !OPTIONAL_ALT_FIELDS.has(f) || run.records.some((r) => Object.values(r.fsd_alt).some((a) => (a as Record<string, unknown>)[f] !== undefined)),
+  );
+  const first = run.trained_by?.[0];
   const header = {
     format: EXPORT_FORMAT,
     id: run.id,
@@ -71,17 +87,18 @@ export function serializeRun(run: ExportedRun): string {
     status: run.status,
     engine: run.engine,
     wall_s: run.wall_s,
+    ...(first ? { commit: first.commit, cpu: first.cpu, trained: first.started, trained_by: run.trained_by } : {}),
     ...(run.message === undefined ? {} : { message: run.message }),
     ...(run.measurements === undefined || Object.keys(run.measurements).length === 0 ? {} : { measurements: run.measurements }),
     columns,
     alt_keys: altKeys,
-    alt_fields: ALT_FIELDS,
+    alt_fields: altFields,
   };
   const rows = run.records.map((r) => {
     const rec = r as unknown as Record<string, unknown>;
     const alt = altKeys.map((k) => {
       const summary = r.fsd_alt[k] as Record<string, unknown> | undefined;
-      return summary ? ALT_FIELDS.map((f) => encodeNumber(summary[f] ?? null)) : null;
+      return summary ? altFields.map((f) => encodeNumber(summary[f] ?? null)) : null;
     });
     return [...columns.map((c) => encodeNumber(rec[c] ?? null)), alt];
   });
@@ -120,7 +137,7 @@ export function parseRun(text: string, file: string): ExportedRun {
       if (a === null) return;
       if (!Array.isArray(a) || a.length !== altFields.length) throw new Error(`${file}:${i + 1}: fsd_alt ${altKeys[k]} is not an array of ${altFields.length} values`);
       // Optional summary fields absent from the record were written as null: leave them out again.
-      fsdAlt[altKeys[k]] = Object.fromEntries(altFields.map((f, j) => [f, a[j]]).filter(([f, v]) => !(v === null && f === 'min_answer_count')));
+      fsdAlt[altKeys[k]] = Object.fromEntries(altFields.map((f, j) => [f, a[j]]).filter(([f, v]) => !(v === null && OPTIONAL_ALT_FIELDS.has(f as string))));
     });
     // Non-finite numbers stay strings here: the record schema reads them back (runs/records.ts JsonNumberSchema).
     const object = Object.fromEntries(columns.map((c, j) => [c, row[j]]));
@@ -132,7 +149,7 @@ export function parseRun(text: string, file: string): ExportedRun {
   }
   const grid = recordGridProblem(records, config.data);
   if (grid) throw new Error(`${file}:${grid.index + 2}: ${grid.problem}`);
-  const { format: _format, config: _config, columns: _c, alt_keys: _k, alt_fields: _f, ablation, measurements, ...rest } = head.data;
+  const { format: _format, config: _config, columns: _c, alt_keys: _k, alt_fields: _f, commit: _commit, cpu: _cpu, trained: _trained, ablation, measurements, ...rest } = head.data;
   const stored = { ...(ablation === undefined ? {} : { ablation }), ...(measurements ?? {}) };
   return { ...rest, config: config.data, records, ...(Object.keys(stored).length ? { measurements: stored } : {}) };
 }

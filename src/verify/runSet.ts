@@ -28,6 +28,7 @@ export function assembleRunSet<R extends RoleBase, P extends Profile<R>>(profile
       ...(got?.message === undefined ? {} : { message: got.message }),
       ...(got?.wall_s === undefined ? {} : { wall_s: got.wall_s }),
       ...(got?.engine === undefined ? {} : { engine: got.engine }),
+      ...(got?.trained_by === undefined ? {} : { trained_by: got.trained_by }),
       measurements: got?.measurements ?? {},
     });
   }

@@ -48,6 +48,7 @@ export function storeSource(storeRoot: string, measurements: readonly Pick<Measu
         ...(status.message ? { message: status.message } : {}),
         ...(status.wall_s === undefined ? {} : { wall_s: status.wall_s }),
         ...(status.engine ? { engine: status.engine } : {}),
+        ...(status.trained_by ? { trained_by: status.trained_by } : {}),
         ...(Object.keys(stored).length ? { measurements: stored } : {}),
       };
     },

@@ -8,7 +8,7 @@ import { ablationMeasurement } from './ablation.js';
 import { CLAIMS, evaluateClaims } from './claims/index.js';
 import { optionsOf, optionVariants, SENSITIVITY_LIMITS, SWEEP_CLAIMS, sweepPoints } from './options.js';
 import { buildPlots } from './plots.js';
-import { getProfile, PROFILE_NAMES, REORDER_DESCRIPTION, reorderedProfile, type ProfileName } from './profiles.js';
+import { getProfile, PROFILE_NAMES, reorderedProfile, type ProfileName } from './profiles.js';
 import type { RunRole } from './roles.js';
 import { circuitProfile, type CircuitProfile } from './runSet.js';
 
@@ -30,7 +30,6 @@ export const circuitSync: Paper<RunRole, CircuitProfile> = {
     const spec = getProfile(name);
     return options.perturbed ? circuitProfile(reorderedProfile(spec), `${name}-reordered`) : circuitProfile(spec);
   },
-  perturbation: REORDER_DESCRIPTION,
   claims: CLAIMS,
   evaluate: (set, ids, variant) => evaluateClaims(set, optionsOf(variant), ids),
   analysis: {

@@ -32,7 +32,12 @@ describe('plan', () => {
     expect(count('arch')).toBe(3);
     expect(count('schedule')).toBe(3 * (1 + 3 * 3));
     expect(count('s5')).toBe(6);
-    expect(p.waiting).toHaveLength(6 + 3 * 4 * 5);
+    // 5 seeds x 5 primes beside the paper's design; the 9 main configurations are among them (the same run ids).
+    expect(count('replicates')).toBe(25);
+    const mainIds = new Set(p.runs.filter((r) => r.role.experiment === 'main').map((r) => r.id));
+    expect(p.runs.filter((r) => r.role.experiment === 'replicates' && mainIds.has(r.id))).toHaveLength(9);
+    // fork97, then the forks at the sync step and again at the paper's steps.
+    expect(p.waiting).toHaveLength(6 + 2 * 3 * 4 * 5);
     expect(p.waiting.every((w) => !w.blocked && w.reason === 'parent not trained yet')).toBe(true);
     expect(new Set(p.runs.map((r) => r.key)).size).toBe(p.runs.length);
   });
@@ -67,6 +72,20 @@ describe('plan', () => {
     const point = p.forkPoints.find((f) => f.parentKey === 'main/p53/s42')!;
     expect(point.source).toBe('fallback');
     expect(point.note).toContain('never synced before grokking (sync 4000, grok 3000)');
+  });
+
+  it("forks-paper: the same draws forked at the paper's steps whatever the sync step; one config where both agree", () => {
+    const parents = { p53s42: { syncStep: 3300, grokStep: 7200 }, p97s42: { syncStep: 1000, grokStep: 3000 } };
+    const p = plan(paperProfile, lookupOf(parents), forkPointOf, { experiments: ['forks', 'forks-paper'] });
+    const at = (e: string, prime: number) => new Set(p.runs.filter((r) => r.role.experiment === e && r.role.p === prime).map((r) => r.config.fork!.step));
+    expect(at('forks', 53)).toEqual(new Set([3300]));
+    expect(at('forks-paper', 53)).toEqual(new Set([2000]));
+    const sync97 = p.runs.find((r) => r.key === 'forks/p97/l2/d0')!;
+    const paper97 = p.runs.find((r) => r.key === 'forks-paper/p97/l2/d0')!;
+    expect(paper97.config.fork!.step).toBe(1000);
+    expect(paper97.id).toBe(sync97.id);
+    // The report lists each parent's canonical fork point once.
+    expect(p.forkPoints.filter((f) => f.parentKey === 'main/p53/s42')).toHaveLength(1);
   });
 
   it('blocks the forks of a failed parent', () => {

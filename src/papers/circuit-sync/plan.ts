@@ -29,11 +29,15 @@ function baseRuns(profile: ProfileSpec, wanted: (e: ExperimentId) => boolean): {
   // Parents of forks and the ablation are main runs, trained even when the main experiment is not asked for.
   const parents: { p: number; seed: number }[] = [];
   if (wanted('fork97')) parents.push({ p: profile.fork97.p, seed: profile.fork97.seed });
-  if (wanted('forks')) for (const cell of profile.forks.cells) for (const d of cell.draws) parents.push({ p: cell.p, seed: d.parentSeed });
+  if (wanted('forks') || (wanted('forks-paper') && profile.forksAtPaperSteps))
+    for (const cell of profile.forks.cells) for (const d of cell.draws) parents.push({ p: cell.p, seed: d.parentSeed });
   if (wanted('ablate')) parents.push({ ...profile.reference });
   const mains = wanted('main') ? profile.main.runs.map((r) => ({ ...r })) : [];
   for (const parent of parents) if (!mains.some((r) => r.p === parent.p && r.seed === parent.seed)) mains.push(parent);
   for (const { p, seed } of mains) out.push({ role: { experiment: 'main', p, seed }, config: mainRunConfig(profile, p, seed) });
+  if (wanted('replicates') && profile.replicates)
+    for (const p of profile.replicates.primes)
+      for (const seed of profile.replicates.seeds) out.push({ role: { experiment: 'replicates', p, seed }, config: mainRunConfig(profile, p, seed) });
   if (wanted('ops'))
     for (const r of profile.ops.runs) out.push({ role: { experiment: 'ops', ...r }, config: opsRunConfig(profile, r.op, r.p, r.seed) });
   if (wanted('arch'))
@@ -56,6 +60,8 @@ function baseRuns(profile: ProfileSpec, wanted: (e: ExperimentId) => boolean): {
 /** The fork roles of the profile: each names its parent main run, its lambda, batch seed and stop rule. */
 interface ForkSpec {
   role: RunRole;
+  /** Where the branch forks: the profile's rule, or the paper's step for the prime (`forks-paper`). */
+  forkAt: ProfileSpec['forkAt'];
   parent: { p: number; seed: number };
   lambda: number;
   batchSeed?: number;
@@ -69,19 +75,24 @@ function forkSpecs(profile: ProfileSpec, wanted: (e: ExperimentId) => boolean): 
     for (const lambda of f.lambdas)
       out.push({
         role: { experiment: 'fork97', p: f.p, seed: f.seed, lambda },
+        forkAt: profile.forkAt,
         parent: { p: f.p, seed: f.seed },
         lambda,
         // claims.md: "to step 8000" (an absolute step; no early stop, so destabilisation after grokking shows).
         stop: () => ({ max_steps: f.maxStep }),
       });
   }
-  if (wanted('forks')) {
+  const forkSets: { experiment: 'forks' | 'forks-paper'; forkAt: ProfileSpec['forkAt'] }[] = [];
+  if (wanted('forks')) forkSets.push({ experiment: 'forks', forkAt: profile.forkAt });
+  if (wanted('forks-paper') && profile.forksAtPaperSteps && profile.forkAt !== 'paper') forkSets.push({ experiment: 'forks-paper', forkAt: 'paper' });
+  for (const { experiment, forkAt } of forkSets) {
     const f = profile.forks;
     for (const cell of f.cells)
       for (const lambda of f.lambdas)
         cell.draws.forEach((d, draw) =>
           out.push({
-            role: { experiment: 'forks', p: cell.p, lambda, draw, parentSeed: d.parentSeed, ...(d.batchSeed === undefined ? {} : { batchSeed: d.batchSeed }) },
+            role: { experiment, p: cell.p, lambda, draw, parentSeed: d.parentSeed, ...(d.batchSeed === undefined ? {} : { batchSeed: d.batchSeed }) },
+            forkAt,
             parent: { p: cell.p, seed: d.parentSeed },
             lambda,
             batchSeed: d.batchSeed,
@@ -110,7 +121,8 @@ export function plan(profile: ProfileSpec, lookup: RunLookup, forkPoint: ForkPoi
   const pointCache = new Map<string, ForkPointEntry | { waitReason: string; blocked: boolean }>();
   for (const spec of forkSpecs(profile, wanted)) {
     const parentKey = mainKey(spec.parent.p, spec.parent.seed);
-    let point = pointCache.get(parentKey);
+    const cacheKey = `${parentKey}@${spec.forkAt}`;
+    let point = pointCache.get(cacheKey);
     if (!point) {
       const parentConfig = mainRunConfig(profile, spec.parent.p, spec.parent.seed);
       const parentId = runIdOf(parentConfig);
@@ -118,11 +130,12 @@ export function plan(profile: ProfileSpec, lookup: RunLookup, forkPoint: ForkPoi
       if (!state || state.status === 'incomplete') point = { waitReason: 'parent not trained yet', blocked: false };
       else if (state.status === 'failed') point = { waitReason: `parent failed${state.message ? `: ${state.message}` : ''}`, blocked: true };
       else {
-        const fp = forkPoint(profile, parentConfig, state.records);
+        const fp = forkPoint(spec.forkAt === profile.forkAt ? profile : { ...profile, forkAt: spec.forkAt }, parentConfig, state.records);
         point = { ...fp, parentKey, parentId };
-        forkPoints.push(point);
+        // The report lists each parent's fork point once per rule (the paper's steps are a second set).
+        if (spec.forkAt === profile.forkAt) forkPoints.push(point);
       }
-      pointCache.set(parentKey, point);
+      pointCache.set(cacheKey, point);
     }
     if ('waitReason' in point) {
       waiting.push({ key: roleKey(spec.role), role: spec.role, parentKey, reason: point.waitReason, blocked: point.blocked });

@@ -12,12 +12,12 @@ describe('the paper profile is claims.md\'s experiment table', () => {
     const c = mainRunConfig(paperProfile, 97, 42);
     expect(c.model).toEqual(paperModel(97));
     expect(c.optimizer).toMatchObject({ lr: 1e-3, weight_decay: 1, beta1: 0.9, beta2: 0.999 });
-    expect(c).toMatchObject({ batch_size: 512, eval_every: 100, init_seed: 42, batch_seed: 42, stop: { max_steps: 10000, after_grok: 1000 } });
+    expect(c).toMatchObject({ batch_size: 512, eval_every: 100, init_seed: 42, batch_seed: 42, stop: { max_steps: 10000, after_grok: 1000, coarse_grid: 500 } });
     expect(c.task).toEqual({ kind: 'mod_add', n: 97, train_frac: 0.3, split_seed: 42 });
   });
 
   it('the other experiments', () => {
-    expect(paperProfile.ops.stop).toEqual({ max_steps: 60000, after_grok: 1000 });
+    expect(paperProfile.ops.stop).toEqual({ max_steps: 60000, after_grok: 1000, coarse_grid: 500 });
     expect(paperProfile.fork97).toEqual({ p: 97, seed: 42, lambdas: [1, 2, 3, 4, 5, 10], maxStep: 8000 });
     expect(paperProfile.forks.lambdas).toEqual([1, 2, 3, 5]);
     expect(paperProfile.forks.cells.map((c) => [c.p, c.draws.length])).toEqual([[53, 5], [97, 5], [131, 5]]);
@@ -25,7 +25,7 @@ describe('the paper profile is claims.md\'s experiment table', () => {
     expect(paperProfile.forks.cells[0].draws.map((d) => d.batchSeed)).toEqual([0, 1, 2, 3, 4]);
     expect(archRunConfig(paperProfile, '2l-attn_only').metrics.fsd_site).toBe('block0.attn.out');
     expect(archRunConfig(paperProfile, '1l-standard').model.n_layers).toBe(1);
-    expect(archRunConfig(paperProfile, '2l-mlp_only').stop).toEqual({ max_steps: 15000, after_grok: 1000 });
+    expect(archRunConfig(paperProfile, '2l-mlp_only').stop).toEqual({ max_steps: 15000, after_grok: 1000, coarse_grid: 500 });
     expect(scheduleRunConfig(paperProfile, 0, 10, 'earlystep').schedule).toEqual({ lambda_high: 10, trigger: 'step:500' });
     const s5 = s5RunConfig(paperProfile, 7);
     expect(s5.task).toEqual({ kind: 'sym', n: 5, train_frac: 0.7, split_seed: 7 });
@@ -49,7 +49,16 @@ describe('rounding-only perturbation', () => {
   it('the small profile is full-batch; the paper profile is not', () => {
     expect(isFullBatch(smallProfile)).toBe(true);
     expect(isFullBatch(paperProfile)).toBe(false);
-    expect(() => reorderedProfile(paperProfile)).toThrow(/minibatches/);
+  });
+
+  it('a minibatch profile keeps its batches and feeds each back to front, and re-runs only the named experiments', () => {
+    const r = reorderedProfile(paperProfile);
+    const a = mainRunConfig(paperProfile, 97, 0), b = mainRunConfig(r, 97, 0);
+    expect(b.batch_order).toBe('reversed');
+    expect(a.batch_order).toBeUndefined();
+    expect({ ...b, batch_order: undefined }).toEqual({ ...a, batch_order: undefined });
+    expect(s5RunConfig(r, 7).batch_order).toBe('reversed');
+    expect(r.perturbedExperiments).toEqual(['main', 'arch', 'ops', 's5', 'ablate']);
   });
 
   it('shifts every batch-order seed and nothing else', () => {

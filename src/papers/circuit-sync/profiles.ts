@@ -10,7 +10,7 @@ import { paperModel, type ModelConfig, type OptimizerConfig, type Variant } from
 import { RunConfigSchema, type RunConfig, type RunConfigInput, type StopRule } from '../../schema/runConfig.js';
 import { defaultFsdSite } from '../../schema/sites.js';
 import { taskElements, type TaskKind } from '../../schema/task.js';
-import type { ArchVariantId, ScheduleTrigger } from './roles.js';
+import type { ArchVariantId, ExperimentId, ScheduleTrigger } from './roles.js';
 
 export const PROFILE_NAMES = ['paper', 'small', 'tiny'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
@@ -45,6 +45,12 @@ export interface ProfileSpec {
    */
   coarseStep: number;
   main: { runs: { p: number; seed: number }[]; stop: StopRule };
+  /**
+   * Not in claims.md's table: more seeds per prime beside the paper's design, so that C01-C04 can be read on
+   * enough configurations to decide (every prime x every seed, main's stop rule; main's own runs included).
+   * Absent: the profile has none.
+   */
+  replicates?: { primes: number[]; seeds: number[] };
   ops: { runs: { op: 'sub' | 'mul'; p: number; seed: number }[]; stop: StopRule };
   /** C05: forks of main p/seed at its FSD ceiling, one per lambda, trained to absolute step maxStep. */
   fork97: { p: number; seed: number; lambdas: number[]; maxStep: number };
@@ -84,6 +90,21 @@ export interface ProfileSpec {
   forkAt: 'sync' | 'paper';
   fallbackForkSteps: Record<number, number | 'mem'>;
   /**
+   * A second set of the forks experiment forked at the paper's steps (fallbackForkSteps) whatever the parent's
+   * sync step (experiment `forks-paper`, read by C06 beside the canonical set), when forkAt is `sync`.
+   */
+  forksAtPaperSteps?: boolean;
+  /**
+   * The order of the examples inside each batch (RunConfig batch_order): absent as drawn; `reversed` is the
+   * rounding-only perturbation of a minibatch profile (see `reorderedProfile`).
+   */
+  batchOrder?: 'reversed';
+  /**
+   * The experiments a perturbed re-run trains (`verify --reorder` without --claim); absent: all. A claim that
+   * reads another experiment is marked untested for fragility.
+   */
+  perturbedExperiments?: readonly ExperimentId[];
+  /**
    * Added to every batch-order seed (see `reorderedProfile`): 0 for the profiles as defined. In a full-batch
    * profile a batch-order seed only permutes the examples inside the one batch, so another seed computes the
    * same function with the gradient sums in another order: a pure rounding perturbation (claims.md "Profile small").
@@ -107,6 +128,7 @@ export function zpRunConfig(profile: ProfileSpec, kind: TaskKind, p: number, see
     batch_size: r.batch_size,
     init_seed: seed,
     batch_seed: seed + (profile.batchSeedOffset ?? 0),
+    ...(profile.batchOrder ? { batch_order: profile.batchOrder } : {}),
     eval_every: r.eval_every,
     stop,
     metrics: { permutations: r.permutations },
@@ -152,6 +174,7 @@ export function s5RunConfig(profile: ProfileSpec, seed: number): RunConfig {
     batch_size: s.batch_size,
     init_seed: seed,
     batch_seed: seed + (profile.batchSeedOffset ?? 0),
+    ...(profile.batchOrder ? { batch_order: profile.batchOrder } : {}),
     eval_every: s.eval_every,
     stop: s.stop,
     metrics: { permutations: profile.zp.permutations, sync_threshold: s.sync_threshold },
@@ -162,24 +185,29 @@ export function s5RunConfig(profile: ProfileSpec, seed: number): RunConfig {
 // paper: claims.md's experiment table, verbatim.
 
 const PAPER_SEEDS_P97 = [42, 123, 0, 1, 2];
+/** The paper's checkpoint grid: every claim's figure is also read there (metrics.md "Checkpoint metrics"). */
+const PAPER_COARSE_STEP = 500;
+/** A paper stop rule: `after_grok` steps after grokking, and not before the 500-step grid has grokked too. */
+const paperStop = (max_steps: number): StopRule => ({ max_steps, after_grok: 1000, coarse_grid: PAPER_COARSE_STEP });
 
 export const paperProfile: ProfileSpec = {
   name: 'paper',
   description: 'The experiments of arXiv 2606.12966 as listed in shared/spec/claims.md (model.md model and optimiser).',
   rationale: 'Exactly the experiment table of claims.md.',
   zp: { model: paperModel, optimizer: {}, train_frac: 0.3, batch_size: 512, eval_every: 100, permutations: 1000 },
-  coarseStep: 500,
+  coarseStep: PAPER_COARSE_STEP,
   main: {
     runs: [...[53, 71, 113, 131].map((p) => ({ p, seed: 42 })), ...PAPER_SEEDS_P97.map((seed) => ({ p: 97, seed }))],
-    stop: { max_steps: 10000, after_grok: 1000 },
+    stop: paperStop(10000),
   },
+  replicates: { primes: [53, 71, 97, 113, 131], seeds: PAPER_SEEDS_P97 },
   ops: {
     runs: [
       { op: 'sub', p: 97, seed: 42 },
       { op: 'sub', p: 97, seed: 123 },
       { op: 'mul', p: 97, seed: 42 },
     ],
-    stop: { max_steps: 60000, after_grok: 1000 },
+    stop: paperStop(60000),
   },
   fork97: { p: 97, seed: 42, lambdas: [1, 2, 3, 4, 5, 10], maxStep: 8000 },
   forks: {
@@ -192,14 +220,14 @@ export const paperProfile: ProfileSpec = {
     afterGrok: 500,
     capAfterFork: 8000,
   },
-  arch: { p: 97, seed: 42, variants: ['1l-standard', '2l-attn_only', '2l-mlp_only'], stop: { max_steps: 15000, after_grok: 1000 } },
+  arch: { p: 97, seed: 42, variants: ['1l-standard', '2l-attn_only', '2l-mlp_only'], stop: paperStop(15000) },
   schedule: {
     p: 97,
     seeds: [42, 0, 1],
     lambdaHighs: [3, 5, 10],
     triggers: ['fsd', 'mem', 'earlystep'],
     earlyStep: 500,
-    stop: { max_steps: 10000, after_grok: 1000 },
+    stop: paperStop(10000),
   },
   reference: { p: 97, seed: 42 },
   s5: {
@@ -211,10 +239,13 @@ export const paperProfile: ProfileSpec = {
     batch_size: 512,
     eval_every: 100,
     sync_threshold: 0.5,
-    stop: { max_steps: 15000, after_grok: 1000 },
+    stop: paperStop(15000),
   },
   forkAt: 'sync',
   fallbackForkSteps: { 53: 2000, 97: 1000, 131: 1000 },
+  forksAtPaperSteps: true,
+  // The issue "Enough runs to decide": the forks and the schedule runs are not re-run perturbed (their cost).
+  perturbedExperiments: ['main', 'arch', 'ops', 's5', 'ablate'],
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -370,21 +401,28 @@ export function isFullBatch(profile: ProfileSpec): boolean {
   return zpMaxTrain <= profile.zp.batch_size && groupTrain <= profile.s5.batch_size;
 }
 
-/** How the reordered profile perturbs a profile, in words (the regression baseline's `fragility`). */
-export const REORDER_DESCRIPTION =
-  'Each verdict was re-derived from a re-run of the whole profile with every batch-order seed shifted by 1000 ' +
-  '(grokcheck verify --reorder): in this full-batch profile that permutes the examples inside the one batch, so ' +
-  'the same function is computed with the gradient sums in another order (rounding only). A verdict that differs ' +
-  'there is fragile.';
+/** How the reordered profile perturbs a profile, in words (the regression baseline's `fragility`, the report). */
+export function reorderDescription(profile: ProfileSpec): string {
+  return isFullBatch(profile)
+    ? 'Each verdict was re-derived from a re-run of the whole profile with every batch-order seed shifted by 1000 ' +
+        '(grokcheck verify --reorder): in this full-batch profile that permutes the examples inside the one batch, so ' +
+        'the same function is computed with the gradient sums in another order (rounding only). A verdict that differs ' +
+        'there is fragile.'
+    : `Each verdict was re-derived from a re-run of ${profile.perturbedExperiments ? `the ${profile.perturbedExperiments.join(', ')} experiments` : 'the whole profile'} ` +
+        'with every batch fed back to front (grokcheck verify --reorder; RunConfig batch_order reversed): the same ' +
+        'batches and the same function, with every sum over the batch in another order (one paper-model step differs ' +
+        'by 3e-7 relative in its gradient; src/train/batchOrder.test.ts bounds it by 1e-6). A verdict that differs there ' +
+        'is fragile; a claim whose experiments were not re-run is untested.';
+}
 
 /**
- * The same profile with every batch-order seed shifted by `offset`: for a full-batch profile, the same
- * experiments in another summation order (a rounding-only perturbation, used to mark fragile verdicts).
- * For a minibatch profile it would change the batches themselves, so it is refused.
+ * The same profile under a rounding-only perturbation, to mark fragile verdicts. A full-batch profile shifts
+ * every batch-order seed by `offset`, which only permutes the examples inside the one batch (the committed
+ * small-reordered records were made so); a minibatch profile keeps its batches and feeds each back to front
+ * (batch_order reversed), since another seed would change the batches themselves.
  */
 export function reorderedProfile(profile: ProfileSpec, offset = 1000): ProfileSpec {
-  if (!isFullBatch(profile))
-    throw new Error(`profile ${profile.name} trains on minibatches: another batch order changes the batches, not only the rounding`);
+  if (!isFullBatch(profile)) return { ...profile, batchOrder: 'reversed' };
   const shift = (d: ForkDraw): ForkDraw => (d.batchSeed === undefined ? d : { ...d, batchSeed: d.batchSeed + offset });
   return {
     ...profile,

@@ -4,8 +4,11 @@
  * store deduplicates them by content address, the claims look runs up by role.
  */
 
-/** The experiments of claims.md's table, in its order. */
-export const EXPERIMENT_IDS = ['main', 'ops', 'fork97', 'forks', 'arch', 'schedule', 'ablate', 's5'] as const;
+/**
+ * The experiments of claims.md's table, in its order, then the ones added beside it to decide its claims
+ * (profiles.ts `replicates`, `forksAtPaperSteps`).
+ */
+export const EXPERIMENT_IDS = ['main', 'ops', 'fork97', 'forks', 'arch', 'schedule', 'ablate', 's5', 'replicates', 'forks-paper'] as const;
 export type ExperimentId = (typeof EXPERIMENT_IDS)[number];
 
 export function isExperimentId(s: string): s is ExperimentId {
@@ -19,11 +22,15 @@ export type ScheduleTrigger = 'fsd' | 'mem' | 'earlystep';
 
 export type RunRole =
   | { experiment: 'main'; p: number; seed: number }
+  /** Seed `seed` of prime p with main's config (the 9 main configurations are among them). */
+  | { experiment: 'replicates'; p: number; seed: number }
   | { experiment: 'ops'; op: 'sub' | 'mul'; p: number; seed: number }
   /** Fork of main p/seed at its FSD ceiling with weight decay `lambda`. */
   | { experiment: 'fork97'; p: number; seed: number; lambda: number }
   /** Draw `draw` of the cell (p, lambda): a fork of main p/parentSeed, with its own batch order when batchSeed is set. */
   | { experiment: 'forks'; p: number; lambda: number; draw: number; parentSeed: number; batchSeed?: number }
+  /** The same draw forked at the paper's step for p (claims.md "Fork point", fork.at = paper). */
+  | { experiment: 'forks-paper'; p: number; lambda: number; draw: number; parentSeed: number; batchSeed?: number }
   | { experiment: 'arch'; p: number; seed: number; arch: ArchVariantId }
   /** lambdaHigh/trigger null: the constant-lambda reference run. */
   | { experiment: 'schedule'; p: number; seed: number; lambdaHigh: number | null; trigger: ScheduleTrigger | null }
@@ -38,8 +45,11 @@ export function roleKey(role: RunRole): string {
       return `ops/${role.op}/p${role.p}/s${role.seed}`;
     case 'fork97':
       return `fork97/p${role.p}/s${role.seed}/l${role.lambda}`;
+    case 'replicates':
+      return `replicates/p${role.p}/s${role.seed}`;
     case 'forks':
-      return `forks/p${role.p}/l${role.lambda}/d${role.draw}`;
+    case 'forks-paper':
+      return `${role.experiment}/p${role.p}/l${role.lambda}/d${role.draw}`;
     case 'arch':
       return `arch/${role.arch}/p${role.p}/s${role.seed}`;
     case 'schedule':

@@ -6,7 +6,7 @@ import type { Profile } from '../../paper/paper.js';
 import type { RunData, RunSet } from '../../paper/runSet.js';
 import { forkPointOf } from './forkPoint.js';
 import { plan } from './plan.js';
-import type { ProfileSpec } from './profiles.js';
+import { reorderDescription, type ProfileSpec } from './profiles.js';
 import { isExperimentId, type RunRole } from './roles.js';
 
 export interface CircuitProfile extends Profile<RunRole> {
@@ -23,6 +23,8 @@ export function circuitProfile(spec: ProfileSpec, label: string = spec.name): Ci
     description: spec.description,
     rationale: spec.rationale,
     coarseStep: spec.coarseStep,
+    perturbation: reorderDescription(spec),
+    ...(spec.perturbedExperiments ? { perturbedExperiments: spec.perturbedExperiments } : {}),
     spec,
     plan(lookup, experiments) {
       const unknown = experiments?.filter((e) => !isExperimentId(e)) ?? [];

@@ -31,13 +31,15 @@ export function defaultTrajectory(role: RunRole, config: RunConfig): SyntheticTr
   });
   switch (role.experiment) {
     case 'main':
+    case 'replicates':
       return base(3000 + 100 * (role.seed % 7) + 10 * (role.p % 10) * 10, 1500 + 100 * (role.seed % 5));
     case 'ops':
       return role.op === 'sub' ? base(4000, 1000) : { ...base(12000, -3000), syncStep: 15000, endStep: 13000 };
     case 'fork97':
-    case 'forks': {
+    case 'forks':
+    case 'forks-paper': {
       const c = role.experiment === 'fork97' ? 3000 : 6000 - 20 * role.p;
-      const drawJitter = role.experiment === 'forks' ? 100 * (role.draw % 3) : 0;
+      const drawJitter = role.experiment !== 'fork97' ? 100 * (role.draw % 3) : 0;
       if (role.lambda >= 10) return { startStep: fork, endStep: cap, memStep: 200, syncStep: fork, grokStep: null };
       const grok = fork + Math.round(c / role.lambda / 100) * 100 + drawJitter;
       const t: SyntheticTrajectory = { startStep: fork, endStep: stop(grok), memStep: 200, syncStep: fork, grokStep: grok, normAtGrok: 23 + (role.lambda % 2) };
@@ -84,9 +86,11 @@ export function syntheticSource(scenario: SyntheticScenario): RunSource {
   const source: RunSource = { get: (id) => byId.get(id) };
   for (let round = 0; round < 3; round++) {
     const thePlan = plan(scenario.profile, lookupFrom(source), forkPointOf);
+    // One config may play two roles (main p53/s42 is also replicates p53/s42): an override of one is of both.
+    const byRun = new Map(thePlan.runs.filter((r) => overrides[r.key] !== undefined).map((r) => [r.id, overrides[r.key]]));
     for (const run of thePlan.runs) {
       if (byId.has(run.id)) continue;
-      const override = overrides[run.key];
+      const override = overrides[run.key] ?? byRun.get(run.id);
       if (override === 'missing') continue;
       if (override === 'failed') {
         byId.set(run.id, { status: 'failed', records: [], message: 'synthetic failure' });
