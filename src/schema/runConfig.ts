@@ -25,8 +25,9 @@ export const StopSchema = z
     /** Stop this many steps after the grokking step (claims.md "grok + N"); absent: run to max_steps. */
     after_grok: z.number().int().min(0).optional(),
     /**
-     * With after_grok: do not stop before a checkpoint on this coarser grid (every N steps, the paper's 500) has
-     * grokked too, so that every claim's figure can be read at both resolutions (metrics.md "Checkpoint metrics").
+     * With after_grok: stop after_grok steps after grokking on this coarser grid too (every N steps, the paper's
+     * 500), so that every claim's figure can be read at both resolutions (claims.md "main": "grok + 1000 on
+     * both the 100- and the 500-step grid").
      */
     coarse_grid: z.number().int().positive().optional(),
   })

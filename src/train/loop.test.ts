@@ -88,15 +88,16 @@ describe('training loop', () => {
     expect(stopRule([rec(0, 0.1, true)], 0, 1000, 100, 0.8)).toMatch(/diverged/);
   });
 
-  it('stop.coarse_grid: goes on past grok + N until a checkpoint on the coarse grid has grokked too', () => {
+  it('stop.coarse_grid: goes on past grok + N until N steps after a checkpoint on the coarse grid grokked too', () => {
     const rec = (step: number, val_acc: number) => ({ step, val_acc, diverged: false }) as CheckpointRecord;
     // Grokked at 700 on the 100-step grid; 1000 is below 0.95 (the paper's p = 53 stopped here without a 500-grid grok).
     const history = [0, 100, 200, 300, 400, 500, 600].map((s) => rec(s, 0.2)).concat([rec(700, 0.96), rec(800, 0.97), rec(900, 0.96), rec(1000, 0.9)]);
     expect(stopRule(history, 1000, 5000, 300, 0.8)).toMatch(/grokked at 700/);
     expect(stopRule(history, 1000, 5000, 300, 0.8, 500)).toBeNull();
-    const later = [...history, rec(1100, 0.96), rec(1200, 0.97), rec(1300, 0.97), rec(1400, 0.96), rec(1500, 0.98)];
-    expect(stopRule(later.slice(0, -1), 1400, 5000, 300, 0.8, 500)).toBeNull();
-    expect(stopRule(later, 1500, 5000, 300, 0.8, 500)).toMatch(/grokked at 700 \(at 1500 on the 500-step grid\)/);
+    const later = [...history, ...[1100, 1200, 1300, 1400, 1500, 1600, 1700, 1800].map((s) => rec(s, 0.97))];
+    expect(stopRule(later.slice(0, history.length + 5), 1500, 5000, 300, 0.8, 500)).toBeNull();
+    expect(stopRule(later.slice(0, -1), 1700, 5000, 300, 0.8, 500)).toBeNull();
+    expect(stopRule(later, 1800, 5000, 300, 0.8, 500)).toMatch(/grokked at 700 \(at 1500 on the 500-step grid\); stopped 300 steps after both/);
     // The cap still ends it.
     expect(stopRule(history, 5000, 5000, 300, 0.8, 500)).toMatch(/step cap 5000/);
   });

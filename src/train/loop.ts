@@ -404,8 +404,8 @@ export function stopRule(
     records.filter((r) => r.step % coarseGrid === 0),
     syncThreshold,
   ).grok;
-  if (coarseGrok === null) return null;
-  return `grokked at ${grok} (at ${coarseGrok} on the ${coarseGrid}-step grid); stopped ${Math.max(step - grok, 0)} steps after the first`;
+  if (coarseGrok === null || step < coarseGrok + afterGrok) return null;
+  return `grokked at ${grok} (at ${coarseGrok} on the ${coarseGrid}-step grid); stopped ${afterGrok} steps after both`;
 }
 
 /** An engine holding a run's state at a kept checkpoint step (for ablations). */

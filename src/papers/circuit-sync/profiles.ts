@@ -187,7 +187,7 @@ export function s5RunConfig(profile: ProfileSpec, seed: number): RunConfig {
 const PAPER_SEEDS_P97 = [42, 123, 0, 1, 2];
 /** The paper's checkpoint grid: every claim's figure is also read there (metrics.md "Checkpoint metrics"). */
 const PAPER_COARSE_STEP = 500;
-/** A paper stop rule: `after_grok` steps after grokking, and not before the 500-step grid has grokked too. */
+/** A paper stop rule (claims.md "main"): grok + 1000 on both the 100- and the 500-step grid, and a cap. */
 const paperStop = (max_steps: number): StopRule => ({ max_steps, after_grok: 1000, coarse_grid: PAPER_COARSE_STEP });
 
 export const paperProfile: ProfileSpec = {
