@@ -52,7 +52,7 @@ describe('grokcheck verify --records-only', () => {
     expect(JSON.parse(readFileSync(join(odd, 'verdict.json'), 'utf8')).command).toBe(
       `grokcheck verify --profile paper --claim C13 --records-only --records-dir ${records} --report-dir '${odd.replace("'", "'\\''")}'`,
     );
-  }, 60_000);
+  }, 180_000);
 
   it('evaluates one claim with --claim, and exits 1 when it is not evaluable', async () => {
     capture();

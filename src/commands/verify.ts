@@ -3,17 +3,17 @@
  * profile's experiments still need (in --jobs processes), evaluate the claims, write the verdict report, print a
  * summary line.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { Verdict } from '../paper/claim.js';
+import type { ClaimDefinition, Verdict } from '../paper/claim.js';
 import { PAPERS, paperById } from '../papers/index.js';
 import type { AnyPaper } from '../paper/paper.js';
 import { writeFileAtomic } from '../runs/atomic.js';
 import { LockHeldError } from '../runs/store.js';
 import { buildBaseline, type ReportClaims } from '../verify/baseline.js';
 import { claimDefinition } from '../verify/evaluate.js';
-import { exportRecords, reportPath, runsFromRecords, trainRuns, verdictReport, writeVerdictReport, type AnyRunSet } from '../verify/pipeline.js';
+import { exportRecords, perturbedEvaluation, reportPath, runsFromRecords, trainRuns, verdictReport, writeVerdictReport, type AnyRunSet } from '../verify/pipeline.js';
 import { planRows, renderPlan } from '../verify/plan.js';
 import { assembleRunSet } from '../verify/runSet.js';
 import { parseShard, shardMembership } from '../verify/shards.js';
@@ -69,6 +69,11 @@ const VERIFY_FLAGS = new Flags({
     'write the regression baseline (fixtures/small-baseline.json) from this verify\'s verdicts,\nmarking a verdict fragile when --perturbed-report (the verdict.json of a --reorder verify)\nhas another one',
   ),
   'perturbed-report': valueFlag('FILE', z.string().optional(), 'the verdict.json of a --reorder verify (with --write-baseline)'),
+  perturbed: valueFlag(
+    'DIR',
+    z.string().optional(),
+    "the perturbed re-run that marks each verdict robust, fragile or untested: its committed\nrecords with --records-only (default fixtures/records/<profile>-reordered), else its run store\n(default runs/<profile>-reordered); none there: every verdict is untested",
+  ),
 });
 
 export const verifyCommand: Command = {
@@ -123,7 +128,8 @@ Examples:
     const label = profile.label;
     const claimIds = f.claim ? [f.claim] : paper.claims.map((c) => c.id);
     // A perturbed re-run trains only the experiments its profile re-runs (claims reading others are untested).
-    const experiments = f.claim ? claimDefinition(paper, f.claim).experiments : f.reorder ? profile.perturbedExperiments : undefined;
+    const claimReads = (d: ClaimDefinition) => [...d.experiments, ...(d.evidence ?? [])];
+    const experiments = f.claim ? claimReads(claimDefinition(paper, f.claim)) : f.reorder ? profile.perturbedExperiments : undefined;
     const storeRoot = resolve(f.runs ?? join('runs', label));
     const recordsDir = resolve(f['records-dir'] ?? join('fixtures', 'records', label));
     const reportDir = resolve(f['report-dir'] ?? (label === paper.defaultProfile ? 'reports' : join('reports', label)));
@@ -218,12 +224,14 @@ Examples:
       if (f['export-records']) console.error(`verify: exported ${exportRecords(set, recordsDir)} runs to ${recordsDir}`);
     }
 
+    const perturbed = f.reorder ? null : perturbedRunSet(paper, profileName, f['records-only'], f.perturbed, experiments);
+    if (perturbed) console.error(`verify: robustness from the perturbed re-run in ${perturbed.source}`);
     const output = verdictReport(paper, set, claimIds, {
       command: ['grokcheck', 'verify', ...argv].map(shellQuote).join(' '),
       source: f['records-only'] ? `committed records (${reportPath(recordsDir)})` : `run store (${reportPath(storeRoot)})`,
       generated: new Date(),
       root: process.cwd(),
-    });
+    }, perturbedEvaluation(paper, perturbed?.set ?? null, claimIds, perturbed?.source ?? ''));
     const written = await writeVerdictReport(reportDir, output);
     const { report } = output;
     if (f['write-baseline']) {
@@ -253,6 +261,21 @@ Examples:
     return 0;
   },
 };
+
+/**
+ * The profile's perturbed re-run (verify --reorder), from its committed records or its run store, to mark each
+ * verdict robust or fragile; null when there is none (a folder that does not exist).
+ */
+function perturbedRunSet(paper: AnyPaper, profileName: string, recordsOnly: boolean, dir: string | undefined, experiments: readonly string[] | undefined): { set: AnyRunSet; source: string } | null {
+  const profile = paper.profile(profileName, { perturbed: true });
+  const where = resolve(dir ?? (recordsOnly ? join('fixtures', 'records', profile.label) : join('runs', profile.label)));
+  if (!existsSync(where)) {
+    if (dir !== undefined) throw new UsageError(`--perturbed: ${where} does not exist`);
+    return null;
+  }
+  const set = recordsOnly ? runsFromRecords(paper, profile, where, experiments).set : assembleRunSet<RoleBase, Profile>(profile, storeSource(where, paper.measurements), experiments);
+  return { set, source: `${recordsOnly ? 'committed records' : 'run store'} (${reportPath(where)})` };
+}
 
 /** An argument as a POSIX shell would need it, so the report's command line can be pasted back. */
 function shellQuote(arg: string): string {

@@ -20,8 +20,10 @@ export interface ClaimDefinition {
   band: string;
   /** Our criterion for `direction only` (the qualitative claim without the band's magnitude). */
   direction: string;
-  /** Experiments whose runs it reads (ids of the paper's experiment table). */
+  /** Experiments whose runs its verdict reads (ids of the paper's experiment table). */
   experiments: readonly string[];
+  /** Experiments it reads only for evidence beside the verdict (other sets of configurations); trained with it. */
+  evidence?: readonly string[];
 }
 
 /** JSON-friendly figure data. */
@@ -46,6 +48,8 @@ export interface ClaimOutcome {
   tables?: ClaimTable[];
   /** What the verdict does and does not test, when that is less than the claim's wording suggests. */
   caveat?: string;
+  /** How many configurations (runs of one design) the figure rests on, where the claim pools them (e.g. 9 or 25). */
+  configurations?: number;
 }
 
 /** A small table of a claim's evidence; cells are rendered as they are (numbers as given, null as `-`). */

@@ -39,7 +39,10 @@ export interface Measurement<R extends RoleBase = RoleBase, P extends ProfileInf
 
 /** What the plots may read besides the runs: each swept claim's verdict and headline figure per sweep point. */
 export interface PlotEvidence {
-  sweep: ReadonlyMap<string, readonly { rule: string; family: string; threshold: number | null; resolution: number; verdict: string; figure: { [key: string]: unknown } }[]>;
+  sweep: ReadonlyMap<
+    string,
+    readonly { set: string; rule: string; family: string; threshold: number | null; resolution: number; verdict: string; figure: { [key: string]: unknown } }[]
+  >;
 }
 
 /** One choice of the sweep: a variant `evaluate` reads, and where it sits (rule family, threshold, resolution). */
@@ -52,6 +55,13 @@ export interface SweepPoint {
   /** The swept value; null for a rule without one (e.g. `plateau:0.05`). */
   readonly threshold: number | null;
   readonly resolution: 'fine' | 'coarse';
+}
+
+/** Another set of configurations the sweep reads some claims on: the variant (added to every point) selects it. */
+export interface SweepSet {
+  readonly name: string;
+  readonly variant: string;
+  readonly claims: readonly string[];
 }
 
 /** A cell of a plot's data (one CSV cell). */
@@ -102,8 +112,13 @@ export interface Paper<R extends RoleBase = RoleBase, P extends Profile<R> = Pro
     readonly sweep: {
       readonly claims: readonly string[];
       readonly points: readonly SweepPoint[];
-      /** Where the canonical analysis sits in the sweep (its verdict's range is read around it). */
-      readonly canonical: { readonly family: string; readonly threshold: number };
+      /**
+       * Where the canonical analysis sits in the sweep (its verdict's range is read around it); `set` names the
+       * canonical configurations (the paper's design) in verdict.json.
+       */
+      readonly canonical: { readonly family: string; readonly threshold: number; readonly set: string };
+      /** Further sets of configurations a profile offers (e.g. replicates): each point again, for those claims. */
+      sets(profile: P): readonly SweepSet[];
     };
   };
   /** The report's plots from the run set and the claims' evidence (the sweep entries per claim id). */

@@ -7,6 +7,10 @@ import type { ClaimDefinition, ClaimOutcome, FigureData, Verdict } from '../pape
 
 /** One point of a claim's evidence sweep (src/verify/sweep.ts computes them). */
 export interface SweepEntry {
+  /** The configurations read: the canonical set (the paper's design) or another the profile offers (replicates). */
+  set: string;
+  /** How many configurations the figure rests on, where the claim pools them; null otherwise. */
+  configurations: number | null;
   /** The rule, e.g. `threshold:0.60`, `sustained:3@0.60`, `plateau:0.05`. */
   rule: string;
   family: string;
@@ -19,9 +23,9 @@ export interface SweepEntry {
 }
 
 export interface SweepSummary {
-  /** One line per family and resolution: `threshold @100: reproduced for thresholds <= 0.60, ...`. */
-  lines: { family: string; resolution: number; text: string }[];
-  /** Of all sweep points, how many give the canonical verdict. */
+  /** One line per set, family and resolution: `threshold @100: reproduced for thresholds <= 0.60, ...`. */
+  lines: { set: string; configurations: number | null; family: string; resolution: number; text: string }[];
+  /** Of the canonical set's sweep points, how many give the canonical verdict (`points` of them). */
   agreeing: number;
   points: number;
   /** The canonical family's thresholds (at the fine resolution) around `canonicalThreshold` with the canonical verdict. */
@@ -41,6 +45,8 @@ export interface ClaimResult {
   coarse: ClaimOutcome;
   /** For the claims the paper sweeps: the verdict at every sweep point, and the ranges it holds over. */
   sweep?: { entries: SweepEntry[]; summary: SweepSummary };
+  /** Robust or fragile under the profile's rounding-only perturbation (verify/robustness.ts). */
+  robustness?: Robustness;
 }
 
 export interface VerdictChange {
@@ -104,4 +110,17 @@ export interface TrainerProvenance {
   runs: number;
   first: string;
   last: string;
+}
+
+export const ROBUSTNESS_MARKS = ['robust', 'fragile', 'untested'] as const;
+export type RobustnessMark = (typeof ROBUSTNESS_MARKS)[number];
+
+/** Robust or fragile under the profile's rounding-only perturbation (verify/robustness.ts). */
+export interface Robustness {
+  mark: RobustnessMark;
+  /** The verdict and figure on the perturbed re-run (null when untested for lack of runs). */
+  perturbed_verdict: Verdict | null;
+  perturbed_figure: string | null;
+  /** Why it is untested, or what the perturbed re-run said when fragile. */
+  note: string | null;
 }

@@ -55,7 +55,7 @@ describe('verdict report', () => {
     const md = renderMarkdown(report);
     for (const c of report.claims) {
       const row = md.split('\n').find((l) => l.startsWith(`| ${c.id} `))!;
-      const verdictCell = row.split(' | ').at(-2)!;
+      const verdictCell = row.split(' | ').at(-3)!;
       expect(verdictCell.replace(/\*\*[^*]+\*\*/, '').includes('*'), `${c.id}: ${c.changes_under_options.join('; ')}`).toBe(c.changes_under_options.length > 0);
     }
   });
@@ -91,9 +91,15 @@ describe('verdict report', () => {
   it('carries each swept claim\'s sweep in verdict.json and states its ranges in words', () => {
     const { report } = shared;
     const c01 = report.claims.find((c) => c.id === 'C01')!;
-    // 3 thresholded rules x 10 thresholds + plateau, at both resolutions.
-    expect(c01.sweep).toHaveLength(62);
-    expect(c01.sweep[0]).toMatchObject({ rule: 'threshold:0.50', resolution: 100, verdict: 'reproduced' });
+    // 3 thresholded rules x 10 thresholds + plateau, at both resolutions, on the paper's 9 and on all 25.
+    const bySet = (set: string) => c01.sweep.filter((e) => e.set === set);
+    expect(bySet('paper')).toHaveLength(62);
+    expect(bySet('replicates')).toHaveLength(62);
+    expect(new Set(bySet('paper').map((e) => e.configurations))).toEqual(new Set([9]));
+    expect(new Set(bySet('replicates').map((e) => e.configurations))).toEqual(new Set([25]));
+    expect(c01.configurations).toBe(9);
+    expect(report.claims.find((c) => c.id === 'C08')!.sweep.every((e) => e.set === 'paper')).toBe(true);
+    expect(c01.sweep[0]).toMatchObject({ set: 'paper', rule: 'threshold:0.50', resolution: 100, verdict: 'reproduced' });
     expect(c01.sweep[0].figure).toMatchObject({ positive: 9, of: 9 });
     expect(report.claims.find((c) => c.id === 'C13')!.sweep).toEqual([]);
     const md = renderMarkdown(report);

@@ -12,6 +12,10 @@ import type { ForkPointEntry, RoleBase, RunSet, WaitingRun } from '../paper/runS
 import { writeFileAtomic } from '../runs/atomic.js';
 import { changesByClaim, type ClaimResult, type Provenance, type SensitivityRow, type SweepEntry, type SweepSummary } from './inputs.js';
 import type { RenderedPlot } from './plotRender.js';
+import { ROBUSTNESS_MARKS, type Robustness, type RobustnessMark } from './inputs.js';
+
+/** A result assembled without a robustness assessment (a unit test's report). */
+const UNASSESSED: Robustness = { mark: 'untested', perturbed_verdict: null, perturbed_figure: null, note: 'not assessed' };
 
 /** A claim's definition as the paper states it (not its experiments), then what we found. */
 export interface ClaimEntry extends Pick<ClaimDefinition, 'id' | 'name' | 'statement' | 'paper' | 'band' | 'direction'> {
@@ -35,6 +39,11 @@ export interface ClaimEntry extends Pick<ClaimDefinition, 'id' | 'name' | 'state
   /** The verdict and headline figure at every point of the evidence sweep (empty for claims without one). */
   sweep: SweepEntry[];
   sweep_summary: SweepSummary | null;
+  /** How many configurations the canonical verdict rests on, where the claim pools them (the paper's design). */
+  configurations: number | null;
+  /** `robust` or `fragile` under the profile's rounding-only perturbation, or `untested` (and why). */
+  robustness: RobustnessMark;
+  robustness_detail: Robustness;
 }
 
 export interface VerdictReport {
@@ -52,6 +61,8 @@ export interface VerdictReport {
   resolution: { fine: string; coarse: number };
   summary: Record<Verdict, number>;
   claims: ClaimEntry[];
+  /** How robustness was assessed: the perturbation in words, where its runs came from (null: none found), the counts. */
+  robustness: { perturbation: string; source: string | null; counts: Record<RobustnessMark, number> };
   sensitivity: { limits: string[]; variants: SensitivityRow[] };
   fork_points: ForkPointEntry[];
   waiting: WaitingRun[];
@@ -70,6 +81,8 @@ export interface ReportInputs {
   source: string;
   command: string;
   generated: Date;
+  /** Where the perturbed re-run's runs came from, when robustness was assessed. */
+  perturbedSource?: string;
 }
 
 export function buildVerdictReport(inputs: ReportInputs): VerdictReport {
@@ -111,7 +124,15 @@ export function buildVerdictReport(inputs: ReportInputs): VerdictReport {
       tables: r.fine.tables ?? [],
       sweep: r.sweep?.entries ?? [],
       sweep_summary: r.sweep?.summary ?? null,
+      configurations: r.fine.configurations ?? null,
+      robustness: (r.robustness ?? UNASSESSED).mark,
+      robustness_detail: r.robustness ?? UNASSESSED,
     })),
+    robustness: {
+      perturbation: set.profile.perturbation,
+      source: inputs.perturbedSource ?? null,
+      counts: Object.fromEntries(ROBUSTNESS_MARKS.map((m) => [m, results.filter((r) => (r.robustness ?? UNASSESSED).mark === m).length])) as Record<RobustnessMark, number>,
+    },
     sensitivity: { limits: [...inputs.paper.analysis.limits], variants: inputs.sensitivity },
     fork_points: set.plan.forkPoints,
     waiting: set.plan.waiting,
@@ -137,6 +158,11 @@ const NOTE_LIMIT = 8;
 
 const LETTERS: Record<Verdict, string> = { reproduced: 'R', 'direction only': 'D', 'not reproduced': 'N', 'not evaluable': '-' };
 const letter = (v: Verdict | undefined) => (v === undefined ? '' : LETTERS[v]);
+
+/** A sweep set in words: `paper set (9 configurations)`, `replicates set (25 configurations)`. */
+function setLabel(set: string, configurations: number | null): string {
+  return `${set} set${configurations === null ? '' : ` (${configurations} configurations)`}`;
+}
 
 function sweepCell(s: SweepSummary | null): string {
   if (!s) return '';
@@ -167,17 +193,20 @@ export function renderMarkdown(report: VerdictReport): string {
   );
   if (report.profile !== report.paper.default_profile)
     out.push(`Note: the bands are the paper's; in a scaled-down profile step counts are not comparable with the paper's, so magnitudes often land outside them.`, '');
-  out.push('| claim | paper | ours | ours @' + report.resolution.coarse + ' | band | verdict | over the sweep |', '|---|---|---|---|---|---|---|');
+  out.push('| claim | paper | ours | ours @' + report.resolution.coarse + ' | band | verdict | over the sweep | rounding |', '|---|---|---|---|---|---|---|---|');
   for (const c of report.claims) {
     const moved = c.verdict_coarse !== c.verdict ? ` (@${report.resolution.coarse}: ${c.verdict_coarse})` : '';
     const flips = c.changes_under_options.length ? ' *' : '';
     const caveat = c.caveat ? ' †' : '';
-    out.push(`| ${c.id} ${c.name} | ${cell(c.paper)} | ${cell(c.ours)} | ${cell(c.ours_coarse)} | ${cell(c.band)} | **${c.verdict}**${moved}${flips}${caveat} | ${cell(sweepCell(c.sweep_summary))} |`);
+    out.push(`| ${c.id} ${c.name} | ${cell(c.paper)} | ${cell(c.ours)} | ${cell(c.ours_coarse)} | ${cell(c.band)} | **${c.verdict}**${moved}${flips}${caveat} | ${cell(sweepCell(c.sweep_summary))} | ${c.robustness} |`);
   }
   out.push(
     '',
     '\\* the verdict changes under a documented alternative choice (see Sensitivity). † the test is weaker than the claim\'s wording (see the claim). ' +
-      '"Over the sweep": at how many of the evidence sweep\'s rule/threshold/resolution points the verdict is the same, and the range of the canonical rule\'s threshold around the canonical one over which it holds (see Evidence).',
+      '"Over the sweep": at how many of the evidence sweep\'s rule/threshold/resolution points the verdict is the same, and the range of the canonical rule\'s threshold around the canonical one over which it holds (see Evidence). ' +
+      `"Rounding": \`robust\` when the profile's rounding-only perturbed re-run gives the same verdict, \`fragile\` when it gives another, \`untested\` when its runs are not there (${
+        report.robustness.source ? `perturbed runs: ${report.robustness.source}` : 'no perturbed re-run was found'
+      }; ${report.robustness.counts.robust} robust, ${report.robustness.counts.fragile} fragile, ${report.robustness.counts.untested} untested). ${report.robustness.perturbation}`,
     '',
   );
 
@@ -191,11 +220,17 @@ export function renderMarkdown(report: VerdictReport): string {
     out.push(`- Band for \`reproduced\`: ${c.band}. \`direction only\`: ${c.direction}.`);
     out.push(`- Why: ${c.reason}.`);
     if (c.caveat) out.push(`- † What this tests: ${c.caveat}.`);
+    const rb = c.robustness_detail;
+    out.push(`- Under the rounding-only perturbation: ${rb.mark}${rb.note ? ` (${rb.note})` : rb.perturbed_figure ? ` (there: ${rb.perturbed_figure})` : ''}.`);
     if (c.sweep_summary) {
       const sw = c.sweep_summary;
       out.push(`- Over the sweep (${sw.mark}: the canonical verdict at ${sw.agreeing} of ${sw.points} points):`);
-      for (const l of sw.lines) out.push(`  - \`${l.family}\` @${l.resolution}: ${l.text}.`);
+      const canonicalSet = c.sweep[0]?.set;
+      for (const l of sw.lines)
+        out.push(`  - ${l.set === canonicalSet ? '' : `on the ${setLabel(l.set, l.configurations)}: `}\`${l.family}\` @${l.resolution}: ${l.text}.`);
     }
+    if (c.configurations !== null)
+      out.push(`- Rests on: ${c.sweep[0] ? `the ${setLabel(c.sweep[0].set, c.configurations)}, the paper's design` : `${c.configurations} configurations`}${c.sweep.some((e) => e.set !== c.sweep[0].set) ? '; the other sets are in the sweep lines above' : ''}.`);
     if (c.changes_under_options.length) out.push(`- Verdict changes under: ${c.changes_under_options.join('; ')}.`);
     if (c.runs.length) out.push(`- Runs (${c.runs.length}): ${c.runs.map((r) => `\`${r}\``).join(', ')}.`);
     if (c.notes.length) {
@@ -219,11 +254,15 @@ export function renderMarkdown(report: VerdictReport): string {
     out.push(`| claim | rule | @ | ${thresholds.map((t) => t.toFixed(2)).join(' | ')} | no threshold |`, `|---|---|---|${thresholds.map(() => '---|').join('')}---|`);
     for (const c of swept) {
       const groups = new Map<string, SweepEntry[]>();
-      for (const e of c.sweep) groups.set(`${e.family}\u0000${e.resolution}`, [...(groups.get(`${e.family}\u0000${e.resolution}`) ?? []), e]);
+      for (const e of c.sweep) {
+        const key = `${e.set}\u0000${e.family}\u0000${e.resolution}`;
+        groups.set(key, [...(groups.get(key) ?? []), e]);
+      }
       for (const g of groups.values()) {
         const at = (t: number) => g.find((e) => e.threshold !== null && Math.abs(e.threshold - t) < 1e-9);
         const free = g.find((e) => e.threshold === null);
-        out.push(`| ${c.id} | \`${g[0].family}\` | ${g[0].resolution} | ${thresholds.map((t) => letter(at(t)?.verdict)).join(' | ')} | ${free ? letter(free.verdict) : ''} |`);
+        const set = g[0].set === c.sweep[0].set ? '' : ` (${setLabel(g[0].set, g[0].configurations)})`;
+        out.push(`| ${c.id} | \`${g[0].family}\`${set} | ${g[0].resolution} | ${thresholds.map((t) => letter(at(t)?.verdict)).join(' | ')} | ${free ? letter(free.verdict) : ''} |`);
       }
     }
     out.push('');

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { signTest, signTestOfValues } from './signTest.js';
+import { signTest, signTestOfValues, signTestPower } from './signTest.js';
 
 describe('exact two-sided sign test (metrics.md "Statistics")', () => {
   it('reproduces the paper and textbook values', () => {
@@ -28,5 +29,33 @@ describe('exact two-sided sign test (metrics.md "Statistics")', () => {
     const r = signTestOfValues([100, -200, 0, 300]);
     expect([r.positive, r.negative, r.zeros]).toEqual([2, 1, 1]);
     expect(r.pValue).toBe(1);
+  });
+});
+
+describe('signTestPower', () => {
+  it('is the probability of a significant positive majority: 9 trials at alpha 0.01 need 9 of 9', () => {
+    // signTest(9, 9) = 0.0039 <= 0.01 and signTest(8, 9) = 0.039 > 0.01: only k = 9 counts.
+    expect(signTestPower(9, 0.75, 0.01)).toBeCloseTo(0.75 ** 9, 12);
+    expect(signTestPower(9, 0.5, 0.01)).toBeCloseTo(0.5 ** 9, 12);
+  });
+
+  it('sums the binomial over every significant count, and grows with the number of trials', () => {
+    // n = 25, alpha 0.01: significant from k = 20 on (signTest(20, 25) = 0.0041, signTest(19, 25) = 0.0146).
+    expect(signTest(20, 25)).toBeLessThanOrEqual(0.01);
+    expect(signTest(19, 25)).toBeGreaterThan(0.01);
+    let expected = 0;
+    for (let k = 20; k <= 25; k++) {
+      let c = 1;
+      for (let i = 1; i <= k; i++) c = (c * (25 - k + i)) / i;
+      expected += c * 0.75 ** k * 0.25 ** (25 - k);
+    }
+    expect(signTestPower(25, 0.75, 0.01)).toBeCloseTo(expected, 12);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.double({ min: 0.5, max: 1, noNaN: true }), (n, q) => {
+        const p = signTestPower(n, q, 0.01);
+        expect(p).toBeGreaterThanOrEqual(0);
+        expect(p).toBeLessThanOrEqual(1 + 1e-12);
+      }),
+    );
   });
 });

@@ -34,3 +34,25 @@ export function signTestOfValues(values: readonly number[]): SignTestResult {
   const negative = values.filter((v) => v < 0).length;
   return { positive, negative, zeros: values.length - positive - negative, pValue: signTest(positive, positive + negative) };
 }
+
+/**
+ * The power of the exact two-sided sign test at level `alpha` with n trials when each is positive with
+ * probability `rate`: the probability of a count k that is significant (signTest(k, n) <= alpha) with more
+ * positive than negative (the direction the claims test). Exact: the sum of Binomial(n, rate) over those k.
+ */
+export function signTestPower(trials: number, rate: number, alpha: number): number {
+  if (!(rate >= 0 && rate <= 1)) throw new RangeError(`rate must lie in [0, 1], got ${rate}`);
+  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must lie in (0, 1), got ${alpha}`);
+  let power = 0;
+  for (let k = 0; k <= trials; k++) if (2 * k > trials && signTest(k, trials) <= alpha) power += binomialPmf(trials, k, rate);
+  return power;
+}
+
+/** P(X = k) for X ~ Binomial(n, q), in logs (n up to a few hundred without overflow). */
+function binomialPmf(n: number, k: number, q: number): number {
+  if (q === 0) return k === 0 ? 1 : 0;
+  if (q === 1) return k === n ? 1 : 0;
+  let logChoose = 0;
+  for (let i = 1; i <= k; i++) logChoose += Math.log(n - k + i) - Math.log(i);
+  return Math.exp(logChoose + k * Math.log(q) + (n - k) * Math.log(1 - q));
+}

@@ -16,6 +16,7 @@ import { evaluatePaper, type Evaluation } from './evaluate.js';
 import { ensureMeasurements } from './measurements.js';
 import { collectEnvironment, runProvenance } from './provenance.js';
 import { readExportedRuns, writeExportedRun } from './recordsExport.js';
+import { robustnessOf, type PerturbedEvaluation } from './robustness.js';
 import { assembleRunSet } from './runSet.js';
 import { trainProfile, type TrainProfileOptions } from './trainProfile.js';
 
@@ -135,9 +136,34 @@ export interface ReportMeta {
   root: string;
 }
 
+/**
+ * The claims' canonical verdicts on the profile's perturbed re-run (the same experiments, rounding-only
+ * perturbed), for marking each verdict robust or fragile; null when there is no such run set.
+ */
+export function perturbedEvaluation(paper: AnyPaper, perturbed: AnyRunSet | null, ids: readonly string[], source: string): PerturbedEvaluation | null {
+  if (!perturbed) return null;
+  const outcomes = paper.evaluate(perturbed, ids);
+  // A claim's runs: those of its experiments and those its outcome names (C14's ablation reads a main run).
+  const untrained = new Map<string, number>();
+  for (const id of ids) {
+    const reads = paper.claims.find((c) => c.id === id)?.experiments ?? [];
+    const named = new Set(outcomes.get(id)?.runIds ?? []);
+    const runs = [...perturbed.runs.values()].filter((r) => (reads.includes(r.role.experiment) || named.has(r.id)) && r.state !== 'complete' && r.state !== 'failed');
+    const waiting = perturbed.plan.waiting.filter((w) => reads.includes(w.role.experiment));
+    untrained.set(id, new Set(runs.map((r) => r.id)).size + waiting.length);
+  }
+  return {
+    outcomes,
+    untrained,
+    ...(perturbed.profile.perturbedExperiments ? { experiments: perturbed.profile.perturbedExperiments } : {}),
+    source,
+  };
+}
+
 /** Evaluates the claims and builds the report (pure but for reading git and package facts). */
-export function verdictReport(paper: AnyPaper, set: AnyRunSet, ids: readonly string[], meta: ReportMeta): VerdictOutput {
+export function verdictReport(paper: AnyPaper, set: AnyRunSet, ids: readonly string[], meta: ReportMeta, perturbed: PerturbedEvaluation | null = null): VerdictOutput {
   const evaluation = evaluatePaper(paper, set, ids);
+  for (const r of evaluation.results) r.robustness = robustnessOf(r.definition, r.fine, perturbed);
   const sweep = new Map(evaluation.results.filter((r) => r.sweep).map((r) => [r.definition.id, r.sweep!.entries]));
   const plots = paper.plots(set, { sweep });
   const report = buildVerdictReport({
@@ -150,6 +176,7 @@ export function verdictReport(paper: AnyPaper, set: AnyRunSet, ids: readonly str
     command: meta.command,
     source: meta.source,
     generated: meta.generated,
+    ...(perturbed ? { perturbedSource: perturbed.source } : {}),
   });
   return { evaluation, report, plots };
 }

@@ -45,6 +45,34 @@ describe('committed records', () => {
     expect(parseRun(serializeRun(plain), 'p.jsonl')).toEqual(plain);
   });
 
+  it('names who trained the run in the header (commit, CPU, date, every training call) and reads it back', () => {
+    const sessions = [
+      { commit: 'a'.repeat(40), dirty: false, cpu: 'AMD EPYC 7B13', engine: 'native (C++ N-API, 1 thread)', started: '2026-12-01T11:45:00.000Z', from_step: 0 },
+      { commit: 'b'.repeat(40), dirty: true, cpu: 'Intel Xeon', engine: 'native (C++ N-API, 1 thread)', started: '2026-12-02T09:00:00.000Z', from_step: 3000 },
+    ];
+    const run: ExportedRun = { ...exampleRun(), trained_by: sessions };
+    const header = JSON.parse(serializeRun(run).split('\n')[0]);
+    expect(header).toMatchObject({ commit: 'a'.repeat(40), cpu: 'AMD EPYC 7B13', trained: '2026-12-01T11:45:00.000Z', trained_by: sessions });
+    expect(parseRun(serializeRun(run), 't.jsonl')).toEqual(run);
+    // A run trained before this was kept has none of these fields.
+    expect(Object.keys(JSON.parse(serializeRun(exampleRun()).split('\n')[0]))).not.toContain('commit');
+  });
+
+  it('keeps the top dominant-frequency counts of new records, and reads records without them', () => {
+    const plain = exampleRun();
+    const withCounts: ExportedRun = {
+      ...plain,
+      records: plain.records.map((r) => ({
+        ...r,
+        fsd_alt: Object.fromEntries(Object.entries(r.fsd_alt).map(([k, a]) => [k, { ...a, top_counts: [40, 30, 20, 10], counted_units: 120, bins: 15 }])),
+      })),
+    };
+    const header = JSON.parse(serializeRun(withCounts).split('\n')[0]);
+    expect(header.alt_fields).toEqual(expect.arrayContaining(['top_counts', 'counted_units', 'bins']));
+    expect(JSON.parse(serializeRun(plain).split('\n')[0]).alt_fields).not.toContain('top_counts');
+    expect(parseRun(serializeRun(withCounts), 'c.jsonl')).toEqual(withCounts);
+  });
+
   it('keeps non-finite losses, records without some alt keys, and full precision', () => {
     const run = exampleRun();
     run.records[3] = { ...run.records[3], train_loss: NaN, val_loss: Infinity, diverged: true };

@@ -19,24 +19,31 @@ export function fineResolution(set: RunSet): number {
 }
 
 export function sweepClaims(paper: AnyPaper, set: RunSet, ids: readonly string[]): ClaimSweeps {
-  const claims = paper.analysis.sweep.claims.filter((id) => ids.includes(id));
+  const { claims: swept, points, canonical } = paper.analysis.sweep;
+  const claims = swept.filter((id) => ids.includes(id));
   const out: ClaimSweeps = new Map(claims.map((id) => [id, []]));
   if (claims.length === 0) return out;
   const fine = fineResolution(set);
-  for (const point of paper.analysis.sweep.points) {
-    const outcomes = paper.evaluate(set, claims, point.variant);
-    for (const id of claims) {
-      const o = outcomes.get(id)!;
-      out.get(id)!.push({
-        rule: point.rule,
-        family: point.family,
-        threshold: point.threshold,
-        resolution: point.resolution === 'fine' ? fine : set.profile.coarseStep,
-        verdict: o.verdict,
-        figure: { text: o.figure, ...(o.headline ?? {}) },
-      });
+  const sets = [{ name: canonical.set, variant: '', claims }, ...paper.analysis.sweep.sets(set.profile)];
+  for (const point of points)
+    for (const s of sets) {
+      const these = claims.filter((id) => s.claims.includes(id));
+      if (these.length === 0) continue;
+      const outcomes = paper.evaluate(set, these, s.variant ? `${point.variant},${s.variant}` : point.variant);
+      for (const id of these) {
+        const o = outcomes.get(id)!;
+        out.get(id)!.push({
+          set: s.name,
+          configurations: o.configurations ?? null,
+          rule: point.rule,
+          family: point.family,
+          threshold: point.threshold,
+          resolution: point.resolution === 'fine' ? fine : set.profile.coarseStep,
+          verdict: o.verdict,
+          figure: { text: o.figure, ...(o.headline ?? {}) },
+        });
+      }
     }
-  }
   return out;
 }
 
@@ -66,16 +73,27 @@ export function describeThresholdRange(entries: readonly SweepEntry[]): string {
     .join(', ');
 }
 
-export function summariseSweep(entries: readonly SweepEntry[], canonical: Verdict, canonicalFamily: string, canonicalThreshold: number): SweepSummary {
+/**
+ * The sweep of one claim in words, one line per set, family and resolution; its mark and the range around the
+ * canonical threshold are read on the canonical set (`canonicalSet`) alone.
+ */
+export function summariseSweep(entries: readonly SweepEntry[], canonical: Verdict, canonicalFamily: string, canonicalThreshold: number, canonicalSet: string): SweepSummary {
   const groups = new Map<string, SweepEntry[]>();
   for (const e of entries) {
-    const key = `${e.family}\u0000${e.resolution}`;
+    const key = `${e.set}\u0000${e.family}\u0000${e.resolution}`;
     groups.set(key, [...(groups.get(key) ?? []), e]);
   }
-  const lines = [...groups.values()].map((g) => ({ family: g[0].family, resolution: g[0].resolution, text: describeThresholdRange(g) }));
-  const agreeing = entries.filter((e) => e.verdict === canonical).length;
-  const fine = Math.min(...entries.map((e) => e.resolution));
-  const line = entries
+  const lines = [...groups.values()].map((g) => ({
+    set: g[0].set,
+    configurations: g.find((e) => e.configurations !== null)?.configurations ?? null,
+    family: g[0].family,
+    resolution: g[0].resolution,
+    text: describeThresholdRange(g),
+  }));
+  const own = entries.filter((e) => e.set === canonicalSet);
+  const agreeing = own.filter((e) => e.verdict === canonical).length;
+  const fine = Math.min(...own.map((e) => e.resolution));
+  const line = own
     .filter((e) => e.family === canonicalFamily && e.resolution === fine && e.threshold !== null)
     .sort((a, b) => a.threshold! - b.threshold!);
   const at = line.findIndex((e) => Math.abs(e.threshold! - canonicalThreshold) < 1e-9);
@@ -86,5 +104,5 @@ export function summariseSweep(entries: readonly SweepEntry[], canonical: Verdic
     while (hi < line.length - 1 && line[hi + 1].verdict === canonical) hi++;
     holds = { lo: line[lo].threshold!, hi: line[hi].threshold! };
   }
-  return { lines, agreeing, points: entries.length, holds, mark: agreeing === entries.length ? 'rule-robust' : 'rule-dependent' };
+  return { lines, agreeing, points: own.length, holds, mark: agreeing === own.length ? 'rule-robust' : 'rule-dependent' };
 }

@@ -6,7 +6,7 @@
 import type { Paper } from '../../paper/paper.js';
 import { ablationMeasurement } from './ablation.js';
 import { CLAIMS, evaluateClaims } from './claims/index.js';
-import { optionsOf, optionVariants, SENSITIVITY_LIMITS, SWEEP_CLAIMS, sweepPoints } from './options.js';
+import { optionsOf, optionVariants, REPLICATES_SWEEP_SET, SENSITIVITY_LIMITS, SWEEP_CLAIMS, sweepPoints } from './options.js';
 import { buildPlots } from './plots.js';
 import { getProfile, PROFILE_NAMES, reorderedProfile, type ProfileName } from './profiles.js';
 import type { RunRole } from './roles.js';
@@ -36,7 +36,12 @@ export const circuitSync: Paper<RunRole, CircuitProfile> = {
     coarse: COARSE,
     variants: VARIANTS.map((v) => v.label),
     limits: SENSITIVITY_LIMITS,
-    sweep: { claims: SWEEP_CLAIMS, points: sweepPoints(), canonical: { family: 'threshold', threshold: 0.8 } },
+    sweep: {
+      claims: SWEEP_CLAIMS,
+      points: sweepPoints(),
+      canonical: { family: 'threshold', threshold: 0.8, set: 'paper' },
+      sets: (profile) => (profile.spec.replicates ? [REPLICATES_SWEEP_SET] : []),
+    },
   },
   plots: buildPlots,
   measurements: [ablationMeasurement],

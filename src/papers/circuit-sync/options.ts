@@ -18,6 +18,8 @@ export type ResolutionOption = 'fine' | 'coarse';
 export type SpikeRuleOption = 'drop:0.2' | 'train_acc<0.99';
 /** C07: `cv<=0.2` (the band's CV) or `no-trend` (the bootstrap CI of the slope of norm against lambda contains 0). */
 export type NormRuleOption = 'cv<=0.2' | 'no-trend';
+/** C01-C04: the paper's 9 main configurations, or every seed of every prime (claims.md "replicates"). */
+export type ConfigurationsOption = 'paper' | 'replicates';
 
 export interface AnalysisOptions {
   /** metrics.md `fsd.site`; `block0.mlp.post` means "the run's configured site" (block-0 attention output for attn_only). */
@@ -32,6 +34,7 @@ export interface AnalysisOptions {
   normRule: NormRuleOption;
   /** metrics.md `fsd.basis`; moves only multiplication runs (recorded for runs trained since it was added). */
   fsdBasis: FsdBasis;
+  configurations: ConfigurationsOption;
 }
 
 export const CANONICAL_OPTIONS: AnalysisOptions = {
@@ -44,6 +47,7 @@ export const CANONICAL_OPTIONS: AnalysisOptions = {
   spikeRule: 'drop:0.2',
   normRule: 'cv<=0.2',
   fsdBasis: 'additive',
+  configurations: 'paper',
 };
 
 /** The sensitivity section's alternatives (sync thresholds beyond these are the sweep's). */
@@ -57,6 +61,7 @@ export const OPTION_ALTERNATIVES: { [K in keyof AnalysisOptions]: readonly Analy
   spikeRule: ['train_acc<0.99'],
   normRule: ['no-trend'],
   fsdBasis: FSD_BASES.filter((b) => b !== 'additive'),
+  configurations: ['replicates'],
 };
 
 /** metrics.md's names of the options, for the report. */
@@ -70,6 +75,7 @@ export const OPTION_NAMES: { [K in keyof AnalysisOptions]: string } = {
   spikeRule: 'spike.rule',
   normRule: 'norm.rule',
   fsdBasis: 'fsd.basis',
+  configurations: 'main.configurations',
 };
 
 const OPTION_KEYS = Object.keys(OPTION_NAMES) as (keyof AnalysisOptions)[];
@@ -157,6 +163,11 @@ export function sweepPoints(): SweepPoint[] {
  * runs fired their triggers during training, so its verdict moves only with the grokking events.
  */
 export const SWEEP_CLAIMS = ['C01', 'C02', 'C03', 'C04', 'C08', 'C09', 'C11', 'C12', 'C15'] as const;
+
+/** The claims read on the replicates as well (claims.md "replicates": C01-C04 on the paper's 9 and on all 25). */
+export const REPLICATE_CLAIMS = ['C01', 'C02', 'C03', 'C04'] as const;
+/** The sweep's second set of configurations, for a profile that has replicates. */
+export const REPLICATES_SWEEP_SET = { name: 'replicates', variant: `${OPTION_NAMES.configurations}=replicates`, claims: REPLICATE_CLAIMS } as const;
 
 /** What the variants cannot re-derive from the stored runs (the report's sensitivity limits). */
 export const SENSITIVITY_LIMITS = [

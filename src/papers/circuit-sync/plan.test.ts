@@ -77,7 +77,7 @@ describe('plan', () => {
   it("forks-paper: the same draws forked at the paper's steps whatever the sync step; one config where both agree", () => {
     const parents = { p53s42: { syncStep: 3300, grokStep: 7200 }, p97s42: { syncStep: 1000, grokStep: 3000 } };
     const p = plan(paperProfile, lookupOf(parents), forkPointOf, { experiments: ['forks', 'forks-paper'] });
-    const at = (e: string, prime: number) => new Set(p.runs.filter((r) => r.role.experiment === e && r.role.p === prime).map((r) => r.config.fork!.step));
+    const at = (e: string, prime: number) => new Set(p.runs.filter((r) => r.role.experiment === e && 'p' in r.role && r.role.p === prime).map((r) => r.config.fork!.step));
     expect(at('forks', 53)).toEqual(new Set([3300]));
     expect(at('forks-paper', 53)).toEqual(new Set([2000]));
     const sync97 = p.runs.find((r) => r.key === 'forks/p97/l2/d0')!;

@@ -137,10 +137,13 @@ export function alignedFsdPlot(ctx: ClaimContext, keys: string[]): Plot | null {
   };
 }
 
-/** Positive leads (C01) and the sign test's p (C02) against the sync threshold: one line per rule and resolution. */
-export function leadsVsThresholdPlot(evidence: PlotEvidence): Plot | null {
-  const c01 = evidence.sweep.get('C01'), c02 = evidence.sweep.get('C02');
-  if (!c01 || !c02) return null;
+/**
+ * Positive leads (C01) and the sign test's p (C02) against the sync threshold: one line per rule and resolution,
+ * on one set of configurations (the sweep's `paper` set, or `replicates`).
+ */
+export function leadsVsThresholdPlot(evidence: PlotEvidence, set = 'paper'): Plot | null {
+  const c01 = evidence.sweep.get('C01')?.filter((e) => e.set === set), c02 = evidence.sweep.get('C02')?.filter((e) => e.set === set);
+  if (!c01?.length || !c02?.length) return null;
   const rows: Row[] = [];
   const byKey = new Map(c02.map((e) => [`${e.rule}|${e.resolution}`, e]));
   for (const e of c01) {
@@ -160,9 +163,9 @@ export function leadsVsThresholdPlot(evidence: PlotEvidence): Plot | null {
     strokeDash: n('resolution', 'resolution', { legend: { orient: 'bottom' } }),
   };
   return {
-    file: 'leads-vs-threshold',
-    title: 'FSD leads grokking in how many main configurations, by sync threshold',
-    caption: `from the sweep of C01 (positive leads of ${total}) and C02 (exact two-sided sign test); dashed line: the C02 band p <= 0.01; never-synced configurations count as not leading`,
+    file: set === 'paper' ? 'leads-vs-threshold' : `leads-vs-threshold-${set}`,
+    title: `FSD leads grokking in how many ${set === 'paper' ? 'main' : set} configurations (${total}), by sync threshold`,
+    caption: `from the sweep of C01 on the ${set} set (positive leads of ${total}) and C02 (exact two-sided sign test); dashed line: the C02 band p <= 0.01; never-synced configurations count as not leading`,
     rows,
     spec: {
       vconcat: [
@@ -323,7 +326,7 @@ export function buildPlots(set: CircuitRunSet, evidence: PlotEvidence = { sweep:
   const usable = (k: string) => set.runs.get(k)?.state === 'complete';
   const plots: Plot[] = [];
   const mainKeys = set.profile.spec.main.runs.map((r) => mainKey(r.p, r.seed)).filter(usable);
-  for (const p of [alignedFsdPlot(ctx, mainKeys), leadsVsThresholdPlot(evidence), fsdAtGrokPlot(ctx, mainKeys)]) if (p) plots.push(p);
+  for (const p of [alignedFsdPlot(ctx, mainKeys), leadsVsThresholdPlot(evidence), leadsVsThresholdPlot(evidence, 'replicates'), fsdAtGrokPlot(ctx, mainKeys)]) if (p) plots.push(p);
   for (const key of mainKeys) plots.push(trajectoryPlot(ctx, key, `fsd-${slug(key)}`));
   // Fork branches: Delta_t and norm at grokking.
   const branchRuns = [...set.runs.values()].filter((r) => (r.role.experiment === 'forks' || r.role.experiment === 'fork97') && r.state === 'complete');

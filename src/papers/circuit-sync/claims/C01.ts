@@ -11,6 +11,7 @@ export const C01: Claim = {
   band: 'every main configuration has a positive lead',
   direction: 'a strict majority of the main configurations have a positive lead',
   experiments: ['main'],
+  evidence: ['replicates'],
   evaluate(ctx) {
     const got = mainLeads(ctx);
     if ('problem' in got) return notEvaluable(got.problem, ctx.ids(got.keys));
@@ -25,6 +26,7 @@ export const C01: Claim = {
       data: { positive: k, configurations: n, leads: leadTable(leads), never_synced: neverSynced },
       headline: { positive: k, of: n, never_synced: neverSynced.length },
       tables: [baselinesTable(leads)],
+      configurations: got.leads.length,
       runIds: ctx.ids(got.keys),
       notes: ctx.eventNotes(got.keys),
     };

@@ -73,6 +73,7 @@ export const C03: Claim = {
   band: "both CIs of the mean that counts never-synced configurations at their bound overlap the paper's, and none is censored",
   direction: 'that mean lead > 0',
   experiments: ['main'],
+  evidence: ['replicates'],
   evaluate(ctx) {
     const got = mainLeads(ctx);
     if ('problem' in got) return notEvaluable(got.problem, ctx.ids(got.keys));
@@ -106,6 +107,7 @@ export const C03: Claim = {
       },
       headline: { mean: censored.mean, ci_lo: censored.ci[0], ci_hi: censored.ci[1], synced_only_mean: synced?.mean ?? null, censored: censoredRuns.length, of: got.leads.length },
       tables: [meansTable(synced, censored, censoredRuns)],
+      configurations: got.leads.length,
       runIds: ctx.ids(got.keys),
       notes: [
         ...(censoredRuns.length ? [`counted at their bound (never synced): ${censoredRuns.map((l) => `${l.key} < ${signed(l.bound)}`).join(', ')}`] : []),

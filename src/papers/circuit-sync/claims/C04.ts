@@ -11,6 +11,7 @@ export const C04: Claim = {
   band: 'FSD first in every main configuration',
   direction: 'FSD first in a strict majority',
   experiments: ['main'],
+  evidence: ['replicates'],
   evaluate(ctx) {
     const got = mainLeads(ctx);
     if ('problem' in got) return notEvaluable(got.problem, ctx.ids(got.keys));
@@ -27,6 +28,7 @@ export const C04: Claim = {
       figure: `${k}/${n}; baseline mean lead ${signed(meanBaselineLead)}${baselineLeads.length < n ? ` (baseline never synced in ${n - baselineLeads.length})` : ''}`,
       data: { fsd_first: k, configurations: n, baseline_mean_lead: meanBaselineLead, leads: leadTable(got.leads) },
       headline: { fsd_first: k, of: n },
+      configurations: got.leads.length,
       runIds: ctx.ids(got.keys),
       notes: ctx.eventNotes(got.keys),
     };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateAtBothResolutions } from '../../../verify/evaluate.js';
 import { circuitSync } from '../index.js';
 import { CLAIM_IDS, evaluateClaim, evaluateClaims } from './index.js';
-import { CANONICAL_OPTIONS } from '../options.js';
+import { CANONICAL_OPTIONS, optionsOf } from '../options.js';
 import { paperProfile } from '../profiles.js';
 import { syntheticRunSet, type Override } from '../testing/syntheticSet.js';
 
@@ -30,9 +30,33 @@ describe('claims on a synthetic profile shaped like the paper', () => {
   it('names the runs behind each claim', () => {
     const o = evaluateClaims(paperLike);
     expect(o.get('C01')!.runIds).toHaveLength(9);
-    expect(o.get('C06')!.runIds).toHaveLength(3 * 4 * 5);
+    // The canonical forks and the same draws forked at the paper's steps (synthetic parents sync elsewhere).
+    expect(o.get('C06')!.runIds).toHaveLength(2 * 3 * 4 * 5);
     expect(o.get('C08')!.runIds).toHaveLength(3 + 27);
     expect(o.get('C13')!.runIds).toHaveLength(0);
+  });
+
+  it('C01-C04 read the paper\'s 9 configurations, and all 25 under main.configurations=replicates', () => {
+    const canonical = evaluateClaims(paperLike);
+    const all = evaluateClaims(paperLike, optionsOf('main.configurations=replicates'));
+    for (const id of ['C01', 'C02', 'C03', 'C04']) {
+      expect(canonical.get(id)!.configurations, id).toBe(9);
+      expect(all.get(id)!.configurations, id).toBe(25);
+    }
+    expect(all.get('C01')!.runIds).toHaveLength(25);
+    expect(all.get('C01')!.figure).toMatch(/^25\/25 positive/);
+    expect(canonical.get('C02')!.notes.filter((n) => n.startsWith('power: '))).toEqual([
+      'power: with 9 configurations, a two-sided sign test at alpha 0.01 detects a true positive-lead rate with probability 0.075 at a 75% rate, 0.387 at a 90% rate',
+      expect.stringMatching(/^power: with 25 configurations, .* probability 0\.\d{3} at a 75% rate, 0\.\d{3} at a 90% rate$/),
+    ]);
+  });
+
+  it("C06 reports the fit of the forks at the paper's steps beside the canonical one", () => {
+    const c06 = evaluateClaims(paperLike).get('C06')!;
+    expect(c06.figure).toMatch(/; at the paper's fork steps: R\^2 .* \((reproduced|direction only|not reproduced)\)$/);
+    const table = c06.tables![0];
+    expect(table.rows.map((r) => r[0])).toEqual([...Array(3).fill('fork.at = sync'), ...Array(3).fill('fork.at = paper')]);
+    expect(table.rows.filter((r) => r[0] === 'fork.at = paper').map((r) => r[2])).toEqual(['2000', '1000', '1000']);
   });
 
   it('reads the coarse grid as the paper did: events move to multiples of 500', () => {

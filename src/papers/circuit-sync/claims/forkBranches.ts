@@ -22,7 +22,7 @@ export interface Branch {
 
 export function branch(ctx: ClaimContext, key: string): Branch {
   const run = ctx.run(key);
-  const role = run.role as Extract<RunRole, { experiment: 'fork97' | 'forks' }>;
+  const role = run.role as Extract<RunRole, { experiment: 'fork97' | 'forks' | 'forks-paper' }>;
   const forkStep = run.config.fork?.step ?? 0;
   const ev = ctx.events(key);
   const normAtGrok = ev.grok === null ? null : (run.records.find((r) => r.step === ev.grok)?.norm ?? null);
@@ -58,14 +58,20 @@ export interface PrimeFit {
   neverGrokked: number;
 }
 
-/** Every branch of the forks experiment by prime, or why one cannot be read. */
-export function forkBranches(ctx: ClaimContext): { keys: string[]; byPrime: Map<number, Branch[]> } | { problem: string; keys: string[] } {
+/**
+ * Every branch of the forks experiment by prime, or why one cannot be read: the canonical set (`forks`, forked
+ * by the profile's rule) or the same draws forked at the paper's steps (`forks-paper`).
+ */
+export function forkBranches(
+  ctx: ClaimContext,
+  experiment: 'forks' | 'forks-paper' = 'forks',
+): { keys: string[]; byPrime: Map<number, Branch[]> } | { problem: string; keys: string[] } {
   const f = ctx.profile.forks;
   const keys: string[] = [];
   for (const cell of f.cells)
     for (const lambda of f.lambdas)
       cell.draws.forEach((d, draw) =>
-        keys.push(roleKey({ experiment: 'forks', p: cell.p, lambda, draw, parentSeed: d.parentSeed, ...(d.batchSeed === undefined ? {} : { batchSeed: d.batchSeed }) })),
+        keys.push(roleKey({ experiment, p: cell.p, lambda, draw, parentSeed: d.parentSeed, ...(d.batchSeed === undefined ? {} : { batchSeed: d.batchSeed }) })),
       );
   const unusable = ctx.unusable(keys);
   if (unusable.length) return { problem: unusable.join('; '), keys };

@@ -6,7 +6,7 @@
  */
 import { signed, type ClaimTable } from '../../../paper/claim.js';
 import type { ClaimContext } from '../claimContext.js';
-import { mainKey } from '../roles.js';
+import { mainKey, roleKey } from '../roles.js';
 import { atResolution, fsdSeries } from '../runEvents.js';
 
 export interface MainLead {
@@ -60,9 +60,22 @@ function fsdBaselines(ctx: ClaimContext, key: string, grok: number): FsdBaseline
   };
 }
 
+/**
+ * The configurations C01-C04 read (options `main.configurations`): the paper's 9 main runs, or every seed of
+ * every prime of the replicates experiment (those 9 among them); null when the profile has no replicates.
+ */
+export function mainConfigurations(ctx: ClaimContext): { key: string; p: number; seed: number }[] | null {
+  if (ctx.options.configurations === 'paper') return ctx.profile.main.runs.map((r) => ({ key: mainKey(r.p, r.seed), ...r }));
+  const rep = ctx.profile.replicates;
+  if (!rep) return null;
+  return rep.primes.flatMap((p) => rep.seeds.map((seed) => ({ key: roleKey({ experiment: 'replicates', p, seed }), p, seed })));
+}
+
 /** The main configurations' leads, or why they cannot be read (missing, failed, diverged, never grokked). */
 export function mainLeads(ctx: ClaimContext): { leads: MainLead[]; keys: string[] } | { problem: string; keys: string[] } {
-  const keys = ctx.profile.main.runs.map((r) => mainKey(r.p, r.seed));
+  const configurations = mainConfigurations(ctx);
+  if (!configurations) return { problem: `profile ${ctx.profile.name} has no replicates experiment`, keys: [] };
+  const keys = configurations.map((c) => c.key);
   const unusable = ctx.unusable(keys);
   if (unusable.length) return { problem: unusable.join('; '), keys };
   const problems: string[] = [];
@@ -73,7 +86,7 @@ export function mainLeads(ctx: ClaimContext): { leads: MainLead[]; keys: string[
       problems.push(`${key}: ${ev.diverged ? 'diverged' : 'cut short'} without grokking (last checkpoint ${ev.lastStep})`);
       continue;
     }
-    const { p, seed } = ctx.profile.main.runs[i];
+    const { p, seed } = configurations[i];
     leads.push({
       key,
       p,
