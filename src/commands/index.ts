@@ -8,5 +8,6 @@ import { fsdCommand } from './fsd.js';
 import { benchCommand } from './bench.js';
 import { verifyCommand } from './verify.js';
 import { mergeCommand } from './merge.js';
+import { webgpuCommand } from './webgpu.js';
 
-export const commands: Command[] = [verifyCommand, mergeCommand, trainCommand, forkCommand, runsCommand, showCommand, replayCommand, fsdCommand, benchCommand];
+export const commands: Command[] = [verifyCommand, mergeCommand, trainCommand, forkCommand, runsCommand, showCommand, replayCommand, fsdCommand, benchCommand, webgpuCommand];

@@ -1,0 +1,103 @@
+/// <reference types="@webgpu/types" />
+/**
+ * The matmul forward kernel of the WebGPU engine, for R runs of one shape in one dispatch (issue "GPU training
+ * through WebGPU", in the style of llm.c's matmul_forward):
+ *
+ *   out[r, n, o] = bias[r, o] + sum_{c = 0}^{C-1} inp[r, n, c] * weight[r, o, c]
+ *
+ * inp [R, N, C], weight [R, O, C] (PyTorch's Linear layout), bias [R, O], out [R, N, O], all row-major float32.
+ * One invocation per output, 16 x 16 outputs per workgroup, the C axis walked in tiles of 16 through workgroup
+ * memory. Each output is summed by one invocation in ascending c, the same order whatever R and whatever run
+ * index r (the workgroup's z), so a run gives the same bits alone (R = 1) and in a group (no float atomics).
+ */
+import { emptyBuffer, readFloats, storageBuffer, uniformU32 } from './buffers.js';
+
+const TILE = 16;
+
+export const MATMUL_FORWARD_WGSL = /* wgsl */ `
+struct Sizes { n: u32, c: u32, o: u32, has_bias: u32 }
+
+@group(0) @binding(0) var<uniform> sizes: Sizes;
+@group(0) @binding(1) var<storage, read> inp: array<f32>;
+@group(0) @binding(2) var<storage, read> weight: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+
+const TILE: u32 = ${TILE}u;
+var<workgroup> inp_tile: array<array<f32, ${TILE}>, ${TILE}>;
+var<workgroup> weight_tile: array<array<f32, ${TILE}>, ${TILE}>;
+
+@compute @workgroup_size(${TILE}, ${TILE}, 1)
+fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>) {
+  let r = group.z;
+  let o = group.x * TILE + local.x;   // output column
+  let n = group.y * TILE + local.y;   // output row
+  let inp_base = r * sizes.n * sizes.c;
+  let weight_base = r * sizes.o * sizes.c;
+  var acc: f32 = 0.0;
+  let tiles = (sizes.c + TILE - 1u) / TILE;
+  for (var t: u32 = 0u; t < tiles; t = t + 1u) {
+    // Stage inp[n, t*TILE + x] and weight[group.x*TILE + y, t*TILE + x]: rows of both operands along c.
+    let c_load = t * TILE + local.x;
+    let n_row = group.y * TILE + local.y;
+    let o_row = group.x * TILE + local.y;
+    inp_tile[local.y][local.x] = select(0.0, inp[inp_base + n_row * sizes.c + c_load], n_row < sizes.n && c_load < sizes.c);
+    weight_tile[local.y][local.x] = select(0.0, weight[weight_base + o_row * sizes.c + c_load], o_row < sizes.o && c_load < sizes.c);
+    workgroupBarrier();
+    for (var k: u32 = 0u; k < TILE; k = k + 1u) {
+      acc = acc + inp_tile[local.y][k] * weight_tile[local.x][k];
+    }
+    workgroupBarrier();
+  }
+  if (n < sizes.n && o < sizes.o) {
+    var b: f32 = 0.0;
+    if (sizes.has_bias == 1u) { b = bias[r * sizes.o + o]; }
+    out[(r * sizes.n + n) * sizes.o + o] = acc + b;
+  }
+}
+`;
+
+export interface MatmulShape {
+  runs: number;
+  n: number;
+  c: number;
+  o: number;
+}
+
+/** The compiled kernel on one device. */
+export class MatmulForward {
+  private readonly pipeline: GPUComputePipeline;
+
+  constructor(private readonly device: GPUDevice) {
+    const module = device.createShaderModule({ code: MATMUL_FORWARD_WGSL, label: 'matmul_forward' });
+    this.pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: 'matmul_forward' });
+  }
+
+  /** Encodes one dispatch (no wait): out = inp @ weight^T + bias for every run. `bias` null: no bias. */
+  encode(encoder: GPUCommandEncoder, shape: MatmulShape, inp: GPUBuffer, weight: GPUBuffer, bias: GPUBuffer | null, out: GPUBuffer): void {
+    const sizes = uniformU32(this.device, [shape.n, shape.c, shape.o, bias ? 1 : 0]);
+    const group = this.device.createBindGroup({
+      layout: this.pipeline.getBindGroupLayout(0),
+      entries: [sizes, inp, weight, bias ?? emptyBuffer(this.device, 1), out].map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(this.pipeline);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(Math.ceil(shape.o / TILE), Math.ceil(shape.n / TILE), shape.runs);
+    pass.end();
+  }
+
+  /** Host arrays in, host array out: uploads, dispatches once and reads back (for tests and benchmarks). */
+  async run(shape: MatmulShape, inp: Float32Array, weight: Float32Array, bias: Float32Array | null): Promise<Float32Array> {
+    const { runs, n, c, o } = shape;
+    if (inp.length !== runs * n * c || weight.length !== runs * o * c || (bias && bias.length !== runs * o))
+      throw new RangeError(`matmul_forward: expected inp [${runs}, ${n}, ${c}], weight [${runs}, ${o}, ${c}] and bias [${runs}, ${o}]`);
+    const buffers = [storageBuffer(this.device, inp), storageBuffer(this.device, weight), bias ? storageBuffer(this.device, bias) : null, emptyBuffer(this.device, runs * n * o)] as const;
+    const encoder = this.device.createCommandEncoder();
+    this.encode(encoder, shape, buffers[0], buffers[1], buffers[2], buffers[3]);
+    this.device.queue.submit([encoder.finish()]);
+    const out = await readFloats(this.device, buffers[3], runs * n * o);
+    for (const b of buffers) b?.destroy();
+    return out;
+  }
+}
