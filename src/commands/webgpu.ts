@@ -40,7 +40,7 @@ ${WEBGPU_FLAGS.help()}`,
       const want = Array.from({ length: 6 }, (_, k) => {
         const [i, j] = [Math.floor(k / 2), k % 2];
         let s = bias[j];
-        for (let c = 0; c < 5; c++) s += inp[i * 5 + c] * weight[j * 5 + c];
+        for (let c = 0; c < 5; c++) s += inp[i * 5 + c] * weight[c * 2 + j];
         return s;
       });
       const ok = want.every((w, k) => got[k] === w);

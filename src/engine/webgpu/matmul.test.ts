@@ -17,14 +17,14 @@ function randomArray(rng: Rng, length: number): Float32Array {
   return Float32Array.from({ length }, () => 2 * rng.uniform() - 1);
 }
 
-/** out[r, n, o] = bias[r, o] + sum_c inp[r, n, c] weight[r, o, c], in float64. */
+/** out[r, n, o] = bias[r, o] + sum_c inp[r, n, c] weight[r, c, o], in float64. */
 function reference(runs: number, n: number, c: number, o: number, inp: Float32Array, weight: Float32Array, bias: Float32Array | null): Float64Array {
   const out = new Float64Array(runs * n * o);
   for (let r = 0; r < runs; r++)
     for (let i = 0; i < n; i++)
       for (let j = 0; j < o; j++) {
         let s = bias ? bias[r * o + j] : 0;
-        for (let k = 0; k < c; k++) s += inp[(r * n + i) * c + k] * weight[(r * o + j) * c + k];
+        for (let k = 0; k < c; k++) s += inp[(r * n + i) * c + k] * weight[(r * c + k) * o + j];
         out[(r * n + i) * o + j] = s;
       }
   return out;

@@ -3,9 +3,10 @@
  * The matmul forward kernel of the WebGPU engine, for R runs of one shape in one dispatch (issue "GPU training
  * through WebGPU", in the style of llm.c's matmul_forward):
  *
- *   out[r, n, o] = bias[r, o] + sum_{c = 0}^{C-1} inp[r, n, c] * weight[r, o, c]
+ *   out[r, n, o] = bias[r, o] + sum_{c = 0}^{C-1} inp[r, n, c] * weight[r, c, o]
  *
- * inp [R, N, C], weight [R, O, C] (PyTorch's Linear layout), bias [R, O], out [R, N, O], all row-major float32.
+ * inp [R, N, C], weight [R, C, O] (model.md: every weight is [in, out], applied as x @ W + b), bias [R, O],
+ * out [R, N, O], all row-major float32.
  * One invocation per output, 16 x 16 outputs per workgroup, the C axis walked in tiles of 16 through workgroup
  * memory. Each output is summed by one invocation in ascending c, the same order whatever R and whatever run
  * index r (the workgroup's z), so a run gives the same bits alone (R = 1) and in a group (no float atomics).
@@ -37,15 +38,14 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) l
   var acc: f32 = 0.0;
   let tiles = (sizes.c + TILE - 1u) / TILE;
   for (var t: u32 = 0u; t < tiles; t = t + 1u) {
-    // Stage inp[n, t*TILE + x] and weight[group.x*TILE + y, t*TILE + x]: rows of both operands along c.
-    let c_load = t * TILE + local.x;
-    let n_row = group.y * TILE + local.y;
-    let o_row = group.x * TILE + local.y;
-    inp_tile[local.y][local.x] = select(0.0, inp[inp_base + n_row * sizes.c + c_load], n_row < sizes.n && c_load < sizes.c);
-    weight_tile[local.y][local.x] = select(0.0, weight[weight_base + o_row * sizes.c + c_load], o_row < sizes.o && c_load < sizes.c);
+    // Stage inp[n, t*TILE + x] and weight[t*TILE + y, o]: consecutive invocations read consecutive floats.
+    let c_inp = t * TILE + local.x;
+    let c_weight = t * TILE + local.y;
+    inp_tile[local.y][local.x] = select(0.0, inp[inp_base + n * sizes.c + c_inp], n < sizes.n && c_inp < sizes.c);
+    weight_tile[local.y][local.x] = select(0.0, weight[weight_base + c_weight * sizes.o + o], o < sizes.o && c_weight < sizes.c);
     workgroupBarrier();
     for (var k: u32 = 0u; k < TILE; k = k + 1u) {
-      acc = acc + inp_tile[local.y][k] * weight_tile[local.x][k];
+      acc = acc + inp_tile[local.y][k] * weight_tile[k][local.x];
     }
     workgroupBarrier();
   }
@@ -91,7 +91,7 @@ export class MatmulForward {
   async run(shape: MatmulShape, inp: Float32Array, weight: Float32Array, bias: Float32Array | null): Promise<Float32Array> {
     const { runs, n, c, o } = shape;
     if (inp.length !== runs * n * c || weight.length !== runs * o * c || (bias && bias.length !== runs * o))
-      throw new RangeError(`matmul_forward: expected inp [${runs}, ${n}, ${c}], weight [${runs}, ${o}, ${c}] and bias [${runs}, ${o}]`);
+      throw new RangeError(`matmul_forward: expected inp [${runs}, ${n}, ${c}], weight [${runs}, ${c}, ${o}] and bias [${runs}, ${o}]`);
     const buffers = [storageBuffer(this.device, inp), storageBuffer(this.device, weight), bias ? storageBuffer(this.device, bias) : null, emptyBuffer(this.device, runs * n * o)] as const;
     const encoder = this.device.createCommandEncoder();
     this.encode(encoder, shape, buffers[0], buffers[1], buffers[2], buffers[3]);
