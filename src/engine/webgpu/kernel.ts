@@ -1,0 +1,75 @@
+/// <reference types="@webgpu/types" />
+/**
+ * One compiled WGSL compute kernel and how it is bound (the WebGPU engine's layers are made of these): binding 0
+ * is a uniform block of 32-bit words (sizes, and f32 hyper-parameters as their bits), bindings 1.. the storage
+ * buffers in the order the kernel declares them.
+ */
+import { readFloats, storageBuffer, emptyBuffer } from './buffers.js';
+
+/** A uniform word: an integer (u32) or a float passed as its f32 bits (`f32(x)`). */
+export type Word = number | { f32: number };
+export const f32 = (x: number): Word => ({ f32: x });
+
+function words(values: readonly Word[]): Uint32Array {
+  const out = new Uint32Array(Math.max(4, Math.ceil(values.length / 4) * 4));
+  const asFloat = new Float32Array(out.buffer);
+  values.forEach((v, i) => {
+    if (typeof v === 'number') {
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`a u32 uniform must be an integer in 0..2^32-1, got ${v}`);
+      out[i] = v;
+    } else asFloat[i] = v.f32;
+  });
+  return out;
+}
+
+export class Kernel {
+  private readonly pipeline: GPUComputePipeline;
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly label: string,
+    code: string,
+  ) {
+    const module = device.createShaderModule({ code, label });
+    this.pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label });
+  }
+
+  /** Encodes one dispatch; nothing waits (the queue runs passes in submission order). */
+  encode(encoder: GPUCommandEncoder, uniforms: readonly Word[], buffers: readonly GPUBuffer[], workgroups: readonly [number, number?, number?]): void {
+    const data = words(uniforms);
+    const uniform = this.device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, mappedAtCreation: true });
+    new Uint32Array(uniform.getMappedRange()).set(data);
+    uniform.unmap();
+    const group = this.device.createBindGroup({
+      layout: this.pipeline.getBindGroupLayout(0),
+      entries: [uniform, ...buffers].map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    const pass = encoder.beginComputePass({ label: this.label });
+    pass.setPipeline(this.pipeline);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
+    pass.end();
+  }
+}
+
+/** Workgroups of `size` invocations covering `count` items. */
+export const groupsFor = (count: number, size = 64): number => Math.max(1, Math.ceil(count / size));
+
+/**
+ * For tests and one-off use: uploads `inputs`, creates zeroed outputs of the given lengths, runs the kernels in
+ * order on one command buffer (each names its buffers by index into inputs then outputs) and reads the outputs.
+ */
+export async function runKernels(
+  device: GPUDevice,
+  inputs: readonly (Float32Array | Int32Array | Uint32Array)[],
+  outputs: readonly number[],
+  steps: readonly { kernel: Kernel; uniforms: readonly Word[]; buffers: readonly number[]; workgroups: readonly [number, number?, number?] }[],
+): Promise<Float32Array[]> {
+  const all = [...inputs.map((x) => storageBuffer(device, x)), ...outputs.map((n) => emptyBuffer(device, n))];
+  const encoder = device.createCommandEncoder();
+  for (const s of steps) s.kernel.encode(encoder, s.uniforms, s.buffers.map((i) => all[i]), s.workgroups);
+  device.queue.submit([encoder.finish()]);
+  const out = await Promise.all(outputs.map((n, i) => readFloats(device, all[inputs.length + i], n)));
+  for (const b of all) b.destroy();
+  return out;
+}

@@ -1,0 +1,330 @@
+/**
+ * The WebGPU engine's layer kernels (issue "GPU training through WebGPU"), in the style of llm.c's CUDA version:
+ * one forward and one backward kernel per layer, plain row-major float32 arrays, the math in comments. Every
+ * kernel handles R runs of one shape at once (arrays are [R, ...]; `rows` counts the rows of all runs) and
+ * every sum is taken by one invocation in ascending index order (no float atomics), so a run's bits do not
+ * depend on R or on its index in the group. Binding 0 is a uniform block (kernel.ts), then the buffers.
+ *
+ * Done: matmul forward (matmul.ts) and backward (strided matmul + bias reduction), LayerNorm, exact-erf GELU,
+ * softmax cross-entropy, AdamW. Not yet: attention, the embedding, the model's assembly (engine).
+ */
+import { Kernel } from './kernel.js';
+
+/** out[r, i, j] = (accumulate ? out[r, i, j] : 0) + sum_k A_r(i, k) B_r(k, j), with A and B addressed by strides. */
+export const MATMUL_STRIDED_WGSL = /* wgsl */ `
+struct U { n: u32, k: u32, m: u32, a_s0: u32, a_s1: u32, b_s0: u32, b_s1: u32, a_run: u32, b_run: u32, accumulate: u32 }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+var<workgroup> a_tile: array<array<f32, 16>, 16>;
+var<workgroup> b_tile: array<array<f32, 16>, 16>;
+
+@compute @workgroup_size(16, 16, 1)
+fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>) {
+  let r = g.z;
+  let i = g.y * 16u + l.y;
+  let j = g.x * 16u + l.x;
+  var acc: f32 = 0.0;
+  for (var t: u32 = 0u; t < (u.k + 15u) / 16u; t = t + 1u) {
+    let ka = t * 16u + l.x;
+    let kb = t * 16u + l.y;
+    a_tile[l.y][l.x] = select(0.0, a[r * u.a_run + i * u.a_s0 + ka * u.a_s1], i < u.n && ka < u.k);
+    b_tile[l.y][l.x] = select(0.0, b[r * u.b_run + kb * u.b_s0 + j * u.b_s1], j < u.m && kb < u.k);
+    workgroupBarrier();
+    for (var q: u32 = 0u; q < 16u; q = q + 1u) { acc = acc + a_tile[l.y][q] * b_tile[q][l.x]; }
+    workgroupBarrier();
+  }
+  if (i < u.n && j < u.m) {
+    let at = (r * u.n + i) * u.m + j;
+    out[at] = select(0.0, out[at], u.accumulate == 1u) + acc;
+  }
+}
+`;
+
+/** dbias[r, j] = sum_i dout[r, i, j] (the bias gradient of out = x W + b), i ascending. */
+export const BIAS_GRAD_WGSL = /* wgsl */ `
+struct U { runs: u32, n: u32, m: u32 }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read> dout: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dbias: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  if (id.x >= u.runs * u.m) { return; }
+  let r = id.x / u.m;
+  let j = id.x % u.m;
+  var s: f32 = 0.0;
+  for (var i: u32 = 0u; i < u.n; i = i + 1u) { s = s + dout[(r * u.n + i) * u.m + j]; }
+  dbias[id.x] = s;
+}
+`;
+
+/**
+ * LayerNorm over the last axis (model.md, eps 1e-5): mean = sum x / d, rstd = 1 / sqrt(sum (x - mean)^2 / d + eps),
+ * out = (x - mean) rstd w + b; mean and rstd are kept for the backward pass. One invocation per row.
+ */
+export const LAYERNORM_FORWARD_WGSL = /* wgsl */ `
+struct U { rows: u32, rows_per_run: u32, d: u32, eps: f32 }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read> inp: array<f32>;
+@group(0) @binding(2) var<storage, read> weight: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+@group(0) @binding(5) var<storage, read_write> mean: array<f32>;
+@group(0) @binding(6) var<storage, read_write> rstd: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  let row = id.x;
+  if (row >= u.rows) { return; }
+  let r = row / u.rows_per_run;
+  let x = row * u.d;
+  var s: f32 = 0.0;
+  for (var j: u32 = 0u; j < u.d; j = j + 1u) { s = s + inp[x + j]; }
+  let m = s / f32(u.d);
+  var v: f32 = 0.0;
+  for (var j: u32 = 0u; j < u.d; j = j + 1u) { let c = inp[x + j] - m; v = v + c * c; }
+  let rs = 1.0 / sqrt(v / f32(u.d) + u.eps);
+  for (var j: u32 = 0u; j < u.d; j = j + 1u) {
+    out[x + j] = (inp[x + j] - m) * rs * weight[r * u.d + j] + bias[r * u.d + j];
+  }
+  mean[row] = m;
+  rstd[row] = rs;
+}
+`;
+
+/**
+ * LayerNorm backward to its input (llm.c's layernorm_backward): with norm = (x - mean) rstd and dnorm = dout w,
+ * dinp (+)= rstd (dnorm - mean_j(dnorm) - norm mean_j(dnorm norm)). `accumulate` adds into dinp (the residual
+ * stream's gradient). One invocation per row.
+ */
+export const LAYERNORM_BACKWARD_WGSL = /* wgsl */ `
+struct U { rows: u32, rows_per_run: u32, d: u32, accumulate: u32 }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read> dout: array<f32>;
+@group(0) @binding(2) var<storage, read> inp: array<f32>;
+@group(0) @binding(3) var<storage, read> weight: array<f32>;
+@group(0) @binding(4) var<storage, read> mean: array<f32>;
+@group(0) @binding(5) var<storage, read> rstd: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dinp: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  let row = id.x;
+  if (row >= u.rows) { return; }
+  let r = row / u.rows_per_run;
+  let x = row * u.d;
+  let m = mean[row];
+  let rs = rstd[row];
+  var dnorm_mean: f32 = 0.0;
+  var dnorm_norm_mean: f32 = 0.0;
+  for (var j: u32 = 0u; j < u.d; j = j + 1u) {
+    let norm = (inp[x + j] - m) * rs;
+    let dnorm = weight[r * u.d + j] * dout[x + j];
+    dnorm_mean = dnorm_mean + dnorm;
+    dnorm_norm_mean = dnorm_norm_mean + dnorm * norm;
+  }
+  dnorm_mean = dnorm_mean / f32(u.d);
+  dnorm_norm_mean = dnorm_norm_mean / f32(u.d);
+  for (var j: u32 = 0u; j < u.d; j = j + 1u) {
+    let norm = (inp[x + j] - m) * rs;
+    let dnorm = weight[r * u.d + j] * dout[x + j];
+    let g = (dnorm - dnorm_mean - norm * dnorm_norm_mean) * rs;
+    dinp[x + j] = select(0.0, dinp[x + j], u.accumulate == 1u) + g;
+  }
+}
+`;
+
+/** LayerNorm's parameter gradients: dweight[r, j] = sum_rows dout norm, dbias[r, j] = sum_rows dout (rows ascending). */
+export const LAYERNORM_PARAMS_BACKWARD_WGSL = /* wgsl */ `
+struct U { runs: u32, rows_per_run: u32, d: u32 }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read> dout: array<f32>;
+@group(0) @binding(2) var<storage, read> inp: array<f32>;
+@group(0) @binding(3) var<storage, read> mean: array<f32>;
+@group(0) @binding(4) var<storage, read> rstd: array<f32>;
+@group(0) @binding(5) var<storage, read_write> dweight: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dbias: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  if (id.x >= u.runs * u.d) { return; }
+  let r = id.x / u.d;
+  let j = id.x % u.d;
+  var dw: f32 = 0.0;
+  var db: f32 = 0.0;
+  for (var i: u32 = 0u; i < u.rows_per_run; i = i + 1u) {
+    let row = r * u.rows_per_run + i;
+    let g = dout[row * u.d + j];
+    dw = dw + g * (inp[row * u.d + j] - mean[row]) * rstd[row];
+    db = db + g;
+  }
+  dweight[id.x] = dw;
+  dbias[id.x] = db;
+}
+`;
+
+/**
+ * erf in float32 (Numerical Recipes' erfc, Chebyshev fit, fractional error < 1.2e-7): WGSL has no erf, and
+ * model.md's GELU is the exact one, gelu(x) = x/2 (1 + erf(x / sqrt 2)).
+ */
+const ERF_WGSL = /* wgsl */ `
+fn erf_f32(x: f32) -> f32 {
+  let z = abs(x);
+  let t = 1.0 / (1.0 + 0.5 * z);
+  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
+          t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let erfc = t * exp(p);
+  return select(erfc - 1.0, 1.0 - erfc, x >= 0.0);
+}
+`;
+
+/** out = gelu(inp) = inp/2 (1 + erf(inp / sqrt 2)), elementwise over `count` values. */
+export const GELU_FORWARD_WGSL = /* wgsl */ `
+struct U { count: u32 }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read> inp: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+${ERF_WGSL}
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  if (id.x >= u.count) { return; }
+  let x = inp[id.x];
+  out[id.x] = 0.5 * x * (1.0 + erf_f32(x * 0.70710678118654752));
+}
+`;
+
+/** dinp = dout gelu'(inp), gelu'(x) = (1 + erf(x / sqrt 2)) / 2 + x exp(-x^2 / 2) / sqrt(2 pi). */
+export const GELU_BACKWARD_WGSL = /* wgsl */ `
+struct U { count: u32 }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read> inp: array<f32>;
+@group(0) @binding(2) var<storage, read> dout: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dinp: array<f32>;
+${ERF_WGSL}
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  if (id.x >= u.count) { return; }
+  let x = inp[id.x];
+  let cdf = 0.5 * (1.0 + erf_f32(x * 0.70710678118654752));
+  let pdf = exp(-0.5 * x * x) * 0.39894228040143268;
+  dinp[id.x] = dout[id.x] * (cdf + x * pdf);
+}
+`;
+
+/**
+ * Softmax cross-entropy, forward and backward in one pass per row (as the native engine's pair):
+ * loss[row] = log sum_c exp(logits - max) - (logits[y] - max); dlogits = (softmax - onehot(y)) / rows_per_run
+ * (the gradient of each run's mean loss); correct[row] = 1 when the first argmax is y.
+ */
+export const CROSSENTROPY_WGSL = /* wgsl */ `
+struct U { rows: u32, rows_per_run: u32, classes: u32 }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read> logits: array<f32>;
+@group(0) @binding(2) var<storage, read> labels: array<i32>;
+@group(0) @binding(3) var<storage, read_write> losses: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dlogits: array<f32>;
+@group(0) @binding(5) var<storage, read_write> correct: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  let row = id.x;
+  if (row >= u.rows) { return; }
+  let x = row * u.classes;
+  let y = u32(labels[row]);
+  var mx: f32 = logits[x];
+  var arg: u32 = 0u;
+  for (var c: u32 = 1u; c < u.classes; c = c + 1u) { if (logits[x + c] > mx) { mx = logits[x + c]; arg = c; } }
+  var s: f32 = 0.0;
+  for (var c: u32 = 0u; c < u.classes; c = c + 1u) { s = s + exp(logits[x + c] - mx); }
+  losses[row] = log(s) - (logits[x + y] - mx);
+  correct[row] = select(0.0, 1.0, arg == y);
+  let scale = 1.0 / f32(u.rows_per_run);
+  for (var c: u32 = 0u; c < u.classes; c = c + 1u) {
+    let p = exp(logits[x + c] - mx) / s;
+    dlogits[x + c] = (p - select(0.0, 1.0, c == y)) * scale;
+  }
+}
+`;
+
+/** mean[r] = sum_i values[r, i] / n, i ascending (a run's mean loss and accuracy). */
+export const ROW_MEAN_WGSL = /* wgsl */ `
+struct U { runs: u32, n: u32 }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read> values: array<f32>;
+@group(0) @binding(2) var<storage, read_write> mean: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  if (id.x >= u.runs) { return; }
+  var s: f32 = 0.0;
+  for (var i: u32 = 0u; i < u.n; i = i + 1u) { s = s + values[id.x * u.n + i]; }
+  mean[id.x] = s / f32(u.n);
+}
+`;
+
+/**
+ * AdamW (model.md; PyTorch's order, as native/engine_layers.cc): per element of run r,
+ *   p = p (1 - lr wd);  m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  p = p - step m / (sqrt(v) / bc2_sqrt + eps)
+ * with step = lr / (1 - b1^t) and bc2_sqrt = sqrt(1 - b2^t) formed on the host in double, per run (runs of a group
+ * may differ in weight decay and step): hyper[r] = [1 - lr wd, b1, 1 - b1, b2, 1 - b2, step, bc2_sqrt, eps].
+ */
+export const ADAMW_WGSL = /* wgsl */ `
+struct U { per_run: u32, runs: u32 }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read> grads: array<f32>;
+@group(0) @binding(2) var<storage, read> hyper: array<f32>;
+@group(0) @binding(3) var<storage, read_write> params: array<f32>;
+@group(0) @binding(4) var<storage, read_write> m: array<f32>;
+@group(0) @binding(5) var<storage, read_write> v: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = id.x;
+  if (i >= u.per_run * u.runs) { return; }
+  let h = (i / u.per_run) * 8u;
+  let g = grads[i];
+  let p = params[i] * hyper[h];
+  let mi = fma(g, hyper[h + 2u], m[i] * hyper[h + 1u]);
+  let vi = v[i] * hyper[h + 3u] + hyper[h + 4u] * g * g;
+  let denom = sqrt(vi) / hyper[h + 6u] + hyper[h + 7u];
+  params[i] = p + (-hyper[h + 5u]) * mi / denom;
+  m[i] = mi;
+  v[i] = vi;
+}
+`;
+
+/** AdamW's per-run scalars (ADAMW_WGSL's hyper row), formed in double and rounded once, as the native engine does. */
+export function adamwHyper(step: { lr: number; beta1: number; beta2: number; eps: number; weight_decay: number; t: number }): number[] {
+  const bc1 = 1 - step.beta1 ** step.t;
+  const bc2 = 1 - step.beta2 ** step.t;
+  return [1 - step.lr * step.weight_decay, step.beta1, 1 - step.beta1, step.beta2, 1 - step.beta2, step.lr / bc1, Math.sqrt(bc2), step.eps];
+}
+
+/** Every layer kernel compiled on one device. */
+export class LayerKernels {
+  readonly matmulStrided: Kernel;
+  readonly biasGrad: Kernel;
+  readonly layernormForward: Kernel;
+  readonly layernormBackward: Kernel;
+  readonly layernormParamsBackward: Kernel;
+  readonly geluForward: Kernel;
+  readonly geluBackward: Kernel;
+  readonly crossentropy: Kernel;
+  readonly rowMean: Kernel;
+  readonly adamw: Kernel;
+
+  constructor(device: GPUDevice) {
+    this.matmulStrided = new Kernel(device, 'matmul_strided', MATMUL_STRIDED_WGSL);
+    this.biasGrad = new Kernel(device, 'bias_grad', BIAS_GRAD_WGSL);
+    this.layernormForward = new Kernel(device, 'layernorm_forward', LAYERNORM_FORWARD_WGSL);
+    this.layernormBackward = new Kernel(device, 'layernorm_backward', LAYERNORM_BACKWARD_WGSL);
+    this.layernormParamsBackward = new Kernel(device, 'layernorm_params_backward', LAYERNORM_PARAMS_BACKWARD_WGSL);
+    this.geluForward = new Kernel(device, 'gelu_forward', GELU_FORWARD_WGSL);
+    this.geluBackward = new Kernel(device, 'gelu_backward', GELU_BACKWARD_WGSL);
+    this.crossentropy = new Kernel(device, 'crossentropy', CROSSENTROPY_WGSL);
+    this.rowMean = new Kernel(device, 'row_mean', ROW_MEAN_WGSL);
+    this.adamw = new Kernel(device, 'adamw', ADAMW_WGSL);
+  }
+}
