@@ -6,7 +6,8 @@
  * depend on R or on its index in the group. Binding 0 is a uniform block (kernel.ts), then the buffers.
  *
  * Done: matmul forward (matmul.ts) and backward (strided matmul + bias reduction), LayerNorm, exact-erf GELU,
- * softmax cross-entropy, AdamW. Not yet: attention, the embedding, the model's assembly (engine).
+ * softmax cross-entropy, AdamW, causal attention, the token and position embedding. Not yet: the model's
+ * assembly into an engine.
  */
 import { Kernel } from './kernel.js';
 
@@ -295,6 +296,171 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 }
 `;
 
+/**
+ * Causal self-attention over T positions (model.md: position t sees positions <= t), per run, example and head:
+ *   s_ts = q_t . k_s / sqrt(d_head),  p_t = softmax_{s <= t}(s_t),  y_t = sum_{s <= t} p_ts v_s   (head columns only)
+ * q, k, v, y are [rows = runs * n * T, d] with heads in contiguous column chunks; probs [runs * n, H, T, T] (zero
+ * above the diagonal) is kept for the backward pass. One invocation per (example row, head).
+ */
+export const ATTENTION_FORWARD_WGSL = /* wgsl */ `
+struct U { examples: u32, t: u32, d: u32, heads: u32 }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read> q: array<f32>;
+@group(0) @binding(2) var<storage, read> k: array<f32>;
+@group(0) @binding(3) var<storage, read> v: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+@group(0) @binding(5) var<storage, read_write> probs: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  if (id.x >= u.examples * u.heads) { return; }
+  let e = id.x / u.heads;
+  let h = id.x % u.heads;
+  let dh = u.d / u.heads;
+  let scale = 1.0 / sqrt(f32(dh));
+  for (var t: u32 = 0u; t < u.t; t = t + 1u) {
+    let qt = (e * u.t + t) * u.d + h * dh;
+    let pbase = ((e * u.heads + h) * u.t + t) * u.t;
+    var mx: f32 = -3.4e38;
+    for (var s: u32 = 0u; s <= t; s = s + 1u) {
+      let ks = (e * u.t + s) * u.d + h * dh;
+      var dot: f32 = 0.0;
+      for (var c: u32 = 0u; c < dh; c = c + 1u) { dot = dot + q[qt + c] * k[ks + c]; }
+      probs[pbase + s] = dot * scale;
+      mx = max(mx, dot * scale);
+    }
+    var sum: f32 = 0.0;
+    for (var s: u32 = 0u; s <= t; s = s + 1u) { let ex = exp(probs[pbase + s] - mx); probs[pbase + s] = ex; sum = sum + ex; }
+    for (var s: u32 = 0u; s < u.t; s = s + 1u) { probs[pbase + s] = select(0.0, probs[pbase + s] / sum, s <= t); }
+    for (var c: u32 = 0u; c < dh; c = c + 1u) {
+      var acc: f32 = 0.0;
+      for (var s: u32 = 0u; s <= t; s = s + 1u) { acc = acc + probs[pbase + s] * v[(e * u.t + s) * u.d + h * dh + c]; }
+      y[qt + c] = acc;
+    }
+  }
+}
+`;
+
+/**
+ * Attention backward (the native engine's formulas): with dp_ts = dy_t . v_s and ds_ts = p_ts (dp_ts - sum_s' p_ts' dp_ts'),
+ *   dq_t = sum_{s <= t} ds_ts k_s / sqrt(d_head),  dk_s = sum_{t >= s} ds_ts q_t / sqrt(d_head),  dv_s = sum_{t >= s} p_ts dy_t.
+ * One invocation per (example row, head) writes its head's columns of dq, dk, dv at every position.
+ */
+export const ATTENTION_BACKWARD_WGSL = /* wgsl */ `
+struct U { examples: u32, t: u32, d: u32, heads: u32 }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> q: array<f32>;
+@group(0) @binding(3) var<storage, read> k: array<f32>;
+@group(0) @binding(4) var<storage, read> v: array<f32>;
+@group(0) @binding(5) var<storage, read> probs: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dq: array<f32>;
+@group(0) @binding(7) var<storage, read_write> dk: array<f32>;
+@group(0) @binding(8) var<storage, read_write> dv: array<f32>;
+
+const MAX_T: u32 = 8u;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  if (id.x >= u.examples * u.heads) { return; }
+  let e = id.x / u.heads;
+  let h = id.x % u.heads;
+  let dh = u.d / u.heads;
+  let scale = 1.0 / sqrt(f32(dh));
+  // ds[t][s], the gradient of the pre-softmax scores (T <= MAX_T).
+  var ds: array<array<f32, 8>, 8>;
+  for (var t: u32 = 0u; t < u.t; t = t + 1u) {
+    let pbase = ((e * u.heads + h) * u.t + t) * u.t;
+    let yt = (e * u.t + t) * u.d + h * dh;
+    var dp: array<f32, 8>;
+    var weighted: f32 = 0.0;
+    for (var s: u32 = 0u; s <= t; s = s + 1u) {
+      var dot: f32 = 0.0;
+      for (var c: u32 = 0u; c < dh; c = c + 1u) { dot = dot + dy[yt + c] * v[(e * u.t + s) * u.d + h * dh + c]; }
+      dp[s] = dot;
+      weighted = weighted + probs[pbase + s] * dot;
+    }
+    for (var s: u32 = 0u; s < MAX_T; s = s + 1u) { ds[t][s] = select(0.0, probs[pbase + s] * (dp[s] - weighted), s <= t && s < u.t); }
+  }
+  for (var c: u32 = 0u; c < dh; c = c + 1u) {
+    for (var t: u32 = 0u; t < u.t; t = t + 1u) {
+      let at = (e * u.t + t) * u.d + h * dh + c;
+      var gq: f32 = 0.0;
+      for (var s: u32 = 0u; s <= t; s = s + 1u) { gq = gq + ds[t][s] * k[(e * u.t + s) * u.d + h * dh + c]; }
+      dq[at] = gq * scale;
+      var gk: f32 = 0.0;
+      var gv: f32 = 0.0;
+      for (var t2: u32 = t; t2 < u.t; t2 = t2 + 1u) {
+        let row = (e * u.t + t2) * u.d + h * dh + c;
+        gk = gk + ds[t2][t] * q[row];
+        gv = gv + probs[((e * u.heads + h) * u.t + t2) * u.t + t] * dy[row];
+      }
+      dk[at] = gk * scale;
+      dv[at] = gv;
+    }
+  }
+}
+`;
+
+/** x[r, i, t, :] = W_E[r, tokens[r, i, t], :] + W_pos[r, t, :] (model.md "Forward"), one invocation per value. */
+export const EMBED_FORWARD_WGSL = /* wgsl */ `
+struct U { runs: u32, n: u32, t: u32, d: u32, vocab: u32 }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read> tokens: array<i32>;
+@group(0) @binding(2) var<storage, read> wte: array<f32>;
+@group(0) @binding(3) var<storage, read> wpe: array<f32>;
+@group(0) @binding(4) var<storage, read_write> x: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  let total = u.runs * u.n * u.t * u.d;
+  if (id.x >= total) { return; }
+  let j = id.x % u.d;
+  let row = id.x / u.d;          // (r, i, t)
+  let t = row % u.t;
+  let r = row / (u.n * u.t);
+  let tok = u32(tokens[row]);
+  x[id.x] = wte[(r * u.vocab + tok) * u.d + j] + wpe[(r * u.t + t) * u.d + j];
+}
+`;
+
+/**
+ * Embedding backward: dW_E[r, v, j] = sum over the rows (i, t) of run r whose token is v of dx[r, i, t, j], and
+ * dW_pos[r, t, j] = sum_i dx[r, i, t, j], rows ascending. One invocation per (r, v, j) and per (r, t, j).
+ */
+export const EMBED_BACKWARD_WGSL = /* wgsl */ `
+struct U { runs: u32, n: u32, t: u32, d: u32, vocab: u32 }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read> tokens: array<i32>;
+@group(0) @binding(2) var<storage, read> dx: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dwte: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dwpe: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  let vocab_cells = u.runs * u.vocab * u.d;
+  if (id.x < vocab_cells) {
+    let j = id.x % u.d;
+    let tok = (id.x / u.d) % u.vocab;
+    let r = id.x / (u.vocab * u.d);
+    var s: f32 = 0.0;
+    for (var row: u32 = r * u.n * u.t; row < (r + 1u) * u.n * u.t; row = row + 1u) {
+      if (u32(tokens[row]) == tok) { s = s + dx[row * u.d + j]; }
+    }
+    dwte[id.x] = s;
+    return;
+  }
+  let p = id.x - vocab_cells;
+  if (p >= u.runs * u.t * u.d) { return; }
+  let j = p % u.d;
+  let t = (p / u.d) % u.t;
+  let r = p / (u.t * u.d);
+  var s: f32 = 0.0;
+  for (var i: u32 = 0u; i < u.n; i = i + 1u) { s = s + dx[((r * u.n + i) * u.t + t) * u.d + j]; }
+  dwpe[p] = s;
+}
+`;
+
 /** AdamW's per-run scalars (ADAMW_WGSL's hyper row), formed in double and rounded once, as the native engine does. */
 export function adamwHyper(step: { lr: number; beta1: number; beta2: number; eps: number; weight_decay: number; t: number }): number[] {
   const bc1 = 1 - step.beta1 ** step.t;
@@ -314,6 +480,10 @@ export class LayerKernels {
   readonly crossentropy: Kernel;
   readonly rowMean: Kernel;
   readonly adamw: Kernel;
+  readonly attentionForward: Kernel;
+  readonly attentionBackward: Kernel;
+  readonly embedForward: Kernel;
+  readonly embedBackward: Kernel;
 
   constructor(device: GPUDevice) {
     this.matmulStrided = new Kernel(device, 'matmul_strided', MATMUL_STRIDED_WGSL);
@@ -326,5 +496,9 @@ export class LayerKernels {
     this.crossentropy = new Kernel(device, 'crossentropy', CROSSENTROPY_WGSL);
     this.rowMean = new Kernel(device, 'row_mean', ROW_MEAN_WGSL);
     this.adamw = new Kernel(device, 'adamw', ADAMW_WGSL);
+    this.attentionForward = new Kernel(device, 'attention_forward', ATTENTION_FORWARD_WGSL);
+    this.attentionBackward = new Kernel(device, 'attention_backward', ATTENTION_BACKWARD_WGSL);
+    this.embedForward = new Kernel(device, 'embed_forward', EMBED_FORWARD_WGSL);
+    this.embedBackward = new Kernel(device, 'embed_backward', EMBED_BACKWARD_WGSL);
   }
 }
