@@ -86,7 +86,7 @@ export interface ReplayOptions {
   engine?: EngineOptions;
 }
 
-function maxAbsDiff(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+export function maxAbsDiff(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   if (actual.length !== expected.length) return Infinity;
   let worst = 0;
   for (let i = 0; i < actual.length; i++) {
@@ -102,11 +102,11 @@ function relErr(actual: number, expected: number): number {
 }
 
 /** Splits a per-parameter record into the judged and the gauge parameters. */
-function byGauge<T>(record: Record<string, T>, gauge: boolean): Record<string, T> {
+export function byGauge<T>(record: Record<string, T>, gauge: boolean): Record<string, T> {
   return Object.fromEntries(Object.entries(record).filter(([name]) => isGaugeParam(name) === gauge));
 }
 
-function maxOverParams(params: Params, expected: Record<string, number[]>, f: (a: Float32Array, e: number[]) => number): number {
+export function maxOverParams(params: Params, expected: Record<string, number[]>, f: (a: Float32Array, e: number[]) => number): number {
   let worst = 0;
   for (const [name, e] of Object.entries(expected)) {
     const a = params[name];
@@ -115,7 +115,7 @@ function maxOverParams(params: Params, expected: Record<string, number[]>, f: (a
   return worst;
 }
 
-function summaryErr(params: Params, summary: Record<string, { sum: number; sumsq: number }>): number {
+export function summaryErr(params: Params, summary: Record<string, { sum: number; sumsq: number }>): number {
   let worst = 0;
   for (const [name, e] of Object.entries(summary)) {
     const a = params[name];
@@ -132,7 +132,7 @@ function summaryErr(params: Params, summary: Record<string, { sum: number; sumsq
   return worst;
 }
 
-function gradNormErr(grads: Params, norms: Record<string, number>): number {
+export function gradNormErr(grads: Params, norms: Record<string, number>): number {
   let worst = 0;
   for (const [name, e] of Object.entries(norms)) {
     const g = grads[name];

@@ -461,6 +461,49 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 }
 `;
 
+/** out = a + b elementwise (a residual connection), or out += a when `accumulate` (b unused then). */
+export const ADD_WGSL = /* wgsl */ `
+struct U { count: u32 }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  if (id.x >= u.count) { return; }
+  out[id.x] = a[id.x] + b[id.x];
+}
+`;
+
+/**
+ * The last position's rows and back (model.md: the head reads x[:, last]): `gather` copies x[(e, T - 1), :] to
+ * out[e, :]; `scatter` writes dlast[e, :] to dx[(e, T - 1), :] and zeros the other positions.
+ */
+export const LAST_POSITION_WGSL = /* wgsl */ `
+struct U { examples: u32, t: u32, d: u32, scatter: u32 }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  if (u.scatter == 0u) {
+    if (id.x >= u.examples * u.d) { return; }
+    let e = id.x / u.d;
+    let j = id.x % u.d;
+    dst[id.x] = src[(e * u.t + u.t - 1u) * u.d + j];
+    return;
+  }
+  if (id.x >= u.examples * u.t * u.d) { return; }
+  let j = id.x % u.d;
+  let row = id.x / u.d;
+  let e = row / u.t;
+  let t = row % u.t;
+  dst[id.x] = select(0.0, src[e * u.d + j], t == u.t - 1u);
+}
+`;
+
 /** AdamW's per-run scalars (ADAMW_WGSL's hyper row), formed in double and rounded once, as the native engine does. */
 export function adamwHyper(step: { lr: number; beta1: number; beta2: number; eps: number; weight_decay: number; t: number }): number[] {
   const bc1 = 1 - step.beta1 ** step.t;
@@ -484,6 +527,8 @@ export class LayerKernels {
   readonly attentionBackward: Kernel;
   readonly embedForward: Kernel;
   readonly embedBackward: Kernel;
+  readonly add: Kernel;
+  readonly lastPosition: Kernel;
 
   constructor(device: GPUDevice) {
     this.matmulStrided = new Kernel(device, 'matmul_strided', MATMUL_STRIDED_WGSL);
@@ -500,5 +545,7 @@ export class LayerKernels {
     this.attentionBackward = new Kernel(device, 'attention_backward', ATTENTION_BACKWARD_WGSL);
     this.embedForward = new Kernel(device, 'embed_forward', EMBED_FORWARD_WGSL);
     this.embedBackward = new Kernel(device, 'embed_backward', EMBED_BACKWARD_WGSL);
+    this.add = new Kernel(device, 'add', ADD_WGSL);
+    this.lastPosition = new Kernel(device, 'last_position', LAST_POSITION_WGSL);
   }
 }

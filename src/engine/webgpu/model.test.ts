@@ -1,0 +1,90 @@
+/**
+ * The WebGPU model against the PyTorch reference runs (shared/fixtures/reference): every step's loss, the
+ * step-0 gradients and the final parameters within the replay tolerances (REPLAY_TOLERANCES), and R = 2 runs
+ * of one shape in one group, each with its own weight decay, the first bit for bit its R = 1 replay. On
+ * lavapipe in CI; skipped with one line without an adapter.
+ */
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureBatch, fixtureParams, loadFixture, type Fixture } from '../../replay/fixtureFile.js';
+import { byGauge, gradNormErr, maxAbsDiff, maxOverParams, REPLAY_TOLERANCES, summaryErr } from '../../replay/replayFixture.js';
+import type { OptimizerConfig } from '../../schema/model.js';
+import { webGpuForTests } from './device.js';
+import { WebGpuModel } from './model.js';
+
+const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/reference/', import.meta.url));
+const FILES = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
+
+const { gpu, reason } = await webGpuForTests();
+if (!gpu) console.log(`WebGPU model tests skipped: ${reason}`);
+afterAll(() => gpu?.device.destroy());
+
+function optimizerOf(f: Fixture, weightDecay = f.optimizer.weight_decay): OptimizerConfig {
+  const { lr, beta1, beta2, eps } = f.optimizer;
+  return { lr, beta1, beta2, eps, weight_decay: weightDecay } as OptimizerConfig;
+}
+
+/** Replays a fixture's steps on `runs` copies of its init; run r uses weight decay wd[r]. Returns each run's losses. */
+async function replay(f: Fixture, model: WebGpuModel, weightDecays: number[]): Promise<number[][]> {
+  const params = fixtureParams(f);
+  for (let r = 0; r < model.runs; r++) model.setRun(r, params);
+  const losses: number[][] = Array.from({ length: model.runs }, () => []);
+  for (let s = 0; s < f.batches.length; s++) {
+    const b = fixtureBatch(f, s);
+    const n = b.labels.length;
+    const tokens = new Int32Array(model.runs * n * 3), labels = new Int32Array(model.runs * n);
+    for (let r = 0; r < model.runs; r++) {
+      tokens.set(b.tokens, r * n * 3);
+      labels.set(b.labels, r * n);
+    }
+    const got = await model.trainStep(tokens, labels, n, weightDecays.map((wd) => optimizerOf(f, wd)));
+    got.forEach((l, r) => losses[r].push(l));
+  }
+  return losses;
+}
+
+describe.skipIf(!gpu)(`WebGPU model vs the PyTorch fixtures (${gpu?.description ?? 'no adapter'})`, () => {
+  for (const file of FILES) {
+    it(`${file}: step-0 gradients, every step's loss and the final parameters within the replay tolerances`, async () => {
+      const f = loadFixture(FIXTURES + file);
+      const maxBatch = Math.max(...f.batches.map((b) => b.length));
+      const model = new WebGpuModel(gpu!.device, f.model, 1, maxBatch);
+      try {
+        model.setRun(0, fixtureParams(f));
+        const b = fixtureBatch(f, 0);
+        const loss = await model.gradients(b.tokens, b.labels, b.labels.length);
+        expect(Math.abs(loss[0] - f.expected.loss[0]) / f.expected.loss[0]).toBeLessThanOrEqual(REPLAY_TOLERANCES.lossRel);
+        const grads = await model.read('grads', 0);
+        if (f.expected.grad0) expect(maxOverParams(grads, f.expected.grad0, maxAbsDiff), 'grad0').toBeLessThanOrEqual(REPLAY_TOLERANCES.grad0Abs);
+        if (f.expected.grad0_norm) expect(gradNormErr(grads, byGauge(f.expected.grad0_norm, false)), 'grad0 norms').toBeLessThanOrEqual(REPLAY_TOLERANCES.grad0NormRel);
+        const [losses] = await replay(f, model, [f.optimizer.weight_decay]);
+        if (process.env.GROKCHECK_REPORT_REPLAY) console.log(`${file}: max rel loss err ${Math.max(...losses.map((l, s) => Math.abs(l - f.expected.loss[s]) / f.expected.loss[s])).toExponential(2)} over ${losses.length} steps`);
+        losses.forEach((l, s) => expect(Math.abs(l - f.expected.loss[s]) / f.expected.loss[s], `loss at step ${s}`).toBeLessThanOrEqual(REPLAY_TOLERANCES.lossRel));
+        const final = await model.read('params', 0);
+        if (f.expected.final) expect(maxOverParams(final, byGauge(f.expected.final, false), maxAbsDiff), 'final parameters').toBeLessThanOrEqual(REPLAY_TOLERANCES.paramAbs);
+        if (f.expected.final_summary) expect(summaryErr(final, byGauge(f.expected.final_summary, false)), 'final summary').toBeLessThanOrEqual(REPLAY_TOLERANCES.summaryRel);
+      } finally {
+        model.dispose();
+      }
+    });
+  }
+
+  it('R = 2 runs with different weight decays in one group: the first equals its R = 1 replay bit for bit', async () => {
+    const f = loadFixture(FIXTURES + 'add11-2l-standard.json');
+    const maxBatch = Math.max(...f.batches.map((b) => b.length));
+    const alone = new WebGpuModel(gpu!.device, f.model, 1, maxBatch);
+    const pair = new WebGpuModel(gpu!.device, f.model, 2, maxBatch);
+    try {
+      const [one] = await replay(f, alone, [f.optimizer.weight_decay]);
+      const [first, second] = await replay(f, pair, [f.optimizer.weight_decay, 3 * f.optimizer.weight_decay + 0.5]);
+      expect(first).toEqual(one);
+      expect(second).not.toEqual(one);
+      const [a, b] = [await alone.read('params', 0), await pair.read('params', 0)];
+      for (const name of Object.keys(a)) expect(Array.from(b[name]), name).toEqual(Array.from(a[name]));
+    } finally {
+      alone.dispose();
+      pair.dispose();
+    }
+  });
+});

@@ -1,0 +1,295 @@
+/// <reference types="@webgpu/types" />
+/**
+ * The model of shared/spec/model.md on WebGPU for R runs of one shape in lockstep (issue "GPU training through
+ * WebGPU"): every parameter, gradient and Adam moment is one [R, ...] buffer, every layer one dispatch for all R
+ * runs (layers.ts, matmul.ts), each run with its own batch, weight decay and step count. Forward, backward and
+ * AdamW of a step are encoded on one command buffer; only the losses are read back.
+ *
+ * Activations live for batches of at most `maxBatch` examples (a shorter last batch of an epoch uses the front
+ * of each buffer). The residual stream keeps every block's input and middle, which the backward pass reads.
+ */
+import { blockHasAttention, blockHasMlp, paramSpecs, sizeOf, type Params } from '../../model/params.js';
+import type { ModelConfig, OptimizerConfig } from '../../schema/model.js';
+import { emptyBuffer, readFloats } from './buffers.js';
+import { f32, groupsFor } from './kernel.js';
+import { adamwHyper, LayerKernels } from './layers.js';
+import { MatmulForward } from './matmul.js';
+
+/** Positions per example: [a, b, separator]. */
+const T = 3;
+const LN_EPS = 1e-5;
+
+interface BlockActs {
+  ln1?: { out: GPUBuffer; mean: GPUBuffer; rstd: GPUBuffer };
+  q?: GPUBuffer;
+  k?: GPUBuffer;
+  v?: GPUBuffer;
+  y?: GPUBuffer;
+  probs?: GPUBuffer;
+  attnOut?: GPUBuffer;
+  ln2?: { out: GPUBuffer; mean: GPUBuffer; rstd: GPUBuffer };
+  pre?: GPUBuffer;
+  hidden?: GPUBuffer;
+  mlpOut?: GPUBuffer;
+  /** The residual stream entering the block, after its attention (when it has one), and leaving it. */
+  input: GPUBuffer;
+  mid: GPUBuffer;
+  output: GPUBuffer;
+}
+
+export class WebGpuModel {
+  private readonly k: LayerKernels;
+  private readonly mm: MatmulForward;
+  private readonly sizes = new Map<string, number>();
+  readonly params = new Map<string, GPUBuffer>();
+  readonly grads = new Map<string, GPUBuffer>();
+  private readonly m = new Map<string, GPUBuffer>();
+  private readonly v = new Map<string, GPUBuffer>();
+  /** Adam steps taken by each run. */
+  readonly steps: number[];
+  private readonly tokens: GPUBuffer;
+  private readonly labels: GPUBuffer;
+  private readonly hyper: GPUBuffer;
+  private readonly blocks: BlockActs[] = [];
+  private readonly head: Record<'embed' | 'last' | 'lnf' | 'meanf' | 'rstdf' | 'logits' | 'losses' | 'dlogits' | 'correct' | 'meanLoss' | 'meanAcc', GPUBuffer>;
+  private readonly back: Record<'dx' | 'dlast' | 'dlnf' | 'dh' | 'dpre' | 'dhidden' | 'dy' | 'dq' | 'dk' | 'dv', GPUBuffer>;
+  private readonly all: GPUBuffer[] = [];
+
+  constructor(
+    private readonly device: GPUDevice,
+    readonly config: ModelConfig,
+    readonly runs: number,
+    readonly maxBatch: number,
+  ) {
+    this.k = new LayerKernels(device);
+    this.mm = new MatmulForward(device);
+    const R = runs;
+    const buf = (floats: number, label: string) => {
+      const b = emptyBuffer(device, floats, label);
+      this.all.push(b);
+      return b;
+    };
+    for (const spec of paramSpecs(config)) {
+      const n = sizeOf(spec.shape);
+      this.sizes.set(spec.name, n);
+      for (const [map, what] of [[this.params, 'param'], [this.grads, 'grad'], [this.m, 'm'], [this.v, 'v']] as const) map.set(spec.name, buf(R * n, `${what} ${spec.name}`));
+    }
+    this.steps = Array.from({ length: R }, () => 0);
+    const { d_model: d, d_mlp: dm, classes: C } = config;
+    const M = R * maxBatch * T;
+    const E = R * maxBatch;
+    this.tokens = buf(M, 'tokens');
+    this.labels = buf(E, 'labels');
+    this.hyper = buf(R * 8, 'adamw hyper');
+    const embed = buf(M * d, 'embed');
+    let stream = embed;
+    for (let l = 0; l < config.n_layers; l++) {
+      const block: BlockActs = { input: stream, mid: stream, output: stream };
+      if (blockHasAttention(config)) {
+        block.ln1 = { out: buf(M * d, `b${l} ln1`), mean: buf(M, `b${l} ln1 mean`), rstd: buf(M, `b${l} ln1 rstd`) };
+        block.q = buf(M * d, `b${l} q`);
+        block.k = buf(M * d, `b${l} k`);
+        block.v = buf(M * d, `b${l} v`);
+        block.y = buf(M * d, `b${l} y`);
+        block.probs = buf(E * config.n_heads * T * T, `b${l} probs`);
+        block.attnOut = buf(M * d, `b${l} attn out`);
+        block.mid = buf(M * d, `b${l} resid mid`);
+      }
+      if (blockHasMlp(config)) {
+        block.ln2 = { out: buf(M * d, `b${l} ln2`), mean: buf(M, `b${l} ln2 mean`), rstd: buf(M, `b${l} ln2 rstd`) };
+        block.pre = buf(M * dm, `b${l} mlp pre`);
+        block.hidden = buf(M * dm, `b${l} mlp hidden`);
+        block.mlpOut = buf(M * d, `b${l} mlp out`);
+        block.output = buf(M * d, `b${l} resid out`);
+      } else block.output = block.mid;
+      this.blocks.push(block);
+      stream = block.output;
+    }
+    this.head = {
+      embed,
+      last: buf(E * d, 'last'),
+      lnf: buf(E * d, 'ln_f'),
+      meanf: buf(E, 'ln_f mean'),
+      rstdf: buf(E, 'ln_f rstd'),
+      logits: buf(E * C, 'logits'),
+      losses: buf(E, 'losses'),
+      dlogits: buf(E * C, 'dlogits'),
+      correct: buf(E, 'correct'),
+      meanLoss: buf(R, 'mean loss'),
+      meanAcc: buf(R, 'mean accuracy'),
+    };
+    this.back = {
+      dx: buf(M * d, 'dx'),
+      dlast: buf(E * d, 'dlast'),
+      dlnf: buf(E * d, 'dlnf'),
+      dh: buf(M * d, 'dh'),
+      dpre: buf(M * dm, 'dpre'),
+      dhidden: buf(M * dm, 'dhidden'),
+      dy: buf(M * d, 'dy'),
+      dq: buf(M * d, 'dq'),
+      dk: buf(M * d, 'dk'),
+      dv: buf(M * d, 'dv'),
+    };
+  }
+
+  /** Run r's parameters (every name of model.md), and optionally its Adam moments and step count. */
+  setRun(r: number, params: Params, adam?: { m: Params; v: Params; step: number }): void {
+    for (const [name, size] of this.sizes) {
+      const data = params[name];
+      if (!data || data.length !== size) throw new RangeError(`run ${r}: parameter ${name} needs ${size} values, got ${data?.length ?? 'none'}`);
+      this.device.queue.writeBuffer(this.params.get(name)!, r * size * 4, data);
+      const zeros = new Float32Array(size);
+      this.device.queue.writeBuffer(this.m.get(name)!, r * size * 4, adam ? adam.m[name] : zeros);
+      this.device.queue.writeBuffer(this.v.get(name)!, r * size * 4, adam ? adam.v[name] : zeros);
+    }
+    this.steps[r] = adam?.step ?? 0;
+  }
+
+  /** Run r's values of one of the per-parameter maps (parameters, gradients). */
+  async read(which: 'params' | 'grads', r: number): Promise<Params> {
+    const out: Params = {};
+    for (const [name, size] of this.sizes) {
+      const all = await readFloats(this.device, (which === 'params' ? this.params : this.grads).get(name)!, this.runs * size);
+      out[name] = all.slice(r * size, (r + 1) * size);
+    }
+    return out;
+  }
+
+  private p(name: string): GPUBuffer {
+    return this.params.get(name)!;
+  }
+  private g(name: string): GPUBuffer {
+    return this.grads.get(name)!;
+  }
+
+  /** Uploads one batch per run: tokens [R, n, 3] and labels [R, n] (the same n for every run of a step). */
+  private upload(tokens: Int32Array, labels: Int32Array, n: number): void {
+    if (n < 1 || n > this.maxBatch) throw new RangeError(`batch of ${n}: this model holds 1..${this.maxBatch} examples per run`);
+    if (tokens.length !== this.runs * n * T || labels.length !== this.runs * n) throw new RangeError(`expected tokens [${this.runs}, ${n}, 3] and labels [${this.runs}, ${n}]`);
+    this.device.queue.writeBuffer(this.tokens, 0, tokens);
+    this.device.queue.writeBuffer(this.labels, 0, labels);
+  }
+
+  /** The forward pass to every run's mean loss (meanLoss) and dlogits, for batches of n examples. */
+  private encodeForward(enc: GPUCommandEncoder, n: number): void {
+    const { k, mm, config: c, runs: R } = this;
+    const { d_model: d, d_mlp: dm, classes: C, vocab: V, n_heads: H } = c;
+    const NT = n * T, M = R * NT, E = R * n;
+    k.embedForward.encode(enc, [R, n, T, d, V], [this.tokens, this.p('embed.W_E'), this.p('embed.W_pos'), this.head.embed], [groupsFor(M * d)]);
+    this.blocks.forEach((b, l) => {
+      const name = (s: string) => `blocks.${l}.${s}`;
+      if (b.ln1) {
+        k.layernormForward.encode(enc, [M, NT, d, f32(LN_EPS)], [b.input, this.p(name('ln1.w')), this.p(name('ln1.b')), b.ln1.out, b.ln1.mean, b.ln1.rstd], [groupsFor(M)]);
+        for (const [w, bias, out] of [['attn.W_Q', 'attn.b_Q', b.q!], ['attn.W_K', 'attn.b_K', b.k!], ['attn.W_V', 'attn.b_V', b.v!]] as const)
+          mm.encode(enc, { runs: R, n: NT, c: d, o: d }, b.ln1.out, this.p(name(w)), this.p(name(bias)), out);
+        k.attentionForward.encode(enc, [E, T, d, H], [b.q!, b.k!, b.v!, b.y!, b.probs!], [groupsFor(E * H)]);
+        mm.encode(enc, { runs: R, n: NT, c: d, o: d }, b.y!, this.p(name('attn.W_O')), this.p(name('attn.b_O')), b.attnOut!);
+        k.add.encode(enc, [M * d], [b.input, b.attnOut!, b.mid], [groupsFor(M * d)]);
+      }
+      if (b.ln2) {
+        k.layernormForward.encode(enc, [M, NT, d, f32(LN_EPS)], [b.mid, this.p(name('ln2.w')), this.p(name('ln2.b')), b.ln2.out, b.ln2.mean, b.ln2.rstd], [groupsFor(M)]);
+        mm.encode(enc, { runs: R, n: NT, c: d, o: dm }, b.ln2.out, this.p(name('mlp.W_in')), this.p(name('mlp.b_in')), b.pre!);
+        k.geluForward.encode(enc, [M * dm], [b.pre!, b.hidden!], [groupsFor(M * dm)]);
+        mm.encode(enc, { runs: R, n: NT, c: dm, o: d }, b.hidden!, this.p(name('mlp.W_out')), this.p(name('mlp.b_out')), b.mlpOut!);
+        k.add.encode(enc, [M * d], [b.mid, b.mlpOut!, b.output], [groupsFor(M * d)]);
+      }
+    });
+    const h = this.head;
+    const final = this.blocks.at(-1)?.output ?? h.embed;
+    k.lastPosition.encode(enc, [E, T, d, 0], [final, h.last], [groupsFor(E * d)]);
+    k.layernormForward.encode(enc, [E, n, d, f32(LN_EPS)], [h.last, this.p('ln_f.w'), this.p('ln_f.b'), h.lnf, h.meanf, h.rstdf], [groupsFor(E)]);
+    mm.encode(enc, { runs: R, n, c: d, o: C }, h.lnf, this.p('unembed.W_U'), this.p('unembed.b_U'), h.logits);
+    k.crossentropy.encode(enc, [E, n, C], [h.logits, this.labels, h.losses, h.dlogits, h.correct], [groupsFor(E)]);
+    k.rowMean.encode(enc, [R, n], [h.losses, h.meanLoss], [groupsFor(R)]);
+    k.rowMean.encode(enc, [R, n], [h.correct, h.meanAcc], [groupsFor(R)]);
+  }
+
+  /** out[r] = A_r^T B_r (a weight gradient: A [rows, a], B [rows, b] per run, out [a, b]). */
+  private weightGrad(enc: GPUCommandEncoder, rows: number, a: number, bCols: number, A: GPUBuffer, B: GPUBuffer, out: GPUBuffer): void {
+    this.k.matmulStrided.encode(enc, [a, rows, bCols, 1, a, bCols, 1, rows * a, rows * bCols, 0], [A, B, out], [Math.ceil(bCols / 16), Math.ceil(a / 16), this.runs]);
+  }
+
+  /** out[r] (+)= D_r W_r^T (an input gradient: D [rows, o], W [i, o], out [rows, i]). */
+  private inputGrad(enc: GPUCommandEncoder, rows: number, i: number, o: number, D: GPUBuffer, W: GPUBuffer, out: GPUBuffer, accumulate: boolean): void {
+    this.k.matmulStrided.encode(enc, [rows, o, i, o, 1, 1, o, rows * o, i * o, accumulate ? 1 : 0], [D, W, out], [Math.ceil(i / 16), Math.ceil(rows / 16), this.runs]);
+  }
+
+  /** Every gradient of every run's mean loss (forward first). */
+  private encodeBackward(enc: GPUCommandEncoder, n: number): void {
+    const { k, config: c, runs: R } = this;
+    const { d_model: d, d_mlp: dm, classes: C, vocab: V, n_heads: H } = c;
+    const NT = n * T, M = R * NT, E = R * n;
+    const h = this.head, bk = this.back;
+    this.weightGrad(enc, n, d, C, h.lnf, h.dlogits, this.g('unembed.W_U'));
+    k.biasGrad.encode(enc, [R, n, C], [h.dlogits, this.g('unembed.b_U')], [groupsFor(R * C)]);
+    this.inputGrad(enc, n, d, C, h.dlogits, this.p('unembed.W_U'), bk.dlnf, false);
+    k.layernormBackward.encode(enc, [E, n, d, 0], [bk.dlnf, h.last, this.p('ln_f.w'), h.meanf, h.rstdf, bk.dlast], [groupsFor(E)]);
+    k.layernormParamsBackward.encode(enc, [R, n, d], [bk.dlnf, h.last, h.meanf, h.rstdf, this.g('ln_f.w'), this.g('ln_f.b')], [groupsFor(R * d)]);
+    k.lastPosition.encode(enc, [E, T, d, 1], [bk.dlast, bk.dx], [groupsFor(M * d)]);
+    for (let l = this.blocks.length - 1; l >= 0; l--) {
+      const b = this.blocks[l];
+      const name = (s: string) => `blocks.${l}.${s}`;
+      if (b.ln2) {
+        this.weightGrad(enc, NT, dm, d, b.hidden!, bk.dx, this.g(name('mlp.W_out')));
+        k.biasGrad.encode(enc, [R, NT, d], [bk.dx, this.g(name('mlp.b_out'))], [groupsFor(R * d)]);
+        this.inputGrad(enc, NT, dm, d, bk.dx, this.p(name('mlp.W_out')), bk.dhidden, false);
+        k.geluBackward.encode(enc, [M * dm], [b.pre!, bk.dhidden, bk.dpre], [groupsFor(M * dm)]);
+        this.weightGrad(enc, NT, d, dm, b.ln2.out, bk.dpre, this.g(name('mlp.W_in')));
+        k.biasGrad.encode(enc, [R, NT, dm], [bk.dpre, this.g(name('mlp.b_in'))], [groupsFor(R * dm)]);
+        this.inputGrad(enc, NT, d, dm, bk.dpre, this.p(name('mlp.W_in')), bk.dh, false);
+        k.layernormBackward.encode(enc, [M, NT, d, 1], [bk.dh, b.mid, this.p(name('ln2.w')), b.ln2.mean, b.ln2.rstd, bk.dx], [groupsFor(M)]);
+        k.layernormParamsBackward.encode(enc, [R, NT, d], [bk.dh, b.mid, b.ln2.mean, b.ln2.rstd, this.g(name('ln2.w')), this.g(name('ln2.b'))], [groupsFor(R * d)]);
+      }
+      if (b.ln1) {
+        this.weightGrad(enc, NT, d, d, b.y!, bk.dx, this.g(name('attn.W_O')));
+        k.biasGrad.encode(enc, [R, NT, d], [bk.dx, this.g(name('attn.b_O'))], [groupsFor(R * d)]);
+        this.inputGrad(enc, NT, d, d, bk.dx, this.p(name('attn.W_O')), bk.dy, false);
+        k.attentionBackward.encode(enc, [E, T, d, H], [bk.dy, b.q!, b.k!, b.v!, b.probs!, bk.dq, bk.dk, bk.dv], [groupsFor(E * H)]);
+        const parts = [['Q', bk.dq], ['K', bk.dk], ['V', bk.dv]] as const;
+        parts.forEach(([m, dP], i) => {
+          this.weightGrad(enc, NT, d, d, b.ln1!.out, dP, this.g(name(`attn.W_${m}`)));
+          k.biasGrad.encode(enc, [R, NT, d], [dP, this.g(name(`attn.b_${m}`))], [groupsFor(R * d)]);
+          this.inputGrad(enc, NT, d, d, dP, this.p(name(`attn.W_${m}`)), bk.dh, i > 0);
+        });
+        k.layernormBackward.encode(enc, [M, NT, d, 1], [bk.dh, b.input, this.p(name('ln1.w')), b.ln1.mean, b.ln1.rstd, bk.dx], [groupsFor(M)]);
+        k.layernormParamsBackward.encode(enc, [R, NT, d], [bk.dh, b.input, b.ln1.mean, b.ln1.rstd, this.g(name('ln1.w')), this.g(name('ln1.b'))], [groupsFor(R * d)]);
+      }
+    }
+    k.embedBackward.encode(enc, [R, n, T, d, V], [this.tokens, bk.dx, this.g('embed.W_E'), this.g('embed.W_pos')], [groupsFor(R * (V + T) * d)]);
+  }
+
+  /** Loss and gradients of each run's batch at the current parameters; changes nothing. */
+  async gradients(tokens: Int32Array, labels: Int32Array, n: number): Promise<Float32Array> {
+    this.upload(tokens, labels, n);
+    const enc = this.device.createCommandEncoder();
+    this.encodeForward(enc, n);
+    this.encodeBackward(enc, n);
+    this.device.queue.submit([enc.finish()]);
+    return readFloats(this.device, this.head.meanLoss, this.runs);
+  }
+
+  /**
+   * One AdamW step for every run on its batch with its own optimiser settings (weight decay may differ between
+   * the runs of a group); resolves to each run's loss before the update.
+   */
+  async trainStep(tokens: Int32Array, labels: Int32Array, n: number, optimizers: readonly OptimizerConfig[]): Promise<Float32Array> {
+    if (optimizers.length !== this.runs) throw new RangeError(`one optimiser per run: expected ${this.runs}, got ${optimizers.length}`);
+    this.upload(tokens, labels, n);
+    const hyper = Float32Array.from(
+      optimizers.flatMap((o, r) => adamwHyper({ lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weight_decay: o.weight_decay, t: this.steps[r] + 1 })),
+    );
+    this.device.queue.writeBuffer(this.hyper, 0, hyper);
+    const enc = this.device.createCommandEncoder();
+    this.encodeForward(enc, n);
+    this.encodeBackward(enc, n);
+    for (const [name, size] of this.sizes)
+      this.k.adamw.encode(enc, [size, this.runs], [this.g(name), this.hyper, this.p(name), this.m.get(name)!, this.v.get(name)!], [groupsFor(size * this.runs)]);
+    this.device.queue.submit([enc.finish()]);
+    for (let r = 0; r < this.runs; r++) this.steps[r]++;
+    return readFloats(this.device, this.head.meanLoss, this.runs);
+  }
+
+  dispose(): void {
+    for (const b of this.all) b.destroy();
+  }
+}
