@@ -6,7 +6,11 @@ import { benchCostModel } from '../verify/costBench.js';
 import { circuitSync } from '../papers/circuit-sync/index.js';
 import type { Command } from './command.js';
 import { ENGINE_FLAGS, engineOptionsOf } from './engineFlags.js';
-import { Flags, switchFlag } from './flags.js';
+import { z } from 'zod';
+import { DEFAULT_ENGINE, ENGINE_KINDS } from '../engine/create.js';
+import type { EngineKind } from '../engine/engine.js';
+import { benchLockstep } from '../engine/webgpu/bench.js';
+import { Flags, switchFlag, valueFlag } from './flags.js';
 
 const BENCH_FLAGS = new Flags({
   json: switchFlag('print one JSON object {engine, train_step_ms: {p97_2l, p97_1l, p97_attn_only},\neval_grid_ms: {p97_2l}, fsd_perm_ms: {p131_512u_1000}, checkpoint_ms: {p97_2l, p97_2l_null},\ncheckpoint_steps, checkpoint_parts_ms, checkpoint_train_step_ms}'),
@@ -14,6 +18,13 @@ const BENCH_FLAGS = new Flags({
   'cost-model': switchFlag('instead: the cost model\'s estimate of the paper\'s main/p97/s42 run against training it\n(minutes; verify --plan\'s estimate, before training and once the grokking step is known)'),
   decayed: switchFlag('instead: one training step from a state deep in the subnormal range (the small profile\'s\nschedule/p43/s42/mem/l10 at step 2000), with denormals kept and flushed'),
   ...ENGINE_FLAGS,
+  engine: valueFlag(
+    'NAME',
+    z.enum([...ENGINE_KINDS, 'webgpu']).default(DEFAULT_ENGINE),
+    `${[...ENGINE_KINDS, 'webgpu'].join(', ')}: webgpu measures the lockstep engine (R runs per dispatch) against\nthe native engine in the same call`,
+  ),
+  runs: valueFlag('R,R,...', z.string().regex(/^\d+(,\d+)*$/, 'expected group sizes like 1,8,32,64').default('1,8,32,64'), 'with --engine webgpu: the group sizes to time'),
+  steps: valueFlag('N', z.coerce.number().int().positive().default(20), 'with --engine webgpu: lockstep steps timed per group size'),
 });
 
 export const benchCommand: Command = {
@@ -31,8 +42,25 @@ step <= 25 ms, FSD + permutation test <= 500 ms on 2 cores, a checkpoint <= 20 t
 ${BENCH_FLAGS.help()}`,
   async run(argv) {
     const { values: f } = BENCH_FLAGS.parse(argv);
+    if (f.engine === 'webgpu') {
+      const runs = f.runs.split(',').map(Number);
+      const w = await benchLockstep({ runs: f.quick ? runs.filter((r) => r <= 2) : runs, steps: f.quick ? 2 : f.steps });
+      if (f.json) console.log(JSON.stringify(w));
+      else {
+        console.log(`adapter: ${w.adapter}${w.software ? '   (a CPU implementation: these figures only show that the code runs)' : ''}`);
+        console.log(`${w.model}, batch ${w.batch}, ${w.steps_timed} queued steps per group size`);
+        console.log('| runs R | ms per lockstep step | run-steps per s |');
+        console.log('|---|---|---|');
+        for (const l of w.lockstep) console.log(`| ${l.runs} | ${l.ms_per_lockstep_step.toFixed(2)} | ${l.run_steps_per_s.toFixed(1)} |`);
+        console.log(`native engine (${w.native.threads}): ${w.native.ms_per_step.toFixed(2)} ms per step, ${w.native.run_steps_per_s.toFixed(1)} run-steps per s`);
+        console.log(`best lockstep / native: ${w.speedup_over_native.toFixed(2)}x; one checkpoint: not on the GPU yet`);
+      }
+      return 0;
+    }
+    // The CPU engines' figures below (the webgpu engine is not an Engine of create.ts).
+    const cpu = { ...f, engine: f.engine as EngineKind };
     if (f['cost-model']) {
-      const c = await benchCostModel(circuitSync, 'main/p97/s42', f.engine, engineOptionsOf(f));
+      const c = await benchCostModel(circuitSync, 'main/p97/s42', cpu.engine, engineOptionsOf(cpu));
       if (f.json) console.log(JSON.stringify(c));
       else {
         console.log(`${c.run}: trained in ${c.measured_s.toFixed(1)} s`);
@@ -42,7 +70,7 @@ ${BENCH_FLAGS.help()}`,
       return 0;
     }
     if (f.decayed) {
-      const d = await benchDenormals(f.engine, { quick: f.quick, engine: engineOptionsOf(f) });
+      const d = await benchDenormals(cpu.engine, { quick: f.quick, engine: engineOptionsOf(cpu) });
       if (f.json) console.log(JSON.stringify(d));
       else {
         console.log(`engine: ${d.engine}; state at step ${d.state_step}: ${d.subnormal_values} of ${d.state_values} values subnormal${f.quick ? '   (--quick: not figures to record)' : ''}`);
@@ -54,9 +82,9 @@ ${BENCH_FLAGS.help()}`,
       }
       return 0;
     }
-    const engine = await benchEngine(f.engine, { quick: f.quick, engine: engineOptionsOf(f) });
+    const engine = await benchEngine(cpu.engine, { quick: f.quick, engine: engineOptionsOf(cpu) });
     const fsd = benchFsd({ quick: f.quick });
-    const checkpoint = await benchCheckpoint(f.engine, { quick: f.quick, engine: engineOptionsOf(f) });
+    const checkpoint = await benchCheckpoint(cpu.engine, { quick: f.quick, engine: engineOptionsOf(cpu) });
     const figures = {
       ...engine,
       ...fsd,

@@ -70,6 +70,29 @@ describe.skipIf(!gpu)(`WebGPU model vs the PyTorch fixtures (${gpu?.description 
     });
   }
 
+  it('queued steps (their losses read once at the end) give the losses and parameters of steps read one by one', async () => {
+    const f = loadFixture(FIXTURES + 'add11-1l-standard.json');
+    const maxBatch = Math.max(...f.batches.map((b) => b.length));
+    const stepwise = new WebGpuModel(gpu!.device, f.model, 1, maxBatch);
+    const queued = new WebGpuModel(gpu!.device, f.model, 1, maxBatch, f.batches.length);
+    try {
+      const [one] = await replay(f, stepwise, [f.optimizer.weight_decay]);
+      queued.setRun(0, fixtureParams(f));
+      for (let s = 0; s < f.batches.length; s++) {
+        const b = fixtureBatch(f, s);
+        queued.queueStep(b.tokens, b.labels, b.labels.length, [optimizerOf(f)]);
+      }
+      expect(() => queued.queueStep(new Int32Array(3), new Int32Array(1), 1, [optimizerOf(f)])).toThrow(/queued/);
+      const losses = await queued.flushLosses();
+      expect(losses.map((l) => l[0])).toEqual(one);
+      const [a, b] = [await stepwise.read('params', 0), await queued.read('params', 0)];
+      for (const name of Object.keys(a)) expect(Array.from(b[name]), name).toEqual(Array.from(a[name]));
+    } finally {
+      stepwise.dispose();
+      queued.dispose();
+    }
+  });
+
   it('R = 2 runs with different weight decays in one group: the first equals its R = 1 replay bit for bit', async () => {
     const f = loadFixture(FIXTURES + 'add11-2l-standard.json');
     const maxBatch = Math.max(...f.batches.map((b) => b.length));

@@ -54,12 +54,17 @@ export class WebGpuModel {
   private readonly head: Record<'embed' | 'last' | 'lnf' | 'meanf' | 'rstdf' | 'logits' | 'losses' | 'dlogits' | 'correct' | 'meanLoss' | 'meanAcc', GPUBuffer>;
   private readonly back: Record<'dx' | 'dlast' | 'dlnf' | 'dh' | 'dpre' | 'dhidden' | 'dy' | 'dq' | 'dk' | 'dv', GPUBuffer>;
   private readonly all: GPUBuffer[] = [];
+  /** Each queued step's losses ([maxQueued, R]), read back at once by `flushLosses`. */
+  private readonly lossLog: GPUBuffer;
+  private queued = 0;
 
   constructor(
     private readonly device: GPUDevice,
     readonly config: ModelConfig,
     readonly runs: number,
     readonly maxBatch: number,
+    /** Steps that may be queued between two reads of their losses (the steps between two checkpoints). */
+    readonly maxQueued = 100,
   ) {
     this.k = new LayerKernels(device);
     this.mm = new MatmulForward(device);
@@ -81,6 +86,7 @@ export class WebGpuModel {
     this.tokens = buf(M, 'tokens');
     this.labels = buf(E, 'labels');
     this.hyper = buf(R * 8, 'adamw hyper');
+    this.lossLog = buf(maxQueued * R, 'loss log');
     const embed = buf(M * d, 'embed');
     let stream = embed;
     for (let l = 0; l < config.n_layers; l++) {
@@ -273,7 +279,17 @@ export class WebGpuModel {
    * the runs of a group); resolves to each run's loss before the update.
    */
   async trainStep(tokens: Int32Array, labels: Int32Array, n: number, optimizers: readonly OptimizerConfig[]): Promise<Float32Array> {
+    this.queueStep(tokens, labels, n, optimizers);
+    return (await this.flushLosses())[0];
+  }
+
+  /**
+   * Queues one AdamW step for every run without waiting for it (its losses go to the loss log): the steps
+   * between two checkpoints run back to back on the GPU, and `flushLosses` reads all their losses at once.
+   */
+  queueStep(tokens: Int32Array, labels: Int32Array, n: number, optimizers: readonly OptimizerConfig[]): void {
     if (optimizers.length !== this.runs) throw new RangeError(`one optimiser per run: expected ${this.runs}, got ${optimizers.length}`);
+    if (this.queued >= this.maxQueued) throw new RangeError(`${this.maxQueued} steps are queued: read their losses (flushLosses) first`);
     this.upload(tokens, labels, n);
     const hyper = Float32Array.from(
       optimizers.flatMap((o, r) => adamwHyper({ lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weight_decay: o.weight_decay, t: this.steps[r] + 1 })),
@@ -284,9 +300,19 @@ export class WebGpuModel {
     this.encodeBackward(enc, n);
     for (const [name, size] of this.sizes)
       this.k.adamw.encode(enc, [size, this.runs], [this.g(name), this.hyper, this.p(name), this.m.get(name)!, this.v.get(name)!], [groupsFor(size * this.runs)]);
+    enc.copyBufferToBuffer(this.head.meanLoss, 0, this.lossLog, this.queued * this.runs * 4, this.runs * 4);
     this.device.queue.submit([enc.finish()]);
     for (let r = 0; r < this.runs; r++) this.steps[r]++;
-    return readFloats(this.device, this.head.meanLoss, this.runs);
+    this.queued++;
+  }
+
+  /** The losses of every step queued since the last flush, oldest first ([R] each); waits for them. */
+  async flushLosses(): Promise<Float32Array[]> {
+    const q = this.queued;
+    this.queued = 0;
+    if (q === 0) return [];
+    const all = await readFloats(this.device, this.lossLog, q * this.runs);
+    return Array.from({ length: q }, (_, s) => all.slice(s * this.runs, (s + 1) * this.runs));
   }
 
   dispose(): void {
