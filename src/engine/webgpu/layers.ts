@@ -477,8 +477,9 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 `;
 
 /**
- * The last position's rows and back (model.md: the head reads x[:, last]): `gather` copies x[(e, T - 1), :] to
- * out[e, :]; `scatter` writes dlast[e, :] to dx[(e, T - 1), :] and zeros the other positions.
+ * The last position's rows and back (model.md: the head reads x[:, last]): mode 0 (gather) copies
+ * x[(e, T - 1), :] to out[e, :]; mode 1 (scatter) writes dlast[e, :] to dx[(e, T - 1), :] and zeros the other
+ * positions; mode 2 (overwrite) writes src[e, :] to dst[(e, T - 1), :] and leaves the other positions.
  */
 export const LAST_POSITION_WGSL = /* wgsl */ `
 struct U { examples: u32, t: u32, d: u32, scatter: u32 }
@@ -500,6 +501,10 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   let row = id.x / u.d;
   let e = row / u.t;
   let t = row % u.t;
+  if (u.scatter == 2u) {
+    if (t == u.t - 1u) { dst[id.x] = src[e * u.d + j]; }
+    return;
+  }
   dst[id.x] = select(0.0, src[e * u.d + j], t == u.t - 1u);
 }
 `;

@@ -111,3 +111,44 @@ describe.skipIf(!gpu)(`WebGPU model vs the PyTorch fixtures (${gpu?.description 
     }
   });
 });
+
+describe.skipIf(!gpu)('WebGPU grid evaluation against the native engine', () => {
+  it('loss, accuracy, logits and every capture site, with a component zeroed and with the MLP hidden overridden, on several runs at once', async () => {
+    const { createNativeEngine } = await import('../native.js');
+    const { initParams } = await import('../../model/params.js');
+    const { makeTask } = await import('../../tasks/task.js');
+    const { fsdSitesOf } = await import('../../schema/sites.js');
+    for (const variant of ['standard', 'attn_only', 'mlp_only'] as const) {
+      const config = { vocab: 14, classes: 13, d_model: 16, n_heads: 2, d_mlp: 24, n_layers: 2, variant } as const;
+      const task = makeTask('mod_add', 13);
+      const runs = 2;
+      // maxBatch 50 splits the 169-pair grid into four chunks.
+      const model = new WebGpuModel(gpu!.device, config, runs, 50);
+      const natives = Array.from({ length: runs }, (_, r) => createNativeEngine({ model: config, optimizer: optimizerOf(loadFixture(FIXTURES + 'add11-1l-standard.json')), params: initParams(config, 5 + r), options: { threads: 1 } }));
+      try {
+        for (let r = 0; r < runs; r++) model.setRun(r, initParams(config, 5 + r));
+        const sites = [...new Set([...fsdSitesOf(config), 'block0.resid.mid', 'block1.resid.mid'] as const)];
+        const cases = [
+          { capture: sites, logits: true },
+          { zero: [{ layer: 0, kind: variant === 'mlp_only' ? 'mlp' : 'attn' } as const], logits: true },
+          ...(variant === 'attn_only' ? [] : [{ override: { layer: 1, values: Float32Array.from({ length: task.labels.length * 24 }, (_, i) => Math.sin(i)) }, logits: true }]),
+        ];
+        for (const extra of cases) {
+          const request = { tokens: task.tokens, labels: task.labels, ...extra };
+          const got = await model.evaluate(request);
+          for (let r = 0; r < runs; r++) {
+            const want = natives[r].evaluate(request);
+            expect(Math.abs(got[r].loss - want.loss), `${variant} loss`).toBeLessThan(1e-5);
+            expect(Math.abs(got[r].accuracy - want.accuracy) * task.labels.length, `${variant} accuracy`).toBeLessThanOrEqual(1);
+            expect(maxAbsDiff(got[r].logits!, Array.from(want.logits!)), `${variant} logits`).toBeLessThan(1e-4);
+            for (const site of Object.keys(want.captures) as (keyof typeof want.captures)[])
+              expect(maxAbsDiff(got[r].captures[site]!, Array.from(want.captures[site]!)), `${variant} ${site}`).toBeLessThan(1e-4);
+          }
+        }
+      } finally {
+        model.dispose();
+        for (const e of natives) e.dispose();
+      }
+    }
+  });
+});

@@ -10,6 +10,8 @@
  */
 import { blockHasAttention, blockHasMlp, paramSpecs, sizeOf, type Params } from '../../model/params.js';
 import type { ModelConfig, OptimizerConfig } from '../../schema/model.js';
+import { parseSite, type SiteName } from '../../schema/sites.js';
+import type { Component, EvalRequest, EvalResult } from '../engine.js';
 import { emptyBuffer, readFloats } from './buffers.js';
 import { f32, groupsFor } from './kernel.js';
 import { adamwHyper, LayerKernels } from './layers.js';
@@ -176,8 +178,13 @@ export class WebGpuModel {
     this.device.queue.writeBuffer(this.labels, 0, labels);
   }
 
-  /** The forward pass to every run's mean loss (meanLoss) and dlogits, for batches of n examples. */
-  private encodeForward(enc: GPUCommandEncoder, n: number): void {
+  /**
+   * The forward pass to every run's mean loss (meanLoss) and dlogits, for batches of n examples; `zero` skips
+   * components' outputs (the residual passes unchanged), `override` replaces a block's MLP hidden at the last
+   * position by the rows of a buffer ([R, n, d_mlp]) before W_out.
+   */
+  private encodeForward(enc: GPUCommandEncoder, n: number, opts: { zero?: readonly Component[]; override?: { layer: number; buffer: GPUBuffer } } = {}): void {
+    const zeroed = (layer: number, kind: Component['kind']) => opts.zero?.some((z) => z.layer === layer && z.kind === kind) ?? false;
     const { k, mm, config: c, runs: R } = this;
     const { d_model: d, d_mlp: dm, classes: C, vocab: V, n_heads: H } = c;
     const NT = n * T, M = R * NT, E = R * n;
@@ -190,14 +197,17 @@ export class WebGpuModel {
           mm.encode(enc, { runs: R, n: NT, c: d, o: d }, b.ln1.out, this.p(name(w)), this.p(name(bias)), out);
         k.attentionForward.encode(enc, [E, T, d, H], [b.q!, b.k!, b.v!, b.y!, b.probs!], [groupsFor(E * H)]);
         mm.encode(enc, { runs: R, n: NT, c: d, o: d }, b.y!, this.p(name('attn.W_O')), this.p(name('attn.b_O')), b.attnOut!);
-        k.add.encode(enc, [M * d], [b.input, b.attnOut!, b.mid], [groupsFor(M * d)]);
+        if (zeroed(l, 'attn')) enc.copyBufferToBuffer(b.input, 0, b.mid, 0, M * d * 4);
+        else k.add.encode(enc, [M * d], [b.input, b.attnOut!, b.mid], [groupsFor(M * d)]);
       }
       if (b.ln2) {
         k.layernormForward.encode(enc, [M, NT, d, f32(LN_EPS)], [b.mid, this.p(name('ln2.w')), this.p(name('ln2.b')), b.ln2.out, b.ln2.mean, b.ln2.rstd], [groupsFor(M)]);
         mm.encode(enc, { runs: R, n: NT, c: d, o: dm }, b.ln2.out, this.p(name('mlp.W_in')), this.p(name('mlp.b_in')), b.pre!);
         k.geluForward.encode(enc, [M * dm], [b.pre!, b.hidden!], [groupsFor(M * dm)]);
+        if (opts.override?.layer === l) k.lastPosition.encode(enc, [E, T, dm, 2], [opts.override.buffer, b.hidden!], [groupsFor(M * dm)]);
         mm.encode(enc, { runs: R, n: NT, c: dm, o: d }, b.hidden!, this.p(name('mlp.W_out')), this.p(name('mlp.b_out')), b.mlpOut!);
-        k.add.encode(enc, [M * d], [b.mid, b.mlpOut!, b.output], [groupsFor(M * d)]);
+        if (zeroed(l, 'mlp')) enc.copyBufferToBuffer(b.mid, 0, b.output, 0, M * d * 4);
+        else k.add.encode(enc, [M * d], [b.mid, b.mlpOut!, b.output], [groupsFor(M * d)]);
       }
     });
     const h = this.head;
@@ -313,6 +323,85 @@ export class WebGpuModel {
     if (q === 0) return [];
     const all = await readFloats(this.device, this.lossLog, q * this.runs);
     return Array.from({ length: q }, (_, s) => all.slice(s * this.runs, (s + 1) * this.runs));
+  }
+
+  /** The buffer of a capture site ([R * n * T, units] rows) and its units. */
+  private siteBuffer(site: SiteName): { buffer: GPUBuffer; units: number } {
+    const { layer, kind } = parseSite(site);
+    const b = this.blocks[layer];
+    // resid.mid: the stream after the block's attention (its input when it has none).
+    const buffer = kind === 'mlp.pre' ? b?.pre : kind === 'mlp.post' ? b?.hidden : kind === 'attn.out' ? b?.attnOut : b?.mid;
+    if (!b || !buffer) throw new RangeError(`a ${this.config.n_layers}-layer ${this.config.variant} model has no site ${site}`);
+    return { buffer, units: kind.startsWith('mlp.') ? this.config.d_mlp : this.config.d_model };
+  }
+
+  /**
+   * Every run evaluated on the same examples (EvalRequest: tokens [N, 3], labels [N]; an override's values
+   * [N, d_mlp] for every run, or [R, N, d_mlp] one block per run), in chunks of at most maxBatch rows: the mean
+   * loss and accuracy, and the requested logits and last-position captures, per run.
+   */
+  async evaluate(request: EvalRequest): Promise<EvalResult[]> {
+    const { runs: R, config: c } = this;
+    const N = request.labels.length;
+    if (request.tokens.length !== N * T) throw new RangeError(`expected tokens [${N}, 3] for ${N} labels`);
+    const sites = request.capture ?? [];
+    const targets = sites.map((s) => this.siteBuffer(s));
+    const dm = c.d_mlp;
+    if (request.override) {
+      const len = request.override.values.length;
+      if (len !== N * dm && len !== R * N * dm) throw new RangeError(`override values: expected [${N}, ${dm}] or [${R}, ${N}, ${dm}], got ${len} values`);
+    }
+    const logits = request.logits ? Array.from({ length: R }, () => new Float32Array(N * c.classes)) : null;
+    const captures = Array.from({ length: R }, () => targets.map((t) => new Float32Array(N * t.units)));
+    const lossSum = new Float64Array(R), correctSum = new Float64Array(R);
+    const scratch = emptyBuffer(this.device, R * this.maxBatch * Math.max(c.d_model, dm));
+    const overrideBuffer = request.override ? emptyBuffer(this.device, R * this.maxBatch * dm) : null;
+    try {
+      for (let start = 0; start < N; start += this.maxBatch) {
+        const n = Math.min(this.maxBatch, N - start);
+        const tokens = new Int32Array(R * n * T), labels = new Int32Array(R * n);
+        for (let r = 0; r < R; r++) {
+          tokens.set(request.tokens.subarray(start * T, (start + n) * T), r * n * T);
+          labels.set(request.labels.subarray(start, start + n), r * n);
+        }
+        this.upload(tokens, labels, n);
+        if (request.override && overrideBuffer) {
+          const v = request.override.values;
+          const perRun = v.length === R * N * dm;
+          const rows = new Float32Array(R * n * dm);
+          for (let r = 0; r < R; r++) rows.set(v.subarray((perRun ? r * N : 0) * dm + start * dm, (perRun ? r * N : 0) * dm + (start + n) * dm), r * n * dm);
+          this.device.queue.writeBuffer(overrideBuffer, 0, rows);
+        }
+        const enc = this.device.createCommandEncoder();
+        this.encodeForward(enc, n, { ...(request.zero ? { zero: request.zero } : {}), ...(overrideBuffer ? { override: { layer: request.override!.layer, buffer: overrideBuffer } } : {}) });
+        this.device.queue.submit([enc.finish()]);
+        const [loss, acc] = await Promise.all([readFloats(this.device, this.head.meanLoss, R), readFloats(this.device, this.head.meanAcc, R)]);
+        for (let r = 0; r < R; r++) {
+          lossSum[r] += loss[r] * n;
+          correctSum[r] += Math.round(acc[r] * n);
+        }
+        if (logits) {
+          const all = await readFloats(this.device, this.head.logits, R * n * c.classes);
+          for (let r = 0; r < R; r++) logits[r].set(all.subarray(r * n * c.classes, (r + 1) * n * c.classes), start * c.classes);
+        }
+        for (const [i, t] of targets.entries()) {
+          const gather = this.device.createCommandEncoder();
+          this.k.lastPosition.encode(gather, [R * n, T, t.units, 0], [t.buffer, scratch], [groupsFor(R * n * t.units)]);
+          this.device.queue.submit([gather.finish()]);
+          const rows = await readFloats(this.device, scratch, R * n * t.units);
+          for (let r = 0; r < R; r++) captures[r][i].set(rows.subarray(r * n * t.units, (r + 1) * n * t.units), start * t.units);
+        }
+      }
+    } finally {
+      scratch.destroy();
+      overrideBuffer?.destroy();
+    }
+    return Array.from({ length: R }, (_, r) => ({
+      loss: lossSum[r] / N,
+      accuracy: correctSum[r] / N,
+      ...(logits ? { logits: logits[r] } : {}),
+      captures: Object.fromEntries(sites.map((s, i) => [s, captures[r][i]])) as Partial<Record<SiteName, Float32Array>>,
+    }));
   }
 
   dispose(): void {
