@@ -8,8 +8,7 @@ import type { Command } from './command.js';
 import { ENGINE_FLAGS, engineOptionsOf } from './engineFlags.js';
 import { z } from 'zod';
 import { DEFAULT_ENGINE, ENGINE_KINDS } from '../engine/create.js';
-import type { EngineKind } from '../engine/engine.js';
-import { benchLockstep } from '../engine/webgpu/bench.js';
+import type { CpuEngineKind } from '../engine/engine.js';
 import { Flags, switchFlag, valueFlag } from './flags.js';
 
 const BENCH_FLAGS = new Flags({
@@ -44,6 +43,8 @@ ${BENCH_FLAGS.help()}`,
     const { values: f } = BENCH_FLAGS.parse(argv);
     if (f.engine === 'webgpu') {
       const runs = f.runs.split(',').map(Number);
+      // Loaded only here: the lockstep bench pulls in the native addon and the WebGPU binding.
+      const { benchLockstep } = await import('../engine/webgpu/bench.js');
       const w = await benchLockstep({ runs: f.quick ? runs.filter((r) => r <= 2) : runs, steps: f.quick ? 2 : f.steps });
       if (f.json) console.log(JSON.stringify(w));
       else {
@@ -58,7 +59,7 @@ ${BENCH_FLAGS.help()}`,
       return 0;
     }
     // The CPU engines' figures below (the webgpu engine is not an Engine of create.ts).
-    const cpu = { ...f, engine: f.engine as EngineKind };
+    const cpu = { ...f, engine: f.engine as CpuEngineKind };
     if (f['cost-model']) {
       const c = await benchCostModel(circuitSync, 'main/p97/s42', cpu.engine, engineOptionsOf(cpu));
       if (f.json) console.log(JSON.stringify(c));

@@ -5,7 +5,11 @@ import { DENORMAL_MODES, type DenormalMode, type EngineOptions } from '../engine
 import { valueFlag } from './flags.js';
 
 export const ENGINE_FLAGS = {
-  engine: valueFlag('NAME', z.enum(ENGINE_KINDS).default(DEFAULT_ENGINE), `${ENGINE_KINDS.join(' or ')}: native is the C++ addon, tfjs the reference`),
+  engine: valueFlag(
+    'NAME',
+    z.enum(ENGINE_KINDS).default(DEFAULT_ENGINE),
+    `${ENGINE_KINDS.join(', ')}: native is the C++ addon, tfjs the reference, webgpu the WGSL kernels\non a WebGPU adapter (one run at a time here; grokcheck webgpu checks the adapter)`,
+  ),
   backend: valueFlag('NAME', z.string().optional(), 'tfjs backend: tensorflow, wasm or cpu (default: the best available)'),
   threads: valueFlag('N', z.coerce.number().int().positive().optional(), 'native engine threads (default: all cores; results do not depend on it)'),
   denormals: valueFlag(

@@ -4,8 +4,8 @@
  * 9409 rows) with the captures a checkpoint needs. Measured with tinybench; speed is never asserted in tests.
  */
 import { Bench } from 'tinybench';
-import { createEngine } from './create.js';
-import type { Engine, EngineKind, EngineOptions } from './engine.js';
+import { createCpuEngine } from './create.js';
+import type { CpuEngineKind, Engine, EngineOptions } from './engine.js';
 import { defaultOptimizer, paperModel, type ModelConfig } from '../schema/model.js';
 import { initParams } from '../model/params.js';
 import { BatchCursor } from '../tasks/batches.js';
@@ -54,8 +54,8 @@ async function medianMs(name: string, fn: () => void, quick: boolean): Promise<n
   return result.latency.p50;
 }
 
-async function withEngine<T>(kind: EngineKind, model: ModelConfig, options: EngineOptions | undefined, f: (e: Engine) => Promise<T>): Promise<T> {
-  const engine = await createEngine(kind, { model, optimizer: defaultOptimizer, params: initParams(model, 42), options });
+async function withEngine<T>(kind: CpuEngineKind, model: ModelConfig, options: EngineOptions | undefined, f: (e: Engine) => Promise<T>): Promise<T> {
+  const engine = await createCpuEngine(kind, { model, optimizer: defaultOptimizer, params: initParams(model, 42), options });
   try {
     return await f(engine);
   } finally {
@@ -63,7 +63,7 @@ async function withEngine<T>(kind: EngineKind, model: ModelConfig, options: Engi
   }
 }
 
-export async function benchEngine(kind: EngineKind, opts: BenchOptions = {}): Promise<BenchFigures> {
+export async function benchEngine(kind: CpuEngineKind, opts: BenchOptions = {}): Promise<BenchFigures> {
   const quick = opts.quick ?? false;
   const task = makeTask('mod_add', P);
   const batches = trainingBatches(task, 8);
@@ -114,7 +114,7 @@ const FLT_MIN = 1.1754943508222875e-38;
  * thousands of Adam moments and parameters are subnormal; then one training step from that state, timed with
  * denormals kept and flushed (tinybench, both in one process; each step starts from the same state again).
  */
-export async function benchDenormals(kind: EngineKind, opts: BenchOptions = {}): Promise<DenormalBenchFigures> {
+export async function benchDenormals(kind: CpuEngineKind, opts: BenchOptions = {}): Promise<DenormalBenchFigures> {
   const quick = opts.quick ?? false;
   const p = 43;
   const task = makeTask('mod_add', p);
@@ -124,7 +124,7 @@ export async function benchDenormals(kind: EngineKind, opts: BenchOptions = {}):
   const optimizer = { ...defaultOptimizer, lr: 3e-3, beta2: 0.98, weight_decay: 1 };
   const options = (denormals: 'keep' | 'flush'): EngineOptions => ({ ...opts.engine, denormals });
   const stateStep = quick ? 300 : 2000;
-  const trainer = await createEngine(kind, { model, optimizer, params: initParams(model, 42), options: options('keep') });
+  const trainer = await createCpuEngine(kind, { model, optimizer, params: initParams(model, 42), options: options('keep') });
   for (let s = 0; s < stateStep; s++) {
     if (s === 150) trainer.setOptimizer({ ...optimizer, weight_decay: 10 });
     trainer.trainStep(batch.tokens, batch.labels);
@@ -134,7 +134,7 @@ export async function benchDenormals(kind: EngineKind, opts: BenchOptions = {}):
   const arrays = [state.params, state.adamM, state.adamV].flatMap((ps) => Object.values(ps));
   const subnormals = arrays.reduce((n, a) => n + a.filter((x) => x !== 0 && Math.abs(x) < FLT_MIN).length, 0);
   const decayed = { ...optimizer, weight_decay: 10 };
-  const engines = await Promise.all((['keep', 'flush'] as const).map((m) => createEngine(kind, { model, optimizer: decayed, params: state.params, options: options(m) })));
+  const engines = await Promise.all((['keep', 'flush'] as const).map((m) => createCpuEngine(kind, { model, optimizer: decayed, params: state.params, options: options(m) })));
   try {
     const bench = new Bench({ ...budget(quick), throws: true });
     engines.forEach((e, i) =>

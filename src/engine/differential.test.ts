@@ -24,7 +24,7 @@ import { describe, expect, it } from 'vitest';
 import type { ModelConfig, OptimizerConfig, Variant } from '../schema/model.js';
 import { blockHasAttention, blockHasMlp, initParams, type Params } from '../model/params.js';
 import { Rng } from '../random/rng.js';
-import { createEngine } from './create.js';
+import { createCpuEngine } from './create.js';
 import type { Component, Engine, EngineCreateArgs, TrainingState } from './engine.js';
 import type { SiteName } from '../schema/sites.js';
 
@@ -160,8 +160,8 @@ async function enginePair(c: Case): Promise<{ native: Engine; tfjs: Engine }> {
     params: initParams(c.model, c.paramSeed),
     options,
   });
-  const native = await createEngine('native', args({}));
-  const tfjs = await createEngine('tfjs', args({ backend: TFJS_BACKEND }));
+  const native = await createCpuEngine('native', args({}));
+  const tfjs = await createCpuEngine('tfjs', args({ backend: TFJS_BACKEND }));
   return { native, tfjs };
 }
 

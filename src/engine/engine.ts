@@ -92,7 +92,7 @@ export interface EngineOptions {
 }
 
 export interface Engine {
-  readonly kind: EngineKind;
+  readonly kind: CpuEngineKind;
   /** Human-readable description for provenance, e.g. "native (C++ N-API, 2 threads)" or "tfjs (wasm)". */
   readonly description: string;
   readonly config: ModelConfig;
@@ -112,9 +112,57 @@ export interface Engine {
   dispose(): void;
 }
 
-/** The engines, the default first. */
-export const ENGINE_KINDS = ['native', 'tfjs'] as const;
+/**
+ * The engine as the training loop, the measurements and the replay use it: every computation asynchronous,
+ * because a GPU (WebGPU) hands its results back only through promises. The CPU engines are synchronous
+ * `Engine`s seen through `asAsync` (their own tests and benchmarks call them directly).
+ */
+export interface AsyncEngine {
+  readonly kind: EngineKind;
+  readonly description: string;
+  readonly config: ModelConfig;
+  readonly denormals: DenormalMode;
+  trainStep(tokens: Int32Array, labels: Int32Array): Promise<number>;
+  gradients(tokens: Int32Array, labels: Int32Array): Promise<{ loss: number; grads: Params }>;
+  evaluate(request: EvalRequest): Promise<EvalResult>;
+  evaluateTail(request: TailRequest): Promise<EvalResult>;
+  getState(): Promise<TrainingState>;
+  setState(state: TrainingState): Promise<void>;
+  setOptimizer(optimizer: OptimizerConfig): void;
+  dispose(): void;
+}
+
+/** A synchronous engine behind the asynchronous interface: every promise is already settled. */
+export function asAsync(engine: Engine): AsyncEngine {
+  return {
+    get kind() {
+      return engine.kind;
+    },
+    get description() {
+      return engine.description;
+    },
+    get config() {
+      return engine.config;
+    },
+    get denormals() {
+      return engine.denormals;
+    },
+    trainStep: async (tokens, labels) => engine.trainStep(tokens, labels),
+    gradients: async (tokens, labels) => engine.gradients(tokens, labels),
+    evaluate: async (request) => engine.evaluate(request),
+    evaluateTail: async (request) => engine.evaluateTail(request),
+    getState: async () => engine.getState(),
+    setState: async (state) => engine.setState(state),
+    setOptimizer: (optimizer) => engine.setOptimizer(optimizer),
+    dispose: () => engine.dispose(),
+  };
+}
+
+/** The engines, the default first: `native` (C++ addon), `tfjs` (reference), `webgpu` (WGSL kernels on a GPU). */
+export const ENGINE_KINDS = ['native', 'tfjs', 'webgpu'] as const;
 export type EngineKind = (typeof ENGINE_KINDS)[number];
+/** The synchronous (CPU) engines. */
+export type CpuEngineKind = Exclude<EngineKind, 'webgpu'>;
 
 export interface EngineCreateArgs {
   model: ModelConfig;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Engine, EvalRequest, EvalResult, TailRequest } from '../engine/engine.js';
+import { asAsync, type Engine, type EvalRequest, type EvalResult, type TailRequest } from '../engine/engine.js';
 import type { ModelConfig } from '../schema/model.js';
 import { Rng } from '../random/rng.js';
 import { makeTask, makeSplit } from '../tasks/task.js';
@@ -122,7 +122,7 @@ function fakeEngine(p: number, freqsPerUnit: number[][], seed: number, junk = 0,
 }
 
 describe('topIndices', () => {
-  it('takes the largest values, ties to the smaller index, in ascending order', () => {
+  it('takes the largest values, ties to the smaller index, in ascending order', async () => {
     expect(topIndices([0.1, 0.3, 0.3, 0.05, 0.3], 2)).toEqual([1, 2]);
     expect(topIndices([5, 1, 4], 7)).toEqual([0, 1, 2]);
   });
@@ -132,20 +132,20 @@ describe('restricted-logit loss (metrics.md "Restricted-logit loss")', () => {
   const p = 23;
   const grid = makeTask('mod_add', p);
 
-  it('keeps the 7 frequencies of largest participation, ties to the smaller k', () => {
+  it('keeps the 7 frequencies of largest participation, ties to the smaller k', async () => {
     // dominant frequencies 1,1,2,3,4,5,6,7,8,9,9,10: par(1) = par(9) = 2/12, then the singletons 2..6 by k
     const plan = [1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 10].map((k) => [k]);
     const engine = fakeEngine(p, plan, 1);
-    const r = restrictedLogitLoss(engine, grid, p);
+    const r = await restrictedLogitLoss(asAsync(engine), grid, p);
     expect(r.kept).toEqual([1, 2, 3, 4, 5, 6, 9]);
     expect(r.layer).toBe(1);
   });
 
-  it('replaces each unit by its mean plus the kept Fourier components of its answer response', () => {
+  it('replaces each unit by its mean plus the kept Fourier components of its answer response', async () => {
     // unit responses with 3 frequencies each and operand-only junk that the answer response averages away
     const plan = [[1, 8, 2], [2, 9, 1], [3, 1, 10], [1, 2, 3]];
     const engine = fakeEngine(p, plan, 2, 0.5);
-    const r = restrictedLogitLoss(engine, grid, p, { keep: 2 });
+    const r = await restrictedLogitLoss(asAsync(engine), grid, p, { keep: 2 });
     expect(r.kept).toEqual([1, 2]);
     const acts = engine.hiddenOf(grid.tokens);
     const values = engine.lastOverride!.values;
@@ -174,23 +174,23 @@ describe('restricted-logit loss (metrics.md "Restricted-logit loss")', () => {
     expect(r.loss).toBeCloseTo(crossEntropy(engine.logitsOf(values, grid.gridSize), p, grid.labels).loss, 10);
   });
 
-  it('equals the ordinary loss when every unit is already band-limited to the kept frequencies', () => {
+  it('equals the ordinary loss when every unit is already band-limited to the kept frequencies', async () => {
     const plan = [[1, 4], [4, 6], [6, 1], [2, 7], [3], [5]];
     const engine = fakeEngine(p, plan, 3);
-    const r = restrictedLogitLoss(engine, grid, p);
+    const r = await restrictedLogitLoss(asAsync(engine), grid, p);
     expect(r.kept).toEqual([1, 2, 3, 4, 5, 6, 7]);
     const plain = engine.evaluate({ tokens: grid.tokens, labels: grid.labels });
     expect(r.loss).toBeCloseTo(plain.loss, 5);
     expect(r.accuracy).toBe(plain.accuracy);
   });
 
-  it('reuses given activations, handles even p (Nyquist) and needs an MLP', () => {
+  it('reuses given activations, handles even p (Nyquist) and needs an MLP', async () => {
     const q = 12;
     const g12 = makeTask('mod_add', q);
     const plan = [[6], [6], [1, 6]];
     const engine = fakeEngine(q, plan, 4, 0, 1);
     const acts = engine.hiddenOf(g12.tokens);
-    const r = restrictedLogitLoss(engine, g12, q, { activations: acts, keep: 1 });
+    const r = await restrictedLogitLoss(asAsync(engine), g12, q, { activations: acts, keep: 1 });
     expect(engine.evaluations).toBe(1); // only the overridden pass
     expect(r.kept).toEqual([6]);
     expect(r.layer).toBe(0);
@@ -199,10 +199,10 @@ describe('restricted-logit loss (metrics.md "Restricted-logit loss")', () => {
     for (let i = 0; i < acts.length; i++) if (i % 3 !== 2) expect(band.values[i]).toBeCloseTo(acts[i], 5);
     const attnOnly = fakeEngine(q, plan, 4);
     (attnOnly.config as { variant: string }).variant = 'attn_only';
-    expect(() => restrictedLogitLoss(attnOnly, g12, q)).toThrow(/needs an MLP/);
+    await expect(restrictedLogitLoss(asAsync(attnOnly), g12, q)).rejects.toThrow(/needs an MLP/);
   });
 
-  it('works on the training rows only (baseline.inputs = train)', () => {
+  it('works on the training rows only (baseline.inputs = train)', async () => {
     const plan = [[1], [2], [2]];
     const engine = fakeEngine(p, plan, 5);
     const split = makeSplit(grid.gridSize, 0.3, 1);
@@ -212,7 +212,7 @@ describe('restricted-logit loss (metrics.md "Restricted-logit loss")', () => {
       tokens.set(grid.tokens.subarray(3 * row, 3 * row + 3), 3 * i);
       labels[i] = grid.labels[row];
     });
-    const r = restrictedLogitLoss(engine, { tokens, labels }, p);
+    const r = await restrictedLogitLoss(asAsync(engine), { tokens, labels }, p);
     expect(engine.lastOverride!.values.length).toBe(split.train.length * 3);
     expect(r.loss).toBeCloseTo(engine.evaluate({ tokens, labels }).loss, 5);
   });
@@ -223,7 +223,7 @@ describe("Nanda et al.'s progress measures", () => {
   const grid = makeTask('mod_add', p);
   const split = makeSplit(grid.gridSize, 0.3, 2);
 
-  it('picks the key frequencies of largest total power along the token axis', () => {
+  it('picks the key frequencies of largest total power along the token axis', async () => {
     // 6 signals: frequency 4 twice (strong), 2 once (strong), 5 and 6 weak
     const spec: [number, number][] = [[4, 2], [4, 2], [2, 3], [5, 0.5], [6, 0.4], [6, 0.3]];
     const signals = new Float64Array(spec.length * p);
@@ -253,7 +253,7 @@ describe("Nanda et al.'s progress measures", () => {
     return { beta, key, rest };
   }
 
-  it('excluded loss removes the key directions (leaving the column means), restricted loss keeps only them', () => {
+  it('excluded loss removes the key directions (leaving the column means), restricted loss keeps only them', async () => {
     const keys = [1, 3, 5];
     const { beta, key, rest } = plantedLogits(keys, 2);
     const logits = Float32Array.from(key, (v, i) => v + rest[i]);
@@ -266,7 +266,7 @@ describe("Nanda et al.'s progress measures", () => {
     expect(m.keyFrequencies).toEqual(keys);
   });
 
-  it('reads the key frequencies off W_E through the Engine interface and reuses given logits', () => {
+  it('reads the key frequencies off W_E through the Engine interface and reuses given logits', async () => {
     const engine = fakeEngine(p, [[1], [2]], 9);
     const WE = engine.getState().params['embed.W_E'];
     // embedding columns 0 and 2 carry frequency 3, column 1 frequency 6 (weaker); the separator row is ignored
@@ -275,11 +275,11 @@ describe("Nanda et al.'s progress measures", () => {
       WE[t * 4 + 1] = t < p ? 0.5 * Math.sin((2 * Math.PI * 6 * t) / p) : -100;
       WE[t * 4 + 2] = t < p ? Math.sin((2 * Math.PI * 3 * t) / p + 1) : 50;
     }
-    const m = progressMeasures(engine, grid, p, split.train, { keyCount: 1 });
+    const m = await progressMeasures(asAsync(engine), grid, p, split.train, { keyCount: 1 });
     expect(m.keyFrequencies).toEqual([3]);
     const logits = engine.evaluate({ tokens: grid.tokens, labels: grid.labels, logits: true }).logits!;
     const before = engine.evaluations;
-    const again = progressMeasures(engine, grid, p, split.train, { keyCount: 2, logits });
+    const again = await progressMeasures(asAsync(engine), grid, p, split.train, { keyCount: 2, logits });
     expect(engine.evaluations).toBe(before);
     expect(again.keyFrequencies).toEqual([3, 6]);
     expect(again).toEqual(progressMeasuresFromLogits(logits, p, grid.labels, p, [3, 6], split.train));

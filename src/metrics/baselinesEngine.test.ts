@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../engine/create.js';
-import type { Engine } from '../engine/engine.js';
+import type { AsyncEngine } from '../engine/engine.js';
 import { fixtureParams, loadFixture } from '../replay/fixtureFile.js';
 import type { Params } from '../model/params.js';
 import { makeSplit, makeTask } from '../tasks/task.js';
@@ -25,7 +25,7 @@ describe.each(['add11-2l-standard', 'add11-1l-standard'])('baselines on the %s f
   const params: Params = fixture.expected.final
     ? Object.fromEntries(Object.entries(fixture.expected.final).map(([k, v]) => [k, Float32Array.from(v)]))
     : fixtureParams(fixture);
-  const engines: Engine[] = [];
+  const engines: AsyncEngine[] = [];
   const make = async (kind: 'native' | 'tfjs') => {
     const engine = await createEngine(kind, {
       model: fixture.model,
@@ -42,16 +42,16 @@ describe.each(['add11-2l-standard', 'add11-1l-standard'])('baselines on the %s f
     const native = await make('native');
     const tfjs = await make('tfjs');
     for (const keep of [2, 7]) {
-      const a = restrictedLogitLoss(native, task, p, { keep });
-      const b = restrictedLogitLoss(tfjs, task, p, { keep });
+      const a = await restrictedLogitLoss(native, task, p, { keep });
+      const b = await restrictedLogitLoss(tfjs, task, p, { keep });
       expect(a.kept).toEqual(b.kept);
       expect(a.kept.length).toBe(Math.min(keep, Math.floor(p / 2)));
       expect(a.layer).toBe(fixture.model.n_layers - 1);
       expect(Number.isFinite(a.loss)).toBe(true);
       expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-4 * Math.max(1, b.loss));
     }
-    const m = progressMeasures(native, task, p, split.train, { keyCount: 2 });
-    const n = progressMeasures(tfjs, task, p, split.train, { keyCount: 2 });
+    const m = await progressMeasures(native, task, p, split.train, { keyCount: 2 });
+    const n = await progressMeasures(tfjs, task, p, split.train, { keyCount: 2 });
     expect(m.keyFrequencies).toEqual(n.keyFrequencies);
     expect(Math.abs(m.excludedLoss - n.excludedLoss)).toBeLessThan(1e-4 * Math.max(1, n.excludedLoss));
     expect(Math.abs(m.restrictedLoss - n.restrictedLoss)).toBeLessThan(1e-4 * Math.max(1, n.restrictedLoss));
@@ -62,7 +62,7 @@ describe.each(['add11-2l-standard', 'add11-1l-standard'])('baselines on the %s f
     expect(expected).toBeDefined();
     // the fixture's activations are those of its final parameters
     const native = await make('native');
-    const capture = native.evaluate({ tokens: task.tokens, labels: task.labels, capture: ['block0.mlp.post'] }).captures['block0.mlp.post']!;
+    const capture = (await native.evaluate({ tokens: task.tokens, labels: task.labels, capture: ['block0.mlp.post'] })).captures['block0.mlp.post']!;
     const ours = fourierFsd(capture, fixture.model.d_mlp, task.labels, p);
     const theirs = fourierFsd(Float64Array.from(expected!), fixture.model.d_mlp, task.labels, p);
     expect(ours.fsd).toBe(theirs.fsd);

@@ -9,7 +9,7 @@
  *   the training rows (it rises before grokking);
  * - restricted loss: keep only that projection plus each column's mean over the grid, cross-entropy on the grid.
  */
-import type { Engine } from '../engine/engine.js';
+import type { AsyncEngine } from '../engine/engine.js';
 import { subsetLossAccuracy } from './subsetLoss.js';
 import { cyclicBasis, frequencyCount, unitCircle, unitPowers } from './spectralBasis.js';
 import { topIndices } from './restrictedLogit.js';
@@ -174,17 +174,17 @@ export interface ProgressMeasureOptions {
 }
 
 /** Nanda's excluded and restricted losses of `engine` on the full grid of a Z_p task (labels = answers). */
-export function progressMeasures(
-  engine: Engine,
+export async function progressMeasures(
+  engine: AsyncEngine,
   grid: { tokens: Int32Array; labels: Int32Array },
   p: number,
   trainRows: ArrayLike<number>,
   options: ProgressMeasureOptions = {},
-): ProgressMeasures {
+): Promise<ProgressMeasures> {
   const config = engine.config;
-  const signals = keySignals(options.params ?? engine.getState().params, config.d_model, p, options.keySource ?? 'embedding');
+  const signals = keySignals(options.params ?? (await engine.getState()).params, config.d_model, p, options.keySource ?? 'embedding');
   const keys = keyFrequencies(signals, config.d_model, p, options.keyCount ?? DEFAULT_KEY_FREQUENCIES);
-  const logits = options.logits ?? engine.evaluate({ tokens: grid.tokens, labels: grid.labels, logits: true }).logits;
+  const logits = options.logits ?? (await engine.evaluate({ tokens: grid.tokens, labels: grid.labels, logits: true })).logits;
   if (!logits) throw new Error('the engine returned no logits');
   return progressMeasuresFromLogits(logits, config.classes, grid.labels, p, keys, trainRows);
 }

@@ -8,7 +8,7 @@
  * canonical, metrics.md `baseline.inputs`; the training rows are the alternative).
  * Baseline sync = first checkpoint where it is < 0.5 nats (src/metrics/events.ts).
  */
-import type { Engine } from '../engine/engine.js';
+import type { AsyncEngine } from '../engine/engine.js';
 import type { SiteName } from '../schema/sites.js';
 import { blockHasMlp } from '../model/params.js';
 import type { Activations } from './answerResponse.js';
@@ -102,12 +102,12 @@ export interface RestrictedLogitResult {
  * (Engine.evaluateTail) instead of run again from the tokens: the same numbers at a fraction of the cost, and
  * no tokens are needed.
  */
-export function restrictedLogitLoss(
-  engine: Engine,
+export async function restrictedLogitLoss(
+  engine: AsyncEngine,
   inputs: { tokens?: Int32Array; labels: Int32Array },
   p: number,
   options: RestrictedLogitOptions = {},
-): RestrictedLogitResult {
+): Promise<RestrictedLogitResult> {
   const config = engine.config;
   const layer = options.layer ?? config.n_layers - 1;
   if (!blockHasMlp(config) || layer < 0 || layer >= config.n_layers)
@@ -118,13 +118,13 @@ export function restrictedLogitLoss(
     if (!inputs.tokens) throw new Error('the restricted-logit loss needs the tokens unless both the activations and the residual are given');
     return inputs.tokens;
   };
-  const activations = options.activations ?? engine.evaluate({ tokens: tokens(), labels: inputs.labels, capture: [site] }).captures[site];
+  const activations = options.activations ?? (await engine.evaluate({ tokens: tokens(), labels: inputs.labels, capture: [site] })).captures[site];
   if (!activations) throw new Error(`the engine returned no capture for ${site}`);
   const band = bandLimitedResponse(activations, units, inputs.labels, p, options.keep ?? DEFAULT_KEPT_FREQUENCIES, options);
   if (options.residual && layer !== config.n_layers - 1)
     throw new RangeError(`a residual finishes only the last block (${config.n_layers - 1}), not block ${layer}`);
   const result = options.residual
-    ? engine.evaluateTail({ residual: options.residual, hidden: band.values, labels: inputs.labels })
-    : engine.evaluate({ tokens: tokens(), labels: inputs.labels, override: { layer, values: band.values } });
+    ? await engine.evaluateTail({ residual: options.residual, hidden: band.values, labels: inputs.labels })
+    : await engine.evaluate({ tokens: tokens(), labels: inputs.labels, override: { layer, values: band.values } });
   return { loss: result.loss, accuracy: result.accuracy, kept: band.kept, layer };
 }

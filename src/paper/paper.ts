@@ -5,7 +5,7 @@
  * sibling folder and one line in src/papers/index.ts.
  */
 import type { z } from 'zod';
-import type { Engine } from '../engine/engine.js';
+import type { AsyncEngine } from '../engine/engine.js';
 import type { ClaimDefinition, ClaimOutcome } from './claim.js';
 import type { Plan, ProfileInfo, RoleBase, RunData, RunLookup, RunSet } from './runSet.js';
 
@@ -34,7 +34,7 @@ export interface Measurement<R extends RoleBase = RoleBase, P extends ProfileInf
   /** Whether a stored result is the one `target` asks for. */
   isCurrent(stored: unknown, runId: string, step: number): boolean;
   /** Measures with an engine that holds the run's state at `step`. */
-  measure(engine: Engine, run: RunData<R>, step: number): unknown;
+  measure(engine: AsyncEngine, run: RunData<R>, step: number): Promise<unknown>;
 }
 
 /** What the plots may read besides the runs: each swept claim's verdict and headline figure per sweep point. */

@@ -4,7 +4,7 @@
  * per-tensor sums), and the full-grid loss, accuracy, logits and block-0 activations.
  */
 import { createEngine } from '../engine/create.js';
-import type { Engine, EngineKind, EngineOptions } from '../engine/engine.js';
+import type { AsyncEngine, EngineKind, EngineOptions } from '../engine/engine.js';
 import type { SiteName } from '../schema/sites.js';
 import { fixtureBatch, fixtureParams, type Fixture } from './fixtureFile.js';
 import type { OptimizerConfig } from '../schema/model.js';
@@ -148,7 +148,7 @@ export function gradNormErr(grads: Params, norms: Record<string, number>): numbe
 export async function replayFixture(fixture: Fixture, engineKind: EngineKind, options: ReplayOptions = {}): Promise<ReplayReport> {
   const { model, expected } = fixture;
   const optimizer: OptimizerConfig = { ...fixture.optimizer };
-  const engine: Engine = await createEngine(engineKind, { model, optimizer, params: fixtureParams(fixture), options: options.engine });
+  const engine: AsyncEngine = await createEngine(engineKind, { model, optimizer, params: fixtureParams(fixture), options: options.engine });
   const tol = REPLAY_TOLERANCES;
   const failures: string[] = [];
   const check = (what: string, value: number | null, limit: number) => {
@@ -156,16 +156,17 @@ export async function replayFixture(fixture: Fixture, engineKind: EngineKind, op
   };
   try {
     const first = fixtureBatch(fixture, 0);
-    const grad0 = engine.gradients(first.tokens, first.labels).grads;
+    const grad0 = (await engine.gradients(first.tokens, first.labels)).grads;
     const grad0_max_abs_err = expected.grad0 ? maxOverParams(grad0, expected.grad0, maxAbsDiff) : null;
     const grad0_max_norm_rel_err = expected.grad0_norm ? gradNormErr(grad0, byGauge(expected.grad0_norm, false)) : null;
 
-    const losses = fixture.batches.map((_, step) => {
+    const losses: number[] = [];
+    for (let step = 0; step < fixture.batches.length; step++) {
       const { tokens, labels } = fixtureBatch(fixture, step);
-      return engine.trainStep(tokens, labels);
-    });
+      losses.push(await engine.trainStep(tokens, labels));
+    }
     const max_rel_loss_err = Math.max(0, ...losses.map((l, i) => relErr(l, expected.loss[i])).map((e) => (Number.isNaN(e) ? Infinity : e)));
-    const finalParams = engine.getState().params;
+    const finalParams = (await engine.getState()).params;
     const max_abs_param_err = expected.final ? maxOverParams(finalParams, byGauge(expected.final, false), maxAbsDiff) : null;
     const max_abs_gauge_param_err = expected.final ? maxOverParams(finalParams, byGauge(expected.final, true), maxAbsDiff) : null;
     const max_rel_summary_err = expected.final_summary ? summaryErr(finalParams, byGauge(expected.final_summary, false)) : null;
@@ -174,7 +175,7 @@ export async function replayFixture(fixture: Fixture, engineKind: EngineKind, op
     const sites: [ActivationKey, SiteName][] = [];
     if (expected.block0_mlp_hidden_last && blockHasMlp(model)) sites.push(['block0_mlp_hidden_last', 'block0.mlp.post']);
     if (expected.block0_attn_out_last && blockHasAttention(model)) sites.push(['block0_attn_out_last', 'block0.attn.out']);
-    const grid = engine.evaluate({ tokens: task.tokens, labels: task.labels, logits: true, capture: sites.map(([, s]) => s) });
+    const grid = await engine.evaluate({ tokens: task.tokens, labels: task.labels, logits: true, capture: sites.map(([, s]) => s) });
     const activation_max_abs_err: Partial<Record<ActivationKey, number>> = {};
     if (expected.grid_logits) activation_max_abs_err.grid_logits = maxAbsDiff(grid.logits!, expected.grid_logits);
     for (const [key, site] of sites) activation_max_abs_err[key] = maxAbsDiff(grid.captures[site]!, expected[key]!);

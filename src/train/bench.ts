@@ -4,8 +4,8 @@
  * 20 training steps), and where its time goes. tinybench medians; speed is never asserted in tests.
  */
 import { Bench } from 'tinybench';
-import { createEngine } from '../engine/create.js';
-import type { EngineKind, EngineOptions } from '../engine/engine.js';
+import { createCpuEngine } from '../engine/create.js';
+import { asAsync, type CpuEngineKind, type EngineOptions } from '../engine/engine.js';
 import { fourierFsd } from '../metrics/fsd.js';
 import { permutationNull } from '../metrics/fsdNull.js';
 import { summariseFourierFsd } from '../metrics/fsdSummary.js';
@@ -31,11 +31,13 @@ export interface CheckpointBenchFigures {
   parts_ms: Record<string, number>;
 }
 
-export async function benchCheckpoint(kind: EngineKind, opts: { quick?: boolean; engine?: EngineOptions } = {}): Promise<CheckpointBenchFigures> {
+export async function benchCheckpoint(kind: CpuEngineKind, opts: { quick?: boolean; engine?: EngineOptions } = {}): Promise<CheckpointBenchFigures> {
   const quick = opts.quick ?? false;
   const config = paperRunConfig(97, 42);
   const { task, split } = taskFromConfig(config.task);
-  const engine = await createEngine(kind, { model: config.model, optimizer: config.optimizer, params: initParams(config.model, 42), ...(opts.engine ? { options: opts.engine } : {}) });
+  const engine = await createCpuEngine(kind, { model: config.model, optimizer: config.optimizer, params: initParams(config.model, 42), ...(opts.engine ? { options: opts.engine } : {}) });
+  // The measurements take the asynchronous interface; the same engine underneath.
+  const measured = asAsync(engine);
   try {
     const batch = gather(task, split.train.slice(0, 512));
     // Off the initialisation, so that no part is cheaper than in a real run.
@@ -53,13 +55,13 @@ export async function benchCheckpoint(kind: EngineKind, opts: { quick?: boolean;
     const hidden = grid.captures['block1.mlp.post']!;
     const resid = grid.captures[residual]!;
     const p = task.classes;
-    const add = (name: string, fn: () => void) => bench.add(name, fn);
+    const add = (name: string, fn: () => void | Promise<void>) => bench.add(name, fn);
     add('train step (batch 512)', () => {
       engine.setState(state);
       engine.trainStep(batch.tokens, batch.labels);
     });
-    add('checkpoint', () => void measureCheckpoint(engine, task, split, config, 100, 1, []));
-    add('checkpoint with the permutation null', () => void measureCheckpoint(engine, task, split, config, 500, 1, []));
+    add('checkpoint', async () => void (await measureCheckpoint(measured, task, split, config, 100, 1, [])));
+    add('checkpoint with the permutation null', async () => void (await measureCheckpoint(measured, task, split, config, 500, 1, [])));
     add('grid evaluation with 4 FSD captures, resid.mid and logits', () => void engine.evaluate({ tokens: task.tokens, labels: task.labels, capture, logits: true }));
     add('train/validation loss and accuracy from the grid logits', () => {
       subsetLossAccuracy(grid.logits!, p, task.labels, split.train);
@@ -77,18 +79,18 @@ export async function benchCheckpoint(kind: EngineKind, opts: { quick?: boolean;
     });
     const params = engine.getState().params;
     const hiddenFsd = fourierFsd(hidden, config.model.d_mlp, task.labels, p);
-    add("Nanda's excluded and restricted losses", () => void progressMeasures(engine, { tokens: task.tokens, labels: task.labels }, p, split.train, { logits: grid.logits, keyCount: 7, params }));
-    add('restricted-logit loss, grid, finished from resid.mid, its FSD reused (now)', () => void restrictedLogitLoss(engine, { labels: task.labels }, p, { layer: 1, activations: hidden, residual: resid, fsd: hiddenFsd }));
-    add('restricted-logit loss, training rows, finished from resid.mid (now)', () => {
+    add("Nanda's excluded and restricted losses", async () => void (await progressMeasures(measured, { tokens: task.tokens, labels: task.labels }, p, split.train, { logits: grid.logits, keyCount: 7, params })));
+    add('restricted-logit loss, grid, finished from resid.mid, its FSD reused (now)', async () => void (await restrictedLogitLoss(measured, { labels: task.labels }, p, { layer: 1, activations: hidden, residual: resid, fsd: hiddenFsd })));
+    add('restricted-logit loss, training rows, finished from resid.mid (now)', async () => {
       const rows = split.train;
-      restrictedLogitLoss(engine, { labels: gatherRows(task.labels, 1, rows) as Int32Array }, p, {
+      await restrictedLogitLoss(measured, { labels: gatherRows(task.labels, 1, rows) as Int32Array }, p, {
         layer: 1,
         activations: gatherRows(hidden, config.model.d_mlp, rows) as Float32Array,
         residual: gatherRows(resid, config.model.d_model, rows) as Float32Array,
       });
     });
-    add('restricted-logit loss, grid, full forward with the override (before)', () => void restrictedLogitLoss(engine, { tokens: task.tokens, labels: task.labels }, p, { layer: 1, activations: hidden }));
-    add('restricted-logit loss, training rows, capture and full forward (before)', () => void restrictedLogitLoss(engine, gather(task, split.train), p, { layer: 1 }));
+    add('restricted-logit loss, grid, full forward with the override (before)', async () => void (await restrictedLogitLoss(measured, { tokens: task.tokens, labels: task.labels }, p, { layer: 1, activations: hidden })));
+    add('restricted-logit loss, training rows, capture and full forward (before)', async () => void (await restrictedLogitLoss(measured, gather(task, split.train), p, { layer: 1 })));
     await bench.run();
     const ms = (name: string) => {
       const r = bench.tasks.find((t) => t.name === name)!.result;

@@ -3,7 +3,7 @@
  * grid and, for the `baseline.inputs = train` option, on the training rows), Nanda et al.'s excluded and
  * restricted losses (metrics.md "Nanda et al.'s progress measures"), and FSD_gen for group tasks.
  */
-import type { Engine, EvalResult } from '../engine/engine.js';
+import type { AsyncEngine, EvalResult } from '../engine/engine.js';
 import type { SiteName } from '../schema/sites.js';
 import type { FourierFsd } from '../metrics/fsd.js';
 import type { Params } from '../model/params.js';
@@ -35,19 +35,19 @@ const NONE: BaselineMeasures = {
  * MLP hidden and `resid.mid` captures: both restricted-logit losses (grid and training rows) are finished from
  * them (Engine.evaluateTail), so this costs no second forward pass.
  */
-export function baselineMeasures(
-  engine: Engine,
+export async function baselineMeasures(
+  engine: AsyncEngine,
   task: Task,
   split: Split,
   config: RunConfig,
   grid: EvalResult,
   /** The checkpoint's parameters and its FSD of each site on the grid (computed once, used here again). */
   known: { params: Params; gridFsd: Partial<Record<SiteName, FourierFsd>> },
-): BaselineMeasures {
+): Promise<BaselineMeasures> {
   if (task.kind === 'sym') return NONE;
   const p = task.classes;
   const keep = config.metrics.key_frequencies;
-  const nanda = progressMeasures(engine, { tokens: task.tokens, labels: task.labels }, p, split.train, {
+  const nanda = await progressMeasures(engine, { tokens: task.tokens, labels: task.labels }, p, split.train, {
     logits: grid.logits,
     keyCount: keep,
     params: known.params,
@@ -63,20 +63,24 @@ export function baselineMeasures(
   const residual = grid.captures[residualSite(config)!];
   if (!hidden || !residual) throw new Error(`the grid evaluation lacks the block-${layer} MLP hidden or residual capture`);
   const hiddenFsd = known.gridFsd[`block${layer}.mlp.post` as SiteName];
-  result.restricted_logit_loss = restrictedLogitLoss(engine, { labels: task.labels }, p, {
-    layer,
-    keep,
-    activations: hidden,
-    residual,
-    ...(hiddenFsd ? { fsd: hiddenFsd } : {}),
-  }).loss;
+  result.restricted_logit_loss = (
+    await restrictedLogitLoss(engine, { labels: task.labels }, p, {
+      layer,
+      keep,
+      activations: hidden,
+      residual,
+      ...(hiddenFsd ? { fsd: hiddenFsd } : {}),
+    })
+  ).loss;
   const rows = split.train;
-  result.restricted_logit_loss_train = restrictedLogitLoss(engine, { labels: gatherRows(task.labels, 1, rows) as Int32Array }, p, {
-    layer,
-    keep,
-    activations: gatherRows(hidden, config.model.d_mlp, rows) as Float32Array,
-    residual: gatherRows(residual, config.model.d_model, rows) as Float32Array,
-  }).loss;
+  result.restricted_logit_loss_train = (
+    await restrictedLogitLoss(engine, { labels: gatherRows(task.labels, 1, rows) as Int32Array }, p, {
+      layer,
+      keep,
+      activations: gatherRows(hidden, config.model.d_mlp, rows) as Float32Array,
+      residual: gatherRows(residual, config.model.d_model, rows) as Float32Array,
+    })
+  ).loss;
   return result;
 }
 

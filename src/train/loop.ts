@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { createEngine } from '../engine/create.js';
-import { InterruptedError, type Engine, type EngineKind, type EngineOptions } from '../engine/engine.js';
+import { InterruptedError, type AsyncEngine, type EngineKind, type EngineOptions } from '../engine/engine.js';
 import { initParams } from '../model/params.js';
 import { BatchCursor } from '../tasks/batches.js';
 import { gather, taskFromConfig, type Split, type Task } from '../tasks/task.js';
@@ -116,7 +116,7 @@ function keptSteps(records: readonly CheckpointRecord[], config: RunConfig): Set
 }
 
 interface LoopState {
-  engine: Engine;
+  engine: AsyncEngine;
   cursor: BatchCursor;
   weightDecay: number;
   scheduleFiredAt: number | null;
@@ -134,7 +134,7 @@ async function initialState(opts: TrainRunOptions, store: RunStore<RunConfig>, s
       params: parent.state.params,
       options: engineOptions,
     });
-    engine.setState(parent.state);
+    await engine.setState(parent.state);
     engine.setOptimizer(config.optimizer);
     const cursor =
       config.batch_seed === undefined
@@ -171,7 +171,7 @@ export class ResumeRefusedError extends Error {
 
 type Numerics = Required<Pick<RunStatus, 'engine_kind' | 'denormals'>>;
 
-function numericsOf(engine: Engine): Numerics {
+function numericsOf(engine: AsyncEngine): Numerics {
   return { engine_kind: engine.kind, denormals: engine.denormals };
 }
 
@@ -201,7 +201,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
         'Run the same command again to resume from there (the records will be those of an uninterrupted run)',
     ),
   );
-  let engine: Engine | undefined;
+  let engine: AsyncEngine | undefined;
   try {
     // Another process may have completed the run between the check above and taking the lock.
     if (writer.readStatus()?.state === 'complete') return readCompleteRun(opts.storeRoot, config)!;
@@ -217,7 +217,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
         writer.setStatus({
           ...known,
           state: 'failed',
-          step: engine?.getState().step ?? known.step ?? 0,
+          step: where.step >= 0 ? where.step : (known.step ?? 0),
           message: (error as Error).message,
           ...(engine ? { engine: engine.description, ...numericsOf(engine) } : {}),
         });
@@ -237,7 +237,7 @@ async function trainWithWriter(
   store: RunStore<RunConfig>,
   writer: RunWriter<RunConfig>,
   config: RunConfig,
-  onEngine: (engine: Engine) => void,
+  onEngine: (engine: AsyncEngine) => void,
   where: { step: number; checkpoint: number },
 ): Promise<RunOutcome> {
   const started = Date.now();
@@ -281,7 +281,7 @@ async function trainWithWriter(
       params: ckpt.state.params,
       options: opts.engineOptions,
     });
-    engine.setState(ckpt.state);
+    await engine.setState(ckpt.state);
     const held = heldNumerics(writer.readStatus());
     const now = numericsOf(engine);
     if (held && (held.engine_kind !== now.engine_kind || held.denormals !== now.denormals)) {
@@ -304,9 +304,10 @@ async function trainWithWriter(
   onEngine(state.engine);
   const engineDescription = state.engine.description;
   // Which code, CPU and engine train from here: kept in every status written below (codeVersion.ts).
-  const trainedBy = { trained_by: [...seededBy, ...(writer.readStatus()?.trained_by ?? []), trainingSession(engineDescription, state.engine.getState().step)] };
+  const startStep = (await state.engine.getState()).step;
+  const trainedBy = { trained_by: [...seededBy, ...(writer.readStatus()?.trained_by ?? []), trainingSession(engineDescription, startStep)] };
   const numerics = { ...numericsOf(state.engine), ...trainedBy };
-  writer.setStatus({ state: 'running', step: state.engine.getState().step, engine: engineDescription, ...numerics, wall_s: previousWall });
+  writer.setStatus({ state: 'running', step: startStep, engine: engineDescription, ...numerics, wall_s: previousWall });
 
   // A fork's history before its fork step is its parent's: the "first sync" of a checkpoint is judged on both.
   const lineage: CheckpointRecord[] = config.fork
@@ -314,7 +315,7 @@ async function trainWithWriter(
     : [];
   const { max_steps: maxSteps, after_grok: afterGrok } = config.stop;
   const stepTrigger = config.schedule?.trigger.startsWith('step:') ? Number(config.schedule.trigger.slice(5)) : null;
-  let step = state.engine.getState().step;
+  let step = startStep;
   where.step = where.checkpoint = step;
   let stepsThisCall = 0;
   let stopReason: string | null = null;
@@ -322,13 +323,13 @@ async function trainWithWriter(
   for (;;) {
     // Every eval_every steps, and at the final step even when the cap is off that grid.
     if ((step % config.eval_every === 0 || step >= maxSteps) && (records.at(-1)?.step ?? -1) < step) {
-      const record = measureCheckpoint(state.engine, task, split, config, step, state.weightDecay, [...lineage, ...records]);
+      const record = await measureCheckpoint(state.engine, task, split, config, step, state.weightDecay, [...lineage, ...records]);
       records.push(record);
       applyEventTriggers(state, config, records);
       // A record's weight decay is the one in effect from its step on (after any trigger fired there).
       record.weight_decay = state.weightDecay;
       // Checkpoint first, record second (see the header comment); keep event and 1000-step checkpoints.
-      writer.writeCheckpoint(state.engine.getState(), sidecarOf(state));
+      writer.writeCheckpoint(await state.engine.getState(), sidecarOf(state));
       where.checkpoint = step;
       writer.appendRecord(record, { nonFinite: 'string' });
       // Wall time so far, so that a run interrupted (killed, Ctrl-C) and resumed still reports its whole cost.
@@ -349,7 +350,7 @@ async function trainWithWriter(
     const positions = state.cursor.next();
     if (config.batch_order === 'reversed') positions.reverse();
     const batch = gather(task, indicesOf(split, positions));
-    state.engine.trainStep(batch.tokens, batch.labels);
+    await state.engine.trainStep(batch.tokens, batch.labels);
     step++;
     where.step = step;
     stepsThisCall++;
@@ -409,12 +410,12 @@ export function stopRule(
 }
 
 /** An engine holding a run's state at a kept checkpoint step (for ablations). */
-export async function engineAtCheckpoint(storeRoot: string, id: string, step: number, engine: EngineKind, options?: EngineOptions): Promise<Engine> {
+export async function engineAtCheckpoint(storeRoot: string, id: string, step: number, engine: EngineKind, options?: EngineOptions): Promise<AsyncEngine> {
   const store = openStore(storeRoot);
   const { config } = store.readConfig(id);
   const ckpt = store.readCheckpoint(id, step);
   const e = await createEngine(engine, { model: config.model, optimizer: config.optimizer, params: ckpt.state.params, ...(options ? { options } : {}) });
-  e.setState(ckpt.state);
+  await e.setState(ckpt.state);
   return e;
 }
 

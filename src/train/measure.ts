@@ -4,7 +4,7 @@
  * alternatives), the Fourier ranks, the permutation test, the restricted-logit baseline and Nanda's progress
  * measures are derived.
  */
-import type { Engine } from '../engine/engine.js';
+import type { AsyncEngine } from '../engine/engine.js';
 import { fsdAltKey, fsdSitesOf, siteUnits, type SiteName } from '../schema/sites.js';
 import { totalNorm } from '../model/params.js';
 import type { Split, Task } from '../tasks/task.js';
@@ -18,23 +18,23 @@ import type { RunConfig } from '../schema/runConfig.js';
 import { baselineMeasures, gatherRows, groupFsd, groupFsdBasis, residualSite } from './circuitMeasures.js';
 
 
-export function measureCheckpoint(
-  engine: Engine,
+export async function measureCheckpoint(
+  engine: AsyncEngine,
   task: Task,
   split: Split,
   config: RunConfig,
   step: number,
   weightDecay: number,
   previous: readonly CheckpointRecord[],
-): CheckpointRecord {
+): Promise<CheckpointRecord> {
   const sites = fsdSitesOf(config.model);
   // One pass captures every FSD site and the residual the restricted-logit losses finish from (circuitMeasures.ts).
   const residual = task.kind === 'sym' ? null : residualSite(config);
-  const grid = engine.evaluate({ tokens: task.tokens, labels: task.labels, capture: residual ? [...sites, residual] : sites, logits: true });
+  const grid = await engine.evaluate({ tokens: task.tokens, labels: task.labels, capture: residual ? [...sites, residual] : sites, logits: true });
   const logits = grid.logits!;
   const train = subsetLossAccuracy(logits, task.classes, task.labels, split.train);
   const val = subsetLossAccuracy(logits, task.classes, task.labels, split.validation);
-  const state = engine.getState();
+  const state = await engine.getState();
   const canonicalSite = config.metrics.fsd_site;
   const head = {
     step,
@@ -93,7 +93,7 @@ export function measureCheckpoint(
     }
   }
 
-  const baselines = baselineMeasures(engine, task, split, config, grid, { params: state.params, gridFsd });
+  const baselines = await baselineMeasures(engine, task, split, config, grid, { params: state.params, gridFsd });
   const diverged = !Number.isFinite(train.loss) || !Number.isFinite(val.loss) || !Number.isFinite(grid.loss);
   return {
     ...head,

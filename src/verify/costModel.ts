@@ -140,23 +140,23 @@ async function measureShape(config: RunConfig, kind: EngineKind, options: Engine
     const batch = () => gather(task, Array.from(cursor.next(), (i) => split.train[i]));
     for (let i = 0; i < 8; i++) {
       const b = batch();
-      engine.trainStep(b.tokens, b.labels);
+      await engine.trainStep(b.tokens, b.labels);
     }
     const t0 = performance.now();
     for (let i = 0; i < 4; i++) {
       const b = batch();
-      engine.trainStep(b.tokens, b.labels);
+      await engine.trainStep(b.tokens, b.labels);
     }
     const step = (performance.now() - t0) / 4 / 1000;
     // Step 1 is off the 500-step grid, so these checkpoints run no null.
-    measureCheckpoint(engine, task, split, config, 1, config.optimizer.weight_decay, []);
+    await measureCheckpoint(engine, task, split, config, 1, config.optimizer.weight_decay, []);
     const t1 = performance.now();
-    measureCheckpoint(engine, task, split, config, 1, config.optimizer.weight_decay, []);
+    await measureCheckpoint(engine, task, split, config, 1, config.optimizer.weight_decay, []);
     const checkpoint = (performance.now() - t1) / 1000;
     let nullCost = 0;
     if (config.metrics.permutations > 0 && task.kind !== 'sym') {
       const t2 = performance.now();
-      measureCheckpoint(engine, task, split, config, 500, config.optimizer.weight_decay, []);
+      await measureCheckpoint(engine, task, split, config, 500, config.optimizer.weight_decay, []);
       nullCost = Math.max(0, (performance.now() - t2) / 1000 - checkpoint);
     }
     return { step, checkpoint, null: nullCost };

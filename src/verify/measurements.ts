@@ -70,7 +70,7 @@ export async function ensureMeasurements<S extends RunSet>(
     if (stored === undefined || !measurement.isCurrent(stored, run.id, target.step)) {
       const e = await engineAtCheckpoint(storeRoot, run.id, target.step, engine, engineOptions);
       try {
-        value = measurement.measure(e, run, target.step);
+        value = await measurement.measure(e, run, target.step);
       } finally {
         e.dispose();
       }

@@ -4,7 +4,7 @@
  * engine's run-steps per second measured in the same call for the ratio, and the adapter. Steps are queued
  * back to back and their losses read once, as training between two checkpoints does.
  */
-import { createNativeEngine } from '../native.js';
+import { createCpuEngine } from '../create.js';
 import { initParams } from '../../model/params.js';
 import { defaultOptimizer, paperModel, type ModelConfig } from '../../schema/model.js';
 import { gather, makeSplit, makeTask } from '../../tasks/task.js';
@@ -65,7 +65,7 @@ export async function benchLockstep(options: { runs: readonly number[]; steps: n
         m.dispose();
       }
     }
-    const native = createNativeEngine({ model, optimizer: defaultOptimizer, params: initParams(model, 0) });
+    const native = await createCpuEngine('native', { model, optimizer: defaultOptimizer, params: initParams(model, 0) });
     let nativeMs: number;
     try {
       const [b] = batchesFor(model, 1, batch, 1);

@@ -11,7 +11,7 @@
 import { blockHasAttention, blockHasMlp, paramSpecs, sizeOf, type Params } from '../../model/params.js';
 import type { ModelConfig, OptimizerConfig } from '../../schema/model.js';
 import { parseSite, type SiteName } from '../../schema/sites.js';
-import type { Component, EvalRequest, EvalResult } from '../engine.js';
+import type { Component, EvalRequest, EvalResult, TailRequest } from '../engine.js';
 import { emptyBuffer, readFloats } from './buffers.js';
 import { f32, groupsFor } from './kernel.js';
 import { adamwHyper, LayerKernels } from './layers.js';
@@ -402,6 +402,66 @@ export class WebGpuModel {
       ...(logits ? { logits: logits[r] } : {}),
       captures: Object.fromEntries(sites.map((s, i) => [s, captures[r][i]])) as Partial<Record<SiteName, Float32Array>>,
     }));
+  }
+
+  /**
+   * The last block finished from a given MLP hidden at the last position (engine.ts TailRequest), for every run:
+   * x = residual + hidden W_out + b_out, logits = LN_f(x) W_U + b_U. residual [R, N, d], hidden [R, N, d_mlp].
+   */
+  async evaluateTail(request: TailRequest): Promise<EvalResult[]> {
+    const { runs: R, config: c } = this;
+    const { d_model: d, d_mlp: dm, classes: C } = c;
+    const N = request.labels.length;
+    const last = this.blocks.at(-1);
+    if (!last?.ln2) throw new RangeError(`evaluateTail needs an MLP in the last block (a ${c.variant} model has none)`);
+    if (request.residual.length !== R * N * d || request.hidden.length !== R * N * dm)
+      throw new RangeError(`evaluateTail: expected residual [${R}, ${N}, ${d}] and hidden [${R}, ${N}, ${dm}]`);
+    const name = (s: string) => `blocks.${this.blocks.length - 1}.${s}`;
+    const logits = request.logits ? Array.from({ length: R }, () => new Float32Array(N * C)) : null;
+    const lossSum = new Float64Array(R), correctSum = new Float64Array(R);
+    for (let start = 0; start < N; start += this.maxBatch) {
+      const n = Math.min(this.maxBatch, N - start);
+      const hidden = new Float32Array(R * n * dm), residual = new Float32Array(R * n * d), labels = new Int32Array(R * n);
+      for (let r = 0; r < R; r++) {
+        hidden.set(request.hidden.subarray((r * N + start) * dm, (r * N + start + n) * dm), r * n * dm);
+        residual.set(request.residual.subarray((r * N + start) * d, (r * N + start + n) * d), r * n * d);
+        labels.set(request.labels.subarray(start, start + n), r * n);
+      }
+      // The block's hidden and the backward scratch dh hold this chunk's inputs ([R, n, .] at their fronts).
+      this.device.queue.writeBuffer(last.hidden!, 0, hidden);
+      this.device.queue.writeBuffer(this.back.dh, 0, residual);
+      this.device.queue.writeBuffer(this.labels, 0, labels);
+      const h = this.head;
+      const enc = this.device.createCommandEncoder();
+      this.mm.encode(enc, { runs: R, n, c: dm, o: d }, last.hidden!, this.p(name('mlp.W_out')), this.p(name('mlp.b_out')), last.mlpOut!);
+      this.k.add.encode(enc, [R * n * d], [this.back.dh, last.mlpOut!, h.last], [groupsFor(R * n * d)]);
+      this.k.layernormForward.encode(enc, [R * n, n, d, f32(LN_EPS)], [h.last, this.p('ln_f.w'), this.p('ln_f.b'), h.lnf, h.meanf, h.rstdf], [groupsFor(R * n)]);
+      this.mm.encode(enc, { runs: R, n, c: d, o: C }, h.lnf, this.p('unembed.W_U'), this.p('unembed.b_U'), h.logits);
+      this.k.crossentropy.encode(enc, [R * n, n, C], [h.logits, this.labels, h.losses, h.dlogits, h.correct], [groupsFor(R * n)]);
+      this.k.rowMean.encode(enc, [R, n], [h.losses, h.meanLoss], [groupsFor(R)]);
+      this.k.rowMean.encode(enc, [R, n], [h.correct, h.meanAcc], [groupsFor(R)]);
+      this.device.queue.submit([enc.finish()]);
+      const [loss, acc] = await Promise.all([readFloats(this.device, h.meanLoss, R), readFloats(this.device, h.meanAcc, R)]);
+      for (let r = 0; r < R; r++) {
+        lossSum[r] += loss[r] * n;
+        correctSum[r] += Math.round(acc[r] * n);
+      }
+      if (logits) {
+        const all = await readFloats(this.device, h.logits, R * n * C);
+        for (let r = 0; r < R; r++) logits[r].set(all.subarray(r * n * C, (r + 1) * n * C), start * C);
+      }
+    }
+    return Array.from({ length: R }, (_, r) => ({ loss: lossSum[r] / N, accuracy: correctSum[r] / N, ...(logits ? { logits: logits[r] } : {}), captures: {} }));
+  }
+
+  /** Run r's Adam moments. */
+  async readMoments(r: number): Promise<{ m: Params; v: Params }> {
+    const out = { m: {} as Params, v: {} as Params };
+    for (const [name, size] of this.sizes) {
+      out.m[name] = (await readFloats(this.device, this.m.get(name)!, this.runs * size)).slice(r * size, (r + 1) * size);
+      out.v[name] = (await readFloats(this.device, this.v.get(name)!, this.runs * size)).slice(r * size, (r + 1) * size);
+    }
+    return out;
   }
 
   dispose(): void {

@@ -6,7 +6,7 @@
  * from committed data.
  */
 import { z } from 'zod';
-import type { Component, Engine } from '../../engine/engine.js';
+import type { AsyncEngine, Component } from '../../engine/engine.js';
 import type { Measurement } from '../../paper/paper.js';
 import type { RunConfig } from '../../schema/runConfig.js';
 import { makeTask } from '../../tasks/task.js';
@@ -51,12 +51,12 @@ export function componentsOf(config: RunConfig): Component[] {
 }
 
 /** Evaluates the full grid intact and with each component zeroed. The engine must hold the checkpoint's state. */
-export function measureAblation(engine: Engine, config: RunConfig, runId: string, step: number): AblationResult {
+export async function measureAblation(engine: AsyncEngine, config: RunConfig, runId: string, step: number): Promise<AblationResult> {
   const task = makeTask(config.task.kind, config.task.n);
   const request = { tokens: task.tokens, labels: task.labels };
-  const baseline = engine.evaluate(request).accuracy;
+  const baseline = (await engine.evaluate(request)).accuracy;
   const zeroed: Partial<Record<ComponentName, number>> = {};
-  for (const c of componentsOf(config)) zeroed[componentName(c)] = engine.evaluate({ ...request, zero: [c] }).accuracy;
+  for (const c of componentsOf(config)) zeroed[componentName(c)] = (await engine.evaluate({ ...request, zero: [c] })).accuracy;
   return { run_id: runId, step, baseline_accuracy: baseline, zeroed_accuracy: zeroed, engine: engine.description };
 }
 

@@ -1,0 +1,62 @@
+/**
+ * `--engine webgpu` through the engine interface the rest of the harness uses: every small PyTorch fixture
+ * replays with `grokcheck replay`'s checks (losses, gradients, final parameters, grid logits and activations),
+ * and the training loop trains, resumes to the same records, and refuses to resume a run on another engine.
+ * On lavapipe in CI; skipped with one line without an adapter.
+ */
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadFixture } from '../../replay/fixtureFile.js';
+import { replayFixture } from '../../replay/replayFixture.js';
+import { RunConfigSchema, type RunConfig } from '../../schema/runConfig.js';
+import { makeTempDir } from '../../testing/tempDir.js';
+import { openStore, ResumeRefusedError, trainRun } from '../../train/loop.js';
+import { webGpuForTests } from './device.js';
+
+const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/reference/', import.meta.url));
+const { gpu, reason } = await webGpuForTests();
+if (!gpu) console.log(`WebGPU engine tests skipped: ${reason}`);
+// The engine opens its own device per instance; this one only answered whether there is an adapter.
+gpu?.device.destroy();
+
+const tiny = (steps: number): RunConfig =>
+  RunConfigSchema.parse({
+    task: { kind: 'mod_add', n: 11, train_frac: 0.5, split_seed: 1 },
+    model: { vocab: 12, classes: 11, d_model: 16, n_heads: 2, d_mlp: 32, n_layers: 2, variant: 'standard' },
+    optimizer: { lr: 3e-3 },
+    batch_size: 16,
+    init_seed: 1,
+    batch_seed: 1,
+    eval_every: 50,
+    stop: { max_steps: steps },
+    metrics: { permutations: 10 },
+  });
+
+describe.skipIf(!gpu)('the webgpu engine', () => {
+  for (const file of readdirSync(FIXTURES).filter((f) => f.startsWith('add11-') && f.endsWith('.json')).sort())
+    it(`replays ${file} within every replay tolerance`, async () => {
+      const report = await replayFixture(loadFixture(FIXTURES + file), 'webgpu');
+      expect(report.failures).toEqual([]);
+      expect(report.ok).toBe(true);
+      expect(report.engine).toMatch(/^webgpu \(WGSL, /);
+    });
+
+  it('trains a run, resumes it to the records of an uninterrupted one, and refuses to resume it on another engine', async () => {
+    const config = tiny(300);
+    const whole = makeTempDir('gc-webgpu-whole-');
+    const done = await trainRun({ config, storeRoot: whole, engine: 'webgpu' });
+    expect(done.status).toBe('complete');
+    expect(done.records.map((r) => r.step)).toEqual([0, 50, 100, 150, 200, 250, 300]);
+    expect(done.records.at(-1)!.train_loss).toBeLessThan(done.records[0].train_loss);
+    const parts = makeTempDir('gc-webgpu-parts-');
+    const first = await trainRun({ config, storeRoot: parts, engine: 'webgpu', stepBudget: 120 });
+    expect(first.status).toBe('running');
+    await expect(trainRun({ config, storeRoot: parts, engine: 'native' })).rejects.toThrow(ResumeRefusedError);
+    const resumed = await trainRun({ config, storeRoot: parts, engine: 'webgpu' });
+    expect(resumed.records).toEqual(done.records);
+    const status = openStore(parts).readStatus(resumed.id)!;
+    expect(status.engine_kind).toBe('webgpu');
+    expect(status.trained_by!.map((t) => t.from_step)).toEqual([0, 100]);
+  });
+});
