@@ -11,13 +11,23 @@
  */
 import { Kernel } from './kernel.js';
 
+/**
+ * A kernel's bindings (kernel.ts): the uniform block `u` of the given fields at binding 0, then the storage
+ * buffers in order from binding 1, each `name` (read-only f32), `name rw` (read-write) and/or `name i32`.
+ */
+export function kernelHeader(uniforms: string, buffers: string): string {
+  const lines = [`struct U { ${uniforms} }`, '@group(0) @binding(0) var<uniform> u: U;'];
+  buffers.split(',').forEach((spec, i) => {
+    const [name, ...tags] = spec.trim().split(/\s+/);
+    const access = tags.includes('rw') ? 'read_write' : 'read';
+    lines.push(`@group(0) @binding(${i + 1}) var<storage, ${access}> ${name}: array<${tags.includes('i32') ? 'i32' : 'f32'}>;`);
+  });
+  return lines.join('\n');
+}
+
 /** out[r, i, j] = (accumulate ? out[r, i, j] : 0) + sum_k A_r(i, k) B_r(k, j), with A and B addressed by strides. */
 export const MATMUL_STRIDED_WGSL = /* wgsl */ `
-struct U { n: u32, k: u32, m: u32, a_s0: u32, a_s1: u32, b_s0: u32, b_s1: u32, a_run: u32, b_run: u32, accumulate: u32 }
-@group(0) @binding(0) var<uniform> u: U;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+${kernelHeader('n: u32, k: u32, m: u32, a_s0: u32, a_s1: u32, b_s0: u32, b_s1: u32, a_run: u32, b_run: u32, accumulate: u32', 'a, b, out rw')}
 var<workgroup> a_tile: array<array<f32, 16>, 16>;
 var<workgroup> b_tile: array<array<f32, 16>, 16>;
 
@@ -45,10 +55,7 @@ fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_id) l: ve
 
 /** dbias[r, j] = sum_i dout[r, i, j] (the bias gradient of out = x W + b), i ascending. */
 export const BIAS_GRAD_WGSL = /* wgsl */ `
-struct U { runs: u32, n: u32, m: u32 }
-@group(0) @binding(0) var<uniform> u: U;
-@group(0) @binding(1) var<storage, read> dout: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dbias: array<f32>;
+${kernelHeader('runs: u32, n: u32, m: u32', 'dout, dbias rw')}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -66,14 +73,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
  * out = (x - mean) rstd w + b; mean and rstd are kept for the backward pass. One invocation per row.
  */
 export const LAYERNORM_FORWARD_WGSL = /* wgsl */ `
-struct U { rows: u32, rows_per_run: u32, d: u32, eps: f32 }
-@group(0) @binding(0) var<uniform> u: U;
-@group(0) @binding(1) var<storage, read> inp: array<f32>;
-@group(0) @binding(2) var<storage, read> weight: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
-@group(0) @binding(5) var<storage, read_write> mean: array<f32>;
-@group(0) @binding(6) var<storage, read_write> rstd: array<f32>;
+${kernelHeader('rows: u32, rows_per_run: u32, d: u32, eps: f32', 'inp, weight, bias, out rw, mean rw, rstd rw')}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -101,14 +101,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
  * stream's gradient). One invocation per row.
  */
 export const LAYERNORM_BACKWARD_WGSL = /* wgsl */ `
-struct U { rows: u32, rows_per_run: u32, d: u32, accumulate: u32 }
-@group(0) @binding(0) var<uniform> u: U;
-@group(0) @binding(1) var<storage, read> dout: array<f32>;
-@group(0) @binding(2) var<storage, read> inp: array<f32>;
-@group(0) @binding(3) var<storage, read> weight: array<f32>;
-@group(0) @binding(4) var<storage, read> mean: array<f32>;
-@group(0) @binding(5) var<storage, read> rstd: array<f32>;
-@group(0) @binding(6) var<storage, read_write> dinp: array<f32>;
+${kernelHeader('rows: u32, rows_per_run: u32, d: u32, accumulate: u32', 'dout, inp, weight, mean, rstd, dinp rw')}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -139,14 +132,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 
 /** LayerNorm's parameter gradients: dweight[r, j] = sum_rows dout norm, dbias[r, j] = sum_rows dout (rows ascending). */
 export const LAYERNORM_PARAMS_BACKWARD_WGSL = /* wgsl */ `
-struct U { runs: u32, rows_per_run: u32, d: u32 }
-@group(0) @binding(0) var<uniform> u: U;
-@group(0) @binding(1) var<storage, read> dout: array<f32>;
-@group(0) @binding(2) var<storage, read> inp: array<f32>;
-@group(0) @binding(3) var<storage, read> mean: array<f32>;
-@group(0) @binding(4) var<storage, read> rstd: array<f32>;
-@group(0) @binding(5) var<storage, read_write> dweight: array<f32>;
-@group(0) @binding(6) var<storage, read_write> dbias: array<f32>;
+${kernelHeader('runs: u32, rows_per_run: u32, d: u32', 'dout, inp, mean, rstd, dweight rw, dbias rw')}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -183,10 +169,7 @@ fn erf_f32(x: f32) -> f32 {
 
 /** out = gelu(inp) = inp/2 (1 + erf(inp / sqrt 2)), elementwise over `count` values. */
 export const GELU_FORWARD_WGSL = /* wgsl */ `
-struct U { count: u32 }
-@group(0) @binding(0) var<uniform> u: U;
-@group(0) @binding(1) var<storage, read> inp: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+${kernelHeader('count: u32', 'inp, out rw')}
 ${ERF_WGSL}
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -198,11 +181,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 
 /** dinp = dout gelu'(inp), gelu'(x) = (1 + erf(x / sqrt 2)) / 2 + x exp(-x^2 / 2) / sqrt(2 pi). */
 export const GELU_BACKWARD_WGSL = /* wgsl */ `
-struct U { count: u32 }
-@group(0) @binding(0) var<uniform> u: U;
-@group(0) @binding(1) var<storage, read> inp: array<f32>;
-@group(0) @binding(2) var<storage, read> dout: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dinp: array<f32>;
+${kernelHeader('count: u32', 'inp, dout, dinp rw')}
 ${ERF_WGSL}
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -220,13 +199,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
  * (the gradient of each run's mean loss); correct[row] = 1 when the first argmax is y.
  */
 export const CROSSENTROPY_WGSL = /* wgsl */ `
-struct U { rows: u32, rows_per_run: u32, classes: u32 }
-@group(0) @binding(0) var<uniform> u: U;
-@group(0) @binding(1) var<storage, read> logits: array<f32>;
-@group(0) @binding(2) var<storage, read> labels: array<i32>;
-@group(0) @binding(3) var<storage, read_write> losses: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dlogits: array<f32>;
-@group(0) @binding(5) var<storage, read_write> correct: array<f32>;
+${kernelHeader('rows: u32, rows_per_run: u32, classes: u32', 'logits, labels i32, losses rw, dlogits rw, correct rw')}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -251,10 +224,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 
 /** mean[r] = sum_i values[r, i] / n, i ascending (a run's mean loss and accuracy). */
 export const ROW_MEAN_WGSL = /* wgsl */ `
-struct U { runs: u32, n: u32 }
-@group(0) @binding(0) var<uniform> u: U;
-@group(0) @binding(1) var<storage, read> values: array<f32>;
-@group(0) @binding(2) var<storage, read_write> mean: array<f32>;
+${kernelHeader('runs: u32, n: u32', 'values, mean rw')}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -272,13 +242,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
  * may differ in weight decay and step): hyper[r] = [1 - lr wd, b1, 1 - b1, b2, 1 - b2, step, bc2_sqrt, eps].
  */
 export const ADAMW_WGSL = /* wgsl */ `
-struct U { per_run: u32, runs: u32 }
-@group(0) @binding(0) var<uniform> u: U;
-@group(0) @binding(1) var<storage, read> grads: array<f32>;
-@group(0) @binding(2) var<storage, read> hyper: array<f32>;
-@group(0) @binding(3) var<storage, read_write> params: array<f32>;
-@group(0) @binding(4) var<storage, read_write> m: array<f32>;
-@group(0) @binding(5) var<storage, read_write> v: array<f32>;
+${kernelHeader('per_run: u32, runs: u32', 'grads, hyper, params rw, m rw, v rw')}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -303,13 +267,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
  * above the diagonal) is kept for the backward pass. One invocation per (example row, head).
  */
 export const ATTENTION_FORWARD_WGSL = /* wgsl */ `
-struct U { examples: u32, t: u32, d: u32, heads: u32 }
-@group(0) @binding(0) var<uniform> u: U;
-@group(0) @binding(1) var<storage, read> q: array<f32>;
-@group(0) @binding(2) var<storage, read> k: array<f32>;
-@group(0) @binding(3) var<storage, read> v: array<f32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
-@group(0) @binding(5) var<storage, read_write> probs: array<f32>;
+${kernelHeader('examples: u32, t: u32, d: u32, heads: u32', 'q, k, v, y rw, probs rw')}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -347,16 +305,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
  * One invocation per (example row, head) writes its head's columns of dq, dk, dv at every position.
  */
 export const ATTENTION_BACKWARD_WGSL = /* wgsl */ `
-struct U { examples: u32, t: u32, d: u32, heads: u32 }
-@group(0) @binding(0) var<uniform> u: U;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> q: array<f32>;
-@group(0) @binding(3) var<storage, read> k: array<f32>;
-@group(0) @binding(4) var<storage, read> v: array<f32>;
-@group(0) @binding(5) var<storage, read> probs: array<f32>;
-@group(0) @binding(6) var<storage, read_write> dq: array<f32>;
-@group(0) @binding(7) var<storage, read_write> dk: array<f32>;
-@group(0) @binding(8) var<storage, read_write> dv: array<f32>;
+${kernelHeader('examples: u32, t: u32, d: u32, heads: u32', 'dy, q, k, v, probs, dq rw, dk rw, dv rw')}
 
 const MAX_T: u32 = 8u;
 
@@ -404,12 +353,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 
 /** x[r, i, t, :] = W_E[r, tokens[r, i, t], :] + W_pos[r, t, :] (model.md "Forward"), one invocation per value. */
 export const EMBED_FORWARD_WGSL = /* wgsl */ `
-struct U { runs: u32, n: u32, t: u32, d: u32, vocab: u32 }
-@group(0) @binding(0) var<uniform> u: U;
-@group(0) @binding(1) var<storage, read> tokens: array<i32>;
-@group(0) @binding(2) var<storage, read> wte: array<f32>;
-@group(0) @binding(3) var<storage, read> wpe: array<f32>;
-@group(0) @binding(4) var<storage, read_write> x: array<f32>;
+${kernelHeader('runs: u32, n: u32, t: u32, d: u32, vocab: u32', 'tokens i32, wte, wpe, x rw')}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -429,12 +373,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
  * dW_pos[r, t, j] = sum_i dx[r, i, t, j], rows ascending. One invocation per (r, v, j) and per (r, t, j).
  */
 export const EMBED_BACKWARD_WGSL = /* wgsl */ `
-struct U { runs: u32, n: u32, t: u32, d: u32, vocab: u32 }
-@group(0) @binding(0) var<uniform> u: U;
-@group(0) @binding(1) var<storage, read> tokens: array<i32>;
-@group(0) @binding(2) var<storage, read> dx: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dwte: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dwpe: array<f32>;
+${kernelHeader('runs: u32, n: u32, t: u32, d: u32, vocab: u32', 'tokens i32, dx, dwte rw, dwpe rw')}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -463,11 +402,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 
 /** out = a + b elementwise (a residual connection), or out += a when `accumulate` (b unused then). */
 export const ADD_WGSL = /* wgsl */ `
-struct U { count: u32 }
-@group(0) @binding(0) var<uniform> u: U;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+${kernelHeader('count: u32', 'a, b, out rw')}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -482,10 +417,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
  * positions; mode 2 (overwrite) writes src[e, :] to dst[(e, T - 1), :] and leaves the other positions.
  */
 export const LAST_POSITION_WGSL = /* wgsl */ `
-struct U { examples: u32, t: u32, d: u32, scatter: u32 }
-@group(0) @binding(0) var<uniform> u: U;
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+${kernelHeader('examples: u32, t: u32, d: u32, scatter: u32', 'src, dst rw')}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {

@@ -12,17 +12,12 @@
  * index r (the workgroup's z), so a run gives the same bits alone (R = 1) and in a group (no float atomics).
  */
 import { emptyBuffer, readFloats, storageBuffer, uniformU32 } from './buffers.js';
+import { kernelHeader } from './layers.js';
 
 const TILE = 16;
 
 export const MATMUL_FORWARD_WGSL = /* wgsl */ `
-struct Sizes { n: u32, c: u32, o: u32, has_bias: u32 }
-
-@group(0) @binding(0) var<uniform> sizes: Sizes;
-@group(0) @binding(1) var<storage, read> inp: array<f32>;
-@group(0) @binding(2) var<storage, read> weight: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+${kernelHeader('n: u32, c: u32, o: u32, has_bias: u32', 'inp, weight, bias, out rw')}
 
 const TILE: u32 = ${TILE}u;
 var<workgroup> inp_tile: array<array<f32, ${TILE}>, ${TILE}>;
@@ -33,26 +28,26 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) l
   let r = group.z;
   let o = group.x * TILE + local.x;   // output column
   let n = group.y * TILE + local.y;   // output row
-  let inp_base = r * sizes.n * sizes.c;
-  let weight_base = r * sizes.o * sizes.c;
+  let inp_base = r * u.n * u.c;
+  let weight_base = r * u.o * u.c;
   var acc: f32 = 0.0;
-  let tiles = (sizes.c + TILE - 1u) / TILE;
+  let tiles = (u.c + TILE - 1u) / TILE;
   for (var t: u32 = 0u; t < tiles; t = t + 1u) {
     // Stage inp[n, t*TILE + x] and weight[t*TILE + y, o]: consecutive invocations read consecutive floats.
     let c_inp = t * TILE + local.x;
     let c_weight = t * TILE + local.y;
-    inp_tile[local.y][local.x] = select(0.0, inp[inp_base + n * sizes.c + c_inp], n < sizes.n && c_inp < sizes.c);
-    weight_tile[local.y][local.x] = select(0.0, weight[weight_base + c_weight * sizes.o + o], o < sizes.o && c_weight < sizes.c);
+    inp_tile[local.y][local.x] = select(0.0, inp[inp_base + n * u.c + c_inp], n < u.n && c_inp < u.c);
+    weight_tile[local.y][local.x] = select(0.0, weight[weight_base + c_weight * u.o + o], o < u.o && c_weight < u.c);
     workgroupBarrier();
     for (var k: u32 = 0u; k < TILE; k = k + 1u) {
       acc = acc + inp_tile[local.y][k] * weight_tile[k][local.x];
     }
     workgroupBarrier();
   }
-  if (n < sizes.n && o < sizes.o) {
+  if (n < u.n && o < u.o) {
     var b: f32 = 0.0;
-    if (sizes.has_bias == 1u) { b = bias[r * sizes.o + o]; }
-    out[(r * sizes.n + n) * sizes.o + o] = acc + b;
+    if (u.has_bias == 1u) { b = bias[r * u.o + o]; }
+    out[(r * u.n + n) * u.o + o] = acc + b;
   }
 }
 `;

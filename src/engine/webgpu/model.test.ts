@@ -25,8 +25,12 @@ function optimizerOf(f: Fixture, weightDecay = f.optimizer.weight_decay): Optimi
   return { lr, beta1, beta2, eps, weight_decay: weightDecay } as OptimizerConfig;
 }
 
-/** Replays a fixture's steps on `runs` copies of its init; run r uses weight decay wd[r]. Returns each run's losses. */
-async function replay(f: Fixture, model: WebGpuModel, weightDecays: number[]): Promise<number[][]> {
+/**
+ * Replays a fixture's steps on `runs` copies of its init; run r uses weight decay wd[r]. Returns each run's
+ * losses. `afterFirst` sees the model after step 0, whose gradient buffers then hold the step-0 gradients
+ * (AdamW reads them, never writes them).
+ */
+async function replay(f: Fixture, model: WebGpuModel, weightDecays: number[], afterFirst?: () => Promise<void>): Promise<number[][]> {
   const params = fixtureParams(f);
   for (let r = 0; r < model.runs; r++) model.setRun(r, params);
   const losses: number[][] = Array.from({ length: model.runs }, () => []);
@@ -40,6 +44,7 @@ async function replay(f: Fixture, model: WebGpuModel, weightDecays: number[]): P
     }
     const got = await model.trainStep(tokens, labels, n, weightDecays.map((wd) => optimizerOf(f, wd)));
     got.forEach((l, r) => losses[r].push(l));
+    if (s === 0) await afterFirst?.();
   }
   return losses;
 }
@@ -51,14 +56,14 @@ describe.skipIf(!gpu)(`WebGPU model vs the PyTorch fixtures (${gpu?.description 
       const maxBatch = Math.max(...f.batches.map((b) => b.length));
       const model = new WebGpuModel(gpu!.device, f.model, 1, maxBatch);
       try {
-        model.setRun(0, fixtureParams(f));
-        const b = fixtureBatch(f, 0);
-        const loss = await model.gradients(b.tokens, b.labels, b.labels.length);
-        expect(Math.abs(loss[0] - f.expected.loss[0]) / f.expected.loss[0]).toBeLessThanOrEqual(REPLAY_TOLERANCES.lossRel);
-        const grads = await model.read('grads', 0);
-        if (f.expected.grad0) expect(maxOverParams(grads, f.expected.grad0, maxAbsDiff), 'grad0').toBeLessThanOrEqual(REPLAY_TOLERANCES.grad0Abs);
-        if (f.expected.grad0_norm) expect(gradNormErr(grads, byGauge(f.expected.grad0_norm, false)), 'grad0 norms').toBeLessThanOrEqual(REPLAY_TOLERANCES.grad0NormRel);
-        const [losses] = await replay(f, model, [f.optimizer.weight_decay]);
+        let checkedGrad0 = false;
+        const [losses] = await replay(f, model, [f.optimizer.weight_decay], async () => {
+          const grads = await model.read('grads', 0);
+          if (f.expected.grad0) expect(maxOverParams(grads, f.expected.grad0, maxAbsDiff), 'grad0').toBeLessThanOrEqual(REPLAY_TOLERANCES.grad0Abs);
+          if (f.expected.grad0_norm) expect(gradNormErr(grads, byGauge(f.expected.grad0_norm, false)), 'grad0 norms').toBeLessThanOrEqual(REPLAY_TOLERANCES.grad0NormRel);
+          checkedGrad0 = true;
+        });
+        expect(checkedGrad0).toBe(true);
         if (process.env.GROKCHECK_REPORT_REPLAY) console.log(`${file}: max rel loss err ${Math.max(...losses.map((l, s) => Math.abs(l - f.expected.loss[s]) / f.expected.loss[s])).toExponential(2)} over ${losses.length} steps`);
         losses.forEach((l, s) => expect(Math.abs(l - f.expected.loss[s]) / f.expected.loss[s], `loss at step ${s}`).toBeLessThanOrEqual(REPLAY_TOLERANCES.lossRel));
         const final = await model.read('params', 0);
@@ -67,7 +72,8 @@ describe.skipIf(!gpu)(`WebGPU model vs the PyTorch fixtures (${gpu?.description 
       } finally {
         model.dispose();
       }
-    });
+      // lavapipe runs the paper fixture's batch-512 steps at seconds each on the CPU (minutes with the cores shared).
+    }, 600_000);
   }
 
   it('queued steps (their losses read once at the end) give the losses and parameters of steps read one by one', async () => {
