@@ -323,13 +323,15 @@ async function trainWithWriter(
   for (;;) {
     // Every eval_every steps, and at the final step even when the cap is off that grid.
     if ((step % config.eval_every === 0 || step >= maxSteps) && (records.at(-1)?.step ?? -1) < step) {
-      const record = await measureCheckpoint(state.engine, task, split, config, step, state.weightDecay, [...lineage, ...records]);
+      // One read of the state serves the measurement and the checkpoint (a GPU engine copies it back to the host).
+      const engineState = await state.engine.getState();
+      const record = await measureCheckpoint(state.engine, task, split, config, step, state.weightDecay, [...lineage, ...records], engineState);
       records.push(record);
       applyEventTriggers(state, config, records);
       // A record's weight decay is the one in effect from its step on (after any trigger fired there).
       record.weight_decay = state.weightDecay;
       // Checkpoint first, record second (see the header comment); keep event and 1000-step checkpoints.
-      writer.writeCheckpoint(await state.engine.getState(), sidecarOf(state));
+      writer.writeCheckpoint(engineState, sidecarOf(state));
       where.checkpoint = step;
       writer.appendRecord(record, { nonFinite: 'string' });
       // Wall time so far, so that a run interrupted (killed, Ctrl-C) and resumed still reports its whole cost.

@@ -4,7 +4,7 @@
  * alternatives), the Fourier ranks, the permutation test, the restricted-logit baseline and Nanda's progress
  * measures are derived.
  */
-import type { AsyncEngine } from '../engine/engine.js';
+import type { AsyncEngine, TrainingState } from '../engine/engine.js';
 import { fsdAltKey, fsdSitesOf, siteUnits, type SiteName } from '../schema/sites.js';
 import { totalNorm } from '../model/params.js';
 import type { Split, Task } from '../tasks/task.js';
@@ -26,6 +26,8 @@ export async function measureCheckpoint(
   step: number,
   weightDecay: number,
   previous: readonly CheckpointRecord[],
+  /** The engine's state when the caller has already read it (the loop writes it as the checkpoint too). */
+  known?: TrainingState,
 ): Promise<CheckpointRecord> {
   const sites = fsdSitesOf(config.model);
   // One pass captures every FSD site and the residual the restricted-logit losses finish from (circuitMeasures.ts).
@@ -34,7 +36,7 @@ export async function measureCheckpoint(
   const logits = grid.logits!;
   const train = subsetLossAccuracy(logits, task.classes, task.labels, split.train);
   const val = subsetLossAccuracy(logits, task.classes, task.labels, split.validation);
-  const state = await engine.getState();
+  const state = known ?? (await engine.getState());
   const canonicalSite = config.metrics.fsd_site;
   const head = {
     step,

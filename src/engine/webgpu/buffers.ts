@@ -20,14 +20,6 @@ export function emptyBuffer(device: GPUDevice, floats: number, label?: string): 
   return device.createBuffer({ ...(label ? { label } : {}), size: Math.max(4, floats * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
 }
 
-/** A uniform buffer of u32 values (a kernel's sizes). */
-export function uniformU32(device: GPUDevice, values: readonly number[]): GPUBuffer {
-  const buffer = device.createBuffer({ size: Math.max(16, Math.ceil((values.length * 4) / 16) * 16), usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, mappedAtCreation: true });
-  new Uint32Array(buffer.getMappedRange()).set(values);
-  buffer.unmap();
-  return buffer;
-}
-
 /** Copies `floats` float32 values of `buffer` back to the host (the one place the engine waits for the GPU). */
 export async function readFloats(device: GPUDevice, buffer: GPUBuffer, floats: number): Promise<Float32Array> {
   const staging = device.createBuffer({ size: Math.max(4, floats * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });

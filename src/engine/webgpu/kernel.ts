@@ -73,3 +73,17 @@ export async function runKernels(
   for (const b of all) b.destroy();
   return out;
 }
+
+/**
+ * A kernel's bindings as Kernel binds them: the uniform block `u` of the given fields at binding 0, then the storage
+ * buffers in order from binding 1, each `name` (read-only f32), `name rw` (read-write) and/or `name i32`.
+ */
+export function kernelHeader(uniforms: string, buffers: string): string {
+  const lines = [`struct U { ${uniforms} }`, '@group(0) @binding(0) var<uniform> u: U;'];
+  buffers.split(',').forEach((spec, i) => {
+    const [name, ...tags] = spec.trim().split(/\s+/);
+    const access = tags.includes('rw') ? 'read_write' : 'read';
+    lines.push(`@group(0) @binding(${i + 1}) var<storage, ${access}> ${name}: array<${tags.includes('i32') ? 'i32' : 'f32'}>;`);
+  });
+  return lines.join('\n');
+}

@@ -9,21 +9,7 @@
  * softmax cross-entropy, AdamW, causal attention, the token and position embedding. Not yet: the model's
  * assembly into an engine.
  */
-import { Kernel } from './kernel.js';
-
-/**
- * A kernel's bindings (kernel.ts): the uniform block `u` of the given fields at binding 0, then the storage
- * buffers in order from binding 1, each `name` (read-only f32), `name rw` (read-write) and/or `name i32`.
- */
-export function kernelHeader(uniforms: string, buffers: string): string {
-  const lines = [`struct U { ${uniforms} }`, '@group(0) @binding(0) var<uniform> u: U;'];
-  buffers.split(',').forEach((spec, i) => {
-    const [name, ...tags] = spec.trim().split(/\s+/);
-    const access = tags.includes('rw') ? 'read_write' : 'read';
-    lines.push(`@group(0) @binding(${i + 1}) var<storage, ${access}> ${name}: array<${tags.includes('i32') ? 'i32' : 'f32'}>;`);
-  });
-  return lines.join('\n');
-}
+import { Kernel, kernelHeader } from './kernel.js';
 
 /** out[r, i, j] = (accumulate ? out[r, i, j] : 0) + sum_k A_r(i, k) B_r(k, j), with A and B addressed by strides. */
 export const MATMUL_STRIDED_WGSL = /* wgsl */ `

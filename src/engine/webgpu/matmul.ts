@@ -11,8 +11,8 @@
  * memory. Each output is summed by one invocation in ascending c, the same order whatever R and whatever run
  * index r (the workgroup's z), so a run gives the same bits alone (R = 1) and in a group (no float atomics).
  */
-import { emptyBuffer, readFloats, storageBuffer, uniformU32 } from './buffers.js';
-import { kernelHeader } from './layers.js';
+import { emptyBuffer } from './buffers.js';
+import { Kernel, kernelHeader, runKernels } from './kernel.js';
 
 const TILE = 16;
 
@@ -59,27 +59,20 @@ export interface MatmulShape {
   o: number;
 }
 
-/** The compiled kernel on one device. */
+/** The compiled kernel on one device (a Kernel, bound as every other layer's). */
 export class MatmulForward {
-  private readonly pipeline: GPUComputePipeline;
+  private readonly kernel: Kernel;
+  /** Bound in the bias slot when there is no bias (has_bias = 0: never read). */
+  private readonly noBias: GPUBuffer;
 
   constructor(private readonly device: GPUDevice) {
-    const module = device.createShaderModule({ code: MATMUL_FORWARD_WGSL, label: 'matmul_forward' });
-    this.pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: 'matmul_forward' });
+    this.kernel = new Kernel(device, 'matmul_forward', MATMUL_FORWARD_WGSL);
+    this.noBias = emptyBuffer(device, 1, 'no bias');
   }
 
-  /** Encodes one dispatch (no wait): out = inp @ weight^T + bias for every run. `bias` null: no bias. */
+  /** Encodes one dispatch (no wait): out = inp @ weight + bias for every run. `bias` null: no bias. */
   encode(encoder: GPUCommandEncoder, shape: MatmulShape, inp: GPUBuffer, weight: GPUBuffer, bias: GPUBuffer | null, out: GPUBuffer): void {
-    const sizes = uniformU32(this.device, [shape.n, shape.c, shape.o, bias ? 1 : 0]);
-    const group = this.device.createBindGroup({
-      layout: this.pipeline.getBindGroupLayout(0),
-      entries: [sizes, inp, weight, bias ?? emptyBuffer(this.device, 1), out].map((buffer, binding) => ({ binding, resource: { buffer } })),
-    });
-    const pass = encoder.beginComputePass();
-    pass.setPipeline(this.pipeline);
-    pass.setBindGroup(0, group);
-    pass.dispatchWorkgroups(Math.ceil(shape.o / TILE), Math.ceil(shape.n / TILE), shape.runs);
-    pass.end();
+    this.kernel.encode(encoder, [shape.n, shape.c, shape.o, bias ? 1 : 0], [inp, weight, bias ?? this.noBias, out], [Math.ceil(shape.o / TILE), Math.ceil(shape.n / TILE), shape.runs]);
   }
 
   /** Host arrays in, host array out: uploads, dispatches once and reads back (for tests and benchmarks). */
@@ -87,12 +80,13 @@ export class MatmulForward {
     const { runs, n, c, o } = shape;
     if (inp.length !== runs * n * c || weight.length !== runs * o * c || (bias && bias.length !== runs * o))
       throw new RangeError(`matmul_forward: expected inp [${runs}, ${n}, ${c}], weight [${runs}, ${c}, ${o}] and bias [${runs}, ${o}]`);
-    const buffers = [storageBuffer(this.device, inp), storageBuffer(this.device, weight), bias ? storageBuffer(this.device, bias) : null, emptyBuffer(this.device, runs * n * o)] as const;
-    const encoder = this.device.createCommandEncoder();
-    this.encode(encoder, shape, buffers[0], buffers[1], buffers[2], buffers[3]);
-    this.device.queue.submit([encoder.finish()]);
-    const out = await readFloats(this.device, buffers[3], runs * n * o);
-    for (const b of buffers) b?.destroy();
+    const [out] = await runKernels(this.device, [inp, weight, bias ?? new Float32Array(1)], [runs * n * o], [
+      { kernel: this.kernel, uniforms: [n, c, o, bias ? 1 : 0], buffers: [0, 1, 2, 3], workgroups: [Math.ceil(o / TILE), Math.ceil(n / TILE), runs] },
+    ]);
     return out;
+  }
+
+  dispose(): void {
+    this.noBias.destroy();
   }
 }

@@ -466,5 +466,6 @@ export class WebGpuModel {
 
   dispose(): void {
     for (const b of this.all) b.destroy();
+    this.mm.dispose();
   }
 }
