@@ -123,6 +123,11 @@ export interface AsyncEngine {
   readonly config: ModelConfig;
   readonly denormals: DenormalMode;
   trainStep(tokens: Int32Array, labels: Int32Array): Promise<number>;
+  /**
+   * One AdamW step whose loss is not wanted (the training loop's steps): a GPU engine queues it and returns
+   * before the device has run it, so the steps between two checkpoints run back to back; the next read waits.
+   */
+  queueStep(tokens: Int32Array, labels: Int32Array): Promise<void>;
   gradients(tokens: Int32Array, labels: Int32Array): Promise<{ loss: number; grads: Params }>;
   evaluate(request: EvalRequest): Promise<EvalResult>;
   evaluateTail(request: TailRequest): Promise<EvalResult>;
@@ -148,6 +153,9 @@ export function asAsync(engine: Engine): AsyncEngine {
       return engine.denormals;
     },
     trainStep: async (tokens, labels) => engine.trainStep(tokens, labels),
+    queueStep: async (tokens, labels) => {
+      engine.trainStep(tokens, labels);
+    },
     gradients: async (tokens, labels) => engine.gradients(tokens, labels),
     evaluate: async (request) => engine.evaluate(request),
     evaluateTail: async (request) => engine.evaluateTail(request),

@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { createEngine } from '../engine/create.js';
-import { InterruptedError, type AsyncEngine, type EngineKind, type EngineOptions } from '../engine/engine.js';
+import { InterruptedError, type AsyncEngine, type EngineCreateArgs, type EngineKind, type EngineOptions } from '../engine/engine.js';
 import { initParams } from '../model/params.js';
 import { BatchCursor } from '../tasks/batches.js';
 import { gather, taskFromConfig, type Split, type Task } from '../tasks/task.js';
@@ -51,6 +51,15 @@ export interface TrainRunOptions {
   progress?: ProgressSink;
   /** Stop (keeping everything written so far, status 'running') after this many training steps in this call. */
   stepBudget?: number;
+  /**
+   * Where the run's engine comes from (default: a new engine of kind `engine`): a lockstep group's slot
+   * (lockstep.ts). It must be of kind `engine`.
+   */
+  createEngine?: (args: EngineCreateArgs) => Promise<AsyncEngine>;
+}
+
+function engineFor(opts: TrainRunOptions, args: EngineCreateArgs): Promise<AsyncEngine> {
+  return opts.createEngine ? opts.createEngine(args) : createEngine(opts.engine, args);
 }
 
 export interface RunOutcome {
@@ -128,7 +137,7 @@ async function initialState(opts: TrainRunOptions, store: RunStore<RunConfig>, s
   if (config.fork) {
     const parentId = store.find(config.fork.parent);
     const parent = store.readCheckpoint(parentId, config.fork.step, SidecarSchema);
-    const engine = await createEngine(opts.engine, {
+    const engine = await engineFor(opts, {
       model: config.model,
       optimizer: config.optimizer,
       params: parent.state.params,
@@ -142,7 +151,7 @@ async function initialState(opts: TrainRunOptions, store: RunStore<RunConfig>, s
         : new BatchCursor(split.train.length, config.batch_size, config.batch_seed);
     return { engine, cursor, weightDecay: config.optimizer.weight_decay, scheduleFiredAt: null };
   }
-  const engine = await createEngine(opts.engine, {
+  const engine = await engineFor(opts, {
     model: config.model,
     optimizer: config.optimizer,
     params: initParams(config.model, config.init_seed),
@@ -275,7 +284,7 @@ async function trainWithWriter(
   }
   if (latest.found) {
     const ckpt = latest.found;
-    const engine = await createEngine(opts.engine, {
+    const engine = await engineFor(opts, {
       model: config.model,
       optimizer: { ...config.optimizer, weight_decay: ckpt.sidecar.weight_decay },
       params: ckpt.state.params,
@@ -352,7 +361,7 @@ async function trainWithWriter(
     const positions = state.cursor.next();
     if (config.batch_order === 'reversed') positions.reverse();
     const batch = gather(task, indicesOf(split, positions));
-    await state.engine.trainStep(batch.tokens, batch.labels);
+    await state.engine.queueStep(batch.tokens, batch.labels);
     step++;
     where.step = step;
     stepsThisCall++;

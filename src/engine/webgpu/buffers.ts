@@ -20,11 +20,14 @@ export function emptyBuffer(device: GPUDevice, floats: number, label?: string): 
   return device.createBuffer({ ...(label ? { label } : {}), size: Math.max(4, floats * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
 }
 
-/** Copies `floats` float32 values of `buffer` back to the host (the one place the engine waits for the GPU). */
-export async function readFloats(device: GPUDevice, buffer: GPUBuffer, floats: number): Promise<Float32Array> {
+/**
+ * Copies `floats` float32 values of `buffer`, from float `offset` on, back to the host (the one place the engine
+ * waits for the GPU). One run's slice of an [R, ...] buffer is read alone, not the whole group's.
+ */
+export async function readFloats(device: GPUDevice, buffer: GPUBuffer, floats: number, offset = 0): Promise<Float32Array> {
   const staging = device.createBuffer({ size: Math.max(4, floats * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const encoder = device.createCommandEncoder();
-  encoder.copyBufferToBuffer(buffer, 0, staging, 0, floats * 4);
+  encoder.copyBufferToBuffer(buffer, offset * 4, staging, 0, floats * 4);
   device.queue.submit([encoder.finish()]);
   await staging.mapAsync(GPUMapMode.READ);
   const out = new Float32Array(staging.getMappedRange().slice(0));

@@ -8,7 +8,7 @@ import { Rng } from '../../random/rng.js';
 import { webGpuForTests } from './device.js';
 import { readFloats, storageBuffer } from './buffers.js';
 import { f32, groupsFor, runKernels } from './kernel.js';
-import { adamwHyper, LayerKernels } from './layers.js';
+import { ADAMW_HYPER_FLOATS, adamwHyper, LayerKernels } from './layers.js';
 
 const { gpu, reason } = await webGpuForTests();
 if (!gpu) console.log(`WebGPU layer tests skipped: ${reason}`);
@@ -159,7 +159,7 @@ describe.skipIf(!gpu)(`WebGPU layer kernels (${gpu?.description ?? 'no adapter'}
     for (let r = 0; r < 2; r++) {
       const s = steps[r];
       const sl = (a: Float32Array) => a.subarray(r * perRun, (r + 1) * perRun);
-      const alone = await readBack(sl(p), sl(g), sl(m0), sl(v0), hyper.subarray(r * 8, (r + 1) * 8), 1);
+      const alone = await readBack(sl(p), sl(g), sl(m0), sl(v0), hyper.subarray(r * ADAMW_HYPER_FLOATS, (r + 1) * ADAMW_HYPER_FLOATS), 1);
       for (let j = 0; j < 3; j++) expect(Array.from(both[j].subarray(r * perRun, (r + 1) * perRun))).toEqual(Array.from(alone[j]));
       const bc1 = 1 - s.beta1 ** s.t, bc2 = 1 - s.beta2 ** s.t;
       const want = Array.from(sl(p), (pi, i) => {
@@ -169,6 +169,14 @@ describe.skipIf(!gpu)(`WebGPU layer kernels (${gpu?.description ?? 'no adapter'}
         return pi * (1 - s.lr * s.weight_decay) - (s.lr / bc1) * mi / (Math.sqrt(vi) / Math.sqrt(bc2) + s.eps);
       });
       close(alone[0], want, 2e-6, `params of run ${r}`);
+    }
+    // A run that sits the step out keeps its parameters and moments bit for bit, even with a non-finite gradient;
+    // the other run steps as it did.
+    const gNaN = Float32Array.from(g, (x, i) => (i < perRun && i % 7 === 0 ? Number.NaN : x));
+    const out = await readBack(p, gNaN, m0, v0, Float32Array.from([...adamwHyper(null), ...adamwHyper(steps[1])]), 2);
+    for (const [j, before] of [p, m0, v0].entries()) {
+      expect(Array.from(out[j].subarray(0, perRun))).toEqual(Array.from(before.subarray(0, perRun)));
+      expect(Array.from(out[j].subarray(perRun))).toEqual(Array.from(both[j].subarray(perRun)));
     }
   });
   it('causal attention forward follows softmax(q k^T / sqrt(d_head)) v per head; its backward matches finite differences', async () => {

@@ -225,8 +225,11 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
  * AdamW (model.md; PyTorch's order, as native/engine_layers.cc): per element of run r,
  *   p = p (1 - lr wd);  m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  p = p - step m / (sqrt(v) / bc2_sqrt + eps)
  * with step = lr / (1 - b1^t) and bc2_sqrt = sqrt(1 - b2^t) formed on the host in double, per run (runs of a group
- * may differ in weight decay and step): hyper[r] = [1 - lr wd, b1, 1 - b1, b2, 1 - b2, step, bc2_sqrt, eps].
+ * may differ in weight decay and step): hyper[r] = [1 - lr wd, b1, 1 - b1, b2, 1 - b2, step, bc2_sqrt, eps, takes_step].
+ * A run whose takes_step is 0 sits this step out (a lockstep group whose runs need batches of different sizes
+ * steps them in turns): its parameters and moments are left exactly as they were, whatever its gradient holds.
  */
+export const ADAMW_HYPER_FLOATS = 9;
 export const ADAMW_WGSL = /* wgsl */ `
 ${kernelHeader('per_run: u32, runs: u32', 'grads, hyper, params rw, m rw, v rw')}
 
@@ -234,7 +237,8 @@ ${kernelHeader('per_run: u32, runs: u32', 'grads, hyper, params rw, m rw, v rw')
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   let i = id.x;
   if (i >= u.per_run * u.runs) { return; }
-  let h = (i / u.per_run) * 8u;
+  let h = (i / u.per_run) * ${ADAMW_HYPER_FLOATS}u;
+  if (hyper[h + 8u] == 0.0) { return; }
   let g = grads[i];
   let p = params[i] * hyper[h];
   let mi = fma(g, hyper[h + 2u], m[i] * hyper[h + 1u]);
@@ -427,11 +431,15 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 }
 `;
 
-/** AdamW's per-run scalars (ADAMW_WGSL's hyper row), formed in double and rounded once, as the native engine does. */
-export function adamwHyper(step: { lr: number; beta1: number; beta2: number; eps: number; weight_decay: number; t: number }): number[] {
+/**
+ * AdamW's per-run scalars (ADAMW_WGSL's hyper row), formed in double and rounded once, as the native engine does;
+ * `null`: the run sits the step out.
+ */
+export function adamwHyper(step: { lr: number; beta1: number; beta2: number; eps: number; weight_decay: number; t: number } | null): number[] {
+  if (step === null) return new Array<number>(ADAMW_HYPER_FLOATS).fill(0);
   const bc1 = 1 - step.beta1 ** step.t;
   const bc2 = 1 - step.beta2 ** step.t;
-  return [1 - step.lr * step.weight_decay, step.beta1, 1 - step.beta1, step.beta2, 1 - step.beta2, step.lr / bc1, Math.sqrt(bc2), step.eps];
+  return [1 - step.lr * step.weight_decay, step.beta1, 1 - step.beta1, step.beta2, 1 - step.beta2, step.lr / bc1, Math.sqrt(bc2), step.eps, 1];
 }
 
 /** Every layer kernel compiled on one device. */

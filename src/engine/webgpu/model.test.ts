@@ -118,6 +118,19 @@ describe.skipIf(!gpu)(`WebGPU model vs the PyTorch fixtures (${gpu?.description 
   });
 });
 
+describe.skipIf(!gpu)('WebGPU model buffers', () => {
+  it('largestBufferFloatsPerRun is the largest buffer the constructor allocates, per run, for every variant', () => {
+    for (const file of FILES) {
+      const { model: config } = loadFixture(FIXTURES + file);
+      for (const [runs, maxBatch] of [[1, 2048], [3, 50]]) {
+        const model = new WebGpuModel(gpu!.device, config, runs, maxBatch);
+        expect(model.largestBufferFloats, `${file}, R = ${runs}`).toBe(runs * WebGpuModel.largestBufferFloatsPerRun(config, maxBatch));
+        model.dispose();
+      }
+    }
+  });
+});
+
 describe.skipIf(!gpu)('WebGPU grid evaluation against the native engine', () => {
   it('loss, accuracy, logits and every capture site, with a component zeroed and with the MLP hidden overridden, on several runs at once', async () => {
     const { createNativeEngine } = await import('../native.js');

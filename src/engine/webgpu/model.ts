@@ -14,7 +14,7 @@ import { parseSite, type SiteName } from '../../schema/sites.js';
 import type { Component, EvalRequest, EvalResult, TailRequest } from '../engine.js';
 import { emptyBuffer, readFloats } from './buffers.js';
 import { f32, groupsFor } from './kernel.js';
-import { adamwHyper, LayerKernels } from './layers.js';
+import { ADAMW_HYPER_FLOATS, adamwHyper, LayerKernels } from './layers.js';
 import { MatmulForward } from './matmul.js';
 
 /** Positions per example: [a, b, separator]. */
@@ -56,9 +56,16 @@ export class WebGpuModel {
   private readonly head: Record<'embed' | 'last' | 'lnf' | 'meanf' | 'rstdf' | 'logits' | 'losses' | 'dlogits' | 'correct' | 'meanLoss' | 'meanAcc', GPUBuffer>;
   private readonly back: Record<'dx' | 'dlast' | 'dlnf' | 'dh' | 'dpre' | 'dhidden' | 'dy' | 'dq' | 'dk' | 'dv', GPUBuffer>;
   private readonly all: GPUBuffer[] = [];
+  /** The largest buffer allocated, in floats (R times largestBufferFloatsPerRun). */
+  readonly largestBufferFloats: number = 0;
   /** Each queued step's losses ([maxQueued, R]), read back at once by `flushLosses`. */
   private readonly lossLog: GPUBuffer;
   private queued = 0;
+
+  /** Steps queued since their losses were last read (at most maxQueued). */
+  get queuedSteps(): number {
+    return this.queued;
+  }
 
   constructor(
     private readonly device: GPUDevice,
@@ -72,6 +79,7 @@ export class WebGpuModel {
     this.mm = new MatmulForward(device);
     const R = runs;
     const buf = (floats: number, label: string) => {
+      (this as { largestBufferFloats: number }).largestBufferFloats = Math.max(this.largestBufferFloats, floats);
       const b = emptyBuffer(device, floats, label);
       this.all.push(b);
       return b;
@@ -87,7 +95,7 @@ export class WebGpuModel {
     const E = R * maxBatch;
     this.tokens = buf(M, 'tokens');
     this.labels = buf(E, 'labels');
-    this.hyper = buf(R * 8, 'adamw hyper');
+    this.hyper = buf(R * ADAMW_HYPER_FLOATS, 'adamw hyper');
     this.lossLog = buf(maxQueued * R, 'loss log');
     const embed = buf(M * d, 'embed');
     let stream = embed;
@@ -140,6 +148,20 @@ export class WebGpuModel {
     };
   }
 
+  /**
+   * The largest buffer the constructor allocates, per run, in floats (the activations of maxBatch examples at
+   * the widest of d_model and d_mlp, the logits, the attention probabilities, the widest parameter): a group of
+   * R runs needs R times this within the device's storage-buffer binding limit. model.test.ts checks it
+   * against the constructor.
+   */
+  static largestBufferFloatsPerRun(config: ModelConfig, maxBatch: number, maxQueued = 100): number {
+    // The backward pass's MLP scratch (dpre, dhidden) is d_mlp wide in every variant.
+    const widest = Math.max(config.d_model, config.d_mlp);
+    const probs = blockHasAttention(config) ? config.n_heads * T * T : 0;
+    const params = Math.max(...paramSpecs(config).map((spec) => sizeOf(spec.shape)));
+    return Math.max(maxBatch * T * widest, maxBatch * Math.max(config.classes, probs), params, maxQueued, ADAMW_HYPER_FLOATS);
+  }
+
   /** Run r's parameters (every name of model.md), and optionally its Adam moments and step count. */
   setRun(r: number, params: Params, adam?: { m: Params; v: Params; step: number }): void {
     for (const [name, size] of this.sizes) {
@@ -156,10 +178,8 @@ export class WebGpuModel {
   /** Run r's values of one of the per-parameter maps (parameters, gradients). */
   async read(which: 'params' | 'grads', r: number): Promise<Params> {
     const out: Params = {};
-    for (const [name, size] of this.sizes) {
-      const all = await readFloats(this.device, (which === 'params' ? this.params : this.grads).get(name)!, this.runs * size);
-      out[name] = all.slice(r * size, (r + 1) * size);
-    }
+    const map = which === 'params' ? this.params : this.grads;
+    await Promise.all([...this.sizes].map(async ([name, size]) => (out[name] = await readFloats(this.device, map.get(name)!, size, r * size))));
     return out;
   }
 
@@ -290,19 +310,21 @@ export class WebGpuModel {
    */
   async trainStep(tokens: Int32Array, labels: Int32Array, n: number, optimizers: readonly OptimizerConfig[]): Promise<Float32Array> {
     this.queueStep(tokens, labels, n, optimizers);
-    return (await this.flushLosses())[0];
+    return (await this.flushLosses()).at(-1)!;
   }
 
   /**
    * Queues one AdamW step for every run without waiting for it (its losses go to the loss log): the steps
    * between two checkpoints run back to back on the GPU, and `flushLosses` reads all their losses at once.
+   * A run whose optimiser is `null` sits the step out: its parameters, moments and step count stay as they were
+   * (its batch rows are not read; its logged loss means nothing).
    */
-  queueStep(tokens: Int32Array, labels: Int32Array, n: number, optimizers: readonly OptimizerConfig[]): void {
+  queueStep(tokens: Int32Array, labels: Int32Array, n: number, optimizers: readonly (OptimizerConfig | null)[]): void {
     if (optimizers.length !== this.runs) throw new RangeError(`one optimiser per run: expected ${this.runs}, got ${optimizers.length}`);
     if (this.queued >= this.maxQueued) throw new RangeError(`${this.maxQueued} steps are queued: read their losses (flushLosses) first`);
     this.upload(tokens, labels, n);
     const hyper = Float32Array.from(
-      optimizers.flatMap((o, r) => adamwHyper({ lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weight_decay: o.weight_decay, t: this.steps[r] + 1 })),
+      optimizers.flatMap((o, r) => adamwHyper(o && { lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weight_decay: o.weight_decay, t: this.steps[r] + 1 })),
     );
     this.device.queue.writeBuffer(this.hyper, 0, hyper);
     const enc = this.device.createCommandEncoder();
@@ -312,7 +334,7 @@ export class WebGpuModel {
       this.k.adamw.encode(enc, [size, this.runs], [this.g(name), this.hyper, this.p(name), this.m.get(name)!, this.v.get(name)!], [groupsFor(size * this.runs)]);
     enc.copyBufferToBuffer(this.head.meanLoss, 0, this.lossLog, this.queued * this.runs * 4, this.runs * 4);
     this.device.queue.submit([enc.finish()]);
-    for (let r = 0; r < this.runs; r++) this.steps[r]++;
+    for (let r = 0; r < this.runs; r++) if (optimizers[r]) this.steps[r]++;
     this.queued++;
   }
 
@@ -457,10 +479,12 @@ export class WebGpuModel {
   /** Run r's Adam moments. */
   async readMoments(r: number): Promise<{ m: Params; v: Params }> {
     const out = { m: {} as Params, v: {} as Params };
-    for (const [name, size] of this.sizes) {
-      out.m[name] = (await readFloats(this.device, this.m.get(name)!, this.runs * size)).slice(r * size, (r + 1) * size);
-      out.v[name] = (await readFloats(this.device, this.v.get(name)!, this.runs * size)).slice(r * size, (r + 1) * size);
-    }
+    await Promise.all(
+      [...this.sizes].flatMap(([name, size]) => [
+        readFloats(this.device, this.m.get(name)!, size, r * size).then((a) => (out.m[name] = a)),
+        readFloats(this.device, this.v.get(name)!, size, r * size).then((a) => (out.v[name] = a)),
+      ]),
+    );
     return out;
   }
 

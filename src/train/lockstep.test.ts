@@ -1,0 +1,76 @@
+/**
+ * The lockstep trainer on WebGPU (lavapipe in CI; skipped with one line without an adapter): runs trained
+ * together in one group end with the records, checkpoints and status they get trained alone, while the group
+ * takes runs of different seeds, batch sizes (so that runs step in turns, one per batch size), step caps, a fork,
+ * and more runs than slots.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { webGpuForTests } from '../engine/webgpu/device.js';
+import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
+import { makeTempDir } from '../testing/tempDir.js';
+import { forkRunConfig } from './fork.js';
+import { trainLockstep } from './lockstep.js';
+import { openStore, trainRun } from './loop.js';
+
+const { gpu, reason } = await webGpuForTests();
+if (!gpu) console.log(`lockstep trainer tests skipped: ${reason}`);
+gpu?.device.destroy();
+
+const tiny = (over: { seed: number; batch?: number; steps: number }): RunConfig =>
+  RunConfigSchema.parse({
+    // 60 training examples: batches of 16 make epochs of 16, 16, 16, 12; batches of 20, three of 20.
+    task: { kind: 'mod_add', n: 11, train_frac: 0.5, split_seed: 1 },
+    model: { vocab: 12, classes: 11, d_model: 16, n_heads: 2, d_mlp: 32, n_layers: 2, variant: 'standard' },
+    optimizer: { lr: 3e-3 },
+    batch_size: over.batch ?? 16,
+    init_seed: over.seed,
+    batch_seed: over.seed,
+    eval_every: 50,
+    stop: { max_steps: over.steps },
+    metrics: { permutations: 10 },
+  });
+
+function runFiles(store: string, id: string): { records: string; status: unknown; checkpoints: string[] } {
+  const s = openStore(store);
+  const { updated: _u, wall_s: _w, trained_by, ...status } = s.readStatus(id)!;
+  return {
+    records: readFileSync(s.paths(id).records, 'utf8'),
+    status: { ...status, trained_by: trained_by!.map(({ started: _s, ...t }) => t) },
+    checkpoints: s.listCheckpoints(id).map((c) => `${c.step} ${createHash('sha256').update(readFileSync(c.path)).digest('hex')}`),
+  };
+}
+
+describe.skipIf(!gpu)('the lockstep trainer', () => {
+  it('gives every run of a group the records, checkpoints and status it gets alone', async () => {
+    const alone = makeTempDir('gc-lockstep-alone-');
+    const grouped = makeTempDir('gc-lockstep-group-');
+    const parent = tiny({ seed: 5, batch: 20, steps: 100 });
+    const parentRun = await trainRun({ config: parent, storeRoot: alone, engine: 'webgpu' });
+    await trainRun({ config: parent, storeRoot: grouped, engine: 'webgpu' });
+    const configs = [
+      tiny({ seed: 1, steps: 150 }),
+      tiny({ seed: 2, batch: 20, steps: 100 }),
+      // Forked at the parent's last step, with its batch order (batches of 20) and another weight decay.
+      forkRunConfig(parent, parentRun.id, { step: 100, weightDecay: 2, stop: { max_steps: 200 } }),
+      tiny({ seed: 3, steps: 100 }),
+    ];
+    const events: string[] = [];
+    const results = await trainLockstep(
+      configs.map((config) => ({ config, storeRoot: grouped, engine: 'webgpu' as const })),
+      { groupSize: 3, onStart: (i) => events.push(`start ${i}`), onSettled: (i) => events.push(`done ${i}`) },
+    );
+    // Three slots: the fourth run takes the slot of the first to leave.
+    expect(events.slice(0, 3)).toEqual(['start 0', 'start 1', 'start 2']);
+    expect(events.indexOf('start 3')).toBeGreaterThan(events.findIndex((e) => e.startsWith('done')));
+    for (const [i, config] of configs.entries()) {
+      const result = results[i];
+      if (result.status === 'rejected') throw result.reason;
+      expect(result.value.status).toBe('complete');
+      const solo = await trainRun({ config, storeRoot: alone, engine: 'webgpu' });
+      expect(solo.id).toBe(result.value.id);
+      expect(runFiles(grouped, solo.id), `run ${i}`).toEqual(runFiles(alone, solo.id));
+    }
+  }, 900_000);
+});
