@@ -2,13 +2,14 @@
 import { z } from 'zod';
 import { DEFAULT_ENGINE, ENGINE_KINDS } from '../engine/create.js';
 import { DENORMAL_MODES, type DenormalMode, type EngineOptions } from '../engine/engine.js';
+import { DEFAULT_GROUP_SIZE } from '../train/lockstep.js';
 import { valueFlag } from './flags.js';
 
 export const ENGINE_FLAGS = {
   engine: valueFlag(
     'NAME',
     z.enum(ENGINE_KINDS).default(DEFAULT_ENGINE),
-    `${ENGINE_KINDS.join(', ')}: native is the C++ addon, tfjs the reference, webgpu the WGSL kernels\non a WebGPU adapter (one run at a time here; grokcheck webgpu checks the adapter)`,
+    `${ENGINE_KINDS.join(', ')}: native is the C++ addon, tfjs the reference, webgpu the WGSL kernels\non a WebGPU adapter (grokcheck webgpu checks the adapter)`,
   ),
   backend: valueFlag('NAME', z.string().optional(), 'tfjs backend: tensorflow, wasm or cpu (default: the best available)'),
   threads: valueFlag('N', z.coerce.number().int().positive().optional(), 'native engine threads (default: all cores; results do not depend on it)'),
@@ -27,3 +28,12 @@ export function engineOptionsOf(f: { backend?: string; threads?: number; denorma
     ...(f.denormals === undefined ? {} : { denormals: f.denormals }),
   };
 }
+
+/** Lockstep training on the webgpu engine (src/train/lockstep.ts): the commands that train several runs. */
+export const LOCKSTEP_FLAGS = {
+  'group-size': valueFlag(
+    'N',
+    z.coerce.number().int().positive().default(DEFAULT_GROUP_SIZE),
+    `webgpu engine: train up to N runs of one model shape in lockstep, one dispatch per layer for\nall of them (default ${DEFAULT_GROUP_SIZE}, fewer when the adapter's largest buffer cannot hold them; the\nrecords are those of runs trained alone)`,
+  ),
+};

@@ -4,9 +4,10 @@ import { parseConfig } from '../schema/parse.js';
 import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
 import { defaultFsdSite, FSD_SITES, FsdSiteSchema } from '../schema/sites.js';
 import { isPrime, taskElements } from '../schema/task.js';
+import { trainLockstep } from '../train/lockstep.js';
 import { trainRun, type RunOutcome } from '../train/loop.js';
 import { UsageError, type Command } from './command.js';
-import { ENGINE_FLAGS, engineOptionsOf } from './engineFlags.js';
+import { ENGINE_FLAGS, engineOptionsOf, LOCKSTEP_FLAGS } from './engineFlags.js';
 import { Flags, inGroup, switchFlag, valueFlag, type FlagValues } from './flags.js';
 import { barProgress, noticesOnly } from './progress.js';
 import { describeOutcome, eventLines } from './show.js';
@@ -37,6 +38,12 @@ const TRAIN_FLAGS = new Flags({
   'allow-composite': switchFlag('accept a --p that is not prime (Z_p multiplication is a group, and the Fourier claims hold,\nonly for a prime p)', { group: TASK }),
   'train-frac': valueFlag('F', z.coerce.number().gt(0).lt(1).optional(), 'training fraction (default 0.3 for Z_p, 0.7 for sym)', { group: TASK }),
   seed: valueFlag('N', int(0).default(42), 'one seed for init, split and batch order', { group: SEEDS }),
+  seeds: valueFlag(
+    'LIST',
+    z.string().regex(/^\d+(,\d+)*$/, 'expected seeds separated by commas, e.g. 1,2,3').optional(),
+    'several runs, one per seed (each as --seed), e.g. 42,123,0: in lockstep on --engine webgpu\n(--group-size), one after another on the others',
+    { group: SEEDS },
+  ),
   'init-seed': valueFlag('N', int(0).optional(), 'override the init seed', { group: SEEDS }),
   'split-seed': valueFlag('N', int(0).optional(), 'override the split seed', { group: SEEDS }),
   'batch-seed': valueFlag('N', int(0).optional(), 'override the batch-order seed', { group: SEEDS }),
@@ -63,8 +70,10 @@ const TRAIN_FLAGS = new Flags({
     group: METRICS,
   }),
   permutations: valueFlag('N', int(0).default(1000), 'permutation-test replicates at every 500th step and at sync (0 = off)', { group: METRICS }),
-  ...inGroup(ENGINE, RUN_FLAGS),
+  ...inGroup(ENGINE, { ...RUN_FLAGS, ...LOCKSTEP_FLAGS }),
 });
+
+type TrainFlagValues = FlagValues<typeof TRAIN_FLAGS.table>;
 
 export const trainCommand: Command = {
   name: 'train',
@@ -73,41 +82,78 @@ export const trainCommand: Command = {
 
 Trains one run of the model of shared/spec/model.md (defaults: the paper's configuration, p = 97 addition,
 seed 42) and stores it in the run store; a run that exists is resumed, a complete one is only shown.
+With --seeds, one run per seed (--seeds replaces --seed): on --engine webgpu they train in lockstep, R runs
+per dispatch, each with the records it gets alone.
 Interrupt it at any time (Ctrl-C, kill -9): the next identical command continues where it stopped.
 
 ${TRAIN_FLAGS.help()}
 
 Exit code: 0 when the run is complete, 1 when it failed, 2 on bad flags or an invalid config.
-Example: npx grokcheck train --p 53 --seed 42 --steps 8000`,
+Example: npx grokcheck train --p 53 --seed 42 --steps 8000
+         npx grokcheck train --p 97 --seeds 42,123,0,1,2 --engine webgpu`,
   async run(argv) {
     const { values: f } = TRAIN_FLAGS.parse(argv);
-    const isSym = f.task === 'sym';
-    const n = isSym ? (f.n ?? 5) : (f.p ?? 97);
-    if (!isSym && !isPrime(n) && !f['allow-composite'])
-      throw new UsageError(`--p: ${n} is not prime; Z_p tasks need a prime modulus (give --allow-composite to train it anyway)`);
-    const elements = taskElements(isSym ? 'sym' : 'mod_add', n);
-    const schedule = f.schedule ? { lambda_high: Number(f.schedule.split('@')[0]), trigger: f.schedule.split('@')[1] } : undefined;
-    const config: RunConfig = parseConfig(
-      RunConfigSchema,
-      {
-        task: { kind: isSym ? 'sym' : `mod_${f.task}`, n, train_frac: f['train-frac'] ?? (isSym ? 0.7 : 0.3), split_seed: f['split-seed'] ?? f.seed },
-        model: { vocab: elements + 1, classes: elements, d_model: f['d-model'], n_heads: f.heads, d_mlp: f['d-mlp'], n_layers: f.layers, variant: f.variant },
-        optimizer: { lr: f.lr, weight_decay: f.wd, beta1: f.beta1, beta2: f.beta2 },
-        batch_size: f['batch-size'],
-        init_seed: f['init-seed'] ?? f.seed,
-        batch_seed: f['batch-seed'] ?? f.seed,
-        eval_every: f['eval-every'],
-        stop: { max_steps: f.steps, ...(f['after-grok'] === 'none' ? {} : { after_grok: f['after-grok'] }) },
-        ...(schedule ? { schedule } : {}),
-        metrics: { fsd_site: f['fsd-site'] ?? defaultFsdSite(f.variant), permutations: f.permutations, ...(isSym ? { sync_threshold: 0.5 } : {}) },
-      },
-      'run config',
-    );
-    const outcome = await runWithProgress(config, f);
-    printOutcome(outcome, f.json);
-    return outcome.status === 'failed' ? 1 : 0;
+    if (f.seeds === undefined) {
+      const outcome = await runWithProgress(trainConfig(f, f.seed), f);
+      printOutcome(outcome, f.json);
+      return outcome.status === 'failed' ? 1 : 0;
+    }
+    const seeds = f.seeds.split(',').map(Number);
+    if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds: ${f.seeds} names a seed twice`);
+    const configs = seeds.map((seed) => trainConfig(f, seed));
+    if (new Set(configs.map((c) => JSON.stringify(c))).size !== configs.length)
+      throw new UsageError('--seeds: the runs would be identical (--init-seed, --split-seed and --batch-seed fix all three seeds)');
+    const outcomes = await trainSeeds(configs, seeds, f);
+    for (const outcome of outcomes) if (outcome.status === 'fulfilled') printOutcome(outcome.value, f.json);
+    const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    for (const [i, o] of outcomes.entries()) if (o.status === 'rejected') console.error(`train: seed ${seeds[i]}: ${(o.reason as Error).message}`);
+    return failed.length > 0 || outcomes.some((o) => o.status === 'fulfilled' && o.value.status === 'failed') ? 1 : 0;
   },
 };
+
+/** The runs of `--seeds`: in lockstep on the webgpu engine, else one after another with a bar each. */
+async function trainSeeds(configs: RunConfig[], seeds: number[], f: TrainFlagValues): Promise<PromiseSettledResult<RunOutcome>[]> {
+  if (f.engine === 'webgpu') {
+    const runs = configs.map((config, i) => ({ config, storeRoot: f.runs, engine: f.engine, engineOptions: engineOptionsOf(f), progress: noticesOnly(`seed ${seeds[i]}`) }));
+    if (!f.quiet) console.error(`train: ${configs.length} runs in lockstep on webgpu (groups of at most ${f['group-size']})`);
+    return trainLockstep(runs, { groupSize: f['group-size'], onSettled: (i, r) => !f.quiet && console.error(`train: seed ${seeds[i]} ${r.status === 'fulfilled' ? r.value.status : 'failed'}`) });
+  }
+  const out: PromiseSettledResult<RunOutcome>[] = [];
+  for (const config of configs)
+    try {
+      out.push({ status: 'fulfilled', value: await runWithProgress(config, f) });
+    } catch (reason) {
+      out.push({ status: 'rejected', reason });
+    }
+  return out;
+}
+
+/** The run config of the flags with `seed` as --seed. */
+function trainConfig(f: TrainFlagValues, seed: number): RunConfig {
+  const isSym = f.task === 'sym';
+  const n = isSym ? (f.n ?? 5) : (f.p ?? 97);
+  if (!isSym && !isPrime(n) && !f['allow-composite'])
+    throw new UsageError(`--p: ${n} is not prime; Z_p tasks need a prime modulus (give --allow-composite to train it anyway)`);
+  const elements = taskElements(isSym ? 'sym' : 'mod_add', n);
+  const schedule = f.schedule ? { lambda_high: Number(f.schedule.split('@')[0]), trigger: f.schedule.split('@')[1] } : undefined;
+  const config: RunConfig = parseConfig(
+    RunConfigSchema,
+    {
+      task: { kind: isSym ? 'sym' : `mod_${f.task}`, n, train_frac: f['train-frac'] ?? (isSym ? 0.7 : 0.3), split_seed: f['split-seed'] ?? seed },
+      model: { vocab: elements + 1, classes: elements, d_model: f['d-model'], n_heads: f.heads, d_mlp: f['d-mlp'], n_layers: f.layers, variant: f.variant },
+      optimizer: { lr: f.lr, weight_decay: f.wd, beta1: f.beta1, beta2: f.beta2 },
+      batch_size: f['batch-size'],
+      init_seed: f['init-seed'] ?? seed,
+      batch_seed: f['batch-seed'] ?? seed,
+      eval_every: f['eval-every'],
+      stop: { max_steps: f.steps, ...(f['after-grok'] === 'none' ? {} : { after_grok: f['after-grok'] }) },
+      ...(schedule ? { schedule } : {}),
+      metrics: { fsd_site: f['fsd-site'] ?? defaultFsdSite(f.variant), permutations: f.permutations, ...(isSym ? { sync_threshold: 0.5 } : {}) },
+    },
+    'run config',
+  );
+  return config;
+}
 
 export async function runWithProgress(config: RunConfig, f: RunFlagValues): Promise<RunOutcome> {
   const progress = f.quiet ? noticesOnly('train') : barProgress('train', config);

@@ -21,7 +21,7 @@ import { storeSource } from '../verify/trainProfile.js';
 import type { Profile } from '../paper/paper.js';
 import type { RoleBase } from '../paper/runSet.js';
 import { UsageError, type Command } from './command.js';
-import { ENGINE_FLAGS, engineOptionsOf } from './engineFlags.js';
+import { ENGINE_FLAGS, engineOptionsOf, LOCKSTEP_FLAGS } from './engineFlags.js';
 import { Flags, switchFlag, valueFlag } from './flags.js';
 import { planJobs, startWorkers } from './jobs.js';
 import { noticesOnly } from './progress.js';
@@ -39,6 +39,7 @@ const VERIFY_FLAGS = new Flags({
   ),
   claim: valueFlag('ID', z.string().transform((s) => s.toUpperCase()).optional(), 'evaluate one claim (C01..C16), training only the experiments it reads'),
   ...ENGINE_FLAGS,
+  ...LOCKSTEP_FLAGS,
   threads: valueFlag('N', z.coerce.number().int().positive().optional(), 'native engine threads per process (default: cores / jobs; results do not depend on it)'),
   jobs: valueFlag(
     'N',
@@ -160,11 +161,14 @@ Examples:
       for (const problem of read.broken) console.error(`verify: unreadable committed records (the claims that read this run are not evaluable): ${problem}`);
     } else {
       // A worker (--train-only) is one job; the verify process that starts workers is job 1 of --jobs.
-      const jobs = planJobs({ jobs: f['train-only'] ? 1 : f.jobs, threads: f.threads });
+      // The webgpu engine trains in lockstep groups in one process: one job unless more are asked for.
+      const lockstep = f.engine === 'webgpu';
+      const jobs = planJobs({ jobs: f['train-only'] ? 1 : (f.jobs ?? (lockstep ? 1 : undefined)), threads: f.threads });
       const workerArgs = [
         '--paper', paper.id, '--profile', profileName, ...(f.claim ? ['--claim', f.claim] : []), ...(f.reorder ? ['--reorder'] : []),
         '--engine', f.engine, ...(f.backend ? ['--backend', f.backend] : []), ...(f.denormals ? ['--denormals', f.denormals] : []),
         '--runs', storeRoot, '--threads', String(jobs.threads), '--jobs', '1', '--quiet', ...(f.shard ? ['--shard', f.shard] : []),
+        '--group-size', String(f['group-size']),
       ];
       // The plan with the cost model's estimates drives the display: an overall bar and a line per job.
       let display: VerifyProgress | undefined;
@@ -187,6 +191,7 @@ Examples:
         engine: f.engine,
         engineOptions: engineOptionsOf({ ...f, threads: jobs.threads }),
         trainOnly: f['train-only'],
+        ...(lockstep ? { groupSize: f['group-size'] } : {}),
         ...(include ? { include } : {}),
         ...(experiments === undefined ? {} : { experiments }),
         progress: (run) => (display ? display.sink(run.key, run.config) : noticesOnly(run.key)),

@@ -105,10 +105,16 @@ export class VerifyProgress {
     return expectedLength(config, records, this.options.history).stop;
   }
 
-  /** The sink of the run this process trains (job 1): step out of the expected stop, and its ETA at its rate so far. */
+  /**
+   * The sink of a run this process trains (job 1): step out of the expected stop, and its ETA at its rate so far.
+   * Runs trained together (a lockstep group) share job 1's line: how many, the slowest one's step and the
+   * longest ETA.
+   */
   sink(key: string, config: RunConfig): ProgressSink & { stop(): void } {
     const bar = this.jobBars[0];
     const records: CheckpointRecord[] = [];
+    const me = { key, step: 0, stop: 1, eta: Number.NaN };
+    this.here.add(me);
     let since: { step: number; at: number } | null = null;
     let lastDraw = 0;
     return {
@@ -117,15 +123,31 @@ export class VerifyProgress {
         const now = Date.now();
         if (!bar || now - lastDraw < 250) return;
         lastDraw = now;
-        const stop = Math.max(this.stopOf(config, records), step);
         const rate = (step - since.step) / Math.max(1e-3, (now - since.at) / 1000);
-        bar.setTotal(Math.max(stop, 1));
-        bar.update(step, { label: label(key), detail: `step ${step}/${stop} | ETA ${formatDuration(rate > 0 ? (stop - step) / rate : NaN)}` });
+        Object.assign(me, { step, stop: Math.max(this.stopOf(config, records), step) });
+        me.eta = rate > 0 ? (me.stop - step) / rate : Number.NaN;
+        this.drawHere(bar);
       },
       checkpoint: (record) => void records.push(record),
       notice: (message) => this.log(`${key}: ${message}`),
-      stop: () => bar?.update(0, { label: label('job 1'), detail: 'between runs' }),
+      stop: () => {
+        this.here.delete(me);
+        if (bar) this.drawHere(bar);
+      },
     };
+  }
+
+  private readonly here = new Set<{ key: string; step: number; stop: number; eta: number }>();
+
+  private drawHere(bar: cliProgress.SingleBar): void {
+    const runs = [...this.here];
+    if (runs.length === 0) return void bar.update(0, { label: label('job 1'), detail: 'between runs' });
+    const slowest = runs.reduce((a, b) => (b.step / b.stop < a.step / a.stop ? b : a));
+    const eta = Math.max(...runs.map((r) => (Number.isFinite(r.eta) ? r.eta : -1)));
+    bar.setTotal(Math.max(slowest.stop, 1));
+    const who = runs.length === 1 ? slowest.key : `${runs.length} runs in lockstep`;
+    const detail = `${runs.length === 1 ? '' : `slowest ${slowest.key}: `}step ${slowest.step}/${slowest.stop} | ETA ${formatDuration(eta >= 0 ? eta : NaN)}`;
+    bar.update(slowest.step, { label: label(who), detail });
   }
 
   /** A run finished in this process: count it now (workers' runs are counted by the store scan). */

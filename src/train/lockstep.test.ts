@@ -2,10 +2,14 @@
  * The lockstep trainer on WebGPU (lavapipe in CI; skipped with one line without an adapter): runs trained
  * together in one group end with the records, checkpoints and status they get trained alone, while the group
  * takes runs of different seeds, batch sizes (so that runs step in turns, one per batch size), step caps, a fork,
- * and more runs than slots.
+ * and more runs than slots; and a group killed (SIGKILL) in the middle resumes to the records of an
+ * uninterrupted group, through the CLI (`train --seeds`).
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { webGpuForTests } from '../engine/webgpu/device.js';
 import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
@@ -59,7 +63,7 @@ describe.skipIf(!gpu)('the lockstep trainer', () => {
     const events: string[] = [];
     const results = await trainLockstep(
       configs.map((config) => ({ config, storeRoot: grouped, engine: 'webgpu' as const })),
-      { groupSize: 3, onStart: (i) => events.push(`start ${i}`), onSettled: (i) => events.push(`done ${i}`) },
+      { groupSize: 3, onStart: (i) => void events.push(`start ${i}`), onSettled: (i) => void events.push(`done ${i}`) },
     );
     // Three slots: the fourth run takes the slot of the first to leave.
     expect(events.slice(0, 3)).toEqual(['start 0', 'start 1', 'start 2']);
@@ -72,5 +76,43 @@ describe.skipIf(!gpu)('the lockstep trainer', () => {
       expect(solo.id).toBe(result.value.id);
       expect(runFiles(grouped, solo.id), `run ${i}`).toEqual(runFiles(alone, solo.id));
     }
+  }, 900_000);
+
+  it('a group killed with SIGKILL resumes, as a group, to the records of an uninterrupted one', async () => {
+    const cli = fileURLToPath(new URL('../../bin/grokcheck.js', import.meta.url));
+    const args = [
+      'train', '--p', '11', '--d-model', '16', '--heads', '2', '--d-mlp', '32', '--batch-size', '32', '--train-frac', '0.5',
+      '--lr', '3e-3', '--steps', '300', '--after-grok', 'none', '--eval-every', '25', '--permutations', '10',
+      '--seeds', '1,2,3', '--engine', 'webgpu', '--quiet',
+    ];
+    const ids = (store: string) => (existsSync(store) ? readdirSync(store).filter((n) => /^[0-9a-f]{16}$/.test(n)).sort() : []);
+    const lines = (store: string) =>
+      ids(store).reduce((sum, id) => {
+        const file = join(store, id, 'records.jsonl');
+        return sum + (existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0);
+      }, 0);
+    const whole = makeTempDir('gc-lockstep-whole-');
+    const ref = spawnSync(process.execPath, [cli, ...args, '--runs', whole], { encoding: 'utf8' });
+    expect(ref.status, ref.stderr).toBe(0);
+    expect(ids(whole)).toHaveLength(3);
+    const killed = makeTempDir('gc-lockstep-killed-');
+    let kills = 0;
+    // Two kills: after a third and after two thirds of all records (3 runs x 13 checkpoints).
+    for (const atLines of [13, 26]) {
+      const child = spawn(process.execPath, [cli, ...args, '--runs', killed], { stdio: 'ignore' });
+      const deadline = Date.now() + 300_000;
+      while (lines(killed) < atLines && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        kills++;
+      }
+      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.on('exit', r)));
+    }
+    expect(kills).toBe(2);
+    expect(lines(killed)).toBeLessThan(39);
+    const resumed = spawnSync(process.execPath, [cli, ...args, '--runs', killed], { encoding: 'utf8' });
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(ids(killed)).toEqual(ids(whole));
+    for (const id of ids(whole)) expect(runFiles(killed, id).records, id).toBe(runFiles(whole, id).records);
   }, 900_000);
 });

@@ -6,7 +6,7 @@
  * one group of min(groupSize, runs) slots; shapes are trained one after another.
  */
 import type { AsyncEngine } from '../engine/engine.js';
-import { trainRun, type RunOutcome, type TrainRunOptions } from './loop.js';
+import { trainRun, type ProgressSink, type RunOutcome, type TrainRunOptions } from './loop.js';
 
 /** At most this many runs share one group by default (the largest benchmark point). */
 export const DEFAULT_GROUP_SIZE = 64;
@@ -14,8 +14,8 @@ export const DEFAULT_GROUP_SIZE = 64;
 export interface LockstepOptions {
   /** Runs per group at most (bounded further by the device's largest storage buffer). */
   groupSize?: number;
-  /** Called when a run takes a slot, and when its training settles (an outcome or the error it threw). */
-  onStart?(index: number): void;
+  /** Called when a run takes a slot (it may return the run's progress sink), and when its training settles. */
+  onStart?(index: number): ProgressSink | undefined | void;
   onSettled?(index: number, result: PromiseSettledResult<RunOutcome>): void;
 }
 
@@ -46,11 +46,11 @@ export async function trainLockstep(runs: readonly TrainRunOptions[], options: L
       const slotWorker = async (): Promise<void> => {
         while (next < indices.length) {
           const i = indices[next++];
-          options.onStart?.(i);
+          const progress = options.onStart?.(i) ?? runs[i].progress;
           let result: PromiseSettledResult<RunOutcome>;
           try {
             const createEngine = async (args: Parameters<typeof group.join>[0]): Promise<AsyncEngine> => group.join(args);
-            result = { status: 'fulfilled', value: await trainRun({ ...runs[i], createEngine }) };
+            result = { status: 'fulfilled', value: await trainRun({ ...runs[i], createEngine, ...(progress ? { progress } : {}) }) };
           } catch (reason) {
             result = { status: 'rejected', reason };
           }

@@ -38,6 +38,8 @@ export interface TrainStep {
   trainOnly?: boolean;
   /** Train (and measure) only the runs this accepts: a shard (shards.ts). */
   include?: (run: PlannedRun<RoleBase>) => boolean;
+  /** Train runs of one shape in lockstep groups of at most this many (the webgpu engine). */
+  groupSize?: number;
 }
 
 export interface TrainedRuns {
@@ -59,6 +61,7 @@ export async function trainRuns(step: TrainStep): Promise<TrainedRuns> {
     ...(step.progress ? { progress: step.progress } : {}),
     ...(step.onRun ? { onRun: step.onRun } : {}),
     ...(step.include ? { include: step.include } : {}),
+    ...(step.groupSize === undefined ? {} : { groupSize: step.groupSize }),
   });
   if (step.trainOnly) return result;
   return { ...result, set: await ensureMeasurements(step.paper, result.set, step.storeRoot, step.engine, step.engineOptions, step.include) };

@@ -5,6 +5,12 @@ import { mainRunConfig, smallProfile, type ProfileSpec } from '../papers/circuit
 import { circuitProfile } from '../papers/circuit-sync/runSet.js';
 import { trainProfile, type RunEvent } from './trainProfile.js';
 import { makeTempDir } from '../testing/tempDir.js';
+import { webGpuForTests } from '../engine/webgpu/device.js';
+import { readFileSync } from 'node:fs';
+
+const { gpu, reason } = await webGpuForTests();
+if (!gpu) console.log(`trainProfile's lockstep test skipped: ${reason}`);
+gpu?.device.destroy();
 
 /** A profile of tiny runs (Z_7, d_model 8) exercising main runs and both fork experiments. */
 const tinySpec: ProfileSpec = {
@@ -107,4 +113,21 @@ describe('trainProfile', () => {
       held.release();
     }
   }, 120_000);
+
+  it.skipIf(!gpu)('on webgpu in lockstep groups: parents together, then their forks together, with the records of one run at a time', async () => {
+    const grouped = makeTempDir('gc-train-group-');
+    const events: RunEvent[] = [];
+    const together = await trainProfile({ profile: tiny, storeRoot: grouped, engine: 'webgpu', experiments: ['fork97', 'forks'], groupSize: 4, onRun: (e) => events.push(e) });
+    expect(together.failures).toEqual([]);
+    const order = events.map((e) => `${e.kind} ${e.run.key}`);
+    // Both parents start before either finishes; so do the three forks.
+    expect(order.slice(0, 2).sort()).toEqual(['start main/p7/s1', 'start main/p7/s2']);
+    expect(order.slice(4, 7).every((e) => e.startsWith('start '))).toBe(true);
+    const single = makeTempDir('gc-train-single-');
+    const alone = await trainProfile({ profile: tiny, storeRoot: single, engine: 'webgpu', experiments: ['fork97', 'forks'] });
+    expect(alone.failures).toEqual([]);
+    const records = (store: string, id: string) => readFileSync(openStore(store).paths(id).records, 'utf8');
+    expect(together.set.runs.size).toBe(5);
+    for (const [key, run] of together.set.runs) expect(records(grouped, run.id), key).toBe(records(single, alone.set.runs.get(key)!.id));
+  }, 600_000);
 });

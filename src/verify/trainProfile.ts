@@ -9,7 +9,8 @@ import type { EngineKind, EngineOptions } from '../engine/engine.js';
 import type { Measurement, Profile } from '../paper/paper.js';
 import type { PlannedRun, RoleBase, RunSet, RunSource, SourcedRun } from '../paper/runSet.js';
 import { LockHeldError } from '../runs/store.js';
-import { openStore, readRunRecords, trainRun, type ProgressSink, type RunOutcome } from '../train/loop.js';
+import { openStore, readRunRecords, trainRun, type ProgressSink, type RunOutcome, type TrainRunOptions } from '../train/loop.js';
+import { trainLockstep } from '../train/lockstep.js';
 import type { CheckpointRecord } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
 import { readMeasurements } from './measurements.js';
@@ -83,6 +84,11 @@ export interface TrainProfileOptions<R extends RoleBase, P extends Profile<R>> {
   pollMs?: number;
   /** Give up when every remaining run has been locked elsewhere, with nothing finishing, this long (ms; default 2 hours). */
   waitLimitMs?: number;
+  /**
+   * Train the runnable runs of one model shape together, at most this many per lockstep group (the webgpu
+   * engine, src/train/lockstep.ts); default: one run after another.
+   */
+  groupSize?: number;
 }
 
 export interface TrainProfileResult<R extends RoleBase, P extends Profile<R>> {
@@ -114,36 +120,51 @@ export async function trainProfile<R extends RoleBase, P extends Profile<R>>(opt
       lastProgress = Date.now();
     }
     let progressed = false;
-    for (const data of todo) {
-      const run: PlannedRun<R> = { key: data.key, role: data.role, id: data.id, config: data.config };
-      if (attempted.has(run.id)) continue;
-      options.onRun?.({ run, kind: 'start' });
-      const sink = options.progress?.(run);
-      try {
-        const outcome = await trainRun({
-          config: run.config,
-          storeRoot: options.storeRoot,
-          engine: options.engine,
-          ...(options.engineOptions ? { engineOptions: options.engineOptions } : {}),
-          ...(sink ? { progress: sink } : {}),
-        });
+    const runs: PlannedRun<R>[] = todo.map((data) => ({ key: data.key, role: data.role, id: data.id, config: data.config }));
+    const sinks = new Map<number, (ProgressSink & { stop?(): void }) | undefined>();
+    const base = (i: number): TrainRunOptions => ({
+      config: runs[i].config,
+      storeRoot: options.storeRoot,
+      engine: options.engine,
+      ...(options.engineOptions ? { engineOptions: options.engineOptions } : {}),
+    });
+    /** A run starts: say so, and make its progress sink. */
+    const start = (i: number): ProgressSink | undefined => {
+      options.onRun?.({ run: runs[i], kind: 'start' });
+      const sink = options.progress?.(runs[i]);
+      sinks.set(i, sink);
+      return sink;
+    };
+    const settled = (i: number, result: PromiseSettledResult<RunOutcome>): void => {
+      const run = runs[i];
+      sinks.get(i)?.stop?.();
+      if (result.status === 'fulfilled') {
         attempted.add(run.id);
         trained.push(run.id);
         progressed = true;
-        options.onRun?.({ run, kind: 'done', outcome });
-      } catch (error) {
-        if (error instanceof LockHeldError && options.waitForLocked) {
-          options.onRun?.({ run, kind: 'waiting', error });
-          continue;
-        }
-        attempted.add(run.id);
-        progressed = true;
-        failures.push({ key: run.key, id: run.id, message: (error as Error).message });
-        options.onRun?.({ run, kind: 'failed', error: error as Error });
-      } finally {
-        sink?.stop?.();
+        options.onRun?.({ run, kind: 'done', outcome: result.value });
+        return;
       }
-    }
+      const error = result.reason as Error;
+      if (error instanceof LockHeldError && options.waitForLocked) {
+        options.onRun?.({ run, kind: 'waiting', error });
+        return;
+      }
+      attempted.add(run.id);
+      progressed = true;
+      failures.push({ key: run.key, id: run.id, message: error.message });
+      options.onRun?.({ run, kind: 'failed', error });
+    };
+    if (options.groupSize !== undefined) await trainLockstep(runs.map((_, i) => base(i)), { groupSize: options.groupSize, onStart: start, onSettled: settled });
+    else
+      for (const i of runs.keys()) {
+        const sink = start(i);
+        try {
+          settled(i, { status: 'fulfilled', value: await trainRun({ ...base(i), ...(sink ? { progress: sink } : {}) }) });
+        } catch (reason) {
+          settled(i, { status: 'rejected', reason });
+        }
+      }
     if (!progressed) {
       // Everything left is being trained by another process: wait for it.
       const limit = options.waitLimitMs ?? 2 * 60 * 60_000;
