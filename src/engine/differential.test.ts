@@ -1,6 +1,8 @@
 /**
- * Differential test: the native engine against the tfjs reference engine (shared/spec/design.md, "Engines") on
- * random small models, parameters, batches, Adam states and optimiser settings. Both compute the model of
+ * Differential test: the native engine against the tfjs reference engine and the webgpu engine (shared/spec/
+ * design.md, "Engines"; webgpu on lavapipe in CI, skipped without an adapter) on random small models,
+ * parameters, batches, Adam states and optimiser settings; and a lockstep group of three runs against each run
+ * alone, bit for bit. The engines compute the model of
  * shared/spec/model.md in float32, in different orders, so they agree to float32 rounding, amplified by the
  * depth of the computation. The tolerances below are stated relative to the scale of the compared quantity.
  *
@@ -24,8 +26,9 @@ import { describe, expect, it } from 'vitest';
 import type { ModelConfig, OptimizerConfig, Variant } from '../schema/model.js';
 import { blockHasAttention, blockHasMlp, initParams, type Params } from '../model/params.js';
 import { Rng } from '../random/rng.js';
-import { createCpuEngine } from './create.js';
-import type { Component, Engine, EngineCreateArgs, TrainingState } from './engine.js';
+import { createCpuEngine, createEngine } from './create.js';
+import { asAsync, type AsyncEngine, type Component, type EngineCreateArgs, type TrainingState } from './engine.js';
+import { webGpuForTests } from './webgpu/device.js';
 import type { SiteName } from '../schema/sites.js';
 
 /**
@@ -34,6 +37,12 @@ import type { SiteName } from '../schema/sites.js';
  */
 const TFJS_BACKEND = 'wasm';
 const RUNS = 30;
+/** Cases of the lockstep-group test: each compiles its kernels twice, on the CPU under lavapipe (CI). */
+const GROUP_RUNS = 12;
+
+const { gpu, reason } = await webGpuForTests();
+if (!gpu) console.log(`native vs webgpu differential tests skipped: ${reason}`);
+gpu?.device.destroy();
 
 interface Case {
   model: ModelConfig;
@@ -138,7 +147,7 @@ function maxAbs(a: ArrayLike<number>): number {
 }
 
 /** Largest |a_i - b_i| / (scale + floor) must stay below `relative`. */
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, relative: number, floor: number, what: string): void {
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, relative: number, floor: number, what: string, other = 'reference'): void {
   expect(actual.length, what).toBe(expected.length);
   const allowed = relative * (maxAbs(expected) + floor);
   let worst = 0;
@@ -150,41 +159,38 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel
       at = i;
     }
   }
-  expect(worst, `${what}: |diff| ${worst} at ${at} (native ${actual[at]}, tfjs ${expected[at]}) exceeds ${allowed}`).toBeLessThanOrEqual(allowed);
+  expect(worst, `${what}: |diff| ${worst} at ${at} (native ${actual[at]}, ${other} ${expected[at]}) exceeds ${allowed}`).toBeLessThanOrEqual(allowed);
 }
 
-async function enginePair(c: Case): Promise<{ native: Engine; tfjs: Engine }> {
-  const args = (options: EngineCreateArgs['options']): EngineCreateArgs => ({
-    model: c.model,
-    optimizer: c.optimizer,
-    params: initParams(c.model, c.paramSeed),
-    options,
-  });
-  const native = await createCpuEngine('native', args({}));
-  const tfjs = await createCpuEngine('tfjs', args({ backend: TFJS_BACKEND }));
-  return { native, tfjs };
-}
+const argsOf = (c: Case, options: EngineCreateArgs['options'] = {}, paramSeed = c.paramSeed): EngineCreateArgs => ({
+  model: c.model,
+  optimizer: c.optimizer,
+  params: initParams(c.model, paramSeed),
+  options,
+});
 
-function checkCase(c: Case, native: Engine, tfjs: Engine): void {
+/** The native engine against another engine (`other`, named `name`) on one random case. */
+async function checkCase(c: Case, native: AsyncEngine, tfjs: AsyncEngine, name: string): Promise<void> {
+  const close = (a: ArrayLike<number>, b: ArrayLike<number>, relative: number, floor: number, what: string) => expectClose(a, b, relative, floor, what, name);
   const { tokens, labels } = drawBatch(c.model, c.batchSize, c.batchSeed);
   const state = drawState(initParams(c.model, c.paramSeed), c.startStep, c.stateSeed);
-  native.setState(state);
-  tfjs.setState(state);
+  await native.setState(state);
+  await tfjs.setState(state);
 
   // Loss and gradients.
-  const gn = native.gradients(tokens, labels);
-  const gt = tfjs.gradients(tokens, labels);
+  const gn = await native.gradients(tokens, labels);
+  const gt = await tfjs.gradients(tokens, labels);
   expect(Math.abs(gn.loss - gt.loss) / Math.abs(gt.loss), `loss ${gn.loss} vs ${gt.loss}`).toBeLessThanOrEqual(1e-5);
   const largestGradient = Math.max(...Object.values(gt.grads).map(maxAbs));
   for (const name of Object.keys(gt.grads))
-    expectClose(gn.grads[name], gt.grads[name], 1e-4, 1e-2 * largestGradient, `gradient of ${name}`);
+    close(gn.grads[name], gt.grads[name], 1e-4, 1e-2 * largestGradient, `gradient of ${name}`);
 
   // Activations at every site, without interventions.
   const all = sites(c.model);
-  const plain = { n: native.evaluate({ tokens, labels, capture: all, logits: true }), t: tfjs.evaluate({ tokens, labels, capture: all, logits: true }) };
+  const plain = { n: await native.evaluate({ tokens, labels, capture: all, logits: true }), t: await tfjs.evaluate({ tokens, labels, capture: all, logits: true }) };
   expect(Math.abs(plain.n.loss - plain.t.loss) / plain.t.loss).toBeLessThanOrEqual(1e-5);
-  expectClose(plain.n.logits!, plain.t.logits!, 1e-4, 0, 'logits');
-  for (const site of all) expectClose(plain.n.captures[site]!, plain.t.captures[site]!, 1e-4, 1e-3, `capture ${site}`);
+  close(plain.n.logits!, plain.t.logits!, 1e-4, 0, 'logits');
+  for (const site of all) close(plain.n.captures[site]!, plain.t.captures[site]!, 1e-4, 1e-3, `capture ${site}`);
   // The tanh form of GELU differs from the exact erf form by <= 4.7e-4, which can hide inside the tolerance
   // above when the pre-activations stay small; so check the native GELU against the exact one directly.
   for (let l = 0; l < c.model.n_layers && blockHasMlp(c.model); l++) {
@@ -199,12 +205,12 @@ function checkCase(c: Case, native: Engine, tfjs: Engine): void {
     const rng = new Rng(c.batchSeed + 1);
     const override = c.overrideLayer >= 0 ? { layer: c.overrideLayer, values: Float32Array.from({ length: c.batchSize * c.model.d_mlp }, () => rng.normal()) } : undefined;
     const request = { tokens, labels, capture: all, logits: true, zero: c.zero, override };
-    const n = native.evaluate(request);
-    const t = tfjs.evaluate(request);
+    const n = await native.evaluate(request);
+    const t = await tfjs.evaluate(request);
     const what = `zero ${JSON.stringify(c.zero)}, override block ${c.overrideLayer}`;
     expect(Math.abs(n.loss - t.loss) / t.loss, what).toBeLessThanOrEqual(1e-5);
-    expectClose(n.logits!, t.logits!, 1e-4, 0, `logits with ${what}`);
-    for (const site of all) expectClose(n.captures[site]!, t.captures[site]!, 1e-4, 1e-3, `capture ${site} with ${what}`);
+    close(n.logits!, t.logits!, 1e-4, 0, `logits with ${what}`);
+    for (const site of all) close(n.captures[site]!, t.captures[site]!, 1e-4, 1e-3, `capture ${site} with ${what}`);
   }
 
   // Finishing the last block from a given MLP hidden and the resid.mid capture (the restricted-logit path).
@@ -213,19 +219,19 @@ function checkCase(c: Case, native: Engine, tfjs: Engine): void {
     const rng = new Rng(c.batchSeed + 2);
     const hidden = Float32Array.from({ length: c.batchSize * c.model.d_mlp }, () => rng.normal());
     const residual = plain.n.captures[`block${last}.resid.mid`]!;
-    const n = native.evaluateTail({ residual, hidden, labels, logits: true });
-    const t = tfjs.evaluateTail({ residual, hidden, labels, logits: true });
+    const n = await native.evaluateTail({ residual, hidden, labels, logits: true });
+    const t = await tfjs.evaluateTail({ residual, hidden, labels, logits: true });
     expect(Math.abs(n.loss - t.loss) / t.loss, 'evaluateTail loss').toBeLessThanOrEqual(1e-5);
-    expectClose(n.logits!, t.logits!, 1e-4, 0, 'evaluateTail logits');
+    close(n.logits!, t.logits!, 1e-4, 0, 'evaluateTail logits');
   }
 
   // One AdamW step from the random Adam state: each engine's step must be AdamW applied to its own gradients
   // (the gradients were compared above), and the two losses must agree.
-  const ln = native.trainStep(tokens, labels);
-  const lt = tfjs.trainStep(tokens, labels);
+  const ln = await native.trainStep(tokens, labels);
+  const lt = await tfjs.trainStep(tokens, labels);
   expect(Math.abs(ln - lt) / lt).toBeLessThanOrEqual(1e-5);
-  expectAdamWStep(state, gn.grads, native.getState(), c.optimizer, 'native');
-  expectAdamWStep(state, gt.grads, tfjs.getState(), c.optimizer, 'tfjs');
+  expectAdamWStep(state, gn.grads, await native.getState(), c.optimizer, 'native');
+  expectAdamWStep(state, gt.grads, await tfjs.getState(), c.optimizer, name);
 }
 
 /**
@@ -261,9 +267,10 @@ describe('native engine vs tfjs reference engine', () => {
   it(`agree on loss, gradients, captures, interventions and one AdamW step (${RUNS} random cases)`, async () => {
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
-        const { native, tfjs } = await enginePair(c);
+        const native = asAsync(await createCpuEngine('native', argsOf(c)));
+        const tfjs = asAsync(await createCpuEngine('tfjs', argsOf(c, { backend: TFJS_BACKEND })));
         try {
-          checkCase(c, native, tfjs);
+          await checkCase(c, native, tfjs, 'tfjs');
         } finally {
           native.dispose();
           tfjs.dispose();
@@ -272,4 +279,54 @@ describe('native engine vs tfjs reference engine', () => {
       { numRuns: RUNS },
     );
   });
+});
+
+describe.skipIf(!gpu)('native engine vs the webgpu engine', () => {
+  it(`agree on loss, gradients, captures, interventions and one AdamW step (${RUNS} random cases)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, async (c) => {
+        const native = asAsync(await createCpuEngine('native', argsOf(c)));
+        const webgpu = await createEngine('webgpu', argsOf(c));
+        try {
+          await checkCase(c, native, webgpu, 'webgpu');
+        } finally {
+          native.dispose();
+          webgpu.dispose();
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  }, 600_000);
+
+  it(`R = 3 runs of different seeds in one lockstep group each equal their run alone, bit for bit (${GROUP_RUNS} random cases)`, async () => {
+    const { WebGpuGroup } = await import('./webgpu/group.js');
+    await fc.assert(
+      fc.asyncProperty(caseArb, async (c) => {
+        const { tokens, labels } = drawBatch(c.model, c.batchSize, c.batchSeed);
+        const rng = new Rng(c.batchSeed + 1);
+        const override = c.overrideLayer >= 0 ? { layer: c.overrideLayer, values: Float32Array.from({ length: c.batchSize * c.model.d_mlp }, () => rng.normal()) } : undefined;
+        const request = { tokens, labels, capture: sites(c.model), logits: true, zero: c.zero, ...(override ? { override } : {}) };
+        // Each run: an evaluation with the case's interventions, two steps (the second's loss read), its state.
+        const script = async (engine: AsyncEngine, seed: number) => {
+          await engine.setState(drawState(initParams(c.model, seed), c.startStep, c.stateSeed + seed));
+          const evaluated = await engine.evaluate(request);
+          await engine.queueStep(tokens, labels);
+          const loss = await engine.trainStep(tokens, labels);
+          const state = await engine.getState();
+          // A run that is done leaves its group (the others would wait for it at the barrier).
+          engine.dispose();
+          return { evaluated, loss, state };
+        };
+        const seeds = [c.paramSeed, c.paramSeed + 1, c.paramSeed + 2];
+        const group = await WebGpuGroup.open(c.model, 3);
+        const together = await Promise.all(seeds.map((seed) => script(group.join(argsOf(c, {}, seed)), seed)));
+        group.dispose();
+        for (const [i, seed] of seeds.entries()) {
+          const alone = await createEngine('webgpu', argsOf(c, {}, seed));
+          expect(together[i], `seed ${seed}`).toEqual(await script(alone, seed));
+        }
+      }),
+      { numRuns: GROUP_RUNS },
+    );
+  }, 600_000);
 });

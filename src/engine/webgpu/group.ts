@@ -3,14 +3,14 @@
  * R runs of one shape, and every run is trained by its own training loop (src/train/loop.ts: its own store entry,
  * checkpoints, resume, lock, stop rules and events) through a member engine, the AsyncEngine of one slot.
  *
- * The members' calls meet at a barrier: nothing goes to the device until every member of the group has asked for
- * something (each loop asks for one thing at a time), and then
+ * The members' calls meet at a barrier: a step or an evaluation waits until every member of the group has asked
+ * for something (each loop asks for one thing at a time; a member that is done must leave), and then
  *  - evaluations that differ only in their override values (every member measuring the grid at a checkpoint)
  *    are one evaluation of all R runs, and so are tail evaluations on the same labels;
  *  - when every member asks for a training step, the step is one dispatch per layer for all R runs; members
  *    whose batches differ in size (a fork elsewhere in its epoch, another batch size) step in turns, one turn
  *    per size, the others sitting it out (AdamW leaves a run that sits out exactly as it was);
- *  - anything else (a state read or write, gradients) runs for its member alone.
+ *  - anything else (a state read or write, gradients) runs for its member alone, without waiting.
  * No kernel reads another run's slot and every reduction has a fixed order, so a run gets the same bits in a
  * group as alone: the solo `--engine webgpu` is a group of one (engine.ts). A member leaves when its run's loop
  * disposes of its engine, and its slot takes the next run.
@@ -154,12 +154,17 @@ export class WebGpuGroup {
     if (this.options.ownsDevice) this.gpu.device.destroy();
   }
 
-  /** Lets calls through while every member waits for one (see the header comment); one batch at a time. */
+  /**
+   * Lets calls through while every member waits for one (see the header comment), and a member's call for
+   * itself alone at once; one batch at a time.
+   */
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (!this.disposed && this.pending.size > 0 && this.pending.size >= this.active.size) await this.runOneBatch();
+      // A call for one member alone has nothing to wait for; steps and evaluations wait for every member.
+      const alone = () => [...this.pending.values()].some((op) => op.kind === 'alone');
+      while (!this.disposed && this.pending.size > 0 && (this.pending.size >= this.active.size || alone())) await this.runOneBatch();
     } finally {
       this.pumping = false;
     }
@@ -167,7 +172,7 @@ export class WebGpuGroup {
 
   private async runOneBatch(): Promise<void> {
     const ops = [...this.pending.entries()].sort(([a], [b]) => a - b);
-    const first = ops.find(([, op]) => op.kind !== 'step') ?? ops[0];
+    const first = ops.find(([, op]) => op.kind === 'alone') ?? ops.find(([, op]) => op.kind !== 'step') ?? ops[0];
     const [, lead] = first;
     const batch =
       lead.kind === 'step'

@@ -217,8 +217,11 @@ export class WebGpuModel {
           mm.encode(enc, { runs: R, n: NT, c: d, o: d }, b.ln1.out, this.p(name(w)), this.p(name(bias)), out);
         k.attentionForward.encode(enc, [E, T, d, H], [b.q!, b.k!, b.v!, b.y!, b.probs!], [groupsFor(E * H)]);
         mm.encode(enc, { runs: R, n: NT, c: d, o: d }, b.y!, this.p(name('attn.W_O')), this.p(name('attn.b_O')), b.attnOut!);
-        if (zeroed(l, 'attn')) enc.copyBufferToBuffer(b.input, 0, b.mid, 0, M * d * 4);
-        else k.add.encode(enc, [M * d], [b.input, b.attnOut!, b.mid], [groupsFor(M * d)]);
+        if (zeroed(l, 'attn')) {
+          // The zeroed output is what its capture site shows (as the native engine's attn.out does).
+          enc.clearBuffer(b.attnOut!, 0, M * d * 4);
+          enc.copyBufferToBuffer(b.input, 0, b.mid, 0, M * d * 4);
+        } else k.add.encode(enc, [M * d], [b.input, b.attnOut!, b.mid], [groupsFor(M * d)]);
       }
       if (b.ln2) {
         k.layernormForward.encode(enc, [M, NT, d, f32(LN_EPS)], [b.mid, this.p(name('ln2.w')), this.p(name('ln2.b')), b.ln2.out, b.ln2.mean, b.ln2.rstd], [groupsFor(M)]);
