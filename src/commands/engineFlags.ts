@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { DEFAULT_ENGINE, ENGINE_KINDS } from '../engine/create.js';
 import { DENORMAL_MODES, type DenormalMode, type EngineOptions } from '../engine/engine.js';
+import { TFJS_BACKEND_NAMES } from '../engine/tfjsBackend.js';
 import { DEFAULT_GROUP_SIZE } from '../train/lockstep.js';
 import { valueFlag } from './flags.js';
 
@@ -11,7 +12,11 @@ export const ENGINE_FLAGS = {
     z.enum(ENGINE_KINDS).default(DEFAULT_ENGINE),
     `${ENGINE_KINDS.join(', ')}: native is the C++ addon, tfjs the reference, webgpu the WGSL kernels\non a WebGPU adapter (grokcheck webgpu checks the adapter)`,
   ),
-  backend: valueFlag('NAME', z.string().optional(), 'tfjs backend: tensorflow, wasm or cpu (default: the best available)'),
+  backend: valueFlag(
+    'NAME',
+    z.string().optional(),
+    `tfjs backend: ${TFJS_BACKEND_NAMES.join(', ')} (default: the first of tensorflow, wasm, cpu that\nworks; webgpu, on the WebGPU adapter, only when asked)`,
+  ),
   threads: valueFlag('N', z.coerce.number().int().positive().optional(), 'native engine threads (default: all cores; results do not depend on it)'),
   denormals: valueFlag(
     'MODE',
@@ -34,6 +39,6 @@ export const LOCKSTEP_FLAGS = {
   'group-size': valueFlag(
     'N',
     z.coerce.number().int().positive().default(DEFAULT_GROUP_SIZE),
-    `webgpu engine: train up to N runs of one model shape in lockstep, one dispatch per layer for\nall of them (default ${DEFAULT_GROUP_SIZE}, fewer when the adapter's largest buffer cannot hold them; the\nrecords are those of runs trained alone)`,
+    "webgpu engine: train up to N runs of one model shape in lockstep, one dispatch per layer for\nall of them (fewer when the adapter's largest buffer cannot hold them; the records are those\nof runs trained alone)",
   ),
 };

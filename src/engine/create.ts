@@ -20,5 +20,9 @@ export async function createEngine(kind: EngineKind, args: EngineCreateArgs): Pr
     const { createWebGpuEngine } = await import('./webgpu/engine.js');
     return createWebGpuEngine(args);
   }
+  if (kind === 'tfjs') {
+    const { createTfjsAsyncEngine } = await import('./tfjs.js');
+    return createTfjsAsyncEngine(args);
+  }
   return asAsync(await createCpuEngine(kind, args));
 }

@@ -18,9 +18,9 @@ import { ConfigError, parseConfig } from '../schema/parse.js';
 import { ModelConfigSchema, OptimizerConfigSchema, type ModelConfig, type OptimizerConfig } from '../schema/model.js';
 import { blockHasAttention, blockHasMlp, checkParams, paramSpecs, type Params } from '../model/params.js';
 import { parseSite, type SiteName } from '../schema/sites.js';
-import { type Component, type Engine, type EngineCreateArgs, type EvalRequest, type EvalResult,
+import { type AsyncEngine, type Component, type Engine, type EngineCreateArgs, type EvalRequest, type EvalResult,
   type TailRequest, type TrainingState } from './engine.js';
-import { activateTfjsBackend, selectTfjsBackend, type TfjsBackendName } from './tfjsBackend.js';
+import { activateTfjsBackend, ASYNC_ONLY_BACKENDS, selectTfjsBackend, type TfjsBackendName } from './tfjsBackend.js';
 
 /** model.md "Forward": LayerNorm eps, biased variance. */
 const LN_EPS = 1e-5;
@@ -188,6 +188,33 @@ function checkParamSet(config: ModelConfig, params: Params, what: string): void 
   if (problems.length > 0) throw new ConfigError(`${what} do not fit the model:\n  ${problems.join('\n  ')}`);
 }
 
+/**
+ * A computation's result still on the backend: the tensors to read (in order), those to dispose of afterwards,
+ * and how the values read become the result. Read synchronously (dataSync) by the Engine, asynchronously
+ * (data) by the AsyncEngine of an asynchronous backend.
+ */
+interface Readback<T> {
+  tensors: tf.Tensor[];
+  owned: tf.Tensor[];
+  finish(values: Float32Array[]): T;
+}
+
+function readSync<T>(r: Readback<T>): T {
+  try {
+    return r.finish(r.tensors.map((t) => t.dataSync() as Float32Array));
+  } finally {
+    tf.dispose(r.owned);
+  }
+}
+
+async function readAsync<T>(r: Readback<T>): Promise<T> {
+  try {
+    return r.finish(await Promise.all(r.tensors.map((t) => t.data() as Promise<Float32Array>)));
+  } finally {
+    tf.dispose(r.owned);
+  }
+}
+
 class TfjsEngine implements Engine {
   readonly kind = 'tfjs' as const;
   private readonly names: string[];
@@ -281,33 +308,43 @@ class TfjsEngine implements Engine {
     this.step = t;
   }
 
-  trainStep(tokens: Int32Array, labels: Int32Array): number {
+  /**
+   * One step: AdamW applied to this batch's gradients, the loss before it left to be read. Nothing is read back
+   * here, so the steps of an asynchronous backend (webgpu) queue on the device.
+   */
+  private stepTensors(tokens: Int32Array, labels: Int32Array): Readback<number> {
     this.enter();
     checkBatch(this.config, tokens, labels);
     const { loss, grads } = this.lossAndGrads(tokens, labels);
     try {
-      const value = loss.dataSync()[0];
       this.applyAdamW(grads);
-      return value;
     } finally {
-      tf.dispose([loss, ...Object.values(grads)]);
+      tf.dispose(Object.values(grads));
     }
+    return { tensors: [loss], owned: [loss], finish: ([value]) => value[0] };
+  }
+
+  trainStep(tokens: Int32Array, labels: Int32Array): number {
+    return readSync(this.stepTensors(tokens, labels));
+  }
+
+  private gradientTensors(tokens: Int32Array, labels: Int32Array): Readback<{ loss: number; grads: Params }> {
+    this.enter();
+    checkBatch(this.config, tokens, labels);
+    const { loss, grads } = this.lossAndGrads(tokens, labels);
+    const gradTensors = this.names.map((name) => grads[name]);
+    return {
+      tensors: [loss, ...gradTensors],
+      owned: [loss, ...Object.values(grads)],
+      finish: ([lossValue, ...values]) => ({ loss: lossValue[0], grads: Object.fromEntries(this.names.map((name, i) => [name, Float32Array.from(values[i])])) }),
+    };
   }
 
   gradients(tokens: Int32Array, labels: Int32Array): { loss: number; grads: Params } {
-    this.enter();
-    checkBatch(this.config, tokens, labels);
-    const { loss, grads } = this.lossAndGrads(tokens, labels);
-    try {
-      const out: Params = {};
-      for (const name of this.names) out[name] = Float32Array.from(grads[name].dataSync() as Float32Array);
-      return { loss: loss.dataSync()[0], grads: out };
-    } finally {
-      tf.dispose([loss, ...Object.values(grads)]);
-    }
+    return readSync(this.gradientTensors(tokens, labels));
   }
 
-  evaluate(request: EvalRequest): EvalResult {
+  private evaluationTensors(request: EvalRequest): Readback<EvalResult> {
     this.enter();
     const { tokens, labels } = request;
     const n = checkBatch(this.config, tokens, labels);
@@ -334,22 +371,25 @@ class TfjsEngine implements Engine {
       const { logits, captures } = forward(this.config, this.paramTensors(), tokenRows, options);
       return { logits, loss: crossEntropy(logits, labelsOneHot), captures: Object.fromEntries(captures) };
     });
-    try {
-      const logits = result.logits.dataSync() as Float32Array;
-      const captures: EvalResult['captures'] = {};
-      for (const [site, t] of Object.entries(result.captures)) captures[site as SiteName] = Float32Array.from(t.dataSync() as Float32Array);
-      return {
-        loss: result.loss.dataSync()[0],
+    const sites = Object.keys(result.captures) as SiteName[];
+    const tensors = [result.logits, result.loss, ...sites.map((site) => result.captures[site])];
+    return {
+      tensors,
+      owned: tensors,
+      finish: ([logits, loss, ...captured]) => ({
+        loss: loss[0],
         accuracy: accuracyOf(logits, labels, this.config.classes),
         logits: request.logits ? Float32Array.from(logits) : undefined,
-        captures,
-      };
-    } finally {
-      tf.dispose([result.logits, result.loss, ...Object.values(result.captures)]);
-    }
+        captures: Object.fromEntries(sites.map((site, i) => [site, Float32Array.from(captured[i])])),
+      }),
+    };
   }
 
-  evaluateTail(request: TailRequest): EvalResult {
+  evaluate(request: EvalRequest): EvalResult {
+    return readSync(this.evaluationTensors(request));
+  }
+
+  private tailTensors(request: TailRequest): Readback<EvalResult> {
     this.enter();
     const { d_model: d, d_mlp: f, classes, n_layers } = this.config;
     const n = request.labels.length;
@@ -366,29 +406,63 @@ class TfjsEngine implements Engine {
       const logits = tf.add(tf.matMul(final, p['unembed.W_U'] as tf.Tensor2D), p['unembed.b_U']) as tf.Tensor2D;
       return { logits, loss: crossEntropy(logits, oneHotFloat(tf.tensor1d(request.labels, 'int32'), classes)) };
     });
-    try {
-      const logits = result.logits.dataSync() as Float32Array;
-      return {
-        loss: result.loss.dataSync()[0],
+    return {
+      tensors: [result.logits, result.loss],
+      owned: [result.logits, result.loss],
+      finish: ([logits, loss]) => ({
+        loss: loss[0],
         accuracy: accuracyOf(logits, request.labels, classes),
         ...(request.logits ? { logits: Float32Array.from(logits) } : {}),
         captures: {},
-      };
-    } finally {
-      tf.dispose([result.logits, result.loss]);
-    }
+      }),
+    };
   }
 
-  private read(variables: Map<string, tf.Variable>): Params {
-    const out: Params = {};
-    // Copies: some backends hand out their own storage from dataSync.
-    for (const name of this.names) out[name] = Float32Array.from(variables.get(name)!.dataSync() as Float32Array);
-    return out;
+  evaluateTail(request: TailRequest): EvalResult {
+    return readSync(this.tailTensors(request));
+  }
+
+  private stateTensors(): Readback<TrainingState> {
+    this.enter();
+    const step = this.step;
+    const maps = [this.params, this.adamM, this.adamV];
+    return {
+      // The variables themselves: read, not disposed.
+      tensors: maps.flatMap((map) => this.names.map((name) => map.get(name)!)),
+      owned: [],
+      finish: (values) => {
+        // Copies: some backends hand out their own storage.
+        const [params, adamM, adamV] = maps.map((_, k) => Object.fromEntries(this.names.map((name, i) => [name, Float32Array.from(values[k * this.names.length + i])])));
+        return { params, adamM, adamV, step };
+      },
+    };
   }
 
   getState(): TrainingState {
-    this.enter();
-    return { params: this.read(this.params), adamM: this.read(this.adamM), adamV: this.read(this.adamV), step: this.step };
+    return readSync(this.stateTensors());
+  }
+
+  /**
+   * The engine on a backend that reads back only asynchronously (webgpu): the same computations, read with
+   * tensor.data(). A training step reads nothing (queueStep), so steps queue on the device.
+   */
+  asAsyncEngine(): AsyncEngine {
+    const self = this;
+    return {
+      kind: 'tfjs',
+      description: this.description,
+      config: this.config,
+      denormals: this.denormals,
+      trainStep: (tokens, labels) => readAsync(self.stepTensors(tokens, labels)),
+      queueStep: async (tokens, labels) => tf.dispose(self.stepTensors(tokens, labels).owned),
+      gradients: (tokens, labels) => readAsync(self.gradientTensors(tokens, labels)),
+      evaluate: (request) => readAsync(self.evaluationTensors(request)),
+      evaluateTail: (request) => readAsync(self.tailTensors(request)),
+      getState: () => readAsync(self.stateTensors()),
+      setState: async (state) => self.setState(state),
+      setOptimizer: (optimizer) => self.setOptimizer(optimizer),
+      dispose: () => self.dispose(),
+    };
   }
 
   setState(state: TrainingState): void {
@@ -422,13 +496,28 @@ class TfjsEngine implements Engine {
   }
 }
 
-/** Creates a tfjs engine on the backend of `args.options.backend` ('tensorflow' | 'wasm' | 'cpu') or the best available. */
-export async function createTfjsEngine(args: EngineCreateArgs): Promise<Engine> {
+async function newTfjsEngine(args: EngineCreateArgs): Promise<TfjsEngine> {
   const model = parseConfig(ModelConfigSchema, args.model, 'model');
   const optimizer = parseConfig(OptimizerConfigSchema, args.optimizer, 'optimizer');
   checkParamSet(model, args.params, 'initial params');
-  // JavaScript, WebAssembly and TensorFlow's kernels give no control over the float mode: subnormals are kept.
+  // JavaScript, WebAssembly, TensorFlow's and WebGPU's kernels give no control over the float mode: subnormals are kept.
   if (args.options?.denormals === 'flush') throw new ConfigError('the tfjs engine cannot flush denormals: use --denormals keep (or the native engine)');
   const backend = await selectTfjsBackend(args.options?.backend);
   return new TfjsEngine(model, optimizer, args.params, backend.name, backend.description);
+}
+
+/**
+ * A synchronous tfjs engine on the backend of `args.options.backend` ('tensorflow' | 'wasm' | 'cpu') or the best
+ * available; an asynchronous-only backend (webgpu) is refused, naming createTfjsAsyncEngine's route.
+ */
+export async function createTfjsEngine(args: EngineCreateArgs): Promise<Engine> {
+  const requested = args.options?.backend;
+  if (requested !== undefined && (ASYNC_ONLY_BACKENDS as readonly string[]).includes(requested))
+    throw new ConfigError(`the tfjs '${requested}' backend reads back only asynchronously: use it through the training loop, replay or verify (--engine tfjs --backend ${requested}), not as a synchronous engine`);
+  return newTfjsEngine(args);
+}
+
+/** The tfjs engine behind the asynchronous interface, on any backend (webgpu included). */
+export async function createTfjsAsyncEngine(args: EngineCreateArgs): Promise<AsyncEngine> {
+  return (await newTfjsEngine(args)).asAsyncEngine();
 }

@@ -1,10 +1,16 @@
+/// <reference types="@webgpu/types" />
 /**
  * Backend selection for the tfjs reference engine (shared/spec/design.md, "Engines").
  *
  * Order when nothing is forced: @tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node (both register the
  * 'tensorflow' backend; they are optional and not installed by default because their install downloads a
  * libtensorflow binary), then the wasm backend (@tensorflow/tfjs-backend-wasm, a dependency), then the pure
- * JavaScript cpu backend. `EngineOptions.backend` forces one of 'tensorflow' | 'wasm' | 'cpu'.
+ * JavaScript cpu backend. `EngineOptions.backend` forces one of 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'.
+ *
+ * 'webgpu' (@tensorflow/tfjs-backend-webgpu, an optional dependency, on the adapter of the optional `webgpu`
+ * package, src/engine/webgpu/device.ts) is used only when forced: it hands results back only asynchronously
+ * (its synchronous read needs a browser's OffscreenCanvas), so the tfjs engine on it is an AsyncEngine
+ * (tfjs.ts), and on a machine without a GPU its adapter is lavapipe, far slower than wasm.
  *
  * tfjs keeps ONE global active backend per process. Every engine remembers the backend it was created with
  * and calls `activateTfjsBackend` before its work, so engines on different backends can live in one process.
@@ -18,8 +24,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
-export type TfjsBackendName = 'tensorflow' | 'wasm' | 'cpu';
-export const TFJS_BACKEND_NAMES: readonly TfjsBackendName[] = ['tensorflow', 'wasm', 'cpu'];
+export type TfjsBackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export const TFJS_BACKEND_NAMES: readonly TfjsBackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
+/** Tried in this order when no backend is forced. */
+const AUTOMATIC_ORDER: readonly TfjsBackendName[] = ['tensorflow', 'wasm', 'cpu'];
+/** The backends that read back only asynchronously (the tfjs engine is then an AsyncEngine). */
+export const ASYNC_ONLY_BACKENDS: readonly TfjsBackendName[] = ['webgpu'];
 
 export interface TfjsBackendInfo {
   /** The tfjs backend name (the key of tf.setBackend). */
@@ -109,6 +119,36 @@ async function initWasm(): Promise<TfjsBackendInfo> {
   return { name: 'wasm', description: describe(`wasm, ${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}`) };
 }
 
+async function initWebgpu(): Promise<TfjsBackendInfo> {
+  const { adapterDescription, navigatorGpu, WebGpuUnavailableError } = await import('./webgpu/device.js');
+  let adapter: { description: string; software: boolean };
+  try {
+    // The backend registers itself at import only where navigator.gpu exists, as in a browser.
+    const gpu = await navigatorGpu();
+    const global = globalThis as { navigator?: { gpu?: GPU } };
+    if (!global.navigator) global.navigator = { gpu };
+    else if (!global.navigator.gpu) Object.defineProperty(global.navigator, 'gpu', { value: gpu, configurable: true });
+    adapter = await adapterDescription();
+  } catch (err) {
+    throw new TfjsBackendUnavailableError(`the tfjs 'webgpu' backend has no adapter: ${err instanceof WebGpuUnavailableError ? err.message : errorMessage(err)}`);
+  }
+  try {
+    await import('@tensorflow/tfjs-backend-webgpu');
+  } catch (err) {
+    throw new TfjsBackendUnavailableError(`the tfjs 'webgpu' backend is unavailable: the optional dependency @tensorflow/tfjs-backend-webgpu does not load (${errorMessage(err)}); run npm ci with optional dependencies`);
+  }
+  if (tf.findBackendFactory('webgpu') == null)
+    throw new TfjsBackendUnavailableError(`@tensorflow/tfjs-backend-webgpu loaded, but its @tensorflow/tfjs-core is a different copy from this project's (install a version matching @tensorflow/tfjs ${tf.version.tfjs})`);
+  let ok = false;
+  try {
+    ok = await tf.setBackend('webgpu');
+  } catch (err) {
+    throw new TfjsBackendUnavailableError(`the tfjs 'webgpu' backend failed to initialise: ${errorMessage(err)}`);
+  }
+  if (!ok) throw new TfjsBackendUnavailableError("the tfjs 'webgpu' backend failed to initialise (see tfjs's message above)");
+  return { name: 'webgpu', description: describe(`webgpu, ${adapter.description}${adapter.software ? '; a CPU implementation' : ''}`) };
+}
+
 async function initCpu(): Promise<TfjsBackendInfo> {
   if (!(await tf.setBackend('cpu'))) throw new TfjsBackendUnavailableError("the tfjs 'cpu' backend failed to initialise");
   // The cpu backend prints a banner recommending tfjs-node on its first tensor write. Our description already
@@ -126,7 +166,7 @@ async function initCpu(): Promise<TfjsBackendInfo> {
 function initBackend(name: TfjsBackendName): Promise<TfjsBackendInfo> {
   let pending = initialised.get(name);
   if (!pending) {
-    pending = name === 'tensorflow' ? initTensorflow() : name === 'wasm' ? initWasm() : initCpu();
+    pending = name === 'tensorflow' ? initTensorflow() : name === 'webgpu' ? initWebgpu() : name === 'wasm' ? initWasm() : initCpu();
     initialised.set(name, pending);
   }
   return pending;
@@ -134,7 +174,7 @@ function initBackend(name: TfjsBackendName): Promise<TfjsBackendInfo> {
 
 /**
  * Initialises and activates a tfjs backend: the forced one (`requested`), or the first that works in the order
- * tensorflow, wasm, cpu. Throws TfjsBackendUnavailableError when a forced backend cannot be used, and an Error
+ * tensorflow, wasm, cpu (webgpu only when forced). Throws TfjsBackendUnavailableError when a forced backend cannot be used, and an Error
  * for an unknown name.
  */
 export async function selectTfjsBackend(requested?: string): Promise<TfjsBackendInfo> {
@@ -146,7 +186,7 @@ export async function selectTfjsBackend(requested?: string): Promise<TfjsBackend
     return info;
   }
   const failures: string[] = [];
-  for (const name of TFJS_BACKEND_NAMES) {
+  for (const name of AUTOMATIC_ORDER) {
     try {
       const info = await initBackend(name);
       activateTfjsBackend(info.name);

@@ -32,7 +32,7 @@ interface WebGpuModule {
 let gpu: GPU | undefined;
 
 /** navigator.gpu from the `webgpu` package, loaded once per process. */
-async function navigatorGpu(): Promise<GPU> {
+export async function navigatorGpu(): Promise<GPU> {
   if (gpu) return gpu;
   let mod: WebGpuModule;
   try {
@@ -58,6 +58,14 @@ export function describeAdapter(info: Pick<GPUAdapterInfo, 'vendor' | 'architect
 /** Whether an adapter is a CPU implementation (lavapipe's llvmpipe, SwiftShader). */
 export function isSoftwareAdapter(description: string): boolean {
   return /llvmpipe|lavapipe|swiftshader|software/i.test(description);
+}
+
+/** The adapter a device would be made on (high performance), in words; WebGpuUnavailableError when there is none. */
+export async function adapterDescription(): Promise<{ description: string; software: boolean }> {
+  const adapter = await (await navigatorGpu()).requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new WebGpuUnavailableError(`no WebGPU adapter: ${LAVAPIPE_HINT}`);
+  const description = describeAdapter(adapter.info);
+  return { description, software: isSoftwareAdapter(description) };
 }
 
 /**
