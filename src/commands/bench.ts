@@ -45,7 +45,11 @@ ${BENCH_FLAGS.help()}`,
       const runs = f.runs.split(',').map(Number);
       // Loaded only here: the lockstep bench pulls in the native addon and the WebGPU binding.
       const { benchLockstep } = await import('../engine/webgpu/bench.js');
-      const w = await benchLockstep({ runs: f.quick ? runs.filter((r) => r <= 2) : runs, steps: f.quick ? 2 : f.steps });
+      const timed = f.quick ? runs.filter((r) => r <= 2) : runs;
+      const w = await benchLockstep({ runs: timed, steps: f.quick ? 2 : f.steps });
+      // A checkpoint (grid evaluation on the GPU, FSD and the rest on the CPU) for the smallest and largest group.
+      const { benchGroupCheckpoint } = await import('../train/lockstepBench.js');
+      for (const r of [...new Set([Math.min(...timed), Math.max(...timed)])]) w.checkpoint.push(await benchGroupCheckpoint(r));
       if (f.json) console.log(JSON.stringify(w));
       else {
         console.log(`adapter: ${w.adapter}${w.software ? '   (a CPU implementation: these figures only show that the code runs)' : ''}`);
@@ -54,7 +58,8 @@ ${BENCH_FLAGS.help()}`,
         console.log('|---|---|---|');
         for (const l of w.lockstep) console.log(`| ${l.runs} | ${l.ms_per_lockstep_step.toFixed(2)} | ${l.run_steps_per_s.toFixed(1)} |`);
         console.log(`native engine (${w.native.threads}): ${w.native.ms_per_step.toFixed(2)} ms per step, ${w.native.run_steps_per_s.toFixed(1)} run-steps per s`);
-        console.log(`best lockstep / native: ${w.speedup_over_native.toFixed(2)}x; one checkpoint: not on the GPU yet`);
+        console.log(`best lockstep / native: ${w.speedup_over_native.toFixed(2)}x`);
+        for (const c of w.checkpoint) console.log(`one checkpoint of ${c.runs} run(s) in a group: ${c.ms.toFixed(0)} ms (${c.ms_per_run.toFixed(0)} ms per run)`);
       }
       return 0;
     }

@@ -44,7 +44,7 @@ const VERIFY_FLAGS = new Flags({
   jobs: valueFlag(
     'N',
     z.coerce.number().int().positive().max(64).optional(),
-    'train in N processes at once on the same run store (default: one per core, at most 8);\nruns are locked one by one, so the processes split the work',
+    'train in N processes at once on the same run store (default: one per core, at most 8; 1 on\n--engine webgpu, which trains in lockstep groups); runs are locked one by one, so the processes\nsplit the work',
   ),
   plan: switchFlag('train nothing: list, per experiment, the runs the profile needs, which the store already holds,\nand how long the rest should take (the cost model: each run shape timed once on this machine)'),
   json: switchFlag('with --plan: print {runs: [{key, id, experiment, state, estimated_s, expected_stop, basis}],\ntotal_estimated_s, method}'),

@@ -23,8 +23,8 @@ export interface LockstepFigures {
   native: { threads: string; ms_per_step: number; run_steps_per_s: number };
   /** Best run-steps per second of the group sizes over the native engine's, measured in this call. */
   speedup_over_native: number;
-  /** Grid evaluation with captures does not run on the GPU yet: no checkpoint figure. */
-  checkpoint_ms: null;
+  /** One checkpoint as the training loop measures it, for groups of R runs (filled in by the bench command). */
+  checkpoint: { runs: number; ms: number; ms_per_run: number }[];
 }
 
 function batchesFor(model: ModelConfig, runs: number, batch: number, count: number): { tokens: Int32Array; labels: Int32Array }[] {
@@ -88,7 +88,7 @@ export async function benchLockstep(options: { runs: readonly number[]; steps: n
       lockstep,
       native: { threads: 'all cores', ms_per_step: nativeMs, run_steps_per_s: nativeRate },
       speedup_over_native: Math.max(...lockstep.map((l) => l.run_steps_per_s)) / nativeRate,
-      checkpoint_ms: null,
+      checkpoint: [],
     };
   } finally {
     gpu.device.destroy();

@@ -20,9 +20,33 @@ export function emptyBuffer(device: GPUDevice, floats: number, label?: string): 
   return device.createBuffer({ ...(label ? { label } : {}), size: Math.max(4, floats * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
 }
 
+/** A validation or out-of-memory error of the device: the work it reports never ran, so no result is trusted. */
+export class WebGpuDeviceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WebGpuDeviceError';
+  }
+}
+
+/** The first error each watched device reported (WebGPU reports errors as events, not exceptions). */
+const deviceErrors = new WeakMap<GPUDevice, string>();
+
+/** Records the device's errors, so that every read after one fails (readFloats). */
+export function watchDeviceErrors(device: GPUDevice): void {
+  device.addEventListener('uncapturederror', (event) => {
+    if (!deviceErrors.has(device)) deviceErrors.set(device, (event as GPUUncapturedErrorEvent).error.message);
+  });
+}
+
+function throwIfFailed(device: GPUDevice): void {
+  const error = deviceErrors.get(device);
+  if (error !== undefined) throw new WebGpuDeviceError(`the WebGPU device reported an error, so its results cannot be used: ${error}`);
+}
+
 /**
  * Copies `floats` float32 values of `buffer`, from float `offset` on, back to the host (the one place the engine
- * waits for the GPU). One run's slice of an [R, ...] buffer is read alone, not the whole group's.
+ * waits for the GPU). One run's slice of an [R, ...] buffer is read alone, not the whole group's. Fails if the
+ * device has reported an error (watchDeviceErrors).
  */
 export async function readFloats(device: GPUDevice, buffer: GPUBuffer, floats: number, offset = 0): Promise<Float32Array> {
   const staging = device.createBuffer({ size: Math.max(4, floats * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
@@ -33,5 +57,6 @@ export async function readFloats(device: GPUDevice, buffer: GPUBuffer, floats: n
   const out = new Float32Array(staging.getMappedRange().slice(0));
   staging.unmap();
   staging.destroy();
+  throwIfFailed(device);
   return out;
 }

@@ -5,6 +5,7 @@
  * D3D12 on Windows. On a Linux machine without a GPU, Mesa's lavapipe is a Vulkan driver on the CPU and so an
  * adapter (.ci/lavapipe.sh installs it). Every failure says what is missing and how to get it.
  */
+import { watchDeviceErrors } from './buffers.js';
 
 export class WebGpuUnavailableError extends Error {
   constructor(message: string) {
@@ -84,6 +85,7 @@ export async function requestWebGpuDevice(): Promise<WebGpuDevice> {
       maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
     },
   });
+  watchDeviceErrors(device);
   return { device, description, software: isSoftwareAdapter(description) };
 }
 

@@ -52,8 +52,27 @@ export class Kernel {
   }
 }
 
-/** Workgroups of `size` invocations covering `count` items. */
-export const groupsFor = (count: number, size = 64): number => Math.max(1, Math.ceil(count / size));
+/** Workgroups per grid dimension that every WebGPU device takes (maxComputeWorkgroupsPerDimension's floor). */
+export const MAX_WORKGROUPS_PER_DIMENSION = 65535;
+
+/**
+ * The grid of 64-invocation workgroups covering `count` items (a flat kernel, FLAT_MAIN): one row of at most
+ * 65535 workgroups, and as many rows as needed (the paper model's activations of 2 runs x 2048 examples alone
+ * are 98304 workgroups).
+ */
+export function groupsFor(count: number): [number, number] {
+  const groups = Math.max(1, Math.ceil(count / 64));
+  const rows = Math.ceil(groups / MAX_WORKGROUPS_PER_DIMENSION);
+  return [Math.ceil(groups / rows), rows];
+}
+
+/**
+ * The entry point of a flat kernel: 64 invocations per workgroup on the 2D grid of groupsFor, `id.x` the item's
+ * flat index (past the end on the grid's last row: every kernel checks its bound).
+ */
+export const FLAT_MAIN = `@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) grid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let id = vec3<u32>(grid.x + grid.y * groups.x * 64u, 0u, 0u);`;
 
 /**
  * For tests and one-off use: uploads `inputs`, creates zeroed outputs of the given lengths, runs the kernels in

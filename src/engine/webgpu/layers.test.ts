@@ -52,7 +52,7 @@ describe.skipIf(!gpu)(`WebGPU layer kernels (${gpu?.description ?? 'no adapter'}
       { kernel: k.matmulStrided, uniforms: [n, o, c, o, 1, 1, o, 0, 0, 0], buffers: [2, 1, 3], workgroups: [Math.ceil(c / 16), Math.ceil(n / 16), 1] },
       // dW[j, q] = sum_i inp[i, j] dout[i, q]: A(j, i) = inp[i, j] (strides 1, c), B = dout (strides o, 1).
       { kernel: k.matmulStrided, uniforms: [c, n, o, 1, c, o, 1, 0, 0, 0], buffers: [0, 2, 4], workgroups: [Math.ceil(o / 16), Math.ceil(c / 16), 1] },
-      { kernel: k.biasGrad, uniforms: [1, n, o], buffers: [2, 5], workgroups: [groupsFor(o)] },
+      { kernel: k.biasGrad, uniforms: [1, n, o], buffers: [2, 5], workgroups: groupsFor(o) },
     ]);
     const want = (rows: number, cols: number, f: (i: number, j: number) => number) => Array.from({ length: rows * cols }, (_, x) => f(Math.floor(x / cols), x % cols));
     const sum = (len: number, f: (q: number) => number) => Array.from({ length: len }, (_, q) => f(q)).reduce((a, b) => a + b, 0);
@@ -65,9 +65,9 @@ describe.skipIf(!gpu)(`WebGPU layer kernels (${gpu?.description ?? 'no adapter'}
     const [runs, rows, d] = [2, 13, 24];
     const x = rand(runs * rows * d, 3), w = rand(runs * d), b = rand(runs * d), dout = rand(runs * rows * d);
     const [out, mean, rstd, dinp, dw, db] = await runKernels(device, [x, w, b, dout], [runs * rows * d, runs * rows, runs * rows, runs * rows * d, runs * d, runs * d], [
-      { kernel: k.layernormForward, uniforms: [runs * rows, rows, d, f32(1e-5)], buffers: [0, 1, 2, 4, 5, 6], workgroups: [groupsFor(runs * rows)] },
-      { kernel: k.layernormBackward, uniforms: [runs * rows, rows, d, 0], buffers: [3, 0, 1, 5, 6, 7], workgroups: [groupsFor(runs * rows)] },
-      { kernel: k.layernormParamsBackward, uniforms: [runs, rows, d], buffers: [3, 0, 5, 6, 8, 9], workgroups: [groupsFor(runs * d)] },
+      { kernel: k.layernormForward, uniforms: [runs * rows, rows, d, f32(1e-5)], buffers: [0, 1, 2, 4, 5, 6], workgroups: groupsFor(runs * rows) },
+      { kernel: k.layernormBackward, uniforms: [runs * rows, rows, d, 0], buffers: [3, 0, 1, 5, 6, 7], workgroups: groupsFor(runs * rows) },
+      { kernel: k.layernormParamsBackward, uniforms: [runs, rows, d], buffers: [3, 0, 5, 6, 8, 9], workgroups: groupsFor(runs * d) },
     ]);
     const wantOut: number[] = [], wantDinp: number[] = [], wantDw = new Float64Array(runs * d), wantDb = new Float64Array(runs * d);
     for (let r = 0; r < runs; r++)
@@ -99,8 +99,8 @@ describe.skipIf(!gpu)(`WebGPU layer kernels (${gpu?.description ?? 'no adapter'}
     const x = Float32Array.from([...rand(200, 6), 0, -0, 1e-6, -1e-6, 8, -8, 3.5, -3.5]);
     const dout = rand(x.length);
     const [y, dx] = await runKernels(device, [x, dout], [x.length, x.length], [
-      { kernel: k.geluForward, uniforms: [x.length], buffers: [0, 2], workgroups: [groupsFor(x.length)] },
-      { kernel: k.geluBackward, uniforms: [x.length], buffers: [0, 1, 3], workgroups: [groupsFor(x.length)] },
+      { kernel: k.geluForward, uniforms: [x.length], buffers: [0, 2], workgroups: groupsFor(x.length) },
+      { kernel: k.geluBackward, uniforms: [x.length], buffers: [0, 1, 3], workgroups: groupsFor(x.length) },
     ]);
     const gelu = (v: number) => 0.5 * v * (1 + erf(v / Math.SQRT2));
     const dgelu = (v: number) => 0.5 * (1 + erf(v / Math.SQRT2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI);
@@ -114,7 +114,7 @@ describe.skipIf(!gpu)(`WebGPU layer kernels (${gpu?.description ?? 'no adapter'}
     logits[5 * classes + 3] = logits[5 * classes + 9] = 9; // a tie: the first argmax (3) counts
     const labels = Int32Array.from({ length: runs * rows }, (_, i) => (i === 5 ? 3 : Math.floor(rng.uniform() * classes)));
     const [losses, dlogits, correct, mean, acc] = await runKernels(device, [logits, labels], [runs * rows, runs * rows * classes, runs * rows, runs, runs], [
-      { kernel: k.crossentropy, uniforms: [runs * rows, rows, classes], buffers: [0, 1, 2, 3, 4], workgroups: [groupsFor(runs * rows)] },
+      { kernel: k.crossentropy, uniforms: [runs * rows, rows, classes], buffers: [0, 1, 2, 3, 4], workgroups: groupsFor(runs * rows) },
       { kernel: k.rowMean, uniforms: [runs, rows], buffers: [2, 5], workgroups: [1] },
       { kernel: k.rowMean, uniforms: [runs, rows], buffers: [4, 6], workgroups: [1] },
     ]);
@@ -149,7 +149,7 @@ describe.skipIf(!gpu)(`WebGPU layer kernels (${gpu?.description ?? 'no adapter'}
     async function readBack(params: Float32Array, grads: Float32Array, m: Float32Array, v: Float32Array, h: Float32Array, runs: number): Promise<Float32Array[]> {
       const bufs = [grads, h, params, m, v].map((a) => storageBuffer(device, a));
       const encoder = device.createCommandEncoder();
-      k.adamw.encode(encoder, [perRun, runs], bufs, [groupsFor(perRun * runs)]);
+      k.adamw.encode(encoder, [perRun, runs], bufs, groupsFor(perRun * runs));
       device.queue.submit([encoder.finish()]);
       const out = await Promise.all([2, 3, 4].map((i) => readFloats(device, bufs[i], perRun * runs)));
       for (const b of bufs) b.destroy();
@@ -184,8 +184,8 @@ describe.skipIf(!gpu)(`WebGPU layer kernels (${gpu?.description ?? 'no adapter'}
     const dh = d / heads;
     const q = rand(examples * t * d), kk = rand(examples * t * d), v = rand(examples * t * d), dy = rand(examples * t * d);
     const [y, probs, dq, dk, dv] = await runKernels(device, [q, kk, v, dy], [examples * t * d, examples * heads * t * t, examples * t * d, examples * t * d, examples * t * d], [
-      { kernel: k.attentionForward, uniforms: [examples, t, d, heads], buffers: [0, 1, 2, 4, 5], workgroups: [groupsFor(examples * heads)] },
-      { kernel: k.attentionBackward, uniforms: [examples, t, d, heads], buffers: [3, 0, 1, 2, 5, 6, 7, 8], workgroups: [groupsFor(examples * heads)] },
+      { kernel: k.attentionForward, uniforms: [examples, t, d, heads], buffers: [0, 1, 2, 4, 5], workgroups: groupsFor(examples * heads) },
+      { kernel: k.attentionBackward, uniforms: [examples, t, d, heads], buffers: [3, 0, 1, 2, 5, 6, 7, 8], workgroups: groupsFor(examples * heads) },
     ]);
     const forward = (Q: ArrayLike<number>, K: ArrayLike<number>, V: ArrayLike<number>) => {
       const out = new Float64Array(examples * t * d);
@@ -228,8 +228,8 @@ describe.skipIf(!gpu)(`WebGPU layer kernels (${gpu?.description ?? 'no adapter'}
     const tokens = Int32Array.from({ length: runs * n * t }, () => Math.floor(rng.uniform() * vocab));
     const wte = rand(runs * vocab * d), wpe = rand(runs * t * d), dx = rand(runs * n * t * d);
     const [x, dwte, dwpe] = await runKernels(device, [tokens, wte, wpe, dx], [runs * n * t * d, runs * vocab * d, runs * t * d], [
-      { kernel: k.embedForward, uniforms: [runs, n, t, d, vocab], buffers: [0, 1, 2, 4], workgroups: [groupsFor(runs * n * t * d)] },
-      { kernel: k.embedBackward, uniforms: [runs, n, t, d, vocab], buffers: [0, 3, 5, 6], workgroups: [groupsFor(runs * (vocab + t) * d)] },
+      { kernel: k.embedForward, uniforms: [runs, n, t, d, vocab], buffers: [0, 1, 2, 4], workgroups: groupsFor(runs * n * t * d) },
+      { kernel: k.embedBackward, uniforms: [runs, n, t, d, vocab], buffers: [0, 3, 5, 6], workgroups: groupsFor(runs * (vocab + t) * d) },
     ]);
     const wantX: number[] = [];
     const wantDwte = new Float64Array(runs * vocab * d), wantDwpe = new Float64Array(runs * t * d);
@@ -246,5 +246,32 @@ describe.skipIf(!gpu)(`WebGPU layer kernels (${gpu?.description ?? 'no adapter'}
     close(x, wantX, 1e-6, 'x');
     close(dwte, wantDwte, 1e-5, 'dW_E');
     close(dwpe, wantDwpe, 1e-5, 'dW_pos');
+  });
+});
+
+describe.skipIf(!gpu)('WebGPU dispatch grids and device errors', () => {
+  it('a flat kernel over more items than one grid row of 65535 workgroups holds covers every item once', async () => {
+    const n = 65535 * 64 + 12345;
+    expect(groupsFor(n)[1]).toBe(2);
+    const a = Float32Array.from({ length: n }, (_, i) => i % 1000), b = Float32Array.from({ length: n }, (_, i) => (i % 7) * 1000);
+    const [sum] = await runKernels(gpu!.device, [a, b], [n], [{ kernel: kernels!.add, uniforms: [n], buffers: [0, 1, 2], workgroups: groupsFor(n) }]);
+    let wrong = 0;
+    for (let i = 0; i < n; i++) if (sum[i] !== a[i] + b[i]) wrong++;
+    expect(wrong).toBe(0);
+  });
+
+  it('after a dispatch the device rejects, every read fails instead of returning what never ran', async () => {
+    const { requestWebGpuDevice } = await import('./device.js');
+    const own = await requestWebGpuDevice();
+    try {
+      const k = new LayerKernels(own.device);
+      const n = 100;
+      // A grid row longer than WebGPU allows: a validation error, the pass never runs.
+      const run = runKernels(own.device, [new Float32Array(n), new Float32Array(n)], [n], [{ kernel: k.add, uniforms: [n], buffers: [0, 1, 2], workgroups: [70_000] }]);
+      await expect(run).rejects.toThrow(/WebGPU device reported an error.*exceeds max compute workgroups/s);
+      await expect(readFloats(own.device, storageBuffer(own.device, new Float32Array(4)), 4)).rejects.toThrow(/reported an error/);
+    } finally {
+      own.device.destroy();
+    }
   });
 });

@@ -9,7 +9,7 @@
  * softmax cross-entropy, AdamW, causal attention, the token and position embedding. Not yet: the model's
  * assembly into an engine.
  */
-import { Kernel, kernelHeader } from './kernel.js';
+import { FLAT_MAIN, Kernel, kernelHeader } from './kernel.js';
 
 /** out[r, i, j] = (accumulate ? out[r, i, j] : 0) + sum_k A_r(i, k) B_r(k, j), with A and B addressed by strides. */
 export const MATMUL_STRIDED_WGSL = /* wgsl */ `
@@ -43,8 +43,7 @@ fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_id) l: ve
 export const BIAS_GRAD_WGSL = /* wgsl */ `
 ${kernelHeader('runs: u32, n: u32, m: u32', 'dout, dbias rw')}
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+${FLAT_MAIN}
   if (id.x >= u.runs * u.m) { return; }
   let r = id.x / u.m;
   let j = id.x % u.m;
@@ -61,8 +60,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 export const LAYERNORM_FORWARD_WGSL = /* wgsl */ `
 ${kernelHeader('rows: u32, rows_per_run: u32, d: u32, eps: f32', 'inp, weight, bias, out rw, mean rw, rstd rw')}
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+${FLAT_MAIN}
   let row = id.x;
   if (row >= u.rows) { return; }
   let r = row / u.rows_per_run;
@@ -89,8 +87,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 export const LAYERNORM_BACKWARD_WGSL = /* wgsl */ `
 ${kernelHeader('rows: u32, rows_per_run: u32, d: u32, accumulate: u32', 'dout, inp, weight, mean, rstd, dinp rw')}
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+${FLAT_MAIN}
   let row = id.x;
   if (row >= u.rows) { return; }
   let r = row / u.rows_per_run;
@@ -120,8 +117,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 export const LAYERNORM_PARAMS_BACKWARD_WGSL = /* wgsl */ `
 ${kernelHeader('runs: u32, rows_per_run: u32, d: u32', 'dout, inp, mean, rstd, dweight rw, dbias rw')}
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+${FLAT_MAIN}
   if (id.x >= u.runs * u.d) { return; }
   let r = id.x / u.d;
   let j = id.x % u.d;
@@ -157,8 +153,7 @@ fn erf_f32(x: f32) -> f32 {
 export const GELU_FORWARD_WGSL = /* wgsl */ `
 ${kernelHeader('count: u32', 'inp, out rw')}
 ${ERF_WGSL}
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+${FLAT_MAIN}
   if (id.x >= u.count) { return; }
   let x = inp[id.x];
   out[id.x] = 0.5 * x * (1.0 + erf_f32(x * 0.70710678118654752));
@@ -169,8 +164,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 export const GELU_BACKWARD_WGSL = /* wgsl */ `
 ${kernelHeader('count: u32', 'inp, dout, dinp rw')}
 ${ERF_WGSL}
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+${FLAT_MAIN}
   if (id.x >= u.count) { return; }
   let x = inp[id.x];
   let cdf = 0.5 * (1.0 + erf_f32(x * 0.70710678118654752));
@@ -187,8 +181,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 export const CROSSENTROPY_WGSL = /* wgsl */ `
 ${kernelHeader('rows: u32, rows_per_run: u32, classes: u32', 'logits, labels i32, losses rw, dlogits rw, correct rw')}
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+${FLAT_MAIN}
   let row = id.x;
   if (row >= u.rows) { return; }
   let x = row * u.classes;
@@ -212,8 +205,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 export const ROW_MEAN_WGSL = /* wgsl */ `
 ${kernelHeader('runs: u32, n: u32', 'values, mean rw')}
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+${FLAT_MAIN}
   if (id.x >= u.runs) { return; }
   var s: f32 = 0.0;
   for (var i: u32 = 0u; i < u.n; i = i + 1u) { s = s + values[id.x * u.n + i]; }
@@ -233,8 +225,7 @@ export const ADAMW_HYPER_FLOATS = 9;
 export const ADAMW_WGSL = /* wgsl */ `
 ${kernelHeader('per_run: u32, runs: u32', 'grads, hyper, params rw, m rw, v rw')}
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+${FLAT_MAIN}
   let i = id.x;
   if (i >= u.per_run * u.runs) { return; }
   let h = (i / u.per_run) * ${ADAMW_HYPER_FLOATS}u;
@@ -259,8 +250,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 export const ATTENTION_FORWARD_WGSL = /* wgsl */ `
 ${kernelHeader('examples: u32, t: u32, d: u32, heads: u32', 'q, k, v, y rw, probs rw')}
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+${FLAT_MAIN}
   if (id.x >= u.examples * u.heads) { return; }
   let e = id.x / u.heads;
   let h = id.x % u.heads;
@@ -299,8 +289,7 @@ ${kernelHeader('examples: u32, t: u32, d: u32, heads: u32', 'dy, q, k, v, probs,
 
 const MAX_T: u32 = 8u;
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+${FLAT_MAIN}
   if (id.x >= u.examples * u.heads) { return; }
   let e = id.x / u.heads;
   let h = id.x % u.heads;
@@ -345,8 +334,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 export const EMBED_FORWARD_WGSL = /* wgsl */ `
 ${kernelHeader('runs: u32, n: u32, t: u32, d: u32, vocab: u32', 'tokens i32, wte, wpe, x rw')}
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+${FLAT_MAIN}
   let total = u.runs * u.n * u.t * u.d;
   if (id.x >= total) { return; }
   let j = id.x % u.d;
@@ -365,8 +353,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 export const EMBED_BACKWARD_WGSL = /* wgsl */ `
 ${kernelHeader('runs: u32, n: u32, t: u32, d: u32, vocab: u32', 'tokens i32, dx, dwte rw, dwpe rw')}
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+${FLAT_MAIN}
   let vocab_cells = u.runs * u.vocab * u.d;
   if (id.x < vocab_cells) {
     let j = id.x % u.d;
@@ -394,8 +381,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 export const ADD_WGSL = /* wgsl */ `
 ${kernelHeader('count: u32', 'a, b, out rw')}
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+${FLAT_MAIN}
   if (id.x >= u.count) { return; }
   out[id.x] = a[id.x] + b[id.x];
 }
@@ -409,8 +395,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 export const LAST_POSITION_WGSL = /* wgsl */ `
 ${kernelHeader('examples: u32, t: u32, d: u32, scatter: u32', 'src, dst rw')}
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+${FLAT_MAIN}
   if (u.scatter == 0u) {
     if (id.x >= u.examples * u.d) { return; }
     let e = id.x / u.d;

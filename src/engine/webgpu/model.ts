@@ -208,39 +208,39 @@ export class WebGpuModel {
     const { k, mm, config: c, runs: R } = this;
     const { d_model: d, d_mlp: dm, classes: C, vocab: V, n_heads: H } = c;
     const NT = n * T, M = R * NT, E = R * n;
-    k.embedForward.encode(enc, [R, n, T, d, V], [this.tokens, this.p('embed.W_E'), this.p('embed.W_pos'), this.head.embed], [groupsFor(M * d)]);
+    k.embedForward.encode(enc, [R, n, T, d, V], [this.tokens, this.p('embed.W_E'), this.p('embed.W_pos'), this.head.embed], groupsFor(M * d));
     this.blocks.forEach((b, l) => {
       const name = (s: string) => `blocks.${l}.${s}`;
       if (b.ln1) {
-        k.layernormForward.encode(enc, [M, NT, d, f32(LN_EPS)], [b.input, this.p(name('ln1.w')), this.p(name('ln1.b')), b.ln1.out, b.ln1.mean, b.ln1.rstd], [groupsFor(M)]);
+        k.layernormForward.encode(enc, [M, NT, d, f32(LN_EPS)], [b.input, this.p(name('ln1.w')), this.p(name('ln1.b')), b.ln1.out, b.ln1.mean, b.ln1.rstd], groupsFor(M));
         for (const [w, bias, out] of [['attn.W_Q', 'attn.b_Q', b.q!], ['attn.W_K', 'attn.b_K', b.k!], ['attn.W_V', 'attn.b_V', b.v!]] as const)
           mm.encode(enc, { runs: R, n: NT, c: d, o: d }, b.ln1.out, this.p(name(w)), this.p(name(bias)), out);
-        k.attentionForward.encode(enc, [E, T, d, H], [b.q!, b.k!, b.v!, b.y!, b.probs!], [groupsFor(E * H)]);
+        k.attentionForward.encode(enc, [E, T, d, H], [b.q!, b.k!, b.v!, b.y!, b.probs!], groupsFor(E * H));
         mm.encode(enc, { runs: R, n: NT, c: d, o: d }, b.y!, this.p(name('attn.W_O')), this.p(name('attn.b_O')), b.attnOut!);
         if (zeroed(l, 'attn')) {
           // The zeroed output is what its capture site shows (as the native engine's attn.out does).
           enc.clearBuffer(b.attnOut!, 0, M * d * 4);
           enc.copyBufferToBuffer(b.input, 0, b.mid, 0, M * d * 4);
-        } else k.add.encode(enc, [M * d], [b.input, b.attnOut!, b.mid], [groupsFor(M * d)]);
+        } else k.add.encode(enc, [M * d], [b.input, b.attnOut!, b.mid], groupsFor(M * d));
       }
       if (b.ln2) {
-        k.layernormForward.encode(enc, [M, NT, d, f32(LN_EPS)], [b.mid, this.p(name('ln2.w')), this.p(name('ln2.b')), b.ln2.out, b.ln2.mean, b.ln2.rstd], [groupsFor(M)]);
+        k.layernormForward.encode(enc, [M, NT, d, f32(LN_EPS)], [b.mid, this.p(name('ln2.w')), this.p(name('ln2.b')), b.ln2.out, b.ln2.mean, b.ln2.rstd], groupsFor(M));
         mm.encode(enc, { runs: R, n: NT, c: d, o: dm }, b.ln2.out, this.p(name('mlp.W_in')), this.p(name('mlp.b_in')), b.pre!);
-        k.geluForward.encode(enc, [M * dm], [b.pre!, b.hidden!], [groupsFor(M * dm)]);
-        if (opts.override?.layer === l) k.lastPosition.encode(enc, [E, T, dm, 2], [opts.override.buffer, b.hidden!], [groupsFor(M * dm)]);
+        k.geluForward.encode(enc, [M * dm], [b.pre!, b.hidden!], groupsFor(M * dm));
+        if (opts.override?.layer === l) k.lastPosition.encode(enc, [E, T, dm, 2], [opts.override.buffer, b.hidden!], groupsFor(M * dm));
         mm.encode(enc, { runs: R, n: NT, c: dm, o: d }, b.hidden!, this.p(name('mlp.W_out')), this.p(name('mlp.b_out')), b.mlpOut!);
         if (zeroed(l, 'mlp')) enc.copyBufferToBuffer(b.mid, 0, b.output, 0, M * d * 4);
-        else k.add.encode(enc, [M * d], [b.mid, b.mlpOut!, b.output], [groupsFor(M * d)]);
+        else k.add.encode(enc, [M * d], [b.mid, b.mlpOut!, b.output], groupsFor(M * d));
       }
     });
     const h = this.head;
     const final = this.blocks.at(-1)?.output ?? h.embed;
-    k.lastPosition.encode(enc, [E, T, d, 0], [final, h.last], [groupsFor(E * d)]);
-    k.layernormForward.encode(enc, [E, n, d, f32(LN_EPS)], [h.last, this.p('ln_f.w'), this.p('ln_f.b'), h.lnf, h.meanf, h.rstdf], [groupsFor(E)]);
+    k.lastPosition.encode(enc, [E, T, d, 0], [final, h.last], groupsFor(E * d));
+    k.layernormForward.encode(enc, [E, n, d, f32(LN_EPS)], [h.last, this.p('ln_f.w'), this.p('ln_f.b'), h.lnf, h.meanf, h.rstdf], groupsFor(E));
     mm.encode(enc, { runs: R, n, c: d, o: C }, h.lnf, this.p('unembed.W_U'), this.p('unembed.b_U'), h.logits);
-    k.crossentropy.encode(enc, [E, n, C], [h.logits, this.labels, h.losses, h.dlogits, h.correct], [groupsFor(E)]);
-    k.rowMean.encode(enc, [R, n], [h.losses, h.meanLoss], [groupsFor(R)]);
-    k.rowMean.encode(enc, [R, n], [h.correct, h.meanAcc], [groupsFor(R)]);
+    k.crossentropy.encode(enc, [E, n, C], [h.logits, this.labels, h.losses, h.dlogits, h.correct], groupsFor(E));
+    k.rowMean.encode(enc, [R, n], [h.losses, h.meanLoss], groupsFor(R));
+    k.rowMean.encode(enc, [R, n], [h.correct, h.meanAcc], groupsFor(R));
   }
 
   /** out[r] = A_r^T B_r (a weight gradient: A [rows, a], B [rows, b] per run, out [a, b]). */
@@ -260,41 +260,41 @@ export class WebGpuModel {
     const NT = n * T, M = R * NT, E = R * n;
     const h = this.head, bk = this.back;
     this.weightGrad(enc, n, d, C, h.lnf, h.dlogits, this.g('unembed.W_U'));
-    k.biasGrad.encode(enc, [R, n, C], [h.dlogits, this.g('unembed.b_U')], [groupsFor(R * C)]);
+    k.biasGrad.encode(enc, [R, n, C], [h.dlogits, this.g('unembed.b_U')], groupsFor(R * C));
     this.inputGrad(enc, n, d, C, h.dlogits, this.p('unembed.W_U'), bk.dlnf, false);
-    k.layernormBackward.encode(enc, [E, n, d, 0], [bk.dlnf, h.last, this.p('ln_f.w'), h.meanf, h.rstdf, bk.dlast], [groupsFor(E)]);
-    k.layernormParamsBackward.encode(enc, [R, n, d], [bk.dlnf, h.last, h.meanf, h.rstdf, this.g('ln_f.w'), this.g('ln_f.b')], [groupsFor(R * d)]);
-    k.lastPosition.encode(enc, [E, T, d, 1], [bk.dlast, bk.dx], [groupsFor(M * d)]);
+    k.layernormBackward.encode(enc, [E, n, d, 0], [bk.dlnf, h.last, this.p('ln_f.w'), h.meanf, h.rstdf, bk.dlast], groupsFor(E));
+    k.layernormParamsBackward.encode(enc, [R, n, d], [bk.dlnf, h.last, h.meanf, h.rstdf, this.g('ln_f.w'), this.g('ln_f.b')], groupsFor(R * d));
+    k.lastPosition.encode(enc, [E, T, d, 1], [bk.dlast, bk.dx], groupsFor(M * d));
     for (let l = this.blocks.length - 1; l >= 0; l--) {
       const b = this.blocks[l];
       const name = (s: string) => `blocks.${l}.${s}`;
       if (b.ln2) {
         this.weightGrad(enc, NT, dm, d, b.hidden!, bk.dx, this.g(name('mlp.W_out')));
-        k.biasGrad.encode(enc, [R, NT, d], [bk.dx, this.g(name('mlp.b_out'))], [groupsFor(R * d)]);
+        k.biasGrad.encode(enc, [R, NT, d], [bk.dx, this.g(name('mlp.b_out'))], groupsFor(R * d));
         this.inputGrad(enc, NT, dm, d, bk.dx, this.p(name('mlp.W_out')), bk.dhidden, false);
-        k.geluBackward.encode(enc, [M * dm], [b.pre!, bk.dhidden, bk.dpre], [groupsFor(M * dm)]);
+        k.geluBackward.encode(enc, [M * dm], [b.pre!, bk.dhidden, bk.dpre], groupsFor(M * dm));
         this.weightGrad(enc, NT, d, dm, b.ln2.out, bk.dpre, this.g(name('mlp.W_in')));
-        k.biasGrad.encode(enc, [R, NT, dm], [bk.dpre, this.g(name('mlp.b_in'))], [groupsFor(R * dm)]);
+        k.biasGrad.encode(enc, [R, NT, dm], [bk.dpre, this.g(name('mlp.b_in'))], groupsFor(R * dm));
         this.inputGrad(enc, NT, d, dm, bk.dpre, this.p(name('mlp.W_in')), bk.dh, false);
-        k.layernormBackward.encode(enc, [M, NT, d, 1], [bk.dh, b.mid, this.p(name('ln2.w')), b.ln2.mean, b.ln2.rstd, bk.dx], [groupsFor(M)]);
-        k.layernormParamsBackward.encode(enc, [R, NT, d], [bk.dh, b.mid, b.ln2.mean, b.ln2.rstd, this.g(name('ln2.w')), this.g(name('ln2.b'))], [groupsFor(R * d)]);
+        k.layernormBackward.encode(enc, [M, NT, d, 1], [bk.dh, b.mid, this.p(name('ln2.w')), b.ln2.mean, b.ln2.rstd, bk.dx], groupsFor(M));
+        k.layernormParamsBackward.encode(enc, [R, NT, d], [bk.dh, b.mid, b.ln2.mean, b.ln2.rstd, this.g(name('ln2.w')), this.g(name('ln2.b'))], groupsFor(R * d));
       }
       if (b.ln1) {
         this.weightGrad(enc, NT, d, d, b.y!, bk.dx, this.g(name('attn.W_O')));
-        k.biasGrad.encode(enc, [R, NT, d], [bk.dx, this.g(name('attn.b_O'))], [groupsFor(R * d)]);
+        k.biasGrad.encode(enc, [R, NT, d], [bk.dx, this.g(name('attn.b_O'))], groupsFor(R * d));
         this.inputGrad(enc, NT, d, d, bk.dx, this.p(name('attn.W_O')), bk.dy, false);
-        k.attentionBackward.encode(enc, [E, T, d, H], [bk.dy, b.q!, b.k!, b.v!, b.probs!, bk.dq, bk.dk, bk.dv], [groupsFor(E * H)]);
+        k.attentionBackward.encode(enc, [E, T, d, H], [bk.dy, b.q!, b.k!, b.v!, b.probs!, bk.dq, bk.dk, bk.dv], groupsFor(E * H));
         const parts = [['Q', bk.dq], ['K', bk.dk], ['V', bk.dv]] as const;
         parts.forEach(([m, dP], i) => {
           this.weightGrad(enc, NT, d, d, b.ln1!.out, dP, this.g(name(`attn.W_${m}`)));
-          k.biasGrad.encode(enc, [R, NT, d], [dP, this.g(name(`attn.b_${m}`))], [groupsFor(R * d)]);
+          k.biasGrad.encode(enc, [R, NT, d], [dP, this.g(name(`attn.b_${m}`))], groupsFor(R * d));
           this.inputGrad(enc, NT, d, d, dP, this.p(name(`attn.W_${m}`)), bk.dh, i > 0);
         });
-        k.layernormBackward.encode(enc, [M, NT, d, 1], [bk.dh, b.input, this.p(name('ln1.w')), b.ln1.mean, b.ln1.rstd, bk.dx], [groupsFor(M)]);
-        k.layernormParamsBackward.encode(enc, [R, NT, d], [bk.dh, b.input, b.ln1.mean, b.ln1.rstd, this.g(name('ln1.w')), this.g(name('ln1.b'))], [groupsFor(R * d)]);
+        k.layernormBackward.encode(enc, [M, NT, d, 1], [bk.dh, b.input, this.p(name('ln1.w')), b.ln1.mean, b.ln1.rstd, bk.dx], groupsFor(M));
+        k.layernormParamsBackward.encode(enc, [R, NT, d], [bk.dh, b.input, b.ln1.mean, b.ln1.rstd, this.g(name('ln1.w')), this.g(name('ln1.b'))], groupsFor(R * d));
       }
     }
-    k.embedBackward.encode(enc, [R, n, T, d, V], [this.tokens, bk.dx, this.g('embed.W_E'), this.g('embed.W_pos')], [groupsFor(R * (V + T) * d)]);
+    k.embedBackward.encode(enc, [R, n, T, d, V], [this.tokens, bk.dx, this.g('embed.W_E'), this.g('embed.W_pos')], groupsFor(R * (V + T) * d));
   }
 
   /** Loss and gradients of each run's batch at the current parameters; changes nothing. */
@@ -334,7 +334,7 @@ export class WebGpuModel {
     this.encodeForward(enc, n);
     this.encodeBackward(enc, n);
     for (const [name, size] of this.sizes)
-      this.k.adamw.encode(enc, [size, this.runs], [this.g(name), this.hyper, this.p(name), this.m.get(name)!, this.v.get(name)!], [groupsFor(size * this.runs)]);
+      this.k.adamw.encode(enc, [size, this.runs], [this.g(name), this.hyper, this.p(name), this.m.get(name)!, this.v.get(name)!], groupsFor(size * this.runs));
     enc.copyBufferToBuffer(this.head.meanLoss, 0, this.lossLog, this.queued * this.runs * 4, this.runs * 4);
     this.device.queue.submit([enc.finish()]);
     for (let r = 0; r < this.runs; r++) if (optimizers[r]) this.steps[r]++;
@@ -411,7 +411,7 @@ export class WebGpuModel {
         }
         for (const [i, t] of targets.entries()) {
           const gather = this.device.createCommandEncoder();
-          this.k.lastPosition.encode(gather, [R * n, T, t.units, 0], [t.buffer, scratch], [groupsFor(R * n * t.units)]);
+          this.k.lastPosition.encode(gather, [R * n, T, t.units, 0], [t.buffer, scratch], groupsFor(R * n * t.units));
           this.device.queue.submit([gather.finish()]);
           const rows = await readFloats(this.device, scratch, R * n * t.units);
           for (let r = 0; r < R; r++) captures[r][i].set(rows.subarray(r * n * t.units, (r + 1) * n * t.units), start * t.units);
@@ -459,12 +459,12 @@ export class WebGpuModel {
       const h = this.head;
       const enc = this.device.createCommandEncoder();
       this.mm.encode(enc, { runs: R, n, c: dm, o: d }, last.hidden!, this.p(name('mlp.W_out')), this.p(name('mlp.b_out')), last.mlpOut!);
-      this.k.add.encode(enc, [R * n * d], [this.back.dh, last.mlpOut!, h.last], [groupsFor(R * n * d)]);
-      this.k.layernormForward.encode(enc, [R * n, n, d, f32(LN_EPS)], [h.last, this.p('ln_f.w'), this.p('ln_f.b'), h.lnf, h.meanf, h.rstdf], [groupsFor(R * n)]);
+      this.k.add.encode(enc, [R * n * d], [this.back.dh, last.mlpOut!, h.last], groupsFor(R * n * d));
+      this.k.layernormForward.encode(enc, [R * n, n, d, f32(LN_EPS)], [h.last, this.p('ln_f.w'), this.p('ln_f.b'), h.lnf, h.meanf, h.rstdf], groupsFor(R * n));
       this.mm.encode(enc, { runs: R, n, c: d, o: C }, h.lnf, this.p('unembed.W_U'), this.p('unembed.b_U'), h.logits);
-      this.k.crossentropy.encode(enc, [R * n, n, C], [h.logits, this.labels, h.losses, h.dlogits, h.correct], [groupsFor(R * n)]);
-      this.k.rowMean.encode(enc, [R, n], [h.losses, h.meanLoss], [groupsFor(R)]);
-      this.k.rowMean.encode(enc, [R, n], [h.correct, h.meanAcc], [groupsFor(R)]);
+      this.k.crossentropy.encode(enc, [R * n, n, C], [h.logits, this.labels, h.losses, h.dlogits, h.correct], groupsFor(R * n));
+      this.k.rowMean.encode(enc, [R, n], [h.losses, h.meanLoss], groupsFor(R));
+      this.k.rowMean.encode(enc, [R, n], [h.correct, h.meanAcc], groupsFor(R));
       this.device.queue.submit([enc.finish()]);
       const [loss, acc] = await Promise.all([readFloats(this.device, h.meanLoss, R), readFloats(this.device, h.meanAcc, R)]);
       for (let r = 0; r < R; r++) {
