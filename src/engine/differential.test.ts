@@ -263,40 +263,33 @@ function expectAdamWStep(before: TrainingState, grads: Params, after: TrainingSt
   }
 }
 
-describe('native engine vs tfjs reference engine', () => {
-  it(`agree on loss, gradients, captures, interventions and one AdamW step (${RUNS} random cases)`, async () => {
+/** The property: on every random case, the native engine and the other engine agree (checkCase). */
+function agreeWithNative(name: string, other: (c: Case) => Promise<AsyncEngine>): () => Promise<void> {
+  return async () => {
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
         const native = asAsync(await createCpuEngine('native', argsOf(c)));
-        const tfjs = asAsync(await createCpuEngine('tfjs', argsOf(c, { backend: TFJS_BACKEND })));
+        const engine = await other(c);
         try {
-          await checkCase(c, native, tfjs, 'tfjs');
+          await checkCase(c, native, engine, name);
         } finally {
           native.dispose();
-          tfjs.dispose();
+          engine.dispose();
         }
       }),
       { numRuns: RUNS },
     );
-  });
+  };
+}
+
+const AGREE = `agree on loss, gradients, captures, interventions and one AdamW step (${RUNS} random cases)`;
+
+describe('native engine vs tfjs reference engine', () => {
+  it(AGREE, agreeWithNative('tfjs', async (c) => asAsync(await createCpuEngine('tfjs', argsOf(c, { backend: TFJS_BACKEND })))));
 });
 
 describe.skipIf(!gpu)('native engine vs the webgpu engine', () => {
-  it(`agree on loss, gradients, captures, interventions and one AdamW step (${RUNS} random cases)`, async () => {
-    await fc.assert(
-      fc.asyncProperty(caseArb, async (c) => {
-        const native = asAsync(await createCpuEngine('native', argsOf(c)));
-        const webgpu = await createEngine('webgpu', argsOf(c));
-        try {
-          await checkCase(c, native, webgpu, 'webgpu');
-        } finally {
-          native.dispose();
-          webgpu.dispose();
-        }
-      }),
-      { numRuns: RUNS },
-    );
-  }, 600_000);
+  it(AGREE, agreeWithNative('webgpu', (c) => createEngine('webgpu', argsOf(c))), 600_000);
 
   it(`R = 3 runs of different seeds in one lockstep group each equal their run alone, bit for bit (${GROUP_RUNS} random cases)`, async () => {
     const { WebGpuGroup } = await import('./webgpu/group.js');
