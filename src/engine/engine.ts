@@ -122,6 +122,8 @@ export interface AsyncEngine {
   readonly description: string;
   readonly config: ModelConfig;
   readonly denormals: DenormalMode;
+  /** The slots of the lockstep group this engine is one run of (webgpu); absent for an engine of its own. */
+  readonly lockstepSlots?: number;
   trainStep(tokens: Int32Array, labels: Int32Array): Promise<number>;
   /**
    * One AdamW step whose loss is not wanted (the training loop's steps): a GPU engine queues it and returns

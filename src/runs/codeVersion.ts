@@ -21,6 +21,11 @@ export const TrainingSessionSchema = z
     started: z.string(),
     /** The step it started from (0, a fork's step, or the checkpoint it resumed). */
     from_step: z.number().int().min(0),
+    /**
+     * The slots of the lockstep group it trained in (webgpu, src/train/lockstep.ts); absent when it trained
+     * alone. The run's wall time is then the group's, shared with the other runs.
+     */
+    lockstep_slots: z.number().int().min(2).optional(),
   })
   .strict();
 export type TrainingSession = z.infer<typeof TrainingSessionSchema>;
@@ -56,7 +61,14 @@ export function codeVersion(root: string = PACKAGE_ROOT): CodeVersion {
 let cached: CodeVersion | undefined;
 
 /** The training session now starting: the code version is read once per process (git is not free). */
-export function trainingSession(engine: string, fromStep: number, now: Date = new Date()): TrainingSession {
+export function trainingSession(engine: string, fromStep: number, now: Date = new Date(), lockstepSlots?: number): TrainingSession {
   cached ??= codeVersion();
-  return { ...cached, cpu: cpus()[0]?.model.trim() ?? 'unknown', engine, started: now.toISOString(), from_step: fromStep };
+  return {
+    ...cached,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    engine,
+    started: now.toISOString(),
+    from_step: fromStep,
+    ...(lockstepSlots !== undefined && lockstepSlots > 1 ? { lockstep_slots: lockstepSlots } : {}),
+  };
 }

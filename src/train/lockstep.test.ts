@@ -41,7 +41,8 @@ function runFiles(store: string, id: string): { records: string; status: unknown
   const { updated: _u, wall_s: _w, trained_by, ...status } = s.readStatus(id)!;
   return {
     records: readFileSync(s.paths(id).records, 'utf8'),
-    status: { ...status, trained_by: trained_by!.map(({ started: _s, ...t }) => t) },
+    // Where the run trained (alone or in a group of how many) is provenance, not a result: compared apart.
+    status: { ...status, trained_by: trained_by!.map(({ started: _s, lockstep_slots: _l, ...t }) => t) },
     checkpoints: s.listCheckpoints(id).map((c) => `${c.step} ${createHash('sha256').update(readFileSync(c.path)).digest('hex')}`),
   };
 }
@@ -75,6 +76,8 @@ describe.skipIf(!gpu)('the lockstep trainer', () => {
       const solo = await trainRun({ config, storeRoot: alone, engine: 'webgpu' });
       expect(solo.id).toBe(result.value.id);
       expect(runFiles(grouped, solo.id), `run ${i}`).toEqual(runFiles(alone, solo.id));
+      expect(openStore(grouped).readStatus(solo.id)!.trained_by!.at(-1)!.lockstep_slots).toBe(3);
+      expect(openStore(alone).readStatus(solo.id)!.trained_by!.at(-1)!.lockstep_slots).toBeUndefined();
     }
   }, 900_000);
 

@@ -314,7 +314,7 @@ async function trainWithWriter(
   const engineDescription = state.engine.description;
   // Which code, CPU and engine train from here: kept in every status written below (codeVersion.ts).
   const startStep = (await state.engine.getState()).step;
-  const trainedBy = { trained_by: [...seededBy, ...(writer.readStatus()?.trained_by ?? []), trainingSession(engineDescription, startStep)] };
+  const trainedBy = { trained_by: [...seededBy, ...(writer.readStatus()?.trained_by ?? []), trainingSession(engineDescription, startStep, undefined, state.engine.lockstepSlots)] };
   const numerics = { ...numericsOf(state.engine), ...trainedBy };
   writer.setStatus({ state: 'running', step: startStep, engine: engineDescription, ...numerics, wall_s: previousWall });
 

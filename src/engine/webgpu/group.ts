@@ -291,6 +291,10 @@ class GroupMember implements AsyncEngine {
     return this.group.config;
   }
 
+  get lockstepSlots(): number | undefined {
+    return this.group.slots > 1 ? this.group.slots : undefined;
+  }
+
   trainStep(tokens: Int32Array, labels: Int32Array): Promise<number> {
     return this.group.submit(this.slot, { kind: 'step', tokens, labels, optimizer: this.optimizer, wantLoss: true });
   }
