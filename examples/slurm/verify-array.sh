@@ -6,7 +6,8 @@
 #   sbatch --dependency=afterok:$ARRAY examples/slurm/verify-array.sh report
 #
 # Environment: PROFILE (paper, small or tiny; default paper), SHARED (a folder every node sees; default
-# ./grokcheck-runs), SHARDS (the array's size; default the array's own count). Each task trains whole run
+# ./grokcheck-runs), SHARDS (the array's size; default the array's own count), ENGINE (native, tfjs or webgpu;
+# default native; on a GPU partition webgpu trains each shard's runs of one shape in lockstep, one process). Each task trains whole run
 # families (balanced by the cost model; every task computes the same split) into SHARED/shard-<i>; the report job
 # merges them into SHARED/merged (checks every file, refuses conflicts) and writes SHARED/report.
 #SBATCH --job-name=grokcheck
@@ -16,6 +17,7 @@
 set -euo pipefail
 cd "${SLURM_SUBMIT_DIR:-$(dirname "$0")/../..}"
 PROFILE=${PROFILE:-paper}
+ENGINE=${ENGINE:-native}
 SHARED=${SHARED:-$PWD/grokcheck-runs}
 mkdir -p "$SHARED"
 [ -d node_modules ] || npm ci
@@ -28,5 +30,7 @@ fi
 
 : "${SLURM_ARRAY_TASK_ID:?run me as an array job (sbatch --array=0-N), or with the argument 'report'}"
 SHARDS=${SHARDS:-${SLURM_ARRAY_TASK_COUNT}}
-npx grokcheck verify --profile "$PROFILE" --shard "$SLURM_ARRAY_TASK_ID/$SHARDS" --runs "$SHARED/shard-$SLURM_ARRAY_TASK_ID" \
-  --jobs "${SLURM_CPUS_PER_TASK:-2}" --quiet
+# The CPU engines train in one process per core; webgpu in one process of lockstep groups.
+JOBS=$([ "$ENGINE" = webgpu ] && echo 1 || echo "${SLURM_CPUS_PER_TASK:-2}")
+npx grokcheck verify --profile "$PROFILE" --engine "$ENGINE" --shard "$SLURM_ARRAY_TASK_ID/$SHARDS" --runs "$SHARED/shard-$SLURM_ARRAY_TASK_ID" \
+  --jobs "$JOBS" --quiet
