@@ -42,3 +42,8 @@ export const LOCKSTEP_FLAGS = {
     "webgpu engine: train up to N runs of one model shape in lockstep, one dispatch per layer for\nall of them (fewer when the adapter's largest buffer cannot hold them; the records are those\nof runs trained alone)",
   ),
 };
+
+/** What a lockstep group that opens says (verify, train --seeds). */
+export function lockstepLine(group: { slots: number; runs: number; bytes: number }): string {
+  return `lockstep group of ${group.slots} slot(s) for ${group.runs} run(s) of one shape, ${(group.bytes / 2 ** 20).toFixed(0)} MiB of GPU memory (${(group.bytes / group.slots / 2 ** 20).toFixed(0)} MiB per run)`;
+}

@@ -7,7 +7,7 @@ import { isPrime, taskElements } from '../schema/task.js';
 import { trainLockstep } from '../train/lockstep.js';
 import { trainRun, type RunOutcome } from '../train/loop.js';
 import { UsageError, type Command } from './command.js';
-import { ENGINE_FLAGS, engineOptionsOf, LOCKSTEP_FLAGS } from './engineFlags.js';
+import { ENGINE_FLAGS, engineOptionsOf, LOCKSTEP_FLAGS, lockstepLine } from './engineFlags.js';
 import { Flags, inGroup, switchFlag, valueFlag, type FlagValues } from './flags.js';
 import { barProgress, noticesOnly } from './progress.js';
 import { describeOutcome, eventLines } from './show.js';
@@ -115,8 +115,7 @@ Example: npx grokcheck train --p 53 --seed 42 --steps 8000
 async function trainSeeds(configs: RunConfig[], seeds: number[], f: TrainFlagValues): Promise<PromiseSettledResult<RunOutcome>[]> {
   if (f.engine === 'webgpu') {
     const runs = configs.map((config, i) => ({ config, storeRoot: f.runs, engine: f.engine, engineOptions: engineOptionsOf(f), progress: noticesOnly(`seed ${seeds[i]}`) }));
-    if (!f.quiet) console.error(`train: ${configs.length} runs in lockstep on webgpu (groups of at most ${f['group-size']})`);
-    return trainLockstep(runs, { groupSize: f['group-size'], onSettled: (i, r) => !f.quiet && console.error(`train: seed ${seeds[i]} ${r.status === 'fulfilled' ? r.value.status : 'failed'}`) });
+    return trainLockstep(runs, { groupSize: f['group-size'], onGroup: (g) => !f.quiet && console.error(`train: ${lockstepLine(g)}`), onSettled: (i, r) => !f.quiet && console.error(`train: seed ${seeds[i]} ${r.status === 'fulfilled' ? r.value.status : 'failed'}`) });
   }
   const out: PromiseSettledResult<RunOutcome>[] = [];
   for (const config of configs)

@@ -21,7 +21,7 @@ import { storeSource } from '../verify/trainProfile.js';
 import type { Profile } from '../paper/paper.js';
 import type { RoleBase } from '../paper/runSet.js';
 import { UsageError, type Command } from './command.js';
-import { ENGINE_FLAGS, engineOptionsOf, LOCKSTEP_FLAGS } from './engineFlags.js';
+import { ENGINE_FLAGS, engineOptionsOf, LOCKSTEP_FLAGS, lockstepLine } from './engineFlags.js';
 import { Flags, switchFlag, valueFlag } from './flags.js';
 import { planJobs, startWorkers } from './jobs.js';
 import { noticesOnly } from './progress.js';
@@ -191,7 +191,7 @@ Examples:
         engine: f.engine,
         engineOptions: engineOptionsOf({ ...f, threads: jobs.threads }),
         trainOnly: f['train-only'],
-        ...(lockstep ? { groupSize: f['group-size'] } : {}),
+        ...(lockstep ? { groupSize: f['group-size'], onGroup: (g: { slots: number; runs: number; bytes: number }) => say(lockstepLine(g)) } : {}),
         ...(include ? { include } : {}),
         ...(experiments === undefined ? {} : { experiments }),
         progress: (run) => (display ? display.sink(run.key, run.config) : noticesOnly(run.key)),

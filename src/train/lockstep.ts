@@ -17,6 +17,8 @@ export interface LockstepOptions {
   /** Called when a run takes a slot (it may return the run's progress sink), and when its training settles. */
   onStart?(index: number): ProgressSink | undefined | void;
   onSettled?(index: number, result: PromiseSettledResult<RunOutcome>): void;
+  /** Called when a group opens: its slots, the runs of its shape, and the GPU memory its buffers take. */
+  onGroup?(group: { slots: number; runs: number; bytes: number }): void;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function trainLockstep(runs: readonly TrainRunOptions[], options: L
       const model = runs[indices[0]].config.model;
       const slots = Math.min(options.groupSize ?? DEFAULT_GROUP_SIZE, indices.length, WebGpuGroup.capacity(gpu, model));
       const group = await WebGpuGroup.open(model, slots, gpu);
+      options.onGroup?.({ slots, runs: indices.length, bytes: group.bytes });
       let next = 0;
       // One worker per slot: each trains runs one after another, so a slot freed by a finished run takes the next.
       const slotWorker = async (): Promise<void> => {

@@ -40,6 +40,7 @@ export interface TrainStep {
   include?: (run: PlannedRun<RoleBase>) => boolean;
   /** Train runs of one shape in lockstep groups of at most this many (the webgpu engine). */
   groupSize?: number;
+  onGroup?: TrainProfileOptions<RoleBase, Profile>['onGroup'];
 }
 
 export interface TrainedRuns {
@@ -62,6 +63,7 @@ export async function trainRuns(step: TrainStep): Promise<TrainedRuns> {
     ...(step.onRun ? { onRun: step.onRun } : {}),
     ...(step.include ? { include: step.include } : {}),
     ...(step.groupSize === undefined ? {} : { groupSize: step.groupSize }),
+    ...(step.onGroup ? { onGroup: step.onGroup } : {}),
   });
   if (step.trainOnly) return result;
   return { ...result, set: await ensureMeasurements(step.paper, result.set, step.storeRoot, step.engine, step.engineOptions, step.include) };

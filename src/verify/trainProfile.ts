@@ -10,7 +10,7 @@ import type { Measurement, Profile } from '../paper/paper.js';
 import type { PlannedRun, RoleBase, RunSet, RunSource, SourcedRun } from '../paper/runSet.js';
 import { LockHeldError } from '../runs/store.js';
 import { openStore, readRunRecords, trainRun, type ProgressSink, type RunOutcome, type TrainRunOptions } from '../train/loop.js';
-import { trainLockstep } from '../train/lockstep.js';
+import { trainLockstep, type LockstepOptions } from '../train/lockstep.js';
 import type { CheckpointRecord } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
 import { readMeasurements } from './measurements.js';
@@ -89,6 +89,8 @@ export interface TrainProfileOptions<R extends RoleBase, P extends Profile<R>> {
    * engine, src/train/lockstep.ts); default: one run after another.
    */
   groupSize?: number;
+  /** Called when a lockstep group opens (lockstep.ts). */
+  onGroup?: LockstepOptions['onGroup'];
 }
 
 export interface TrainProfileResult<R extends RoleBase, P extends Profile<R>> {
@@ -155,7 +157,7 @@ export async function trainProfile<R extends RoleBase, P extends Profile<R>>(opt
       failures.push({ key: run.key, id: run.id, message: error.message });
       options.onRun?.({ run, kind: 'failed', error });
     };
-    if (options.groupSize !== undefined) await trainLockstep(runs.map((_, i) => base(i)), { groupSize: options.groupSize, onStart: start, onSettled: settled });
+    if (options.groupSize !== undefined) await trainLockstep(runs.map((_, i) => base(i)), { groupSize: options.groupSize, onStart: start, onSettled: settled, ...(options.onGroup ? { onGroup: options.onGroup } : {}) });
     else
       for (const i of runs.keys()) {
         const sink = start(i);

@@ -84,6 +84,11 @@ export class WebGpuGroup {
     return Math.max(1, Math.floor(limit / (4 * WebGpuModel.largestBufferFloatsPerRun(config, WEBGPU_MAX_BATCH))));
   }
 
+  /** Bytes of GPU memory the group's buffers hold. */
+  get bytes(): number {
+    return this.model.bytes;
+  }
+
   /** Runs training now. */
   get members(): number {
     return this.active.size;

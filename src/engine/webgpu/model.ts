@@ -58,6 +58,8 @@ export class WebGpuModel {
   private readonly all: GPUBuffer[] = [];
   /** The largest buffer allocated, in floats (R times largestBufferFloatsPerRun). */
   readonly largestBufferFloats: number = 0;
+  /** Bytes of GPU memory the model's buffers hold (all of them scale with R). */
+  readonly bytes: number = 0;
   /** Each queued step's losses ([maxQueued, R]), read back at once by `flushLosses`. */
   private readonly lossLog: GPUBuffer;
   private queued = 0;
@@ -80,6 +82,7 @@ export class WebGpuModel {
     const R = runs;
     const buf = (floats: number, label: string) => {
       (this as { largestBufferFloats: number }).largestBufferFloats = Math.max(this.largestBufferFloats, floats);
+      (this as { bytes: number }).bytes += 4 * floats;
       const b = emptyBuffer(device, floats, label);
       this.all.push(b);
       return b;
