@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { DEFAULT_ENGINE, ENGINE_KINDS } from '../engine/create.js';
 import { DENORMAL_MODES, type DenormalMode, type EngineOptions } from '../engine/engine.js';
-import { TFJS_BACKEND_NAMES } from '../engine/tfjsBackend.js';
+import { TFJS_BACKEND_NAMES } from '../engine/tfjsBackendNames.js';
 import { DEFAULT_GROUP_SIZE } from '../train/lockstep.js';
 import { valueFlag } from './flags.js';
 

@@ -24,12 +24,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
-export type TfjsBackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
-export const TFJS_BACKEND_NAMES: readonly TfjsBackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
-/** Tried in this order when no backend is forced. */
-const AUTOMATIC_ORDER: readonly TfjsBackendName[] = ['tensorflow', 'wasm', 'cpu'];
-/** The backends that read back only asynchronously (the tfjs engine is then an AsyncEngine). */
-export const ASYNC_ONLY_BACKENDS: readonly TfjsBackendName[] = ['webgpu'];
+import { AUTOMATIC_ORDER, TFJS_BACKEND_NAMES, type TfjsBackendName } from './tfjsBackendNames.js';
+
+export { ASYNC_ONLY_BACKENDS, TFJS_BACKEND_NAMES, type TfjsBackendName } from './tfjsBackendNames.js';
 
 export interface TfjsBackendInfo {
   /** The tfjs backend name (the key of tf.setBackend). */

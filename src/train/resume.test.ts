@@ -103,6 +103,8 @@ describe('training runs survive SIGKILL and exclude concurrent writers', () => {
     const first = start(store);
     await waitFor(() => recordLines(store) >= 1 || first.exitCode !== null, 60_000);
     expect(first.exitCode).toBe(null);
+    // Stopped, not dead: the holder cannot finish the run (a short one) while the second process starts.
+    first.kill('SIGSTOP');
     const second = runToEnd(store);
     first.kill('SIGKILL');
     await exited(first);
