@@ -22,20 +22,22 @@ constexpr int kMaxRowBlock = 8 * kRows;          // at most 48 rows of C per tas
 constexpr int kMinTasks = 16;                    // split finer when the product is small (load balance)
 constexpr int kDepthBlock = 256;                 // K is summed in blocks of this many terms (see the header)
 
-// One register tile: rows [0, MR) x columns [0, 16 * (NV - 1) + last_width) of C.
+// One register tile: rows [0, MR) x columns [0, 16 * (NV - 1) + last_width) of C. Full: last_width is 16, known
+// at compile time, so that the B rows and C are read and written with plain loads and stores (engine_simd.h's
+// load_n); masked ones cost several times as much on AVX2 machines.
 //
 // The accumulators are 24 named variables c<row><vector> rather than an array: GCC does not keep an array of
 // 24 vectors in registers (it exceeds its scalar-replacement size limit) and would store every accumulator to
 // the stack on every k, halving the speed. Rows >= MR and vectors >= NV are compiled out by `if constexpr`.
 #define GROKCHECK_FOR_EACH_ROW(X) X(0) X(1) X(2) X(3) X(4) X(5)
 
-template <int MR, int NV>
+template <int MR, int NV, bool Full>
 void micro_kernel(const GemmOperands& op, const float* A, const float* B, const float* bias, float* C, int last_width) {
   static_assert(MR >= 1 && MR <= kRows && NV >= 1 && NV <= kVectors, "tile out of range");
   const int K = op.K;
   const long ldb = op.ldb, a_k = op.a_k, a_row = op.a_row;
   // Width of vector v of the tile: full, or last_width for the last one.
-  const auto width = [&](int v) { return v == NV - 1 ? last_width : simd::kLanes; };
+  const auto width = [&](int v) { return v == NV - 1 && !Full ? last_width : simd::kLanes; };
 #define GROKCHECK_DECLARE(r) F16 c##r##0 = simd::zero(), c##r##1 = simd::zero(), c##r##2 = simd::zero(), c##r##3 = simd::zero();
   GROKCHECK_FOR_EACH_ROW(GROKCHECK_DECLARE)
 #undef GROKCHECK_DECLARE
@@ -82,23 +84,28 @@ void micro_kernel(const GemmOperands& op, const float* A, const float* B, const 
 using MicroKernel = void (*)(const GemmOperands&, const float*, const float*, const float*, float*, int);
 
 // (std::min: a tile narrower than 4 vectors never asks for the wider kernels, which then are not instantiated.)
-template <int MR>
+template <int MR, bool Full>
 constexpr MicroKernel kernel_for_vectors(int nv) {
-  return nv == 1   ? micro_kernel<MR, 1>
-         : nv == 2 ? micro_kernel<MR, std::min(2, kVectors)>
-         : nv == 3 ? micro_kernel<MR, std::min(3, kVectors)>
-                   : micro_kernel<MR, std::min(4, kVectors)>;
+  return nv == 1   ? micro_kernel<MR, 1, Full>
+         : nv == 2 ? micro_kernel<MR, std::min(2, kVectors), Full>
+         : nv == 3 ? micro_kernel<MR, std::min(3, kVectors), Full>
+                   : micro_kernel<MR, std::min(4, kVectors), Full>;
 }
 
-MicroKernel kernel_for(int rows, int vectors) {
+template <bool Full>
+MicroKernel kernel_for_rows(int rows, int vectors) {
   switch (rows) {
-    case 1: return kernel_for_vectors<1>(vectors);
-    case 2: return kernel_for_vectors<2>(vectors);
-    case 3: return kernel_for_vectors<3>(vectors);
-    case 4: return kernel_for_vectors<4>(vectors);
-    case 5: return kernel_for_vectors<5>(vectors);
-    default: return kernel_for_vectors<6>(vectors);
+    case 1: return kernel_for_vectors<1, Full>(vectors);
+    case 2: return kernel_for_vectors<2, Full>(vectors);
+    case 3: return kernel_for_vectors<3, Full>(vectors);
+    case 4: return kernel_for_vectors<4, Full>(vectors);
+    case 5: return kernel_for_vectors<5, Full>(vectors);
+    default: return kernel_for_vectors<6, Full>(vectors);
   }
+}
+
+MicroKernel kernel_for(int rows, int vectors, int last_width) {
+  return last_width == simd::kLanes ? kernel_for_rows<true>(rows, vectors) : kernel_for_rows<false>(rows, vectors);
 }
 
 }  // namespace
@@ -129,7 +136,7 @@ void gemm(ThreadPool& pool, const GemmOperands& op) {
       }
       for (int i = block * row_block; i < i_end; i += kRows) {
         const int rows = std::min(kRows, i_end - i);
-        kernel_for(rows, vectors)(part, op.A + i * op.a_row + k0 * op.a_k, op.B + k0 * op.ldb + j0,
+        kernel_for(rows, vectors, last_width)(part, op.A + i * op.a_row + k0 * op.a_k, op.B + k0 * op.ldb + j0,
                                   part.bias ? part.bias + j0 : nullptr, op.C + i * op.ldc + j0, last_width);
       }
     }

@@ -169,6 +169,11 @@ void matmul_backward_input(ThreadPool& pool, float* din, long ld_din, const floa
 
 // ---------------------------------------------------------------------------------------------- attention
 
+// The weighted sums over the <= 3 positions are accumulated in registers, one 16-lane chunk of a head at a time,
+// and stored once: accumulating through memory (an axpy per term) made every term wait for the masked store of
+// the one before, which the CPU cannot forward to the next load. Every element still gets the same fused
+// multiply-adds in the same order, starting from 0, so the results are those of the memory version bit for bit.
+
 void attention_forward(ThreadPool& pool, float* out, float* probs, const float* qkv, const RowSet& in, const RowSet& out_rows,
                        int n, int D, int H) {
   const int dh = D / H;
@@ -200,11 +205,14 @@ void attention_forward(ThreadPool& pool, float* out, float* probs, const float* 
             s[j] = std::exp(s[j] - m);
             sum += s[j];
           }
-          float* o = o_row + h * dh;
-          std::memset(o, 0, sizeof(float) * dh);
-          for (int j = 0; j <= t; j++) {
-            pr[j] = s[j] / sum;
-            simd::axpy(pr[j], row[j] + 2 * D + h * dh, o, dh);
+          for (int j = 0; j <= t; j++) pr[j] = s[j] / sum;
+          // out_t = sum_j p_j v_j
+          for (int c = 0; c < dh; c += simd::kLanes) {
+            const int w = std::min(simd::kLanes, dh - c);
+            const long at = h * dh + c;
+            F16 acc = simd::zero();
+            for (int j = 0; j <= t; j++) acc = simd::fma(simd::splat(pr[j]), simd::load_n(row[j] + 2 * D + at, w), acc);
+            simd::store_n_branching(o_row + at, acc, w);
           }
         }
       }
@@ -219,34 +227,55 @@ void attention_backward(ThreadPool& pool, float* dqkv, float* scratch, const flo
   const long ex = kPositions * ld;  // one example of scratch: positions 0..2, each Q | K | V
   const float sqrt_dh = std::sqrt(float(dh));
   // 1. Each example's contributions: straight into its own rows where rows are per example, into its slot of
-  // scratch where examples share rows.
+  // scratch where examples share rows. Every Q, K and V slice of the example's three rows is written (0 where
+  // nothing contributes).
   pool.run_ranges(n, kRowGrain / 2, [&](long b0, long b1) {
     for (long b = b0; b < b1; b++) {
       const float* row[kPositions];
       float* grad[kPositions];
+      const float* g_row[kPositions] = {nullptr, nullptr, nullptr};  // dout of the query positions present
       for (int j = 0; j < kPositions; j++) {
         row[j] = qkv + long(in.pos[j].row(b)) * ld;
         grad[j] = in.pos[j].keyed ? scratch + b * ex + j * ld : dqkv + long(in.pos[j].row(b)) * ld;
-        std::memset(grad[j], 0, sizeof(float) * ld);
+        if (j > 0 && out_rows.pos[j].present()) g_row[j] = dout + long(out_rows.pos[j].row(b)) * D;
       }
-      for (int t = 1; t < kPositions; t++) {
-        if (!out_rows.pos[t].present()) continue;
-        const float* g_row = dout + long(out_rows.pos[t].row(b)) * D;
-        for (int h = 0; h < H; h++) {
-          const float* pr = probs + ((b * H + h) * kPositions + t) * kPositions;
-          const float* g = g_row + h * dh;
-          const float* q = row[t] + h * dh;
+      for (int h = 0; h < H; h++) {
+        // Scalars of each query t: dp_j = dout_t . v_j, ds_j = p_j (dp_j - sum_i p_i dp_i) / sqrt(d_head).
+        const float* pr[kPositions] = {nullptr, nullptr, nullptr};
+        float ds[kPositions][kPositions];
+        for (int t = 1; t < kPositions; t++) {
+          if (!g_row[t]) continue;
+          pr[t] = probs + ((b * H + h) * kPositions + t) * kPositions;
+          const float* g = g_row[t] + h * dh;
           float dp[kPositions];
           float weighted = 0.0f;  // sum_j p_j dp_j
           for (int j = 0; j <= t; j++) {
             dp[j] = simd::dot(g, row[j] + 2 * D + h * dh, dh);
-            weighted += pr[j] * dp[j];
-            simd::axpy(pr[j], g, grad[j] + 2 * D + h * dh, dh);  // dv_j
+            weighted += pr[t][j] * dp[j];
           }
-          for (int j = 0; j <= t; j++) {
-            const float ds = pr[j] * (dp[j] - weighted) / sqrt_dh;
-            simd::axpy(ds, row[j] + D + h * dh, grad[t] + h * dh, dh);  // dq_t
-            simd::axpy(ds, q, grad[j] + D + h * dh, dh);                // dk_j
+          for (int j = 0; j <= t; j++) ds[t][j] = pr[t][j] * (dp[j] - weighted) / sqrt_dh;
+        }
+        // dv_j = sum_t p_tj dout_t, dq_t = sum_j ds_tj k_j, dk_j = sum_t ds_tj q_t (t ascending, j ascending).
+        for (int c = 0; c < dh; c += simd::kLanes) {
+          const int w = std::min(simd::kLanes, dh - c);
+          const long at = h * dh + c;
+          F16 dq[kPositions], dk[kPositions], dv[kPositions];
+          for (int j = 0; j < kPositions; j++) dq[j] = dk[j] = dv[j] = simd::zero();
+          for (int t = 1; t < kPositions; t++) {
+            if (!g_row[t]) continue;
+            const F16 g = simd::load_n(g_row[t] + at, w);
+            const F16 q = simd::load_n(row[t] + at, w);
+            for (int j = 0; j <= t; j++) {
+              dv[j] = simd::fma(simd::splat(pr[t][j]), g, dv[j]);
+              const F16 s = simd::splat(ds[t][j]);
+              dq[t] = simd::fma(s, simd::load_n(row[j] + D + at, w), dq[t]);
+              dk[j] = simd::fma(s, q, dk[j]);
+            }
+          }
+          for (int j = 0; j < kPositions; j++) {
+            simd::store_n_branching(grad[j] + at, dq[j], w);
+            simd::store_n_branching(grad[j] + D + at, dk[j], w);
+            simd::store_n_branching(grad[j] + 2 * D + at, dv[j], w);
           }
         }
       }
@@ -267,17 +296,22 @@ void attention_backward(ThreadPool& pool, float* dqkv, float* scratch, const flo
 
 // ---------------------------------------------------------------------------------------------- gelu
 
-void gelu_forward(ThreadPool& pool, float* out, const float* x, long n) {
+void gelu_forward(ThreadPool& pool, float* out, float* gate, const float* x, long n) {
   pool.run_ranges(n, kElementGrain, [&](long i0, long i1) {
-    for_chunks(i1 - i0, [&](long i, int w) { simd::store_n(out + i0 + i, vecmath::gelu(simd::load_n(x + i0 + i, w)), w); });
+    for_chunks(i1 - i0, [&](long i, int w) {
+      const F16 v = simd::load_n(x + i0 + i, w);
+      const F16 g = vecmath::gelu_gate(v);
+      simd::store_n(gate + i0 + i, g, w);
+      simd::store_n(out + i0 + i, vecmath::gelu_from_gate(v, g), w);
+    });
   });
 }
 
-void gelu_backward(ThreadPool& pool, float* din, const float* dout, const float* x, long n) {
+void gelu_backward(ThreadPool& pool, float* din, const float* dout, const float* x, const float* gate, long n) {
   pool.run_ranges(n, kElementGrain, [&](long i0, long i1) {
     for_chunks(i1 - i0, [&](long i, int w) {
-      const F16 d = simd::load_n(dout + i0 + i, w) * vecmath::gelu_derivative(simd::load_n(x + i0 + i, w));
-      simd::store_n(din + i0 + i, d, w);
+      const F16 derivative = vecmath::gelu_derivative_from_gate(simd::load_n(x + i0 + i, w), simd::load_n(gate + i0 + i, w));
+      simd::store_n(din + i0 + i, simd::load_n(dout + i0 + i, w) * derivative, w);
     });
   });
 }

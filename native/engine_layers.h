@@ -57,10 +57,10 @@ void attention_forward(ThreadPool& pool, float* out, float* probs, const float* 
 void attention_backward(ThreadPool& pool, float* dqkv, float* scratch, const float* dout, const float* qkv,
                         const float* probs, const RowSet& in, const RowSet& out_rows, int n, int D, int H);
 
-// ---- GELU with the exact erf: out = x Phi(x).
-void gelu_forward(ThreadPool& pool, float* out, const float* x, long n);
-// din = dout * (Phi(x) + x phi(x)); din may alias dout.
-void gelu_backward(ThreadPool& pool, float* din, const float* dout, const float* x, long n);
+// ---- GELU with the exact erf: out = x Phi(x); gate = 1 + erf(x / sqrt 2) = 2 Phi(x), kept for the backward pass.
+void gelu_forward(ThreadPool& pool, float* out, float* gate, const float* x, long n);
+// din = dout * (Phi(x) + x phi(x)) with Phi(x) = gate / 2 from the forward pass; din may alias dout.
+void gelu_backward(ThreadPool& pool, float* din, const float* dout, const float* x, const float* gate, long n);
 
 // ---- residual connections. Around the MLP (same rows in and out): out = x + y over n floats.
 void residual_add(ThreadPool& pool, float* out, const float* x, const float* y, long n);

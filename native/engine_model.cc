@@ -152,6 +152,7 @@ void Model::ensure_capacity(int n) {
       a.ln2_mean.ensure(rows);
       a.ln2_rstd.ensure(rows);
       a.pre.ensure(rows * F);
+      a.gate.ensure(rows * F);
       a.post.ensure(rows * F);
       a.x_out.ensure(rows * D);
     }
@@ -283,7 +284,7 @@ void Model::block_forward(int l, int n, const ForwardHooks& hooks) {
     const long rows = out.total;
     layernorm_forward(pool_, a.ln2.ptr(), a.ln2_mean.ptr(), a.ln2_rstd.ptr(), a.x_mid_ptr, w.ln2_w, w.ln2_b, rows, D);
     matmul_forward(pool_, a.pre.ptr(), F, a.ln2.ptr(), D, w.W_in, w.b_in, rows, D, F);
-    gelu_forward(pool_, a.post.ptr(), a.pre.ptr(), rows * F);
+    gelu_forward(pool_, a.post.ptr(), a.gate.ptr(), a.pre.ptr(), rows * F);
     const EvalOptions* o = hooks.options;
     if (o && o->override_layer == l) {
       // Replace each example's hidden at position 2 (rows are per example: plan_rows was told).
@@ -355,7 +356,7 @@ void Model::block_backward(int l, int n, Buffer*& dres, Buffer*& spare) {
     transpose(pool_, wt_out_.ptr(), w.W_out, F, D, D);
     matmul_backward_weights(pool_, g.W_out, g.b_out, dres->ptr(), D, a.post.ptr(), F, rows, F, D);
     matmul_backward_input(pool_, dh, F, dres->ptr(), D, wt_out_.ptr(), rows, F, D, false);
-    gelu_backward(pool_, dh, dh, a.pre.ptr(), long(rows) * F);
+    gelu_backward(pool_, dh, dh, a.pre.ptr(), a.gate.ptr(), long(rows) * F);
     transpose(pool_, wt_in_.ptr(), w.W_in, D, F, F);
     matmul_backward_weights(pool_, g.W_in, g.b_in, dh, F, a.ln2.ptr(), D, rows, D, F);
     matmul_backward_input(pool_, dln_.ptr(), D, dh, F, wt_in_.ptr(), rows, D, F, false);

@@ -131,7 +131,7 @@ class Model {
   struct BlockActivations {
     unsigned positions_out = 0;  // positions the block's output must carry (bit t: position t)
     RowSet in, out;
-    Buffer ln1, ln1_mean, ln1_rstd, qkv, probs, att, attn_out, x_mid, ln2, ln2_mean, ln2_rstd, pre, post, x_out;
+    Buffer ln1, ln1_mean, ln1_rstd, qkv, probs, att, attn_out, x_mid, ln2, ln2_mean, ln2_rstd, pre, gate, post, x_out;
     const float* x_in_ptr = nullptr;   // residual stream entering the block, on `in`
     const float* x_mid_ptr = nullptr;  // after attention, on `out`
     const float* x_out_ptr = nullptr;  // after the MLP, on `out`

@@ -69,6 +69,7 @@ inline F16 load(const float* p) { return {_mm512_loadu_ps(p)}; }
 inline F16 load_n(const float* p, int n) { return {_mm512_maskz_loadu_ps(first_lanes(n), p)}; }
 inline void store(float* p, F16 a) { _mm512_storeu_ps(p, a.v); }
 inline void store_n(float* p, F16 a, int n) { _mm512_mask_storeu_ps(p, first_lanes(n), a.v); }
+inline void store_n_branching(float* p, F16 a, int n) { store_n(p, a, n); }
 // Lanes [0, n) of a, 0 in the others.
 inline F16 keep_first(F16 a, int n) { return {_mm512_maskz_mov_ps(first_lanes(n), a.v)}; }
 
@@ -146,12 +147,25 @@ inline void store(float* p, F16 a) {
 // No branch for full vectors, on purpose: GCC fuses a multiply and an add into an fma (-ffp-contract=fast, its
 // default, also for intrinsics) only within one basic block, so a branch here would change which products
 // get fused and the results would no longer match the branch-free AVX-512 build bit for bit.
+// A width the compiler knows (a loop's full chunks, once inlined) takes plain loads and stores instead:
+// __builtin_constant_p is decided at compile time, so that test leaves no branch in the code. (vmaskmovps
+// stores cost several times a plain store on AMD Zen, even with an empty mask.)
 inline F16 load_n(const float* p, int n) {
+  if (__builtin_constant_p(n) && n >= 16) return load(p);
   return {_mm256_maskload_ps(p, lanes_below(n)), _mm256_maskload_ps(p + 8, lanes_below(n - 8))};
 }
 inline void store_n(float* p, F16 a, int n) {
+  if (__builtin_constant_p(n) && n >= 16) return store(p, a);
   _mm256_maskstore_ps(p, lanes_below(n), a.lo);
   _mm256_maskstore_ps(p + 8, lanes_below(n - 8), a.hi);
+}
+// store_n with branches that store each half plainly when it is full and skip it when it is empty. Only for a
+// store that ends a computation, with no arithmetic after it in the same block (see load_n for why).
+inline void store_n_branching(float* p, F16 a, int n) {
+  if (n >= 8) _mm256_storeu_ps(p, a.lo);
+  else _mm256_maskstore_ps(p, lanes_below(n), a.lo);
+  if (n >= 16) _mm256_storeu_ps(p + 8, a.hi);
+  else if (n > 8) _mm256_maskstore_ps(p + 8, lanes_below(n - 8), a.hi);
 }
 // Lanes [0, n) of a, +0 in the others.
 inline F16 keep_first(F16 a, int n) {
@@ -270,6 +284,7 @@ inline void store(float* p, F16 a) { std::memcpy(p, a.v, sizeof a.v); }
 inline void store_n(float* p, F16 a, int n) {
   for (int i = 0; i < n && i < kLanes; i++) p[i] = a.v[i];
 }
+inline void store_n_branching(float* p, F16 a, int n) { store_n(p, a, n); }
 inline F16 keep_first(F16 a, int n) { GROKCHECK_LANEWISE(i < n ? a.v[i] : 0.0f); }
 inline F16 operator+(F16 a, F16 b) { GROKCHECK_LANEWISE(a.v[i] + b.v[i]); }
 inline F16 operator-(F16 a, F16 b) { GROKCHECK_LANEWISE(a.v[i] - b.v[i]); }

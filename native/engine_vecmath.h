@@ -63,18 +63,23 @@ inline F16 erf(F16 z) {
   return simd::copysign(p, z);
 }
 
-// GELU(x) = x * Phi(x) = x/2 * (1 + erf(x / sqrt 2)), evaluated in PyTorch's order: (x * 0.5) * (1 + erf(x * sqrt(1/2))).
-inline F16 gelu(F16 x) {
-  const F16 e = erf(x * simd::splat(0.70710678118654752f));
-  return (x * simd::splat(0.5f)) * (simd::splat(1.0f) + e);
-}
+// GELU(x) = x * Phi(x) with Phi(x) = (1 + erf(x / sqrt 2)) / 2. The forward pass keeps the "gate"
+// g = 1 + erf(x / sqrt 2) = 2 Phi(x) of every unit, so that the backward pass reuses it instead of evaluating erf a
+// second time (erf is most of GELU's cost). Each function below is the value the whole formula gives: g is the
+// same float whether it is recomputed or read back.
+inline F16 gelu_gate(F16 x) { return simd::splat(1.0f) + erf(x * simd::splat(0.70710678118654752f)); }
 
-// GELU'(x) = Phi(x) + x phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2, phi(x) = exp(-x^2 / 2) / sqrt(2 pi).
-inline F16 gelu_derivative(F16 x) {
-  const F16 cdf = simd::splat(0.5f) * (simd::splat(1.0f) + erf(x * simd::splat(0.70710678118654752f)));
+// GELU in PyTorch's order: (x * 0.5) * (1 + erf(x * sqrt(1/2))).
+inline F16 gelu_from_gate(F16 x, F16 gate) { return (x * simd::splat(0.5f)) * gate; }
+inline F16 gelu(F16 x) { return gelu_from_gate(x, gelu_gate(x)); }
+
+// GELU'(x) = Phi(x) + x phi(x), Phi(x) = g / 2, phi(x) = exp(-x^2 / 2) / sqrt(2 pi).
+inline F16 gelu_derivative_from_gate(F16 x, F16 gate) {
+  const F16 cdf = simd::splat(0.5f) * gate;
   const F16 pdf = simd::splat(0.398942280401432678f) * exp(x * x * simd::splat(-0.5f));
   return simd::fma(x, pdf, cdf);
 }
+inline F16 gelu_derivative(F16 x) { return gelu_derivative_from_gate(x, gelu_gate(x)); }
 
 }  // namespace vecmath
 }  // namespace grokcheck

@@ -13,8 +13,8 @@
 // - scale_pow2 against std::ldexp, bit for bit, for every integral n in [-252, 254] and many a in the range
 //   where the header documents the AVX2 version as exact, subnormal results included (the AVX-512 build checks
 //   _mm512_scalef_ps, the portable build std::ldexp itself, over the same inputs);
-// - load_n / store_n / keep_first never touch memory beyond p + n (the vector ends at an inaccessible page:
-//   reading past it crashes) and store_n writes nothing past p + n.
+// - load_n / store_n / store_n_branching / keep_first never touch memory beyond p + n (the vector ends at an
+//   inaccessible page: reading past it crashes) and the stores write nothing past p + n.
 // The hashes cover every operation on random and special inputs (signed zeros, subnormals, inf, NaN), and
 // vecmath's exp, erf, gelu and gelu_derivative, which use scale_pow2, lookup, select and copysign.
 #include <sys/mman.h>
@@ -132,7 +132,7 @@ long check_scale_pow2(std::mt19937& rng) {
   return mismatches;
 }
 
-// load_n / store_n / keep_first at the end of an accessible page: touching p[n] or beyond would crash.
+// load_n / store_n / store_n_branching / keep_first at the end of an accessible page: touching p[n] or beyond would crash.
 long check_bounds() {
   const long page = sysconf(_SC_PAGESIZE);
   char* mem = static_cast<char*>(mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
@@ -162,6 +162,26 @@ long check_bounds() {
     simd::store_n(buf, simd::splat(5.0f), n);
     for (int i = 0; i < 2 * kLanes; i++)
       if (buf[i] != (i < n ? 5.0f : -1.0f)) failures++;
+    // store_n_branching: the same contract.
+    simd::store_n_branching(p, simd::splat(6.0f), n);  // crashes if it writes p[n]
+    for (int i = 0; i < n; i++)
+      if (p[i] != 6.0f) failures++;
+    for (float& x : buf) x = -1.0f;
+    simd::store_n_branching(buf, simd::splat(6.0f), n);
+    for (int i = 0; i < 2 * kLanes; i++)
+      if (buf[i] != (i < n ? 6.0f : -1.0f)) failures++;
+  }
+  // A width known at compile time (plain loads and stores in the AVX2 build) ends at the page as well.
+  {
+    float* p = end - kLanes;
+    for (int i = 0; i < kLanes; i++) p[i] = float(i + 1);
+    float lanes[kLanes];
+    simd::store(lanes, simd::load_n(p, kLanes));
+    for (int i = 0; i < kLanes; i++)
+      if (lanes[i] != float(i + 1)) failures++;
+    simd::store_n(p, simd::splat(7.0f), kLanes);
+    for (int i = 0; i < kLanes; i++)
+      if (p[i] != 7.0f) failures++;
   }
   munmap(mem, 2 * page);
   std::printf("load_n/store_n/keep_first bounds: %ld failures\n", failures);
