@@ -14,14 +14,15 @@ const config = paperRunConfig(97, 42);
 const { task, split } = taskFromConfig(config.task);
 const e = await createEngine('native', { model: config.model, optimizer: config.optimizer, params: initParams(config.model, 42), options: { threads } });
 const batch = gather(task, split.train.slice(0, 512));
-for (let i = 0; i < 10; i++) e.trainStep(batch.tokens, batch.labels);
-measureCheckpoint(e, task, split, config, 100, 1, []);
+// `await` on every call: the engine and measureCheckpoint are asynchronous since issue 13 (synchronous before).
+for (let i = 0; i < 10; i++) await e.trainStep(batch.tokens, batch.labels);
+await measureCheckpoint(e, task, split, config, 100, 1, []);
 const t = {};
-const time = (k, f) => { const s = performance.now(); f(); t[k] = Math.min(t[k] ?? Infinity, performance.now() - s); };
+const time = async (k, f) => { const s = performance.now(); await f(); t[k] = Math.min(t[k] ?? Infinity, performance.now() - s); };
 for (let rep = 0; rep < 5; rep++) {
-  time('step', () => { for (let i = 0; i < 20; i++) e.trainStep(batch.tokens, batch.labels); });
-  time('checkpoint', () => measureCheckpoint(e, task, split, config, 100, 1, []));
-  time('checkpoint_null', () => measureCheckpoint(e, task, split, config, 500, 1, []));
+  await time('step', async () => { for (let i = 0; i < 20; i++) await e.trainStep(batch.tokens, batch.labels); });
+  await time('checkpoint', () => measureCheckpoint(e, task, split, config, 100, 1, []));
+  await time('checkpoint_null', () => measureCheckpoint(e, task, split, config, 500, 1, []));
 }
 const step = t.step / 20;
 console.log(JSON.stringify({ threads, step_ms: step, checkpoint_ms: t.checkpoint, checkpoint_null_ms: t.checkpoint_null, checkpoint_steps: t.checkpoint / step, checkpoint_null_steps: t.checkpoint_null / step }));

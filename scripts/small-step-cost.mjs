@@ -13,13 +13,13 @@ const config = mainRunConfig(smallProfile, p, 42);
 const { task, split } = taskFromConfig(config.task);
 const e = await createEngine('native', { model: config.model, optimizer: config.optimizer, params: initParams(config.model, 42), options: { threads: 1 } });
 const batch = gather(task, split.train);
-for (let i = 0; i < 20; i++) e.trainStep(batch.tokens, batch.labels);
+for (let i = 0; i < 20; i++) await e.trainStep(batch.tokens, batch.labels);
 const t = {};
-const time = (k, f) => { const s = performance.now(); f(); t[k] = Math.min(t[k] ?? Infinity, performance.now() - s); };
+const time = async (k, f) => { const s = performance.now(); await f(); t[k] = Math.min(t[k] ?? Infinity, performance.now() - s); };
 for (let rep = 0; rep < 5; rep++) {
-  time('train_step x50', () => { for (let i = 0; i < 50; i++) e.trainStep(batch.tokens, batch.labels); });
-  time('checkpoint (no null)', () => measureCheckpoint(e, task, split, config, 100, 1, []));
-  time('checkpoint (with null)', () => measureCheckpoint(e, task, split, config, 500, 1, []));
+  await time('train_step x50', async () => { for (let i = 0; i < 50; i++) await e.trainStep(batch.tokens, batch.labels); });
+  await time('checkpoint (no null)', () => measureCheckpoint(e, task, split, config, 100, 1, []));
+  await time('checkpoint (with null)', () => measureCheckpoint(e, task, split, config, 500, 1, []));
 }
 const step = t['train_step x50'] / 50;
 console.log(`p ${p}, eval_every ${config.eval_every}, batch ${batch.labels.length}: step ${step.toFixed(2)} ms`);

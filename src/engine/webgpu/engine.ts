@@ -9,7 +9,7 @@ import type { AsyncEngine, EngineCreateArgs, EngineOptions } from '../engine.js'
 import { WebGpuGroup } from './group.js';
 
 /** The engine options the webgpu engine takes (none of the CPU engines' knobs but threads, which it ignores). */
-export function checkWebGpuOptions(options: EngineOptions | undefined): void {
+function checkWebGpuOptions(options: EngineOptions | undefined): void {
   if (options?.denormals === 'flush')
     throw new Error('the webgpu engine cannot set the float mode: subnormals are as the adapter treats them (use --denormals keep, or leave it out)');
   if (options?.backend !== undefined) throw new Error(`--backend is for the tfjs engine; the webgpu engine has none (got '${options.backend}')`);

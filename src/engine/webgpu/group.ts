@@ -19,7 +19,7 @@ import type { Params } from '../../model/params.js';
 import type { ModelConfig, OptimizerConfig } from '../../schema/model.js';
 import type { AsyncEngine, EngineCreateArgs, EvalRequest, EvalResult, TailRequest, TrainingState } from '../engine.js';
 import { requestWebGpuDevice, type WebGpuDevice } from './device.js';
-import { WebGpuModel } from './model.js';
+import { POSITIONS as T, WebGpuModel } from './model.js';
 
 /**
  * The rows of one evaluation chunk and the largest batch one step takes (the small profile's full batch, 2048).
@@ -27,7 +27,6 @@ import { WebGpuModel } from './model.js';
  */
 export const WEBGPU_MAX_BATCH = 2048;
 
-const T = 3;
 
 interface Settle<V> {
   resolve(value: V): void;
@@ -130,11 +129,9 @@ export class WebGpuGroup {
   }
 
   /** @internal */
-  stateOf(slot: number): Promise<TrainingState> {
-    return (async () => {
-      const [params, { m, v }] = await Promise.all([this.model.read('params', slot), this.model.readMoments(slot)]);
-      return { params, adamM: m, adamV: v, step: this.model.steps[slot] };
-    })();
+  async stateOf(slot: number): Promise<TrainingState> {
+    const [params, { m, v }] = await Promise.all([this.model.read('params', slot), this.model.readMoments(slot)]);
+    return { params, adamM: m, adamV: v, step: this.model.steps[slot] };
   }
 
   /** @internal */

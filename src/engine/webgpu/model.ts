@@ -18,7 +18,8 @@ import { ADAMW_HYPER_FLOATS, adamwHyper, LayerKernels } from './layers.js';
 import { MatmulForward } from './matmul.js';
 
 /** Positions per example: [a, b, separator]. */
-const T = 3;
+export const POSITIONS = 3;
+const T = POSITIONS;
 const LN_EPS = 1e-5;
 
 interface BlockActs {
