@@ -1,6 +1,10 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeTempDir } from '../testing/tempDir.js';
-import { planJobs, startWorkers } from './jobs.js';
+import { FORWARDED_SIGNALS, planJobs, startWorkers } from './jobs.js';
 import { verifyCommand } from './verify.js';
 
 describe('planJobs', () => {
@@ -27,6 +31,65 @@ describe('startWorkers', () => {
     expect(lines).toContain(`job 2: verify: trained 0 run(s) into ${store} (--train-only: no evaluation)`);
     expect(lines.some((l) => /^job 2: grokcheck verify: --profile: /.test(l))).toBe(true);
   }, 60_000);
+});
+
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Resolves when `check` holds, polling; rejects after `ms`. */
+async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Steps trained in a store, as its runs' status files say (each is written at every checkpoint). */
+function stepsInStore(store: string): number {
+  let steps = 0;
+  for (const id of readdirSync(store)) {
+    const status = join(store, id, 'status.json');
+    if (existsSync(status)) steps += (JSON.parse(readFileSync(status, 'utf8')) as { step: number }).step;
+  }
+  return steps;
+}
+
+describe.each(FORWARDED_SIGNALS)('verify --jobs 2 sent %s alone', (signal) => {
+  it('passes it on: the worker stops at once instead of training on without its parent', async () => {
+    const store = makeTempDir('gc-jobs-signal-');
+    // C01's main runs take minutes, so a worker that is not told keeps training long after the parent is gone.
+    const parent = spawn(process.execPath, [CLI, 'verify', '--profile', 'small', '--claim', 'C01', '--jobs', '2', '--threads', '1', '--runs', store, '--quiet'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    for (const stream of [parent.stdout, parent.stderr]) stream.on('data', (chunk) => (output += chunk));
+    const parentExit = new Promise<void>((resolve) => parent.on('exit', () => resolve()));
+    let worker = 0;
+    try {
+      await until(() => output.includes('training in 2 processes'), 60_000, 'the workers to start');
+      worker = Number(execFileSync('pgrep', ['-P', String(parent.pid)], { encoding: 'utf8' }).trim().split('\n')[0]);
+      expect(worker).toBeGreaterThan(0);
+      parent.kill(signal);
+      await parentExit;
+      const stepsWhenParentDied = stepsInStore(store);
+      await until(() => !alive(worker), 60_000, `worker ${worker} to stop`);
+      // An orphaned worker trained on to the end of its run (it died only when it next wrote to the closed pipe):
+      // hundreds of steps more. A worker told stops between two steps, at most finishing one checkpoint.
+      expect(stepsInStore(store) - stepsWhenParentDied).toBeLessThanOrEqual(50);
+    } finally {
+      if (parent.exitCode === null && parent.signalCode === null) parent.kill('SIGKILL');
+      if (worker && alive(worker)) process.kill(worker, 'SIGKILL');
+    }
+  }, 150_000);
 });
 
 describe('grokcheck verify --jobs', () => {

@@ -33,9 +33,18 @@ export interface Workers {
 }
 
 /**
+ * Signals that a supervisor (`kill`, Slurm's scancel, a CI timeout) sends to the verify process alone, passed on
+ * to its workers. Without that a worker outlived its parent: a process killed by a signal emits no 'exit', so
+ * the exit handler that stops the workers never ran. SIGINT is not passed on: Ctrl-C in a terminal already goes
+ * to the whole process group, workers included, and a second SIGINT would cut short a worker's stop.
+ */
+export const FORWARDED_SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
+
+/**
  * Starts `count` workers running `grokcheck verify --train-only` with `args`. Their output lines go to `log`
  * prefixed with the job number (the verify process itself is job 1). Workers are stopped (SIGTERM: they finish
- * the current step, keep everything written and release their lock) when this process exits.
+ * the current step, keep everything written and release their lock) when this process exits, and get the
+ * FORWARDED_SIGNALS this process gets.
  */
 export function startWorkers(count: number, args: string[], log: (line: string) => void): Workers {
   const children: { job: number; child: ChildProcess; exit: Promise<number | null> }[] = [];
@@ -61,15 +70,28 @@ export function startWorkers(count: number, args: string[], log: (line: string) 
     });
     children.push({ job, child, exit });
   }
-  const stopAll = () => {
-    for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  const signalAll = (signal: NodeJS.Signals) => {
+    for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  const stopAll = () => signalAll('SIGTERM');
+  const uninstall = () => {
+    process.removeListener('exit', stopAll);
+    for (const signal of FORWARDED_SIGNALS) process.removeListener(signal, forward);
+  };
+  // As the run locks' handlers do (src/runs/lock.ts): pass the signal on, then let the process die of it unless
+  // another handler (a lock being released) is still to run and will.
+  const forward = (signal: NodeJS.Signals) => {
+    signalAll(signal);
+    uninstall();
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   };
   process.once('exit', stopAll);
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
   return {
     pids: new Set(children.map((c) => c.child.pid).filter((pid): pid is number => pid !== undefined)),
     async finished() {
       const codes = await Promise.all(children.map((c) => c.exit));
-      process.removeListener('exit', stopAll);
+      uninstall();
       return children.flatMap((c, i) => (codes[i] === 0 ? [] : [`job ${c.job} exited with ${codes[i] === null ? 'a signal' : `code ${codes[i]}`}`]));
     },
   };
