@@ -11,7 +11,7 @@ import { fixtureBatch, fixtureParams, loadFixture, type Fixture } from '../../re
 import { byGauge, gradNormErr, maxAbsDiff, maxOverParams, REPLAY_TOLERANCES, summaryErr } from '../../replay/replayFixture.js';
 import type { OptimizerConfig } from '../../schema/model.js';
 import { webGpuForTests } from './device.js';
-import { WebGpuModel } from './model.js';
+import { bufferLayout, layoutFloats, WebGpuModel } from './model.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/reference/', import.meta.url));
 const FILES = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
@@ -119,12 +119,14 @@ describe.skipIf(!gpu)(`WebGPU model vs the PyTorch fixtures (${gpu?.description 
 });
 
 describe.skipIf(!gpu)('WebGPU model buffers', () => {
-  it('largestBufferFloatsPerRun is the largest buffer the constructor allocates, per run, for every variant', () => {
+  it('the constructor allocates the buffer layout: its largest buffer and its bytes, per run, for every variant', () => {
     for (const file of FILES) {
       const { model: config } = loadFixture(FIXTURES + file);
       for (const [runs, maxBatch] of [[1, 2048], [3, 50]]) {
         const model = new WebGpuModel(gpu!.device, config, runs, maxBatch);
         expect(model.largestBufferFloats, `${file}, R = ${runs}`).toBe(runs * WebGpuModel.largestBufferFloatsPerRun(config, maxBatch));
+        const planned = layoutFloats(bufferLayout(config, maxBatch));
+        expect(model.bytes, `${file}, R = ${runs}`).toBe(4 * runs * planned.reduce((a, b) => a + b, 0));
         model.dispose();
       }
     }

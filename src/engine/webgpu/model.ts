@@ -40,6 +40,65 @@ interface BlockActs {
   output: GPUBuffer;
 }
 
+interface LayerNormFloats {
+  out: number;
+  mean: number;
+  rstd: number;
+}
+
+/**
+ * Floats per run of every buffer the model allocates (each holds R runs' worth): the one place their sizes are
+ * given, so that the memory a group needs is known before it opens (largestBufferFloatsPerRun) and is what the
+ * constructor then allocates. `params` is per parameter name, allocated four times (values, gradients, both
+ * Adam moments).
+ */
+export interface BufferLayout {
+  params: Record<string, number>;
+  tokens: number;
+  labels: number;
+  hyper: number;
+  lossLog: number;
+  embed: number;
+  blocks: {
+    attention?: { ln1: LayerNormFloats; q: number; k: number; v: number; y: number; probs: number; attnOut: number; mid: number };
+    mlp?: { ln2: LayerNormFloats; pre: number; hidden: number; mlpOut: number; output: number };
+  }[];
+  head: Record<'last' | 'lnf' | 'meanf' | 'rstdf' | 'logits' | 'losses' | 'dlogits' | 'correct' | 'meanLoss' | 'meanAcc', number>;
+  back: Record<'dx' | 'dlast' | 'dlnf' | 'dh' | 'dpre' | 'dhidden' | 'dy' | 'dq' | 'dk' | 'dv', number>;
+}
+
+/** The buffers of a model of `config` for batches of up to `maxBatch` examples and `maxQueued` queued steps. */
+export function bufferLayout(config: ModelConfig, maxBatch: number, maxQueued = 100): BufferLayout {
+  const { d_model: d, d_mlp: dm, classes: C } = config;
+  const M = maxBatch * T; // rows: every position of every example
+  const E = maxBatch; // rows: one per example
+  const norm = (width: number): LayerNormFloats => ({ out: M * width, mean: M, rstd: M });
+  return {
+    params: Object.fromEntries(paramSpecs(config).map((spec) => [spec.name, sizeOf(spec.shape)])),
+    tokens: M,
+    labels: E,
+    hyper: ADAMW_HYPER_FLOATS,
+    lossLog: maxQueued,
+    embed: M * d,
+    blocks: Array.from({ length: config.n_layers }, () => ({
+      ...(blockHasAttention(config)
+        ? { attention: { ln1: norm(d), q: M * d, k: M * d, v: M * d, y: M * d, probs: E * config.n_heads * T * T, attnOut: M * d, mid: M * d } }
+        : {}),
+      ...(blockHasMlp(config) ? { mlp: { ln2: norm(d), pre: M * dm, hidden: M * dm, mlpOut: M * d, output: M * d } } : {}),
+    })),
+    head: { last: E * d, lnf: E * d, meanf: E, rstdf: E, logits: E * C, losses: E, dlogits: E * C, correct: E, meanLoss: 1, meanAcc: 1 },
+    // The backward pass's MLP scratch (dpre, dhidden) is d_mlp wide in every variant.
+    back: { dx: M * d, dlast: E * d, dlnf: E * d, dh: M * d, dpre: M * dm, dhidden: M * dm, dy: M * d, dq: M * d, dk: M * d, dv: M * d },
+  };
+}
+
+/** Every buffer's floats per run, each parameter four times (as allocated). */
+export function layoutFloats(layout: BufferLayout): number[] {
+  const leaves = (x: unknown): number[] => (typeof x === 'number' ? [x] : Object.values(x as object).flatMap(leaves));
+  const { params, ...rest } = layout;
+  return [...leaves(params).flatMap((n) => [n, n, n, n]), ...leaves(rest)];
+}
+
 export class WebGpuModel {
   private readonly k: LayerKernels;
   private readonly mm: MatmulForward;
@@ -81,89 +140,86 @@ export class WebGpuModel {
     this.k = new LayerKernels(device);
     this.mm = new MatmulForward(device);
     const R = runs;
-    const buf = (floats: number, label: string) => {
+    const layout = bufferLayout(config, maxBatch, maxQueued);
+    const buf = (perRun: number, label: string) => {
+      const floats = R * perRun;
       (this as { largestBufferFloats: number }).largestBufferFloats = Math.max(this.largestBufferFloats, floats);
       (this as { bytes: number }).bytes += 4 * floats;
       const b = emptyBuffer(device, floats, label);
       this.all.push(b);
       return b;
     };
-    for (const spec of paramSpecs(config)) {
-      const n = sizeOf(spec.shape);
-      this.sizes.set(spec.name, n);
-      for (const [map, what] of [[this.params, 'param'], [this.grads, 'grad'], [this.m, 'm'], [this.v, 'v']] as const) map.set(spec.name, buf(R * n, `${what} ${spec.name}`));
+    const ln = (sizes: LayerNormFloats, label: string) => ({ out: buf(sizes.out, label), mean: buf(sizes.mean, `${label} mean`), rstd: buf(sizes.rstd, `${label} rstd`) });
+    for (const [name, n] of Object.entries(layout.params)) {
+      this.sizes.set(name, n);
+      for (const [map, what] of [[this.params, 'param'], [this.grads, 'grad'], [this.m, 'm'], [this.v, 'v']] as const) map.set(name, buf(n, `${what} ${name}`));
     }
     this.steps = Array.from({ length: R }, () => 0);
-    const { d_model: d, d_mlp: dm, classes: C } = config;
-    const M = R * maxBatch * T;
-    const E = R * maxBatch;
-    this.tokens = buf(M, 'tokens');
-    this.labels = buf(E, 'labels');
-    this.hyper = buf(R * ADAMW_HYPER_FLOATS, 'adamw hyper');
-    this.lossLog = buf(maxQueued * R, 'loss log');
-    const embed = buf(M * d, 'embed');
+    this.tokens = buf(layout.tokens, 'tokens');
+    this.labels = buf(layout.labels, 'labels');
+    this.hyper = buf(layout.hyper, 'adamw hyper');
+    this.lossLog = buf(layout.lossLog, 'loss log');
+    const embed = buf(layout.embed, 'embed');
     let stream = embed;
-    for (let l = 0; l < config.n_layers; l++) {
+    layout.blocks.forEach((b, l) => {
       const block: BlockActs = { input: stream, mid: stream, output: stream };
-      if (blockHasAttention(config)) {
-        block.ln1 = { out: buf(M * d, `b${l} ln1`), mean: buf(M, `b${l} ln1 mean`), rstd: buf(M, `b${l} ln1 rstd`) };
-        block.q = buf(M * d, `b${l} q`);
-        block.k = buf(M * d, `b${l} k`);
-        block.v = buf(M * d, `b${l} v`);
-        block.y = buf(M * d, `b${l} y`);
-        block.probs = buf(E * config.n_heads * T * T, `b${l} probs`);
-        block.attnOut = buf(M * d, `b${l} attn out`);
-        block.mid = buf(M * d, `b${l} resid mid`);
+      if (b.attention) {
+        const a = b.attention;
+        block.ln1 = ln(a.ln1, `b${l} ln1`);
+        block.q = buf(a.q, `b${l} q`);
+        block.k = buf(a.k, `b${l} k`);
+        block.v = buf(a.v, `b${l} v`);
+        block.y = buf(a.y, `b${l} y`);
+        block.probs = buf(a.probs, `b${l} probs`);
+        block.attnOut = buf(a.attnOut, `b${l} attn out`);
+        block.mid = buf(a.mid, `b${l} resid mid`);
       }
-      if (blockHasMlp(config)) {
-        block.ln2 = { out: buf(M * d, `b${l} ln2`), mean: buf(M, `b${l} ln2 mean`), rstd: buf(M, `b${l} ln2 rstd`) };
-        block.pre = buf(M * dm, `b${l} mlp pre`);
-        block.hidden = buf(M * dm, `b${l} mlp hidden`);
-        block.mlpOut = buf(M * d, `b${l} mlp out`);
-        block.output = buf(M * d, `b${l} resid out`);
+      if (b.mlp) {
+        const m = b.mlp;
+        block.ln2 = ln(m.ln2, `b${l} ln2`);
+        block.pre = buf(m.pre, `b${l} mlp pre`);
+        block.hidden = buf(m.hidden, `b${l} mlp hidden`);
+        block.mlpOut = buf(m.mlpOut, `b${l} mlp out`);
+        block.output = buf(m.output, `b${l} resid out`);
       } else block.output = block.mid;
       this.blocks.push(block);
       stream = block.output;
-    }
+    });
+    const h = layout.head;
     this.head = {
       embed,
-      last: buf(E * d, 'last'),
-      lnf: buf(E * d, 'ln_f'),
-      meanf: buf(E, 'ln_f mean'),
-      rstdf: buf(E, 'ln_f rstd'),
-      logits: buf(E * C, 'logits'),
-      losses: buf(E, 'losses'),
-      dlogits: buf(E * C, 'dlogits'),
-      correct: buf(E, 'correct'),
-      meanLoss: buf(R, 'mean loss'),
-      meanAcc: buf(R, 'mean accuracy'),
+      last: buf(h.last, 'last'),
+      lnf: buf(h.lnf, 'ln_f'),
+      meanf: buf(h.meanf, 'ln_f mean'),
+      rstdf: buf(h.rstdf, 'ln_f rstd'),
+      logits: buf(h.logits, 'logits'),
+      losses: buf(h.losses, 'losses'),
+      dlogits: buf(h.dlogits, 'dlogits'),
+      correct: buf(h.correct, 'correct'),
+      meanLoss: buf(h.meanLoss, 'mean loss'),
+      meanAcc: buf(h.meanAcc, 'mean accuracy'),
     };
+    const d = layout.back;
     this.back = {
-      dx: buf(M * d, 'dx'),
-      dlast: buf(E * d, 'dlast'),
-      dlnf: buf(E * d, 'dlnf'),
-      dh: buf(M * d, 'dh'),
-      dpre: buf(M * dm, 'dpre'),
-      dhidden: buf(M * dm, 'dhidden'),
-      dy: buf(M * d, 'dy'),
-      dq: buf(M * d, 'dq'),
-      dk: buf(M * d, 'dk'),
-      dv: buf(M * d, 'dv'),
+      dx: buf(d.dx, 'dx'),
+      dlast: buf(d.dlast, 'dlast'),
+      dlnf: buf(d.dlnf, 'dlnf'),
+      dh: buf(d.dh, 'dh'),
+      dpre: buf(d.dpre, 'dpre'),
+      dhidden: buf(d.dhidden, 'dhidden'),
+      dy: buf(d.dy, 'dy'),
+      dq: buf(d.dq, 'dq'),
+      dk: buf(d.dk, 'dk'),
+      dv: buf(d.dv, 'dv'),
     };
   }
 
   /**
-   * The largest buffer the constructor allocates, per run, in floats (the activations of maxBatch examples at
-   * the widest of d_model and d_mlp, the logits, the attention probabilities, the widest parameter): a group of
-   * R runs needs R times this within the device's storage-buffer binding limit. model.test.ts checks it
-   * against the constructor.
+   * The largest buffer the constructor allocates, per run, in floats: a group of R runs needs R times this
+   * within the device's storage-buffer binding limit.
    */
   static largestBufferFloatsPerRun(config: ModelConfig, maxBatch: number, maxQueued = 100): number {
-    // The backward pass's MLP scratch (dpre, dhidden) is d_mlp wide in every variant.
-    const widest = Math.max(config.d_model, config.d_mlp);
-    const probs = blockHasAttention(config) ? config.n_heads * T * T : 0;
-    const params = Math.max(...paramSpecs(config).map((spec) => sizeOf(spec.shape)));
-    return Math.max(maxBatch * T * widest, maxBatch * Math.max(config.classes, probs), params, maxQueued, ADAMW_HYPER_FLOATS);
+    return Math.max(...layoutFloats(bufferLayout(config, maxBatch, maxQueued)));
   }
 
   /** Run r's parameters (every name of model.md), and optionally its Adam moments and step count. */
