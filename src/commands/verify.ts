@@ -14,7 +14,7 @@ import { LockHeldError } from '../runs/store.js';
 import { buildBaseline, type ReportClaims } from '../verify/baseline.js';
 import { claimDefinition } from '../verify/evaluate.js';
 import { exportRecords, perturbedEvaluation, reportPath, runsFromRecords, trainRuns, verdictReport, writeVerdictReport, type AnyRunSet } from '../verify/pipeline.js';
-import { planRows, renderPlan } from '../verify/plan.js';
+import { grokHistoryOf, planRows, renderPlan, type CommittedRuns } from '../verify/plan.js';
 import { assembleRunSet } from '../verify/runSet.js';
 import { parseShard, shardMembership } from '../verify/shards.js';
 import { storeSource } from '../verify/trainProfile.js';
@@ -26,7 +26,7 @@ import { Flags, switchFlag, valueFlag } from './flags.js';
 import { planJobs, startWorkers } from './jobs.js';
 import { noticesOnly } from './progress.js';
 import { formatDuration, VerifyProgress } from './verifyProgress.js';
-import { noteGrok, type GrokHistory } from '../verify/costModel.js';
+import { readExportedRuns } from '../verify/recordsExport.js';
 
 const DEFAULT_PAPER = PAPERS[0];
 
@@ -137,9 +137,11 @@ Examples:
 
     // The shard split depends on the plan alone (not on what this store holds), so every machine agrees on it.
     const include = shard ? shardMembership(profile.plan(() => undefined, experiments), shard.index, shard.count) : undefined;
+    // The estimates take each run's grokking step from the committed records where they hold the run.
+    const committed = (): CommittedRuns => (existsSync(recordsDir) ? readExportedRuns(recordsDir).runs : new Map());
     if (f.plan) {
       const set = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.measurements), experiments);
-      const report = await planRows(set, f.engine, engineOptionsOf(f), include);
+      const report = await planRows(set, f.engine, engineOptionsOf(f), include, committed());
       if (f.json) console.log(JSON.stringify(report));
       else {
         console.log(`plan of ${paper.reference}, profile ${label}${shard ? `, shard ${shard.index}/${shard.count}` : ''}, run store ${reportPath(storeRoot)}:`);
@@ -177,12 +179,12 @@ Examples:
       if (workers) console.error(`verify: training in ${jobs.jobs} processes, ${jobs.threads} engine thread(s) each`);
       if (!f['train-only']) {
         const initial = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.measurements), experiments);
-        const planned = await planRows(initial, f.engine, engineOptionsOf(f), include);
-        const history: GrokHistory = new Map();
-        for (const run of initial.runs.values()) if (run.state === 'complete') noteGrok(history, run.config, run.records);
+        const known = committed();
+        const planned = await planRows(initial, f.engine, engineOptionsOf(f), include, known);
+        const history = grokHistoryOf(initial, known);
         const todo = planned.runs.filter((r) => r.state !== 'complete');
         console.error(`verify: ${planned.runs.length - todo.length} of ${planned.runs.length} runs complete; about ${formatDuration(planned.total_estimated_s / jobs.jobs)} of training left (grokcheck verify --plan lists it)`);
-        if (todo.length) display = new VerifyProgress({ plan: planned.runs, jobs: jobs.jobs, storeRoot, workerPids: () => workers?.pids ?? new Set(), history, interactive: !f.quiet && process.stderr.isTTY === true });
+        if (todo.length) display = new VerifyProgress({ plan: planned.runs, jobs: jobs.jobs, storeRoot, workerPids: () => workers?.pids ?? new Set(), history, committed: known, interactive: !f.quiet && process.stderr.isTTY === true });
       }
       const result = await trainRuns({
         paper,

@@ -8,10 +8,10 @@
 import cliProgress from 'cli-progress';
 import { inspectLock } from '../runs/lock.js';
 import type { CheckpointRecord } from '../schema/record.js';
-import type { RunConfig } from '../schema/runConfig.js';
+import { runIdOf, type RunConfig } from '../schema/runConfig.js';
 import { openStore, summarizeRunConfig, type ProgressSink } from '../train/loop.js';
 import { expectedLength, type GrokHistory } from '../verify/costModel.js';
-import type { PlanRow } from '../verify/plan.js';
+import type { CommittedRuns, PlanRow } from '../verify/plan.js';
 
 /** `1h02m`, `4m05s`, `12s`; `-` when unknown (never "NaN" or "9m60s"). */
 export function formatDuration(seconds: number): string {
@@ -31,6 +31,8 @@ export interface VerifyProgressOptions {
   /** Worker process ids (their runs are followed through the store). */
   workerPids: () => Set<number>;
   history: GrokHistory;
+  /** The profile's committed records (a run's grokking step there is its expected one here). */
+  committed?: CommittedRuns;
   interactive?: boolean;
 }
 
@@ -102,7 +104,7 @@ export class VerifyProgress {
   }
 
   private stopOf(config: RunConfig, records: readonly CheckpointRecord[]): number {
-    return expectedLength(config, records, this.options.history).stop;
+    return expectedLength(config, records, this.options.history, this.options.committed?.get(runIdOf(config))?.records).stop;
   }
 
   /**

@@ -4,8 +4,11 @@
  * A run costs its remaining training steps times the cost of one step of its shape, plus its remaining
  * checkpoints times the cost of one checkpoint (a permutation null every 500 steps on top). Its length is its
  * expected stop: the step cap, or, with a `grok + N` stop rule, the expected grokking step plus N. The expected
- * grokking step is the run's own once it has grokked (its records say so), else the median grokking step of the
- * store's completed runs of the same task and modulus, else half the cap (a prior, said as such).
+ * grokking step is the run's own once it has grokked (its records say so), else its grokking step in the
+ * profile's committed records (the same run id: the same configuration, trained on another machine; where it
+ * never grokked there, the step its committed records end at), else the
+ * median grokking step of the completed runs of the same task and modulus (in the store or the committed
+ * records), else half the cap (a prior, said as such).
  *
  * Two prices per shape: `units` are a machine-free count of multiply-adds (the same on every machine, so that
  * every machine computes the same shard split), and `seconds` are measured on this machine (a few training
@@ -59,8 +62,12 @@ export interface ExpectedLength {
   steps: number;
   /** The step the run is expected to stop at. */
   stop: number;
-  /** How the stop was found: `cap`, `grokked` (its own grokking step + N), `median` (similar runs), `prior` (half the cap). */
-  basis: 'cap' | 'grokked' | 'median' | 'prior';
+  /**
+   * How the stop was found: `cap`, `grokked` (its own grokking step + N), `committed` (its grokking step in the
+   * committed records + N, or where they end when it never grokked there), `median` (similar runs), `prior`
+   * (half the cap).
+   */
+  basis: 'cap' | 'grokked' | 'committed' | 'median' | 'prior';
 }
 
 /** Grokking steps of completed runs, by `kind/n` (the expected grokking step of a run not yet grokked). */
@@ -84,8 +91,16 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** The expected stop of a run that has trained to `records` (none: not started). */
-export function expectedLength(config: RunConfig, records: readonly CheckpointRecord[] = [], history: GrokHistory = new Map()): ExpectedLength {
+/**
+ * The expected stop of a run that has trained to `records` (none: not started). `committed`: the same run's
+ * records in the profile's committed records, when they hold it.
+ */
+export function expectedLength(
+  config: RunConfig,
+  records: readonly CheckpointRecord[] = [],
+  history: GrokHistory = new Map(),
+  committed: readonly CheckpointRecord[] = [],
+): ExpectedLength {
   const start = config.fork?.step ?? 0;
   const at = Math.max(start, records.at(-1)?.step ?? start);
   const cap = config.stop.max_steps;
@@ -97,6 +112,11 @@ export function expectedLength(config: RunConfig, records: readonly CheckpointRe
   if (afterGrok === undefined) return done(cap, 'cap');
   const grok = records.length ? canonicalEvents(records, config.metrics.sync_threshold).grokking?.step : undefined;
   if (grok !== undefined) return done(grok + afterGrok, 'grokked');
+  if (committed.length) {
+    // The same configuration grokked there at this step, or never did and stopped where its records end (the cap).
+    const committedGrok = canonicalEvents(committed, config.metrics.sync_threshold).grokking?.step;
+    return done(committedGrok !== undefined ? committedGrok + afterGrok : committed.at(-1)!.step, 'committed');
+  }
   const similar = history.get(grokHistoryKey(config));
   if (similar?.length) return done(start + median(similar) + afterGrok, 'median');
   return done(start + Math.round((cap - start) / 2) + afterGrok, 'prior');

@@ -5,7 +5,25 @@
 import type { EngineKind, EngineOptions } from '../engine/engine.js';
 import type { Profile } from '../paper/paper.js';
 import type { PlannedRun, RoleBase, RunSet } from '../paper/runSet.js';
+import type { CheckpointRecord } from '../schema/record.js';
+import type { RunConfig } from '../schema/runConfig.js';
 import { costOf, expectedLength, noteGrok, SecondsCalibration, type ExpectedLength, type GrokHistory } from './costModel.js';
+
+/** The profile's committed records by run id (fixtures/records/<profile>), where the estimates find stops known elsewhere. */
+export type CommittedRuns = ReadonlyMap<string, { config: RunConfig; records: readonly CheckpointRecord[] }>;
+
+/** Grokking steps of the completed runs of the store, and of the committed runs the store has not completed. */
+export function grokHistoryOf(set: RunSet<RoleBase, Profile>, committed: CommittedRuns = new Map()): GrokHistory {
+  const history: GrokHistory = new Map();
+  const completed = new Set<string>();
+  for (const run of set.runs.values())
+    if (run.state === 'complete' && !completed.has(run.id)) {
+      completed.add(run.id);
+      noteGrok(history, run.config, run.records);
+    }
+  for (const [id, run] of committed) if (!completed.has(id)) noteGrok(history, run.config, run.records);
+  return history;
+}
 
 export interface PlanRow {
   key: string;
@@ -32,8 +50,9 @@ export const ESTIMATE_METHOD =
   'remaining training steps x the measured cost of one step of the run\'s shape, plus its remaining checkpoints x the ' +
   'measured cost of one checkpoint (a permutation null every 500 steps on top), each shape timed once on this machine ' +
   '(a few steps and one checkpoint from initialisation); the run\'s length is its expected stop: the cap, or its ' +
-  'grokking step + N once it has grokked, else the median grokking step of the store\'s completed runs of the same ' +
-  'task and modulus + N, else half the cap + N. A fork still waiting on its parent is estimated as its parent.';
+  'grokking step + N once it has grokked, else its grokking step in the profile\'s committed records + N (the same ' +
+  'run id; where it never grokked there, the step those records end at), else the median grokking step of the completed runs of the same task and modulus (in the store or the ' +
+  'committed records) + N, else half the cap + N. A fork still waiting on its parent is estimated as its parent.';
 
 /** The rows of `set`'s plan, restricted to `include` (a shard). Each distinct shape is timed once. */
 export async function planRows(
@@ -41,15 +60,15 @@ export async function planRows(
   engine: EngineKind,
   engineOptions: EngineOptions = {},
   include: (run: PlannedRun<RoleBase>) => boolean = () => true,
+  committed: CommittedRuns = new Map(),
 ): Promise<PlanReport> {
   const calibration = new SecondsCalibration(engine, engineOptions);
-  const history: GrokHistory = new Map();
-  for (const run of set.runs.values()) if (run.state === 'complete') noteGrok(history, run.config, run.records);
+  const history = grokHistoryOf(set, committed);
   const rows: PlanRow[] = [];
   const seen = new Set<string>();
   for (const run of set.runs.values()) {
     if (!include(run)) continue;
-    const length = expectedLength(run.config, run.records, history);
+    const length = expectedLength(run.config, run.records, history, committed.get(run.id)?.records);
     const steps = run.state === 'complete' ? 0 : length.steps;
     // A run playing two roles (a schedule's constant run is a main run) is trained once: its second row costs nothing.
     const estimate = run.state === 'complete' || seen.has(run.id) ? 0 : costOf(run.config, { steps }, await calibration.price(run.config));

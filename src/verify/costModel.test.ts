@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { canonicalEvents } from '../metrics/events.js';
+import { expectedLength, grokHistoryKey, type GrokHistory } from './costModel.js';
+import { readExportedRuns } from './recordsExport.js';
+
+const SMALL_RECORDS = join(fileURLToPath(new URL('../../', import.meta.url)), 'fixtures', 'records', 'small');
+
+describe('expectedLength: where a run is expected to stop', () => {
+  const committed = [...readExportedRuns(SMALL_RECORDS).runs.values()];
+  // A root run (no fork) with a grok + N stop rule that grokked well before its cap.
+  const run = committed.find((r) => !r.config.fork && r.config.stop.after_grok !== undefined && canonicalEvents(r.records, r.config.metrics.sync_threshold).grokking)!;
+  const { config, records } = run;
+  const grok = canonicalEvents(records, config.metrics.sync_threshold).grokking!.step;
+  const after = config.stop.after_grok!;
+
+  it('not started and unknown anywhere: half the cap + N, said to be a prior', () => {
+    expect(expectedLength(config)).toEqual({ steps: config.stop.max_steps / 2 + after, stop: config.stop.max_steps / 2 + after, basis: 'prior' });
+  });
+
+  it("not started but in the committed records: its grokking step there + N, not the prior", () => {
+    expect(grok + after).toBeLessThan(config.stop.max_steps / 2 + after);
+    expect(expectedLength(config, [], new Map(), records)).toEqual({ steps: grok + after, stop: grok + after, basis: 'committed' });
+  });
+
+  it('committed records that never grokked: where they end (a run that reached its cap there will here)', () => {
+    const early = records.filter((r) => r.step < grok);
+    expect(expectedLength(config, [], new Map(), early)).toEqual({ steps: early.at(-1)!.step, stop: early.at(-1)!.step, basis: 'committed' });
+  });
+
+  it('not in the committed records: the median grokking step of similar runs + N, before the prior', () => {
+    const history: GrokHistory = new Map([[grokHistoryKey(config), [400, 600, 2000]]]);
+    expect(expectedLength(config, [], history)).toEqual({ steps: 600 + after, stop: 600 + after, basis: 'median' });
+  });
+
+  it('its own records win once it has grokked, and what it has trained is not counted again', () => {
+    const trained = records.filter((r) => r.step <= grok);
+    const shifted = records.map((r) => ({ ...r, step: r.step + 1000 }));
+    expect(expectedLength(config, trained, new Map(), shifted)).toEqual({ steps: after, stop: grok + after, basis: 'grokked' });
+    // Started but not yet grokked: the committed grokking step, less the steps already trained.
+    const begun = records.filter((r) => r.step <= 100);
+    expect(expectedLength(config, begun, new Map(), records)).toEqual({ steps: grok + after - 100, stop: grok + after, basis: 'committed' });
+  });
+});
