@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { onEndingSignal } from '../runs/signals.js';
 
 /** The compiled CLI (dist/cli.js), from both src/commands (tests) and dist/commands (the installed CLI). */
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -73,20 +74,8 @@ export function startWorkers(count: number, args: string[], log: (line: string) 
   const signalAll = (signal: NodeJS.Signals) => {
     for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   };
-  const stopAll = () => signalAll('SIGTERM');
-  const uninstall = () => {
-    process.removeListener('exit', stopAll);
-    for (const signal of FORWARDED_SIGNALS) process.removeListener(signal, forward);
-  };
-  // As the run locks' handlers do (src/runs/lock.ts): pass the signal on, then let the process die of it unless
-  // another handler (a lock being released) is still to run and will.
-  const forward = (signal: NodeJS.Signals) => {
-    signalAll(signal);
-    uninstall();
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-  };
-  process.once('exit', stopAll);
-  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+  // Pass the signal on, then die of it as the run locks' handlers do (src/runs/signals.ts); on a plain exit, stop them.
+  const uninstall = onEndingSignal(FORWARDED_SIGNALS, { onSignal: signalAll, onExit: () => signalAll('SIGTERM') });
   return {
     pids: new Set(children.map((c) => c.child.pid).filter((pid): pid is number => pid !== undefined)),
     async finished() {

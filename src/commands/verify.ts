@@ -180,8 +180,8 @@ Examples:
       if (!f['train-only']) {
         const initial = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.measurements), experiments);
         const known = committed();
-        const planned = await planRows(initial, f.engine, engineOptionsOf(f), include, known);
         const history = grokHistoryOf(initial, known);
+        const planned = await planRows(initial, f.engine, engineOptionsOf(f), include, known, history);
         const todo = planned.runs.filter((r) => r.state !== 'complete');
         console.error(`verify: ${planned.runs.length - todo.length} of ${planned.runs.length} runs complete; about ${formatDuration(planned.total_estimated_s / jobs.jobs)} of training left (grokcheck verify --plan lists it)`);
         if (todo.length) display = new VerifyProgress({ plan: planned.runs, jobs: jobs.jobs, storeRoot, workerPids: () => workers?.pids ?? new Set(), history, committed: known, interactive: !f.quiet && process.stderr.isTTY === true });

@@ -103,8 +103,9 @@ export class VerifyProgress {
     return `${this.doneCount()}/${this.total} runs | elapsed ${formatDuration((Date.now() - this.started) / 1000)} | ETA ${formatDuration(this.remainingSeconds())}`;
   }
 
-  private stopOf(config: RunConfig, records: readonly CheckpointRecord[]): number {
-    return expectedLength(config, records, this.options.history, this.options.committed?.get(runIdOf(config))?.records).stop;
+  /** The expected stop of run `id` (its committed records, where they hold it, give its grokking step). */
+  private stopOf(id: string, config: RunConfig, records: readonly CheckpointRecord[]): number {
+    return expectedLength(config, records, this.options.history, this.options.committed?.get(id)?.records).stop;
   }
 
   /**
@@ -116,6 +117,7 @@ export class VerifyProgress {
     const bar = this.jobBars[0];
     const records: CheckpointRecord[] = [];
     const me = { key, step: 0, stop: 1, eta: Number.NaN };
+    const id = runIdOf(config);
     this.here.add(me);
     let since: { step: number; at: number } | null = null;
     let lastDraw = 0;
@@ -126,7 +128,7 @@ export class VerifyProgress {
         if (!bar || now - lastDraw < 250) return;
         lastDraw = now;
         const rate = (step - since.step) / Math.max(1e-3, (now - since.at) / 1000);
-        Object.assign(me, { step, stop: Math.max(this.stopOf(config, records), step) });
+        Object.assign(me, { step, stop: Math.max(this.stopOf(id, config, records), step) });
         me.eta = rate > 0 ? (me.stop - step) / rate : Number.NaN;
         this.drawHere(bar);
       },
@@ -192,7 +194,7 @@ export class VerifyProgress {
       try {
         const config = store.readConfig(id).config;
         const step = store.readStatus(id)?.step ?? 0;
-        const stop = Math.max(this.stopOf(config, []), step);
+        const stop = Math.max(this.stopOf(id, config, []), step);
         bar.setTotal(Math.max(stop, 1));
         bar.update(step, { label: label(this.planned.get(id)?.key ?? summarizeRunConfig(config)), detail: `step ${step}/${stop} (job ${i + 2}, last checkpoint)` });
       } catch {

@@ -20,6 +20,7 @@ import { hostname as osHostname } from 'node:os';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { fsyncDir, writeFully } from './atomic.js';
+import { onEndingSignal } from './signals.js';
 
 export const LockInfoSchema = z
   .object({
@@ -318,20 +319,15 @@ export function installLockReleaseHandlers(
   /** Called first on SIGINT, SIGTERM or SIGHUP (e.g. to say where the work stopped). */
   onSignal?: (signal: NodeJS.Signals) => void,
 ): () => void {
-  const onExit = (): void => {
-    lock.release();
-  };
-  const handleSignal = (signal: NodeJS.Signals): void => {
-    onSignal?.(signal);
-    lock.release();
-    uninstall();
-    if (target.listenerCount(signal) === 0) target.kill(target.pid, signal);
-  };
-  const uninstall = (): void => {
-    target.removeListener('exit', onExit);
-    for (const signal of RELEASE_SIGNALS) target.removeListener(signal, handleSignal);
-  };
-  target.on('exit', onExit);
-  for (const signal of RELEASE_SIGNALS) target.on(signal, handleSignal);
-  return uninstall;
+  return onEndingSignal(
+    RELEASE_SIGNALS,
+    {
+      onSignal: (signal) => {
+        onSignal?.(signal);
+        lock.release();
+      },
+      onExit: () => void lock.release(),
+    },
+    target,
+  );
 }

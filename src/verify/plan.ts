@@ -54,16 +54,19 @@ export const ESTIMATE_METHOD =
   'run id; where it never grokked there, the step those records end at), else the median grokking step of the completed runs of the same task and modulus (in the store or the ' +
   'committed records) + N, else half the cap + N. A fork still waiting on its parent is estimated as its parent.';
 
-/** The rows of `set`'s plan, restricted to `include` (a shard). Each distinct shape is timed once. */
+/**
+ * The rows of `set`'s plan, restricted to `include` (a shard). Each distinct shape is timed once. `history` is
+ * `grokHistoryOf(set, committed)`, passed in by a caller that also needs it (the progress display).
+ */
 export async function planRows(
   set: RunSet<RoleBase, Profile>,
   engine: EngineKind,
   engineOptions: EngineOptions = {},
   include: (run: PlannedRun<RoleBase>) => boolean = () => true,
   committed: CommittedRuns = new Map(),
+  history: GrokHistory = grokHistoryOf(set, committed),
 ): Promise<PlanReport> {
   const calibration = new SecondsCalibration(engine, engineOptions);
-  const history = grokHistoryOf(set, committed);
   const rows: PlanRow[] = [];
   const seen = new Set<string>();
   for (const run of set.runs.values()) {

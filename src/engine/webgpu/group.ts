@@ -27,7 +27,6 @@ import { POSITIONS as T, WebGpuModel } from './model.js';
  */
 export const WEBGPU_MAX_BATCH = 2048;
 
-
 interface Settle<V> {
   resolve(value: V): void;
   reject(error: unknown): void;
