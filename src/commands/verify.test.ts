@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeExportedRun } from '../verify/recordsExport.js';
@@ -92,6 +92,22 @@ describe('grokcheck verify --records-only', () => {
     expect(new Set(planned.map((r) => r.role.experiment))).toEqual(new Set(['arch']));
     expect(planned).toHaveLength(3);
   });
+
+  it('--plan --json lists the runs a claim needs with their estimates and trains nothing', async () => {
+    const out: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
+    const store = makeTempDir('gc-verify-plan-');
+    const records = makeTempDir('gc-verify-plan-records-');
+    expect(await verifyCommand.run(['--profile', 'small', '--claim', 'C11', '--plan', '--json', '--runs', store, '--records-dir', records])).toBe(0);
+    const plan = JSON.parse(out.join('\n')) as { runs: { key: string; id: string; experiment: string; state: string; estimated_s: number; basis: string }[]; total_estimated_s: number; method: string };
+    const expected = circuitSync.profile('small').plan(() => undefined, claimById('C11').experiments).runs;
+    expect(plan.runs.map((r) => r.key).sort()).toEqual(expected.map((r) => r.key).sort());
+    for (const r of plan.runs) expect(r).toMatchObject({ experiment: 'arch', state: 'missing', basis: 'prior' });
+    expect(plan.runs.every((r) => r.estimated_s > 0)).toBe(true);
+    expect(plan.total_estimated_s).toBeCloseTo(plan.runs.reduce((s, r) => s + r.estimated_s, 0), 6);
+    expect(plan.method).toMatch(/measured cost of one step/);
+    expect(readdirSync(store)).toEqual([]);
+  }, 60_000);
 
   it('rejects bad flags with usage errors that name the flag', async () => {
     await expect(verifyCommand.run(['--claim', 'C17'])).rejects.toThrow(UsageError);
