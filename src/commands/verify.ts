@@ -141,7 +141,7 @@ Examples:
     const committed = (): CommittedRuns => (existsSync(recordsDir) ? readExportedRuns(recordsDir).runs : new Map());
     if (f.plan) {
       const set = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.measurements), experiments);
-      const report = await planRows(set, f.engine, engineOptionsOf(f), include, committed());
+      const report = await planRows(set, { engine: f.engine, engineOptions: engineOptionsOf(f), include, committed: committed(), groupSize: f['group-size'] });
       if (f.json) console.log(JSON.stringify(report));
       else {
         console.log(`plan of ${paper.reference}, profile ${label}${shard ? `, shard ${shard.index}/${shard.count}` : ''}, run store ${reportPath(storeRoot)}:`);
@@ -181,7 +181,7 @@ Examples:
         const initial = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.measurements), experiments);
         const known = committed();
         const history = grokHistoryOf(initial, known);
-        const planned = await planRows(initial, f.engine, engineOptionsOf(f), include, known, history);
+        const planned = await planRows(initial, { engine: f.engine, engineOptions: engineOptionsOf(f), include, committed: known, history, groupSize: f['group-size'] });
         const todo = planned.runs.filter((r) => r.state !== 'complete');
         console.error(`verify: ${planned.runs.length - todo.length} of ${planned.runs.length} runs complete; about ${formatDuration(planned.total_estimated_s / jobs.jobs)} of training left (grokcheck verify --plan lists it)`);
         if (todo.length) display = new VerifyProgress({ plan: planned.runs, jobs: jobs.jobs, storeRoot, workerPids: () => workers?.pids ?? new Set(), history, committed: known, interactive: !f.quiet && process.stderr.isTTY === true });

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { canonicalEvents } from '../metrics/events.js';
-import { expectedLength, grokHistoryKey, type GrokHistory } from './costModel.js';
+import { webGpuForTests } from '../engine/webgpu/device.js';
+import { mainRunConfig, tinyProfile } from '../papers/circuit-sync/profiles.js';
+import { expectedLength, grokHistoryKey, SecondsCalibration, type GrokHistory } from './costModel.js';
 import { readExportedRuns } from './recordsExport.js';
 
 const SMALL_RECORDS = join(fileURLToPath(new URL('../../', import.meta.url)), 'fixtures', 'records', 'small');
@@ -42,4 +44,31 @@ describe('expectedLength: where a run is expected to stop', () => {
     const begun = records.filter((r) => r.step <= 100);
     expect(expectedLength(config, begun, new Map(), records)).toEqual({ steps: grok + after - 100, stop: grok + after, basis: 'committed' });
   });
+});
+
+const { gpu, reason } = await webGpuForTests();
+if (!gpu) console.log(`WebGPU cost-model test skipped: ${reason}`);
+gpu?.device.destroy();
+
+describe('SecondsCalibration: one timing per shape', () => {
+  const config = mainRunConfig(tinyProfile, tinyProfile.main.runs[0].p, tinyProfile.main.runs[0].seed);
+  const finite = (c: { step: number; checkpoint: number; null: number }) =>
+    expect(Number.isFinite(c.step) && c.step > 0 && Number.isFinite(c.checkpoint) && c.checkpoint > 0 && c.null >= 0).toBe(true);
+
+  it('on a CPU engine: each run trains alone, so the peers a run has change nothing', async () => {
+    const calibration = new SecondsCalibration('native', { threads: 1 });
+    const alone = await calibration.price(config);
+    finite(alone);
+    expect(await calibration.price(config, 8)).toBe(alone);
+  });
+
+  it.skipIf(!gpu)('on webgpu: a lockstep group of the shape is timed, each member charged its share, once per group size', async () => {
+    const calibration = new SecondsCalibration('webgpu');
+    const alone = await calibration.price(config, 1);
+    const grouped = await calibration.price(config, 3);
+    finite(alone);
+    finite(grouped);
+    expect(grouped).not.toBe(alone);
+    expect(await calibration.price(config, 3)).toBe(grouped);
+  }, 120_000);
 });

@@ -15,7 +15,7 @@
  * steps and one checkpoint of that shape, timed once per shape) for plans and ETAs.
  */
 import { createEngine } from '../engine/create.js';
-import type { EngineKind, EngineOptions } from '../engine/engine.js';
+import type { AsyncEngine, EngineKind, EngineOptions } from '../engine/engine.js';
 import { canonicalEvents } from '../metrics/events.js';
 import { initParams } from '../model/params.js';
 import type { CheckpointRecord } from '../schema/record.js';
@@ -129,7 +129,12 @@ export function costOf(config: RunConfig, length: Pick<ExpectedLength, 'steps'>,
   return length.steps * price.step + checkpoints * price.checkpoint + nulls * price.null;
 }
 
-/** Seconds per step, checkpoint and null of each shape, measured on this machine once per shape. */
+/**
+ * Seconds per step, checkpoint and null of each shape, measured on this machine once per shape. On the webgpu
+ * engine a run trains in a lockstep group with the other runs of its shape, and a group of R costs far less than
+ * R runs alone: `price(config, peers)` then times `peers` runs stepping and measuring together and charges each
+ * its share (the CPU engines train one run per process, so `peers` changes nothing there).
+ */
 export class SecondsCalibration {
   private readonly measured = new Map<string, ShapeCost>();
 
@@ -138,11 +143,12 @@ export class SecondsCalibration {
     private readonly options: EngineOptions = {},
   ) {}
 
-  async price(config: RunConfig): Promise<ShapeCost> {
-    const key = shapeKey(config);
+  async price(config: RunConfig, peers = 1): Promise<ShapeCost> {
+    const slots = this.engine === 'webgpu' ? Math.max(1, Math.floor(peers)) : 1;
+    const key = `${shapeKey(config)}#${slots}`;
     const known = this.measured.get(key);
     if (known) return known;
-    const price = await measureShape(config, this.engine, this.options);
+    const price = slots > 1 ? await measureGroupShape(config, slots) : await measureShape(config, this.engine, this.options);
     this.measured.set(key, price);
     return price;
   }
@@ -153,34 +159,55 @@ export class SecondsCalibration {
  * after one of warm-up (the first one of a process compiles the metrics' code), with and without the null.
  */
 async function measureShape(config: RunConfig, kind: EngineKind, options: EngineOptions): Promise<ShapeCost> {
-  const { task, split } = taskFromConfig(config.task);
   const engine = await createEngine(kind, { model: config.model, optimizer: config.optimizer, params: initParams(config.model, 0), options });
   try {
-    const cursor = new BatchCursor(split.train.length, config.batch_size, 0);
-    const batch = () => gather(task, Array.from(cursor.next(), (i) => split.train[i]));
-    for (let i = 0; i < 8; i++) {
-      const b = batch();
-      await engine.trainStep(b.tokens, b.labels);
-    }
-    const t0 = performance.now();
-    for (let i = 0; i < 4; i++) {
-      const b = batch();
-      await engine.trainStep(b.tokens, b.labels);
-    }
-    const step = (performance.now() - t0) / 4 / 1000;
-    // Step 1 is off the 500-step grid, so these checkpoints run no null.
-    await measureCheckpoint(engine, task, split, config, 1, config.optimizer.weight_decay, []);
-    const t1 = performance.now();
-    await measureCheckpoint(engine, task, split, config, 1, config.optimizer.weight_decay, []);
-    const checkpoint = (performance.now() - t1) / 1000;
-    let nullCost = 0;
-    if (config.metrics.permutations > 0 && task.kind !== 'sym') {
-      const t2 = performance.now();
-      await measureCheckpoint(engine, task, split, config, 500, config.optimizer.weight_decay, []);
-      nullCost = Math.max(0, (performance.now() - t2) / 1000 - checkpoint);
-    }
-    return { step, checkpoint, null: nullCost };
+    return await timeShape(config, [engine]);
   } finally {
     engine.dispose();
   }
+}
+
+/** The same timings for `slots` runs in one WebGPU lockstep group, each charged 1 / slots of them. */
+async function measureGroupShape(config: RunConfig, slots: number): Promise<ShapeCost> {
+  const { WebGpuGroup } = await import('../engine/webgpu/group.js');
+  const group = await WebGpuGroup.open(config.model, slots);
+  try {
+    const members = Array.from({ length: slots }, (_, r) => group.join({ model: config.model, optimizer: config.optimizer, params: initParams(config.model, r) }));
+    const price = await timeShape(config, members);
+    for (const m of members) m.dispose();
+    return { step: price.step / slots, checkpoint: price.checkpoint / slots, null: price.null / slots };
+  } finally {
+    group.dispose();
+  }
+}
+
+/** Wall seconds of one step, one checkpoint and one null of `engines` (one run, or a group's members together). */
+async function timeShape(config: RunConfig, engines: readonly AsyncEngine[]): Promise<ShapeCost> {
+  const { task, split } = taskFromConfig(config.task);
+  const cursor = new BatchCursor(split.train.length, config.batch_size, 0);
+  const batch = () => gather(task, Array.from(cursor.next(), (i) => split.train[i]));
+  const steps = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const b = batch();
+      await Promise.all(engines.map((engine) => engine.trainStep(b.tokens, b.labels)));
+    }
+  };
+  const checkpoint = (step: number) =>
+    Promise.all(engines.map((engine) => measureCheckpoint(engine, task, split, config, step, config.optimizer.weight_decay, [])));
+  await steps(8);
+  const t0 = performance.now();
+  await steps(4);
+  const step = (performance.now() - t0) / 4 / 1000;
+  // Step 1 is off the 500-step grid, so these checkpoints run no null.
+  await checkpoint(1);
+  const t1 = performance.now();
+  await checkpoint(1);
+  const plain = (performance.now() - t1) / 1000;
+  let nullCost = 0;
+  if (config.metrics.permutations > 0 && task.kind !== 'sym') {
+    const t2 = performance.now();
+    await checkpoint(500);
+    nullCost = Math.max(0, (performance.now() - t2) / 1000 - plain);
+  }
+  return { step, checkpoint: plain, null: nullCost };
 }

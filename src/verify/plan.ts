@@ -7,7 +7,7 @@ import type { Profile } from '../paper/paper.js';
 import type { PlannedRun, RoleBase, RunSet } from '../paper/runSet.js';
 import type { CheckpointRecord } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
-import { costOf, expectedLength, noteGrok, SecondsCalibration, type ExpectedLength, type GrokHistory } from './costModel.js';
+import { costOf, expectedLength, noteGrok, SecondsCalibration, shapeKey, type ExpectedLength, type GrokHistory } from './costModel.js';
 
 /** The profile's committed records by run id (fixtures/records/<profile>), where the estimates find stops known elsewhere. */
 export type CommittedRuns = ReadonlyMap<string, { config: RunConfig; records: readonly CheckpointRecord[] }>;
@@ -52,21 +52,40 @@ export const ESTIMATE_METHOD =
   '(a few steps and one checkpoint from initialisation); the run\'s length is its expected stop: the cap, or its ' +
   'grokking step + N once it has grokked, else its grokking step in the profile\'s committed records + N (the same ' +
   'run id; where it never grokked there, the step those records end at), else the median grokking step of the completed runs of the same task and modulus (in the store or the ' +
-  'committed records) + N, else half the cap + N. A fork still waiting on its parent is estimated as its parent.';
+  'committed records) + N, else half the cap + N. A fork still waiting on its parent is estimated as its parent. On the ' +
+  'webgpu engine a shape is timed in a lockstep group of as many runs of that shape as the plan trains (at most the ' +
+  'group size), each charged its share; runs that wait for their parents train in smaller groups than that.';
+
+export interface PlanOptions {
+  engine: EngineKind;
+  engineOptions?: EngineOptions;
+  /** Only these runs (a shard). */
+  include?: (run: PlannedRun<RoleBase>) => boolean;
+  committed?: CommittedRuns;
+  /** `grokHistoryOf(set, committed)`, passed in by a caller that also needs it (the progress display). */
+  history?: GrokHistory;
+  /** The webgpu engine's lockstep group size (verify --group-size): runs of one shape are priced as a group. */
+  groupSize?: number;
+}
 
 /**
- * The rows of `set`'s plan, restricted to `include` (a shard). Each distinct shape is timed once. `history` is
- * `grokHistoryOf(set, committed)`, passed in by a caller that also needs it (the progress display).
+ * The rows of `set`'s plan. Each distinct shape is timed once; on the webgpu engine, in a group of as many runs
+ * of that shape as the plan still trains (at most `groupSize`), each charged its share.
  */
-export async function planRows(
-  set: RunSet<RoleBase, Profile>,
-  engine: EngineKind,
-  engineOptions: EngineOptions = {},
-  include: (run: PlannedRun<RoleBase>) => boolean = () => true,
-  committed: CommittedRuns = new Map(),
-  history: GrokHistory = grokHistoryOf(set, committed),
-): Promise<PlanReport> {
-  const calibration = new SecondsCalibration(engine, engineOptions);
+export async function planRows(set: RunSet<RoleBase, Profile>, options: PlanOptions): Promise<PlanReport> {
+  const { engine, include = () => true, committed = new Map() } = options;
+  const history = options.history ?? grokHistoryOf(set, committed);
+  const calibration = new SecondsCalibration(engine, options.engineOptions ?? {});
+  const toTrain = [
+    ...[...set.runs.values()].filter((r) => include(r) && r.state !== 'complete').map((r) => r.config),
+    ...set.plan.waiting.flatMap((w) => {
+      const parent = set.runs.get(w.parentKey);
+      return parent && include(parent) ? [parent.config] : [];
+    }),
+  ];
+  const ofShape = new Map<string, number>();
+  for (const config of toTrain) ofShape.set(shapeKey(config), (ofShape.get(shapeKey(config)) ?? 0) + 1);
+  const peersOf = (config: RunConfig) => Math.max(1, Math.min(options.groupSize ?? 1, ofShape.get(shapeKey(config)) ?? 1));
   const rows: PlanRow[] = [];
   const seen = new Set<string>();
   for (const run of set.runs.values()) {
@@ -74,7 +93,7 @@ export async function planRows(
     const length = expectedLength(run.config, run.records, history, committed.get(run.id)?.records);
     const steps = run.state === 'complete' ? 0 : length.steps;
     // A run playing two roles (a schedule's constant run is a main run) is trained once: its second row costs nothing.
-    const estimate = run.state === 'complete' || seen.has(run.id) ? 0 : costOf(run.config, { steps }, await calibration.price(run.config));
+    const estimate = run.state === 'complete' || seen.has(run.id) ? 0 : costOf(run.config, { steps }, await calibration.price(run.config, peersOf(run.config)));
     seen.add(run.id);
     rows.push({ key: run.key, id: run.id, experiment: run.role.experiment, state: run.state, estimated_s: estimate, expected_stop: length.stop, basis: length.basis });
   }
@@ -87,7 +106,7 @@ export async function planRows(
       id: null,
       experiment: w.role.experiment,
       state: w.blocked ? 'blocked' : 'waiting',
-      estimated_s: costOf(parent.config, length, await calibration.price(parent.config)),
+      estimated_s: costOf(parent.config, length, await calibration.price(parent.config, peersOf(parent.config))),
       expected_stop: null,
       basis: 'parent',
     });
