@@ -22,8 +22,26 @@ function words(values: readonly Word[]): Uint32Array {
   return out;
 }
 
+/** A stable number per GPU buffer, for the bind-group cache's keys. */
+const bufferIds = new WeakMap<GPUBuffer, number>();
+let nextBufferId = 0;
+function idOf(buffer: GPUBuffer): number {
+  let id = bufferIds.get(buffer);
+  if (id === undefined) bufferIds.set(buffer, (id = nextBufferId++));
+  return id;
+}
+
+/**
+ * Bind groups a kernel keeps, per distinct (uniforms, buffers): a training step encodes the same ~70 dispatches
+ * with the same sizes and buffers every time (per-step values such as AdamW's bias corrections are in a storage
+ * buffer), so after the first step none of them allocates a uniform buffer or a bind group again. Bounded, since
+ * a dispatch's uniforms can vary (evaluation chunks) and buffers of a closed group are never asked for again.
+ */
+const MAX_CACHED_BIND_GROUPS = 256;
+
 export class Kernel {
   private readonly pipeline: GPUComputePipeline;
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
 
   constructor(
     readonly device: GPUDevice,
@@ -37,13 +55,20 @@ export class Kernel {
   /** Encodes one dispatch; nothing waits (the queue runs passes in submission order). */
   encode(encoder: GPUCommandEncoder, uniforms: readonly Word[], buffers: readonly GPUBuffer[], workgroups: readonly [number, number?, number?]): void {
     const data = words(uniforms);
-    const uniform = this.device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, mappedAtCreation: true });
-    new Uint32Array(uniform.getMappedRange()).set(data);
-    uniform.unmap();
-    const group = this.device.createBindGroup({
-      layout: this.pipeline.getBindGroupLayout(0),
-      entries: [uniform, ...buffers].map((buffer, binding) => ({ binding, resource: { buffer } })),
-    });
+    const key = `${data.join(',')}|${buffers.map(idOf).join(',')}`;
+    let group = this.bindGroups.get(key);
+    if (!group) {
+      // The uniform buffer lives as long as the bind group that holds it (no one writes it after creation).
+      const uniform = this.device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, mappedAtCreation: true });
+      new Uint32Array(uniform.getMappedRange()).set(data);
+      uniform.unmap();
+      group = this.device.createBindGroup({
+        layout: this.pipeline.getBindGroupLayout(0),
+        entries: [uniform, ...buffers].map((buffer, binding) => ({ binding, resource: { buffer } })),
+      });
+      if (this.bindGroups.size >= MAX_CACHED_BIND_GROUPS) this.bindGroups.clear();
+      this.bindGroups.set(key, group);
+    }
     const pass = encoder.beginComputePass({ label: this.label });
     pass.setPipeline(this.pipeline);
     pass.setBindGroup(0, group);
