@@ -60,3 +60,43 @@ export async function readFloats(device: GPUDevice, buffer: GPUBuffer, floats: n
   throwIfFailed(device);
   return out;
 }
+
+/**
+ * Several slices read back with one wait for the GPU, where readFloats waits once each (an evaluation chunk
+ * reads its loss, accuracy, logits and every capture site). The copies are recorded on the caller's encoder, in
+ * order with its passes, so a scratch buffer can be copied out and then reused by the next pass; `read` (after
+ * the encoder is submitted) maps the staging buffer once and frees it.
+ */
+export class Readback {
+  private readonly staging: GPUBuffer;
+  private readonly slices: { start: number; floats: number }[] = [];
+  private used = 0;
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly capacity: number,
+  ) {
+    this.staging = device.createBuffer({ size: Math.max(4, capacity * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  }
+
+  /** Records a copy of `floats` values of `buffer`, from float `offset` on; `read` returns them at this call's index. */
+  copy(encoder: GPUCommandEncoder, buffer: GPUBuffer, floats: number, offset = 0): number {
+    if (this.used + floats > this.capacity) throw new RangeError(`readback of ${this.capacity} floats is full`);
+    if (floats > 0) encoder.copyBufferToBuffer(buffer, offset * 4, this.staging, this.used * 4, floats * 4);
+    this.slices.push({ start: this.used, floats });
+    this.used += floats;
+    return this.slices.length - 1;
+  }
+
+  async read(): Promise<Float32Array[]> {
+    try {
+      await this.staging.mapAsync(GPUMapMode.READ);
+      const all = new Float32Array(this.staging.getMappedRange().slice(0));
+      this.staging.unmap();
+      throwIfFailed(this.device);
+      return this.slices.map((s) => all.subarray(s.start, s.start + s.floats));
+    } finally {
+      this.staging.destroy();
+    }
+  }
+}

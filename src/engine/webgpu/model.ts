@@ -12,7 +12,7 @@ import { blockHasAttention, blockHasMlp, paramSpecs, sizeOf, type Params } from 
 import type { ModelConfig, OptimizerConfig } from '../../schema/model.js';
 import { parseSite, type SiteName } from '../../schema/sites.js';
 import type { Component, EvalRequest, EvalResult, TailRequest } from '../engine.js';
-import { emptyBuffer, readFloats } from './buffers.js';
+import { emptyBuffer, readFloats, Readback } from './buffers.js';
 import { f32, groupsFor } from './kernel.js';
 import { ADAMW_HYPER_FLOATS, adamwHyper, LayerKernels } from './layers.js';
 import { MatmulForward } from './matmul.js';
@@ -459,23 +459,26 @@ export class WebGpuModel {
         }
         const enc = this.device.createCommandEncoder();
         this.encodeForward(enc, n, { ...(request.zero ? { zero: request.zero } : {}), ...(overrideBuffer ? { override: { layer: request.override!.layer, buffer: overrideBuffer } } : {}) });
+        // Everything the chunk reads back, with one wait: each site is gathered into the scratch and copied out
+        // before the next site's gather reuses it.
+        const sitesFloats = targets.reduce((sum, t) => sum + R * n * t.units, 0);
+        const back = new Readback(this.device, 2 * R + (logits ? R * n * c.classes : 0) + sitesFloats);
+        const lossAt = back.copy(enc, this.head.meanLoss, R);
+        const accAt = back.copy(enc, this.head.meanAcc, R);
+        const logitsAt = logits ? back.copy(enc, this.head.logits, R * n * c.classes) : -1;
+        const siteAt = targets.map((t) => {
+          this.k.lastPosition.encode(enc, [R * n, T, t.units, 0], [t.buffer, scratch], groupsFor(R * n * t.units));
+          return back.copy(enc, scratch, R * n * t.units);
+        });
         this.device.queue.submit([enc.finish()]);
-        const [loss, acc] = await Promise.all([readFloats(this.device, this.head.meanLoss, R), readFloats(this.device, this.head.meanAcc, R)]);
+        const got = await back.read();
         for (let r = 0; r < R; r++) {
-          lossSum[r] += loss[r] * n;
-          correctSum[r] += Math.round(acc[r] * n);
+          lossSum[r] += got[lossAt][r] * n;
+          correctSum[r] += Math.round(got[accAt][r] * n);
         }
-        if (logits) {
-          const all = await readFloats(this.device, this.head.logits, R * n * c.classes);
-          for (let r = 0; r < R; r++) logits[r].set(all.subarray(r * n * c.classes, (r + 1) * n * c.classes), start * c.classes);
-        }
-        for (const [i, t] of targets.entries()) {
-          const gather = this.device.createCommandEncoder();
-          this.k.lastPosition.encode(gather, [R * n, T, t.units, 0], [t.buffer, scratch], groupsFor(R * n * t.units));
-          this.device.queue.submit([gather.finish()]);
-          const rows = await readFloats(this.device, scratch, R * n * t.units);
-          for (let r = 0; r < R; r++) captures[r][i].set(rows.subarray(r * n * t.units, (r + 1) * n * t.units), start * t.units);
-        }
+        if (logits) for (let r = 0; r < R; r++) logits[r].set(got[logitsAt].subarray(r * n * c.classes, (r + 1) * n * c.classes), start * c.classes);
+        for (const [i, t] of targets.entries())
+          for (let r = 0; r < R; r++) captures[r][i].set(got[siteAt[i]].subarray(r * n * t.units, (r + 1) * n * t.units), start * t.units);
       }
     } finally {
       scratch.destroy();
@@ -525,16 +528,17 @@ export class WebGpuModel {
       this.k.crossentropy.encode(enc, [R * n, n, C], [h.logits, this.labels, h.losses, h.dlogits, h.correct], groupsFor(R * n));
       this.k.rowMean.encode(enc, [R, n], [h.losses, h.meanLoss], groupsFor(R));
       this.k.rowMean.encode(enc, [R, n], [h.correct, h.meanAcc], groupsFor(R));
+      const back = new Readback(this.device, 2 * R + (logits ? R * n * C : 0));
+      back.copy(enc, h.meanLoss, R);
+      back.copy(enc, h.meanAcc, R);
+      if (logits) back.copy(enc, h.logits, R * n * C);
       this.device.queue.submit([enc.finish()]);
-      const [loss, acc] = await Promise.all([readFloats(this.device, h.meanLoss, R), readFloats(this.device, h.meanAcc, R)]);
+      const [loss, acc, all] = await back.read();
       for (let r = 0; r < R; r++) {
         lossSum[r] += loss[r] * n;
         correctSum[r] += Math.round(acc[r] * n);
       }
-      if (logits) {
-        const all = await readFloats(this.device, h.logits, R * n * C);
-        for (let r = 0; r < R; r++) logits[r].set(all.subarray(r * n * C, (r + 1) * n * C), start * C);
-      }
+      if (logits) for (let r = 0; r < R; r++) logits[r].set(all.subarray(r * n * C, (r + 1) * n * C), start * C);
     }
     return Array.from({ length: R }, (_, r) => ({ loss: lossSum[r] / N, accuracy: correctSum[r] / N, ...(logits ? { logits: logits[r] } : {}), captures: {} }));
   }
