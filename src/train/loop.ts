@@ -211,6 +211,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
     ),
   );
   let engine: AsyncEngine | undefined;
+  let interrupted = false;
   try {
     // Another process may have completed the run between the check above and taking the lock.
     if (writer.readStatus()?.state === 'complete') return readCompleteRun(opts.storeRoot, config)!;
@@ -220,7 +221,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
   } catch (error) {
     // A refusal or an interruption leaves the run as it was (`interrupted` in grokcheck runs; the same command
     // resumes it); any other error marks it failed, keeping what was known of it.
-    if (!(error instanceof ResumeRefusedError) && !(error instanceof InterruptedError))
+    interrupted = error instanceof InterruptedError;
+    if (!(error instanceof ResumeRefusedError) && !interrupted)
       try {
         const { updated: _updated, ...known } = writer.readStatus() ?? { step: undefined };
         writer.setStatus({
@@ -237,7 +239,11 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
   } finally {
     engine?.dispose();
     writer.close();
-    removeHandlers();
+    // An interrupted native call took the signal while JavaScript could not run, and Node hands it to the
+    // listeners only on a later turn of the event loop: removing them now would drop it, and the process would
+    // go on to its next run (a `verify --jobs` worker outlived its parent so). Kept, the handler gets it, finds
+    // the lock released, and ends the process with the signal.
+    if (!interrupted) removeHandlers();
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, beforeAll } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir } from '../testing/tempDir.js';
@@ -157,4 +157,48 @@ describe('training runs survive SIGKILL and exclude concurrent writers', () => {
     expect(existsSync(join(runDir(store), 'run.lock'))).toBe(false);
     expect(JSON.parse(readFileSync(join(runDir(store), 'status.json'), 'utf8')).state).toBe('running');
   }, 120_000);
+
+  it('a signal that interrupts a native call still ends the process once the run has cleaned up', async () => {
+    // The native engine's interrupt watch (native/engine_interrupt.h) hands a signal to Node's handler and ends
+    // the call; JavaScript sees the signal only on a later turn of the event loop. If the run's handlers are gone
+    // by then, the signal is lost and the process trains on: a `verify --jobs` worker outlived its parent that
+    // way. Here the engine does what the watch does (the signal sent, then the call fails) on its first
+    // evaluation, and the script then goes on as trainProfile does (to the next run, after an await).
+    const store = makeTempDir('grokcheck-interrupt-native-');
+    const script = join(makeTempDir('grokcheck-interrupt-script-'), 'interrupted.mjs');
+    const dist = (m: string) => JSON.stringify(join(root, 'dist', m));
+    writeFileSync(
+      script,
+      `import { trainRun } from ${dist('train/loop.js')};
+import { createEngine } from ${dist('engine/create.js')};
+import { InterruptedError } from ${dist('engine/engine.js')};
+import { mainRunConfig, tinyProfile } from ${dist('papers/circuit-sync/profiles.js')};
+const config = mainRunConfig(tinyProfile, tinyProfile.main.runs[0].p, tinyProfile.main.runs[0].seed);
+const interrupting = async (args) => {
+  const engine = await createEngine('native', args);
+  engine.evaluate = async () => {
+    process.kill(process.pid, 'SIGTERM');
+    throw new InterruptedError('SIGTERM');
+  };
+  return engine;
+};
+try {
+  await trainRun({ config, storeRoot: ${JSON.stringify(store)}, engine: 'native', createEngine: interrupting });
+} catch (error) {
+  console.log('run ended: ' + error.message);
+}
+await new Promise((r) => setTimeout(r, 1000));
+console.log('survived the signal');
+`,
+    );
+    const child = spawn(process.execPath, [script], { stdio: 'pipe' });
+    let out = '';
+    child.stdout?.on('data', (d) => (out += d));
+    child.stderr?.on('data', (d) => (out += d));
+    await exited(child);
+    expect(out).toContain('run ended: interrupted by SIGTERM');
+    expect(out).not.toContain('survived the signal');
+    expect(child.signalCode, out).toBe('SIGTERM');
+    expect(existsSync(join(runDir(store), 'run.lock'))).toBe(false);
+  }, 60_000);
 });
