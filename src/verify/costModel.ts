@@ -167,17 +167,24 @@ async function measureShape(config: RunConfig, kind: EngineKind, options: Engine
   }
 }
 
-/** The same timings for `slots` runs in one WebGPU lockstep group, each charged 1 / slots of them. */
+/**
+ * The same timings for `slots` runs in one WebGPU lockstep group (fewer where the adapter's buffers cannot hold
+ * them, as the lockstep trainer does), each charged its share.
+ */
 async function measureGroupShape(config: RunConfig, slots: number): Promise<ShapeCost> {
   const { WebGpuGroup } = await import('../engine/webgpu/group.js');
-  const group = await WebGpuGroup.open(config.model, slots);
+  const { requestWebGpuDevice } = await import('../engine/webgpu/device.js');
+  const gpu = await requestWebGpuDevice();
+  const runs = Math.min(slots, WebGpuGroup.capacity(gpu, config.model));
+  const group = await WebGpuGroup.open(config.model, runs, gpu);
+  const members = Array.from({ length: runs }, (_, r) => group.join({ model: config.model, optimizer: config.optimizer, params: initParams(config.model, r) }));
   try {
-    const members = Array.from({ length: slots }, (_, r) => group.join({ model: config.model, optimizer: config.optimizer, params: initParams(config.model, r) }));
     const price = await timeShape(config, members);
-    for (const m of members) m.dispose();
-    return { step: price.step / slots, checkpoint: price.checkpoint / slots, null: price.null / slots };
+    return { step: price.step / runs, checkpoint: price.checkpoint / runs, null: price.null / runs };
   } finally {
+    for (const m of members) m.dispose();
     group.dispose();
+    gpu.device.destroy();
   }
 }
 

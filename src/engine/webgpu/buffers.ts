@@ -44,21 +44,16 @@ function throwIfFailed(device: GPUDevice): void {
 }
 
 /**
- * Copies `floats` float32 values of `buffer`, from float `offset` on, back to the host (the one place the engine
- * waits for the GPU). One run's slice of an [R, ...] buffer is read alone, not the whole group's. Fails if the
+ * Copies `floats` float32 values of `buffer`, from float `offset` on, back to the host: a Readback of one slice
+ * (Readback.read is the one place the engine waits for the GPU). One run's slice of an [R, ...] buffer is read alone, not the whole group's. Fails if the
  * device has reported an error (watchDeviceErrors).
  */
 export async function readFloats(device: GPUDevice, buffer: GPUBuffer, floats: number, offset = 0): Promise<Float32Array> {
-  const staging = device.createBuffer({ size: Math.max(4, floats * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const back = new Readback(device, floats);
   const encoder = device.createCommandEncoder();
-  encoder.copyBufferToBuffer(buffer, offset * 4, staging, 0, floats * 4);
+  back.copy(encoder, buffer, floats, offset);
   device.queue.submit([encoder.finish()]);
-  await staging.mapAsync(GPUMapMode.READ);
-  const out = new Float32Array(staging.getMappedRange().slice(0));
-  staging.unmap();
-  staging.destroy();
-  throwIfFailed(device);
-  return out;
+  return (await back.read())[0];
 }
 
 /**
