@@ -7,6 +7,7 @@ import { trainProfile, type RunEvent } from './trainProfile.js';
 import { makeTempDir } from '../testing/tempDir.js';
 import { webGpuForTests } from '../engine/webgpu/device.js';
 import { readFileSync } from 'node:fs';
+import { InterruptedError } from '../engine/engine.js';
 
 const { gpu, reason } = await webGpuForTests();
 if (!gpu) console.log(`trainProfile's lockstep test skipped: ${reason}`);
@@ -113,6 +114,32 @@ describe('trainProfile', () => {
       held.release();
     }
   }, 120_000);
+
+  it('an interrupted run ends the profile there: it is not a failure and no other run starts', async () => {
+    const store = makeTempDir('gc-train-');
+    const events: RunEvent[] = [];
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    const before = new Map(signals.map((s) => [s, process.listeners(s)]));
+    const interrupting = {
+      step() {
+        throw new InterruptedError('SIGTERM');
+      },
+      checkpoint() {},
+      notice() {},
+    };
+    try {
+      await expect(
+        trainProfile({ profile: tiny, storeRoot: store, engine: 'native', engineOptions: { threads: 1 }, experiments: ['forks', 'main'], progress: () => interrupting, onRun: (e) => events.push(e) }),
+      ).rejects.toThrow(InterruptedError);
+    } finally {
+      // An interrupted run keeps its signal handlers for the signal that is on its way (train/loop.ts); none comes here.
+      for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.includes(l)) process.off(s, l);
+    }
+    expect(events.map((e) => e.kind)).toEqual(['start']);
+    const runStore = openStore(store);
+    const id = events[0].run.id;
+    expect(runStore.readStatus(id)?.state).not.toBe('failed');
+  }, 60_000);
 
   it.skipIf(!gpu)('on webgpu in lockstep groups: parents together, then their forks together, with the records of one run at a time', async () => {
     const grouped = makeTempDir('gc-train-group-');

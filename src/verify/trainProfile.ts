@@ -5,7 +5,7 @@
  * parallel workers, `verify --jobs` starts workers): each run has its own lock (src/runs), and with
  * `waitForLocked` a run that another process holds is skipped and revisited until that process completes it.
  */
-import type { EngineKind, EngineOptions } from '../engine/engine.js';
+import { InterruptedError, type EngineKind, type EngineOptions } from '../engine/engine.js';
 import type { Measurement, Profile } from '../paper/paper.js';
 import type { PlannedRun, RoleBase, RunSet, RunSource, SourcedRun } from '../paper/runSet.js';
 import { LockHeldError } from '../runs/store.js';
@@ -112,6 +112,8 @@ export async function trainProfile<R extends RoleBase, P extends Profile<R>>(opt
   // for a locked run as long as some process keeps finishing runs.
   let lastProgress = Date.now();
   let completeBefore = -1;
+  // A signal that interrupted a run ends the whole profile (the process is about to exit), not one failure.
+  let interruption: InterruptedError | undefined;
   for (;;) {
     const set = assembleRunSet<R, P>(options.profile, source, options.experiments);
     const todo = [...set.runs.values()].filter((r) => r.state !== 'complete' && !attempted.has(r.id) && (options.include?.(r) ?? true));
@@ -148,6 +150,10 @@ export async function trainProfile<R extends RoleBase, P extends Profile<R>>(opt
         return;
       }
       const error = result.reason as Error;
+      if (error instanceof InterruptedError) {
+        interruption ??= error;
+        return;
+      }
       if (error instanceof LockHeldError && options.waitForLocked) {
         options.onRun?.({ run, kind: 'waiting', error });
         return;
@@ -160,6 +166,7 @@ export async function trainProfile<R extends RoleBase, P extends Profile<R>>(opt
     if (options.groupSize !== undefined) await trainLockstep(runs.map((_, i) => base(i)), { groupSize: options.groupSize, onStart: start, onSettled: settled, ...(options.onGroup ? { onGroup: options.onGroup } : {}) });
     else
       for (const i of runs.keys()) {
+        if (interruption) break;
         const sink = start(i);
         try {
           settled(i, { status: 'fulfilled', value: await trainRun({ ...base(i), ...(sink ? { progress: sink } : {}) }) });
@@ -167,6 +174,7 @@ export async function trainProfile<R extends RoleBase, P extends Profile<R>>(opt
           settled(i, { status: 'rejected', reason });
         }
       }
+    if (interruption) throw interruption;
     if (!progressed) {
       // Everything left is being trained by another process: wait for it.
       const limit = options.waitLimitMs ?? 2 * 60 * 60_000;
