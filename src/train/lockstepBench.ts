@@ -3,8 +3,10 @@
  * p = 97 in one WebGPU group each measure a checkpoint as the training loop does (measure.ts), at once, so the
  * members' grid evaluations are one pass. Reported: the group's wall time and its share per run.
  */
+import type { AsyncEngine } from '../engine/engine.js';
+import type { WebGpuDevice } from '../engine/webgpu/device.js';
 import { initParams } from '../model/params.js';
-import { paperRunConfig } from '../schema/runConfig.js';
+import { paperRunConfig, type RunConfig } from '../schema/runConfig.js';
 import { taskFromConfig } from '../tasks/task.js';
 import { measureCheckpoint } from './measure.js';
 
@@ -15,22 +17,33 @@ export interface GroupCheckpointFigure {
   ms_per_run: number;
 }
 
-export async function benchGroupCheckpoint(runs: number): Promise<GroupCheckpointFigure> {
+/**
+ * Runs `use` on a fresh lockstep group of `runs` members of `config`'s shape (member r initialised with seed r),
+ * then disposes of the members and the group, whatever `use` did. For timing a shape (the bench, the cost model).
+ */
+export async function withFreshGroup<T>(config: RunConfig, runs: number, use: (members: AsyncEngine[]) => Promise<T>, gpu?: WebGpuDevice): Promise<T> {
   const { WebGpuGroup } = await import('../engine/webgpu/group.js');
+  const group = await WebGpuGroup.open(config.model, runs, gpu);
+  const members: AsyncEngine[] = [];
+  try {
+    for (let r = 0; r < runs; r++) members.push(group.join({ model: config.model, optimizer: config.optimizer, params: initParams(config.model, r) }));
+    return await use(members);
+  } finally {
+    for (const m of members) m.dispose();
+    group.dispose();
+  }
+}
+
+export async function benchGroupCheckpoint(runs: number): Promise<GroupCheckpointFigure> {
   const config = paperRunConfig(97, 42);
   const { task, split } = taskFromConfig(config.task);
-  const group = await WebGpuGroup.open(config.model, runs);
-  try {
-    const members = Array.from({ length: runs }, (_, r) => group.join({ model: config.model, optimizer: config.optimizer, params: initParams(config.model, r) }));
+  const ms = await withFreshGroup(config, runs, async (members) => {
     const once = () => Promise.all(members.map((engine) => measureCheckpoint(engine, task, split, config, 100, 1, [])));
     // The first compiles the kernels; the second is timed.
     await once();
     const start = performance.now();
     await once();
-    const ms = performance.now() - start;
-    for (const m of members) m.dispose();
-    return { runs, ms, ms_per_run: ms / runs };
-  } finally {
-    group.dispose();
-  }
+    return performance.now() - start;
+  });
+  return { runs, ms, ms_per_run: ms / runs };
 }

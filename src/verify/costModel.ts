@@ -24,6 +24,7 @@ import { fsdSitesOf, siteUnits } from '../schema/sites.js';
 import { taskElements } from '../schema/task.js';
 import { BatchCursor } from '../tasks/batches.js';
 import { gather, taskFromConfig } from '../tasks/task.js';
+import { withFreshGroup } from '../train/lockstepBench.js';
 import { measureCheckpoint } from '../train/measure.js';
 
 /** The price of one training step, one checkpoint and one permutation null of a shape. */
@@ -175,15 +176,12 @@ async function measureGroupShape(config: RunConfig, slots: number): Promise<Shap
   const { WebGpuGroup } = await import('../engine/webgpu/group.js');
   const { requestWebGpuDevice } = await import('../engine/webgpu/device.js');
   const gpu = await requestWebGpuDevice();
-  const runs = Math.min(slots, WebGpuGroup.capacity(gpu, config.model));
-  const group = await WebGpuGroup.open(config.model, runs, gpu);
-  const members = Array.from({ length: runs }, (_, r) => group.join({ model: config.model, optimizer: config.optimizer, params: initParams(config.model, r) }));
   try {
-    const price = await timeShape(config, members);
+    // Capped as the lockstep trainer caps its groups.
+    const runs = Math.min(slots, WebGpuGroup.capacity(gpu, config.model));
+    const price = await withFreshGroup(config, runs, (members) => timeShape(config, members), gpu);
     return { step: price.step / runs, checkpoint: price.checkpoint / runs, null: price.null / runs };
   } finally {
-    for (const m of members) m.dispose();
-    group.dispose();
     gpu.device.destroy();
   }
 }
