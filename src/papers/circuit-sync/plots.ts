@@ -40,12 +40,12 @@ function eventRules(events: { step: number; label: string }[]): Record<string, u
   };
 }
 
-/** Horizontal reference lines (thresholds) with their labels in a legend. */
+/** Horizontal reference lines (thresholds) with their labels in a legend, faded in the order given (an explicit sort: Vega-Lite warns of opacity on an unsorted nominal field). */
 function levelRules(levels: { y: number; label: string }[], title = 'thresholds'): Record<string, unknown> {
   return {
     data: { values: levels },
     mark: { type: 'rule', color: '#777777', strokeDash: [4, 4] },
-    encoding: { y: { field: 'y', type: 'quantitative' }, opacity: n('label', title, { legend: { orient: 'bottom', columns: 1 }, scale: { range: [0.9, 0.5, 0.3] } }) },
+    encoding: { y: { field: 'y', type: 'quantitative' }, opacity: n('label', title, { sort: levels.map((l) => l.label), legend: { orient: 'bottom', columns: 1 }, scale: { range: [0.9, 0.5, 0.3] } }) },
   };
 }
 
