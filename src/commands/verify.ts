@@ -30,6 +30,13 @@ import { readExportedRuns } from '../verify/recordsExport.js';
 
 const DEFAULT_PAPER = PAPERS[0];
 
+/** Which experiments each profile's perturbed re-run trains, read off the profiles (the help text). */
+function perturbedExperimentsLines(): string {
+  return PAPERS.flatMap((paper) =>
+    paper.profileNames.map((name) => `  ${PAPERS.length > 1 ? `${paper.id} ` : ''}${name}: ${paper.profile(name).perturbedExperiments?.join(', ') ?? 'all of them'}`),
+  ).join('\n');
+}
+
 const VERIFY_FLAGS = new Flags({
   paper: valueFlag('ID', z.string().default(DEFAULT_PAPER.id), `the paper to check: ${PAPERS.map((p) => p.id).join(', ')}`),
   profile: valueFlag(
@@ -62,7 +69,8 @@ const VERIFY_FLAGS = new Flags({
   'report-dir': valueFlag('DIR', z.string().optional(), 'where the report goes (default: reports for the paper profile, reports/<profile> otherwise)'),
   quiet: switchFlag('no progress bars (notices and the per-run lines still print)'),
   reorder: switchFlag(
-    'train and check the profile under its rounding-only perturbation (small, full batch: every\nbatch-order seed shifted by 1000; paper, minibatches: every batch fed back to front, only\nmain, arch, ops, s5 and ablate): the same arithmetic in another summation order;\ndefaults become runs/<profile>-reordered and reports/<profile>-reordered',
+    'train and check the profile under its rounding-only perturbation (small, full batch: every\nbatch-order seed shifted by 1000; paper, minibatches: every batch fed back to front): the same\narithmetic in another summation order, ' +
+      `on these experiments:\n${perturbedExperimentsLines()};\ndefaults become runs/<profile>-reordered and reports/<profile>-reordered`,
   ),
   'write-baseline': valueFlag(
     'FILE',

@@ -58,7 +58,9 @@ describe('rounding-only perturbation', () => {
     expect(a.batch_order).toBeUndefined();
     expect({ ...b, batch_order: undefined }).toEqual({ ...a, batch_order: undefined });
     expect(s5RunConfig(r, 7).batch_order).toBe('reversed');
-    expect(r.perturbedExperiments).toEqual(['main', 'arch', 'ops', 's5', 'ablate']);
+    expect(r.perturbedExperiments).toEqual(paperProfile.perturbedExperiments);
+    // The issue "Enough runs to decide" asks for at least these.
+    expect(r.perturbedExperiments).toEqual(expect.arrayContaining(['main', 'arch', 'ops', 's5']));
   });
 
   it('shifts every batch-order seed and nothing else', () => {
