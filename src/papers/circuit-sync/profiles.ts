@@ -244,9 +244,9 @@ export const paperProfile: ProfileSpec = {
   forkAt: 'sync',
   fallbackForkSteps: { 53: 2000, 97: 1000, 131: 1000 },
   forksAtPaperSteps: true,
-  // The issue "Enough runs to decide" re-runs main, arch, ops and s5 perturbed; fork97 and schedule are added so
-  // that C05 and C08 are tested too (36 runs, ~40 min of one core). The 120 forks of C06 and C07 (~2 h) are not.
-  perturbedExperiments: ['main', 'arch', 'ops', 's5', 'ablate', 'fork97', 'schedule'],
+  // The issue "Enough runs to decide" re-runs main, arch, ops and s5 perturbed; the forks and the schedule runs are
+  // re-run too, so that every claim gets a robust/fragile mark (the whole profile but the replicates).
+  perturbedExperiments: ['main', 'arch', 'ops', 's5', 'ablate', 'fork97', 'schedule', 'forks', 'forks-paper'],
 };
 
 // ---------------------------------------------------------------------------------------------------------
