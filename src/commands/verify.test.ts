@@ -122,4 +122,12 @@ describe('grokcheck verify --records-only', () => {
     for (const flag of ['--profile', '--claim', '--engine', '--backend', '--threads', '--runs', '--records-only', '--export-records', '--records-dir', '--strict', '--report-dir', '--quiet', '--reorder', '--write-baseline', '--perturbed-report'])
       expect(verifyCommand.help).toContain(flag);
   });
+
+  it("its --reorder line states each profile's perturbation as the profile states it", () => {
+    for (const name of circuitSync.profileNames) {
+      const profile = circuitSync.profile(name);
+      expect(verifyCommand.help).toContain(`${name}: ${profile.perturbationMethod}, on ${profile.perturbedExperiments?.join(', ') ?? 'every experiment'}`);
+      expect(profile.perturbation).toContain(profile.perturbationMethod);
+    }
+  });
 });

@@ -30,10 +30,13 @@ import { readExportedRuns } from '../verify/recordsExport.js';
 
 const DEFAULT_PAPER = PAPERS[0];
 
-/** Which experiments each profile's perturbed re-run trains, read off the profiles (the help text). */
+/** How each profile's perturbed re-run perturbs it and which experiments it trains, read off the profiles (the help text). */
 function perturbedExperimentsLines(): string {
   return PAPERS.flatMap((paper) =>
-    paper.profileNames.map((name) => `  ${PAPERS.length > 1 ? `${paper.id} ` : ''}${name}: ${paper.profile(name).perturbedExperiments?.join(', ') ?? 'all of them'}`),
+    paper.profileNames.map((name) => {
+      const profile = paper.profile(name);
+      return `  ${PAPERS.length > 1 ? `${paper.id} ` : ''}${name}: ${profile.perturbationMethod}, on ${profile.perturbedExperiments?.join(', ') ?? 'every experiment'}`;
+    }),
   ).join('\n');
 }
 
@@ -69,8 +72,8 @@ const VERIFY_FLAGS = new Flags({
   'report-dir': valueFlag('DIR', z.string().optional(), 'where the report goes (default: reports for the paper profile, reports/<profile> otherwise)'),
   quiet: switchFlag('no progress bars (notices and the per-run lines still print)'),
   reorder: switchFlag(
-    'train and check the profile under its rounding-only perturbation (small, full batch: every\nbatch-order seed shifted by 1000; paper, minibatches: every batch fed back to front): the same\narithmetic in another summation order, ' +
-      `on these experiments:\n${perturbedExperimentsLines()};\ndefaults become runs/<profile>-reordered and reports/<profile>-reordered`,
+    'train and check the profile under its rounding-only perturbation, the same arithmetic in\nanother summation order (a full-batch profile permutes the one batch, a minibatch profile keeps\nits batches):\n' +
+      `${perturbedExperimentsLines()};\ndefaults become runs/<profile>-reordered and reports/<profile>-reordered`,
   ),
   'write-baseline': valueFlag(
     'FILE',

@@ -18,6 +18,8 @@ export interface Profile<R extends RoleBase = RoleBase> extends ProfileInfo {
   readonly rationale: string;
   /** How the profile's perturbed re-run perturbs it, in words (the regression baseline, the report). */
   readonly perturbation: string;
+  /** The same in one phrase (verify --help): what the perturbed re-run changes in each run. */
+  readonly perturbationMethod: string;
   /** The experiments its perturbed re-run trains when no claim is named; absent: all. */
   readonly perturbedExperiments?: readonly string[];
   /** The runs of `experiments` (default all) given what the store holds; forks appear once their parents exist. */

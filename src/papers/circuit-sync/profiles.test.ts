@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { paperModel } from '../../schema/model.js';
 import { forkRunConfig } from '../../train/fork.js';
-import { archRunConfig, isFullBatch, mainRunConfig, paperProfile, reorderedProfile, s5RunConfig, scheduleRunConfig, smallProfile } from './profiles.js';
+import { archRunConfig, isFullBatch, mainRunConfig, paperProfile, REORDER_SEED_OFFSET, reorderedProfile, reorderMethod, s5RunConfig, scheduleRunConfig, smallProfile } from './profiles.js';
 
 describe('the paper profile is claims.md\'s experiment table', () => {
   it('main: p in {53, 71, 113, 131} seed 42 and p = 97 seeds {42, 123, 0, 1, 2}, grok + 1000 capped at 10000', () => {
@@ -66,9 +66,11 @@ describe('rounding-only perturbation', () => {
   it('shifts every batch-order seed and nothing else', () => {
     const r = reorderedProfile(smallProfile);
     const a = mainRunConfig(smallProfile, 43, 0), b = mainRunConfig(r, 43, 0);
-    expect(b.batch_seed).toBe(a.batch_seed! + 1000);
+    expect(b.batch_seed).toBe(a.batch_seed! + REORDER_SEED_OFFSET);
     expect({ ...b, batch_seed: 0 }).toEqual({ ...a, batch_seed: 0 });
-    expect(r.forks.cells[0].draws.map((d) => d.batchSeed)).toEqual(smallProfile.forks.cells[0].draws.map((d) => d.batchSeed! + 1000));
+    expect(r.forks.cells[0].draws.map((d) => d.batchSeed)).toEqual(smallProfile.forks.cells[0].draws.map((d) => d.batchSeed! + REORDER_SEED_OFFSET));
+    // The committed small-reordered records were made with this shift.
+    expect(reorderMethod(smallProfile)).toBe('every batch-order seed shifted by 1000');
     expect(r.forks.cells[1].draws).toEqual(smallProfile.forks.cells[1].draws);
   });
 });

@@ -403,14 +403,22 @@ export function isFullBatch(profile: ProfileSpec): boolean {
 }
 
 /** How the reordered profile perturbs a profile, in words (the regression baseline's `fragility`, the report). */
+/** How far a full-batch profile's perturbed re-run shifts every batch-order seed (the committed small-reordered records). */
+export const REORDER_SEED_OFFSET = 1000;
+
+/** What `reorderedProfile` changes in each run, in one phrase (the help text and `reorderDescription`). */
+export function reorderMethod(profile: ProfileSpec): string {
+  return isFullBatch(profile) ? `every batch-order seed shifted by ${REORDER_SEED_OFFSET}` : 'every batch fed back to front';
+}
+
 export function reorderDescription(profile: ProfileSpec): string {
   return isFullBatch(profile)
-    ? 'Each verdict was re-derived from a re-run of the whole profile with every batch-order seed shifted by 1000 ' +
+    ? `Each verdict was re-derived from a re-run of the whole profile with ${reorderMethod(profile)} ` +
         '(grokcheck verify --reorder): in this full-batch profile that permutes the examples inside the one batch, so ' +
         'the same function is computed with the gradient sums in another order (rounding only). A verdict that differs ' +
         'there is fragile.'
     : `Each verdict was re-derived from a re-run of ${profile.perturbedExperiments ? `the ${profile.perturbedExperiments.join(', ')} experiments` : 'the whole profile'} ` +
-        'with every batch fed back to front (grokcheck verify --reorder; RunConfig batch_order reversed): the same ' +
+        `with ${reorderMethod(profile)} (grokcheck verify --reorder; RunConfig batch_order reversed): the same ` +
         'batches and the same function, with every sum over the batch in another order (one paper-model step differs ' +
         'by 3e-7 relative in its gradient; src/train/batchOrder.test.ts bounds it by 1e-6). A verdict that differs there ' +
         'is fragile; a claim whose experiments were not re-run is untested.';
@@ -422,7 +430,7 @@ export function reorderDescription(profile: ProfileSpec): string {
  * small-reordered records were made so); a minibatch profile keeps its batches and feeds each back to front
  * (batch_order reversed), since another seed would change the batches themselves.
  */
-export function reorderedProfile(profile: ProfileSpec, offset = 1000): ProfileSpec {
+export function reorderedProfile(profile: ProfileSpec, offset = REORDER_SEED_OFFSET): ProfileSpec {
   if (!isFullBatch(profile)) return { ...profile, batchOrder: 'reversed' };
   const shift = (d: ForkDraw): ForkDraw => (d.batchSeed === undefined ? d : { ...d, batchSeed: d.batchSeed + offset });
   return {

@@ -6,7 +6,7 @@ import type { Profile } from '../../paper/paper.js';
 import type { RunData, RunSet } from '../../paper/runSet.js';
 import { forkPointOf } from './forkPoint.js';
 import { plan } from './plan.js';
-import { reorderDescription, type ProfileSpec } from './profiles.js';
+import { reorderDescription, reorderMethod, type ProfileSpec } from './profiles.js';
 import { isExperimentId, type RunRole } from './roles.js';
 
 export interface CircuitProfile extends Profile<RunRole> {
@@ -24,6 +24,7 @@ export function circuitProfile(spec: ProfileSpec, label: string = spec.name): Ci
     rationale: spec.rationale,
     coarseStep: spec.coarseStep,
     perturbation: reorderDescription(spec),
+    perturbationMethod: reorderMethod(spec),
     ...(spec.perturbedExperiments ? { perturbedExperiments: spec.perturbedExperiments } : {}),
     spec,
     plan(lookup, experiments) {
