@@ -109,6 +109,19 @@ describe('grokcheck verify --records-only', () => {
     expect(readdirSync(store)).toEqual([]);
   }, 60_000);
 
+  it("--reorder --plan: runs its own records do not hold are estimated from the unperturbed profile's committed records", async () => {
+    const out: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
+    const store = makeTempDir('gc-verify-plan-reorder-');
+    const records = makeTempDir('gc-verify-plan-reorder-records-');
+    expect(await verifyCommand.run(['--profile', 'small', '--claim', 'C11', '--reorder', '--plan', '--json', '--runs', store, '--records-dir', records])).toBe(0);
+    const plan = JSON.parse(out.join('\n')) as { runs: { state: string; basis: string; expected_stop: number }[]; method: string };
+    expect(plan.runs.length).toBeGreaterThan(0);
+    // The plain plan above, with the same empty records, falls back to the prior for every run.
+    for (const r of plan.runs) expect(r).toMatchObject({ state: 'missing', basis: 'median' });
+    expect(plan.method).toMatch(/unperturbed profile's committed records/);
+  }, 60_000);
+
   it('rejects bad flags with usage errors that name the flag', async () => {
     await expect(verifyCommand.run(['--claim', 'C17'])).rejects.toThrow(UsageError);
     await expect(verifyCommand.run(['--claim', 'C17'])).rejects.toThrow(/--claim: expected one of C01/);

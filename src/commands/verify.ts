@@ -30,6 +30,10 @@ import { readExportedRuns } from '../verify/recordsExport.js';
 
 const DEFAULT_PAPER = PAPERS[0];
 
+/** Where a profile's committed records and run store are by default (its label: `paper`, `paper-reordered`). */
+const committedRecordsDir = (label: string) => resolve(join('fixtures', 'records', label));
+const runStoreDir = (label: string) => resolve(join('runs', label));
+
 /** How each profile's perturbed re-run perturbs it and which experiments it trains, read off the profiles (the help text). */
 function perturbedExperimentsLines(): string {
   return PAPERS.flatMap((paper) =>
@@ -142,17 +146,24 @@ Examples:
     // A perturbed re-run trains only the experiments its profile re-runs (claims reading others are untested).
     const claimReads = (d: ClaimDefinition) => [...d.experiments, ...(d.evidence ?? [])];
     const experiments = f.claim ? claimReads(claimDefinition(paper, f.claim)) : f.reorder ? profile.perturbedExperiments : undefined;
-    const storeRoot = resolve(f.runs ?? join('runs', label));
-    const recordsDir = resolve(f['records-dir'] ?? join('fixtures', 'records', label));
+    const storeRoot = f.runs === undefined ? runStoreDir(label) : resolve(f.runs);
+    const recordsDir = f['records-dir'] === undefined ? committedRecordsDir(label) : resolve(f['records-dir']);
     const reportDir = resolve(f['report-dir'] ?? (label === paper.defaultProfile ? 'reports' : join('reports', label)));
 
     // The shard split depends on the plan alone (not on what this store holds), so every machine agrees on it.
     const include = shard ? shardMembership(profile.plan(() => undefined, experiments), shard.index, shard.count) : undefined;
     // The estimates take each run's grokking step from the committed records where they hold the run.
     const committed = (): CommittedRuns => (existsSync(recordsDir) ? readExportedRuns(recordsDir).runs : new Map());
+    // A perturbed re-run's runs grok near their unperturbed twins, so the unperturbed profile's committed records
+    // join the median that estimates a run its own committed records do not hold yet (before the prior's guess).
+    const unperturbedDir = committedRecordsDir(profile.name);
+    const similar = (known: CommittedRuns): CommittedRuns =>
+      f.reorder && existsSync(unperturbedDir) ? new Map([...readExportedRuns(unperturbedDir).runs, ...known]) : known;
     if (f.plan) {
       const set = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.measurements), experiments);
-      const report = await planRows(set, { engine: f.engine, engineOptions: engineOptionsOf(f), include, committed: committed(), groupSize: f['group-size'] });
+      const known = committed();
+      const history = grokHistoryOf(set, similar(known));
+      const report = await planRows(set, { engine: f.engine, engineOptions: engineOptionsOf(f), include, committed: known, history, groupSize: f['group-size'] });
       if (f.json) console.log(JSON.stringify(report));
       else {
         console.log(`plan of ${paper.reference}, profile ${label}${shard ? `, shard ${shard.index}/${shard.count}` : ''}, run store ${reportPath(storeRoot)}:`);
@@ -191,7 +202,7 @@ Examples:
       if (!f['train-only']) {
         const initial = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.measurements), experiments);
         const known = committed();
-        const history = grokHistoryOf(initial, known);
+        const history = grokHistoryOf(initial, similar(known));
         const planned = await planRows(initial, { engine: f.engine, engineOptions: engineOptionsOf(f), include, committed: known, history, groupSize: f['group-size'] });
         const todo = planned.runs.filter((r) => r.state !== 'complete');
         console.error(`verify: ${planned.runs.length - todo.length} of ${planned.runs.length} runs complete; about ${formatDuration(planned.total_estimated_s / jobs.jobs)} of training left (grokcheck verify --plan lists it)`);
@@ -286,7 +297,7 @@ Examples:
  */
 function perturbedRunSet(paper: AnyPaper, profileName: string, recordsOnly: boolean, dir: string | undefined, experiments: readonly string[] | undefined): { set: AnyRunSet; source: string } | null {
   const profile = paper.profile(profileName, { perturbed: true });
-  const where = resolve(dir ?? (recordsOnly ? join('fixtures', 'records', profile.label) : join('runs', profile.label)));
+  const where = dir !== undefined ? resolve(dir) : recordsOnly ? committedRecordsDir(profile.label) : runStoreDir(profile.label);
   if (!existsSync(where)) {
     if (dir !== undefined) throw new UsageError(`--perturbed: ${where} does not exist`);
     return null;

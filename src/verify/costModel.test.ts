@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalEvents } from '../metrics/events.js';
 import { webGpuForTests } from '../engine/webgpu/device.js';
 import { mainRunConfig, tinyProfile } from '../papers/circuit-sync/profiles.js';
-import { expectedLength, grokHistoryKey, SecondsCalibration, type GrokHistory } from './costModel.js';
+import { expectedLength, grokHistoryKey, noteGrok, SecondsCalibration, type GrokHistory } from './costModel.js';
 import { readExportedRuns } from './recordsExport.js';
 
 const SMALL_RECORDS = join(fileURLToPath(new URL('../../', import.meta.url)), 'fixtures', 'records', 'small');
@@ -34,6 +34,16 @@ describe('expectedLength: where a run is expected to stop', () => {
   it('not in the committed records: the median grokking step of similar runs + N, before the prior', () => {
     const history: GrokHistory = new Map([[grokHistoryKey(config), [400, 600, 2000]]]);
     expect(expectedLength(config, [], history)).toEqual({ steps: 600 + after, stop: 600 + after, basis: 'median' });
+  });
+
+  it("a run from initialisation is not estimated from forks' steps to grokking, nor a fork from such runs", () => {
+    const history: GrokHistory = new Map();
+    const fork = { ...config, fork: { parent: '0123456789abcdef', step: 1000 } };
+    noteGrok(history, fork, records.map((r) => ({ ...r, step: r.step + 1000 })));
+    expect(expectedLength(config, [], history).basis).toBe('prior');
+    expect(expectedLength(fork, [], history)).toEqual({ steps: grok + after, stop: 1000 + grok + after, basis: 'median' });
+    noteGrok(history, config, records);
+    expect(expectedLength(config, [], history)).toEqual({ steps: grok + after, stop: grok + after, basis: 'median' });
   });
 
   it('its own records win once it has grokked, and what it has trained is not counted again', () => {

@@ -71,11 +71,15 @@ export interface ExpectedLength {
   basis: 'cap' | 'grokked' | 'committed' | 'median' | 'prior';
 }
 
-/** Grokking steps of completed runs, by `kind/n` (the expected grokking step of a run not yet grokked). */
+/**
+ * Steps to grokking of completed runs (from the start, or from the fork step for a fork), by `kind/n/root|fork`:
+ * the expected grokking step of a run not yet grokked. Forks are kept apart because a fork from a synced
+ * parent groks within a few hundred steps of its start, where a run from initialisation takes thousands.
+ */
 export type GrokHistory = Map<string, number[]>;
 
 export function grokHistoryKey(config: RunConfig): string {
-  return `${config.task.kind}/${config.task.n}`;
+  return `${config.task.kind}/${config.task.n}/${config.fork ? 'fork' : 'root'}`;
 }
 
 /** Adds a completed run's grokking step (from its records, canonical rules) to `history`. */

@@ -51,8 +51,8 @@ export const ESTIMATE_METHOD =
   'measured cost of one checkpoint (a permutation null every 500 steps on top), each shape timed once on this machine ' +
   '(a few steps and one checkpoint from initialisation); the run\'s length is its expected stop: the cap, or its ' +
   'grokking step + N once it has grokked, else its grokking step in the profile\'s committed records + N (the same ' +
-  'run id; where it never grokked there, the step those records end at), else the median grokking step of the completed runs of the same task and modulus (in the store or the ' +
-  'committed records) + N, else half the cap + N. A fork still waiting on its parent is estimated as its parent. On the ' +
+  'run id; where it never grokked there, the step those records end at), else the median steps to grokking of the completed runs of the same task and modulus, runs from initialisation and forks apart (in the store or the ' +
+  'committed records; for a perturbed re-run, the unperturbed profile\'s committed records too) + N, else half the cap + N. A fork still waiting on its parent is estimated as its parent. On the ' +
   'webgpu engine a shape is timed in a lockstep group of as many runs of that shape as the plan trains (at most the ' +
   'group size), each charged its share; runs that wait for their parents train in smaller groups than that.';
 
