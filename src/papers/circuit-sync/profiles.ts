@@ -402,7 +402,6 @@ export function isFullBatch(profile: ProfileSpec): boolean {
   return zpMaxTrain <= profile.zp.batch_size && groupTrain <= profile.s5.batch_size;
 }
 
-/** How the reordered profile perturbs a profile, in words (the regression baseline's `fragility`, the report). */
 /** How far a full-batch profile's perturbed re-run shifts every batch-order seed (the committed small-reordered records). */
 export const REORDER_SEED_OFFSET = 1000;
 
@@ -411,6 +410,7 @@ export function reorderMethod(profile: ProfileSpec): string {
   return isFullBatch(profile) ? `every batch-order seed shifted by ${REORDER_SEED_OFFSET}` : 'every batch fed back to front';
 }
 
+/** How the reordered profile perturbs a profile, in words (the regression baseline's `fragility`, the report). */
 export function reorderDescription(profile: ProfileSpec): string {
   return isFullBatch(profile)
     ? `Each verdict was re-derived from a re-run of the whole profile with ${reorderMethod(profile)} ` +
