@@ -56,6 +56,8 @@ export interface VerdictChange {
   /** Our figure under the alternative. */
   figure: string;
   reason: string;
+  /** The same alternative on the perturbed re-run (verify/pipeline.ts); absent where none was evaluated. */
+  rounding?: Robustness;
 }
 
 export interface SensitivityRow {
@@ -69,8 +71,16 @@ export interface SensitivityRow {
 /** Per claim, the variants under which its verdict changes. */
 export function changesByClaim(rows: SensitivityRow[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const row of rows) for (const c of row.changes) out.set(c.claim, [...(out.get(c.claim) ?? []), `${row.variant} -> ${c.alternative}`]);
+  for (const row of rows)
+    for (const c of row.changes) out.set(c.claim, [...(out.get(c.claim) ?? []), `${row.variant} -> ${c.alternative}${c.rounding ? ` (rounding: ${roundingWords(c.rounding)})` : ''}`]);
   return out;
+}
+
+/** A rounding mark in words: `robust`, `fragile, there direction only`, `untested, <why>`. */
+export function roundingWords(r: Robustness): string {
+  if (r.mark === 'robust') return 'robust';
+  if (r.mark === 'fragile') return `fragile, there ${r.perturbed_verdict}`;
+  return `untested, ${r.note}`;
 }
 
 export interface Environment {

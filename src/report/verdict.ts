@@ -10,7 +10,7 @@ import { VERDICTS, type ClaimDefinition, type ClaimTable, type FigureData, type 
 import type { AnyPaper, Plot, Profile } from '../paper/paper.js';
 import type { ForkPointEntry, RoleBase, RunSet, WaitingRun } from '../paper/runSet.js';
 import { writeFileAtomic } from '../runs/atomic.js';
-import { changesByClaim, type ClaimResult, type Provenance, type SensitivityRow, type SweepEntry, type SweepSummary } from './inputs.js';
+import { changesByClaim, roundingWords, type ClaimResult, type Provenance, type SensitivityRow, type SweepEntry, type SweepSummary } from './inputs.js';
 import type { RenderedPlot } from './plotRender.js';
 import { ROBUSTNESS_MARKS, type Robustness, type RobustnessMark } from './inputs.js';
 
@@ -269,10 +269,14 @@ export function renderMarkdown(report: VerdictReport): string {
   }
 
   out.push('## Sensitivity to our choices', '');
-  out.push('Each claim re-derived from the same runs with one named option (shared/spec/metrics.md "Named options") changed:', '');
+  out.push(
+    'Each claim re-derived from the same runs with one named option (shared/spec/metrics.md "Named options") changed; ' +
+      'each changed verdict is marked robust, fragile or untested as the verdicts are, by the same option on the perturbed re-run:',
+    '',
+  );
   out.push('| option | verdicts that change (the figure there) | figures that move, verdict unchanged |', '|---|---|---|');
   for (const row of report.sensitivity.variants) {
-    const changed = row.changes.map((c) => `${c.claim}: ${c.canonical} -> ${c.alternative} (${c.figure})`);
+    const changed = row.changes.map((c) => `${c.claim}: ${c.canonical} -> ${c.alternative} (${c.figure}${c.rounding ? `; rounding: ${roundingWords(c.rounding)}` : ''})`);
     const moved = Object.keys(row.figures).filter((id) => !row.changes.some((c) => c.claim === id));
     out.push(`| \`${row.variant}\` | ${cell(changed.length ? changed.join('; ') : 'none')} | ${moved.length ? moved.join(', ') : 'none'} |`);
   }

@@ -145,13 +145,24 @@ export interface ReportMeta {
  * The claims' canonical verdicts on the profile's perturbed re-run (the same experiments, rounding-only
  * perturbed), for marking each verdict robust or fragile; null when there is no such run set.
  */
-export function perturbedEvaluation(paper: AnyPaper, perturbed: AnyRunSet | null, ids: readonly string[], source: string): PerturbedEvaluation | null {
+/**
+ * The claims evaluated on the profile's perturbed re-run (robustness.ts), with the canonical choices or, with
+ * `variant`, under one of the paper's alternatives (sensitivity.ts): an alternative may read a claim's evidence
+ * experiments as well (e.g. another set of configurations), so those count among the runs it needs.
+ */
+export function perturbedEvaluation(
+  paper: AnyPaper,
+  perturbed: AnyRunSet | null,
+  ids: readonly string[],
+  source: string,
+  variant?: string,
+): PerturbedEvaluation | null {
   if (!perturbed) return null;
-  const outcomes = paper.evaluate(perturbed, ids);
+  const outcomes = paper.evaluate(perturbed, ids, variant);
   // A claim's runs: those of its experiments and those its outcome names (C14's ablation reads a main run).
   const untrained = new Map<string, number>();
   for (const id of ids) {
-    const reads = paper.claims.find((c) => c.id === id)?.experiments ?? [];
+    const reads = readsOf(paper, id, variant);
     const named = new Set(outcomes.get(id)?.runIds ?? []);
     const runs = [...perturbed.runs.values()].filter((r) => (reads.includes(r.role.experiment) || named.has(r.id)) && r.state !== 'complete' && r.state !== 'failed');
     const waiting = perturbed.plan.waiting.filter((w) => reads.includes(w.role.experiment));
@@ -162,13 +173,37 @@ export function perturbedEvaluation(paper: AnyPaper, perturbed: AnyRunSet | null
     untrained,
     ...(perturbed.profile.perturbedExperiments ? { experiments: perturbed.profile.perturbedExperiments } : {}),
     source,
+    set: perturbed,
   };
+}
+
+/** The experiments claim `id` reads: its own, and under an alternative its evidence experiments too. */
+function readsOf(paper: AnyPaper, id: string, variant?: string): readonly string[] {
+  const definition = paper.claims.find((c) => c.id === id);
+  return [...(definition?.experiments ?? []), ...(variant ? (definition?.evidence ?? []) : [])];
+}
+
+/**
+ * Marks each verdict change of the sensitivity rows robust, fragile or untested under the rounding-only
+ * perturbation: the same alternative evaluated on the perturbed re-run gives the same verdict, or not.
+ */
+function markChanges(paper: AnyPaper, evaluation: Evaluation, perturbed: PerturbedEvaluation | null): void {
+  if (!perturbed?.set) return;
+  for (const row of evaluation.sensitivity) {
+    if (!row.changes.length) continue;
+    const there = perturbedEvaluation(paper, perturbed.set, row.changes.map((c) => c.claim), perturbed.source, row.variant);
+    for (const change of row.changes) {
+      const definition = paper.claims.find((c) => c.id === change.claim)!;
+      change.rounding = robustnessOf({ ...definition, experiments: readsOf(paper, change.claim, row.variant) }, { verdict: change.alternative }, there);
+    }
+  }
 }
 
 /** Evaluates the claims and builds the report (pure but for reading git and package facts). */
 export function verdictReport(paper: AnyPaper, set: AnyRunSet, ids: readonly string[], meta: ReportMeta, perturbed: PerturbedEvaluation | null = null): VerdictOutput {
   const evaluation = evaluatePaper(paper, set, ids);
   for (const r of evaluation.results) r.robustness = robustnessOf(r.definition, r.fine, perturbed);
+  markChanges(paper, evaluation, perturbed);
   const sweep = new Map(evaluation.results.filter((r) => r.sweep).map((r) => [r.definition.id, r.sweep!.entries]));
   const plots = paper.plots(set, { sweep });
   const report = buildVerdictReport({

@@ -7,6 +7,8 @@
  * fragile. Pure.
  */
 import type { ClaimDefinition, ClaimOutcome } from '../paper/claim.js';
+import type { Profile } from '../paper/paper.js';
+import type { RoleBase, RunSet } from '../paper/runSet.js';
 import type { Robustness } from '../report/inputs.js';
 
 export interface PerturbedEvaluation {
@@ -17,9 +19,15 @@ export interface PerturbedEvaluation {
   source: string;
   /** Per claim, how many of the perturbed runs its verdict reads are not trained (missing, incomplete, waiting). */
   untrained: ReadonlyMap<string, number>;
+  /** The perturbed runs (to evaluate the claims there under the paper's alternatives too). */
+  set?: RunSet<RoleBase, Profile>;
 }
 
-export function robustnessOf(definition: ClaimDefinition, canonical: ClaimOutcome, perturbed: PerturbedEvaluation | null): Robustness {
+export function robustnessOf(
+  definition: Pick<ClaimDefinition, 'id' | 'experiments'>,
+  canonical: Pick<ClaimOutcome, 'verdict'>,
+  perturbed: PerturbedEvaluation | null,
+): Robustness {
   const untested = (note: string, outcome?: ClaimOutcome): Robustness => ({
     mark: 'untested',
     perturbed_verdict: outcome?.verdict ?? null,

@@ -51,16 +51,15 @@ describe('rounding-only perturbation', () => {
     expect(isFullBatch(paperProfile)).toBe(false);
   });
 
-  it('a minibatch profile keeps its batches and feeds each back to front, and re-runs only the named experiments', () => {
+  it('a minibatch profile keeps its batches and feeds each back to front, on every experiment', () => {
     const r = reorderedProfile(paperProfile);
     const a = mainRunConfig(paperProfile, 97, 0), b = mainRunConfig(r, 97, 0);
     expect(b.batch_order).toBe('reversed');
     expect(a.batch_order).toBeUndefined();
     expect({ ...b, batch_order: undefined }).toEqual({ ...a, batch_order: undefined });
     expect(s5RunConfig(r, 7).batch_order).toBe('reversed');
-    expect(r.perturbedExperiments).toEqual(paperProfile.perturbedExperiments);
-    // The issue "Enough runs to decide" asks for at least these.
-    expect(r.perturbedExperiments).toEqual(expect.arrayContaining(['main', 'arch', 'ops', 's5']));
+    // The issue "Enough runs to decide" asks for at least main, arch, ops and s5; the committed twin has them all.
+    expect(r.perturbedExperiments).toBeUndefined();
   });
 
   it('shifts every batch-order seed and nothing else', () => {
