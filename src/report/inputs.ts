@@ -66,6 +66,22 @@ export interface SensitivityRow {
   changes: VerdictChange[];
   /** Every claim whose figure moves under the variant: its figure there (verdict changed or not). */
   figures: Record<string, string>;
+  /** Per claim, its verdict under the variant marked by the same variant on the perturbed re-run (when there is one). */
+  rounding?: Record<string, Robustness>;
+}
+
+/** Per claim, its rounding marks over the alternatives in words: `robust under 14 of 15; fragile under X (there Y)`. */
+export function alternativesRoundingByClaim(rows: SensitivityRow[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const ids = [...new Set(rows.flatMap((row) => Object.keys(row.rounding ?? {})))];
+  for (const id of ids) {
+    const marks = rows.flatMap((row) => (row.rounding?.[id] ? [{ variant: row.variant, mark: row.rounding[id] }] : []));
+    const robust = marks.filter((m) => m.mark.mark === 'robust').length;
+    const fragile = marks.filter((m) => m.mark.mark === 'fragile').map((m) => `${m.variant} (there ${m.mark.perturbed_verdict})`);
+    const untested = marks.filter((m) => m.mark.mark === 'untested').length;
+    out.set(id, [`robust under ${robust} of ${marks.length}`, ...(fragile.length ? [`fragile under ${fragile.join(', ')}`] : []), ...(untested ? [`untested under ${untested}`] : [])].join('; '));
+  }
+  return out;
 }
 
 /** Per claim, the variants under which its verdict changes. */

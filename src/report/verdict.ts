@@ -10,7 +10,7 @@ import { VERDICTS, type ClaimDefinition, type ClaimTable, type FigureData, type 
 import type { AnyPaper, Plot, Profile } from '../paper/paper.js';
 import type { ForkPointEntry, RoleBase, RunSet, WaitingRun } from '../paper/runSet.js';
 import { writeFileAtomic } from '../runs/atomic.js';
-import { changesByClaim, roundingWords, type ClaimResult, type Provenance, type SensitivityRow, type SweepEntry, type SweepSummary } from './inputs.js';
+import { alternativesRoundingByClaim, changesByClaim, roundingWords, type ClaimResult, type Provenance, type SensitivityRow, type SweepEntry, type SweepSummary } from './inputs.js';
 import type { RenderedPlot } from './plotRender.js';
 import { ROBUSTNESS_MARKS, type Robustness, type RobustnessMark } from './inputs.js';
 
@@ -30,6 +30,8 @@ export interface ClaimEntry extends Pick<ClaimDefinition, 'id' | 'name' | 'state
   notes: string[];
   /** Single-option alternatives under which the verdict changes (`option=value -> verdict`). */
   changes_under_options: string[];
+  /** Its verdicts under every alternative, marked on the perturbed re-run, in words (null without one). */
+  alternatives_rounding: string | null;
   data: FigureData;
   data_coarse: FigureData;
   /** What the verdict does and does not test, when that is less than the claim's wording suggests. */
@@ -88,6 +90,7 @@ export interface ReportInputs {
 export function buildVerdictReport(inputs: ReportInputs): VerdictReport {
   const { set, results } = inputs;
   const changes = changesByClaim(inputs.sensitivity);
+  const alternativesRounding = alternativesRoundingByClaim(inputs.sensitivity);
   const summary = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   for (const r of results) summary[r.fine.verdict]++;
   const evalEvery = [...new Set([...set.runs.values()].map((r) => r.config.eval_every))].join('/');
@@ -118,6 +121,7 @@ export function buildVerdictReport(inputs: ReportInputs): VerdictReport {
       runs: r.fine.runIds,
       notes: r.fine.notes,
       changes_under_options: changes.get(r.definition.id) ?? [],
+      alternatives_rounding: alternativesRounding.get(r.definition.id) ?? null,
       data: r.fine.data,
       data_coarse: r.coarse.data,
       caveat: r.fine.caveat ?? null,
@@ -232,6 +236,7 @@ export function renderMarkdown(report: VerdictReport): string {
     if (c.configurations !== null)
       out.push(`- Rests on: ${c.sweep[0] ? `the ${setLabel(c.sweep[0].set, c.configurations)}, the paper's design` : `${c.configurations} configurations`}${c.sweep.some((e) => e.set !== c.sweep[0].set) ? '; the other sets are in the sweep lines above' : ''}.`);
     if (c.changes_under_options.length) out.push(`- Verdict changes under: ${c.changes_under_options.join('; ')}.`);
+    if (c.alternatives_rounding) out.push(`- Under each alternative, on the rounding-only perturbation: ${c.alternatives_rounding}.`);
     if (c.runs.length) out.push(`- Runs (${c.runs.length}): ${c.runs.map((r) => `\`${r}\``).join(', ')}.`);
     if (c.notes.length) {
       out.push(`- Notes:`);

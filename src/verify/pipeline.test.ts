@@ -33,8 +33,27 @@ describe('rounding marks of the verdicts that change under an alternative', () =
     }
   }, 120_000);
 
+  it('every claim is marked under every alternative, a verdict the alternative leaves unchanged too', () => {
+    const { report } = verdictReport(circuitSync, canonical, ids, meta, perturbedEvaluation(circuitSync, reordered, ids, 'small-reordered'));
+    for (const row of report.sensitivity.variants) {
+      expect(Object.keys(row.rounding ?? {}).sort()).toEqual([...ids].sort());
+      const there = (circuitSync as AnyPaper).evaluate(reordered, ids, row.variant);
+      for (const claim of report.claims) {
+        const here = row.changes.find((c) => c.claim === claim.id)?.alternative ?? claim.verdict;
+        if (here === 'not evaluable') continue;
+        expect(row.rounding![claim.id].mark).toBe(there.get(claim.id)!.verdict === here ? 'robust' : 'fragile');
+      }
+    }
+    const variants = report.sensitivity.variants.length;
+    for (const claim of report.claims) expect(claim.alternatives_rounding).toMatch(new RegExp(`^robust under \\d+ of ${variants}`));
+  }, 120_000);
+
   it('without a perturbed re-run no change carries a mark', () => {
     const { report } = verdictReport(circuitSync, canonical, ids, meta, null);
-    for (const row of report.sensitivity.variants) for (const change of row.changes) expect(change.rounding).toBeUndefined();
+    for (const row of report.sensitivity.variants) {
+      expect(row.rounding).toBeUndefined();
+      for (const change of row.changes) expect(change.rounding).toBeUndefined();
+    }
+    for (const claim of report.claims) expect(claim.alternatives_rounding).toBeNull();
   }, 120_000);
 });

@@ -184,17 +184,22 @@ function readsOf(paper: AnyPaper, id: string, variant?: string): readonly string
 }
 
 /**
- * Marks each verdict change of the sensitivity rows robust, fragile or untested under the rounding-only
- * perturbation: the same alternative evaluated on the perturbed re-run gives the same verdict, or not.
+ * Marks the verdict of every claim under every one of the paper's alternatives robust, fragile or untested under
+ * the rounding-only perturbation: the same alternative evaluated on the perturbed re-run gives the same verdict,
+ * or not (a verdict that changes under the alternative carries its mark too).
  */
-function markChanges(paper: AnyPaper, evaluation: Evaluation, perturbed: PerturbedEvaluation | null): void {
+function markAlternatives(paper: AnyPaper, evaluation: Evaluation, perturbed: PerturbedEvaluation | null): void {
   if (!perturbed?.set) return;
+  const ids = evaluation.results.map((r) => r.definition.id);
   for (const row of evaluation.sensitivity) {
-    if (!row.changes.length) continue;
-    const there = perturbedEvaluation(paper, perturbed.set, row.changes.map((c) => c.claim), perturbed.source, row.variant);
-    for (const change of row.changes) {
-      const definition = paper.claims.find((c) => c.id === change.claim)!;
-      change.rounding = robustnessOf({ ...definition, experiments: readsOf(paper, change.claim, row.variant) }, { verdict: change.alternative }, there);
+    const there = perturbedEvaluation(paper, perturbed.set, ids, perturbed.source, row.variant);
+    row.rounding = {};
+    for (const r of evaluation.results) {
+      const id = r.definition.id;
+      const change = row.changes.find((c) => c.claim === id);
+      const mark = robustnessOf({ ...r.definition, experiments: readsOf(paper, id, row.variant) }, { verdict: change?.alternative ?? r.fine.verdict }, there);
+      row.rounding[id] = mark;
+      if (change) change.rounding = mark;
     }
   }
 }
@@ -203,7 +208,7 @@ function markChanges(paper: AnyPaper, evaluation: Evaluation, perturbed: Perturb
 export function verdictReport(paper: AnyPaper, set: AnyRunSet, ids: readonly string[], meta: ReportMeta, perturbed: PerturbedEvaluation | null = null): VerdictOutput {
   const evaluation = evaluatePaper(paper, set, ids);
   for (const r of evaluation.results) r.robustness = robustnessOf(r.definition, r.fine, perturbed);
-  markChanges(paper, evaluation, perturbed);
+  markAlternatives(paper, evaluation, perturbed);
   const sweep = new Map(evaluation.results.filter((r) => r.sweep).map((r) => [r.definition.id, r.sweep!.entries]));
   const plots = paper.plots(set, { sweep });
   const report = buildVerdictReport({
