@@ -29,10 +29,11 @@ if [ "$(cat "$pack/node.id" 2>/dev/null)" != "$node_id" ]; then
   echo "$node_id" > "$pack/node.id"
 fi
 
-# node_modules: the production tree and vitest's, as npm resolved them (no optional package of another platform).
+# node_modules: the production tree and vitest's, as npm resolved them (no optional package of another platform),
+# less what the tests never load: the compiler, type declarations and vite's CSS transformer (lightningcss).
 list() { npm ls --all --parseable "$@" 2>/dev/null | sed "s|^$PWD/||" | grep '^node_modules/' | sort -u; }
 prod=$(list --omit=dev)
-dev=$(comm -23 <(list) <(echo "$prod") | grep -v -e '^node_modules/typescript' -e '^node_modules/@types/')
+dev=$(comm -23 <(list) <(echo "$prod") | grep -v -e '^node_modules/typescript' -e '^node_modules/@types/' -e '^node_modules/lightningcss')
 files=$(mktemp)
 # shellcheck disable=SC2086
 find $prod $dev -type f ! -name '*.map' \
