@@ -142,11 +142,8 @@ export interface ReportMeta {
 }
 
 /**
- * The claims' canonical verdicts on the profile's perturbed re-run (the same experiments, rounding-only
- * perturbed), for marking each verdict robust or fragile; null when there is no such run set.
- */
-/**
- * The claims evaluated on the profile's perturbed re-run (robustness.ts), with the canonical choices or, with
+ * The claims evaluated on the profile's perturbed re-run (the same experiments, rounding-only perturbed), to
+ * mark each verdict robust or fragile (robustness.ts; null when there is no such run set): with the canonical choices or, with
  * `variant`, under one of the paper's alternatives (sensitivity.ts): an alternative may read a claim's evidence
  * experiments as well (e.g. another set of configurations), so those count among the runs it needs.
  */
