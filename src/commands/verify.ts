@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { ClaimDefinition, Verdict } from '../paper/claim.js';
+import { experimentsWithEvidence, type Verdict } from '../paper/claim.js';
 import { PAPERS, paperById } from '../papers/index.js';
 import type { AnyPaper } from '../paper/paper.js';
 import { writeFileAtomic } from '../runs/atomic.js';
@@ -144,8 +144,7 @@ Examples:
     const label = profile.label;
     const claimIds = f.claim ? [f.claim] : paper.claims.map((c) => c.id);
     // A perturbed re-run trains only the experiments its profile re-runs (claims reading others are untested).
-    const claimReads = (d: ClaimDefinition) => [...d.experiments, ...(d.evidence ?? [])];
-    const experiments = f.claim ? claimReads(claimDefinition(paper, f.claim)) : f.reorder ? profile.perturbedExperiments : undefined;
+    const experiments = f.claim ? experimentsWithEvidence(claimDefinition(paper, f.claim)) : f.reorder ? profile.perturbedExperiments : undefined;
     const storeRoot = f.runs === undefined ? runStoreDir(label) : resolve(f.runs);
     const recordsDir = f['records-dir'] === undefined ? committedRecordsDir(label) : resolve(f['records-dir']);
     const reportDir = resolve(f['report-dir'] ?? (label === paper.defaultProfile ? 'reports' : join('reports', label)));

@@ -26,6 +26,11 @@ export interface ClaimDefinition {
   evidence?: readonly string[];
 }
 
+/** Every experiment a claim reads: its verdict's and its evidence's (what `verify --claim` trains). */
+export function experimentsWithEvidence(definition: Pick<ClaimDefinition, 'experiments' | 'evidence'>): readonly string[] {
+  return [...definition.experiments, ...(definition.evidence ?? [])];
+}
+
 /** JSON-friendly figure data. */
 export type FigureData = { [key: string]: FigureValue };
 export type FigureValue = null | boolean | number | string | FigureValue[] | { [key: string]: FigureValue };

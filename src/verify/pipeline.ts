@@ -6,6 +6,7 @@
  */
 import { relative } from 'node:path';
 import type { EngineKind, EngineOptions } from '../engine/engine.js';
+import { experimentsWithEvidence } from '../paper/claim.js';
 import type { AnyPaper, Plot } from '../paper/paper.js';
 import type { PlannedRun, RoleBase, RunSet, RunSource, SourcedRun } from '../paper/runSet.js';
 import type { Profile } from '../paper/paper.js';
@@ -174,10 +175,11 @@ export function perturbedEvaluation(
   };
 }
 
-/** The experiments claim `id` reads: its own, and under an alternative its evidence experiments too. */
+/** The experiments claim `id` reads: its verdict's, and under an alternative its evidence's too. */
 function readsOf(paper: AnyPaper, id: string, variant?: string): readonly string[] {
   const definition = paper.claims.find((c) => c.id === id);
-  return [...(definition?.experiments ?? []), ...(variant ? (definition?.evidence ?? []) : [])];
+  if (!definition) return [];
+  return variant ? experimentsWithEvidence(definition) : definition.experiments;
 }
 
 /**
