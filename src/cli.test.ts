@@ -29,7 +29,7 @@ describe('grokcheck CLI', () => {
       expect(help.stdout).toMatch(new RegExp(`\\n  ${name}\\s`));
       const sub = grokcheck(name, '--help');
       expect(sub.status).toBe(0);
-      expect(sub.stdout).toMatch(new RegExp(`Usage: grokcheck ${name}`));
+      expect(sub.stdout).toMatch(new RegExp(`Usage: node bin/grokcheck.js ${name}`));
     }
     expectCleanError(grokcheck('frobnicate'), 2, /unknown command 'frobnicate'/);
   });

@@ -4,7 +4,7 @@
  */
 import { InterruptedError } from './engine/engine.js';
 import { ConfigError } from './schema/parse.js';
-import { UsageError, type Command } from './commands/command.js';
+import { CLI, UsageError, type Command } from './commands/command.js';
 import { commands } from './commands/index.js';
 
 function mainHelp(): string {
@@ -12,7 +12,7 @@ function mainHelp(): string {
   return [
     'grokcheck: re-test the claims of "Circuit Synchronization Precedes Generalization" (arXiv 2606.12966)',
     '',
-    'Usage: grokcheck <command> [flags]      (grokcheck <command> --help for its flags)',
+    `Usage: ${CLI} <command> [flags]      (${CLI} <command> --help for its flags)`,
     '',
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`grokcheck ${name}: ${err.message}\n(see grokcheck ${name} --help)`);
+      console.error(`grokcheck ${name}: ${err.message}\n(see ${CLI} ${name} --help)`);
       return 2;
     }
     if (err instanceof ConfigError) {

@@ -22,7 +22,7 @@ describe('repository', () => {
   });
 
   it('ignores what training and verifying write: run stores, builds, temporary reports', () => {
-    const probe = ['runs/paper/0123456789abcdef/records.jsonl', 'dist/cli.js', 'build/Release/x.node', 'reports/tmp/verdict.md', 'node_modules/x/index.js'];
+    const probe = ['runs/paper/0123456789abcdef/records.jsonl', 'dist/cli.js', 'build/Release/x.node', 'reports/tmp/verdict.md', 'node_modules/x/index.js', '.grokcheck-build.lock/x'];
     expect(git('check-ignore', '--no-index', ...probe).trim().split('\n')).toEqual(probe);
   });
 });

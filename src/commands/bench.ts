@@ -4,7 +4,7 @@ import { benchFsd } from '../metrics/bench.js';
 import { benchCheckpoint } from '../train/bench.js';
 import { benchCostModel } from '../verify/costBench.js';
 import { circuitSync } from '../papers/circuit-sync/index.js';
-import type { Command } from './command.js';
+import { CLI, type Command } from './command.js';
 import { ENGINE_FLAGS, engineOptionsOf } from './engineFlags.js';
 import { z } from 'zod';
 import { DEFAULT_ENGINE, ENGINE_KINDS } from '../engine/create.js';
@@ -29,7 +29,7 @@ const BENCH_FLAGS = new Flags({
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'measure training-step, grid-evaluation and FSD speed',
-  help: `Usage: grokcheck bench [flags]
+  help: `Usage: ${CLI} bench [flags]
 
 Median milliseconds (tinybench) of: one training step, batch 512, p = 97, for the paper model (2 layers,
 d_model 128, 4 heads, d_mlp 512), its 1-layer and attention-only variants; one full-grid evaluation of the

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { eventSteps } from '../metrics/events.js';
 import { forkRunConfig } from '../train/fork.js';
 import { openStore, readRunRecords } from '../train/loop.js';
-import { UsageError, type Command } from './command.js';
+import { CLI, UsageError, type Command } from './command.js';
 import { Flags, valueFlag } from './flags.js';
 import { printOutcome, RUN_FLAGS, runWithProgress } from './train.js';
 
@@ -23,7 +23,7 @@ const FORK_FLAGS = new Flags({
 export const forkCommand: Command = {
   name: 'fork',
   summary: 'start a run from a checkpoint of another run with a new weight decay',
-  help: `Usage: grokcheck fork RUN --wd LAMBDA [flags]
+  help: `Usage: ${CLI} fork RUN --wd LAMBDA [flags]
 
 Restores the parent's parameters, both Adam moments, the step count and the batch-order RNG at the chosen
 checkpoint and continues with weight decay LAMBDA (claims.md "fork97" and "forks").

@@ -4,7 +4,7 @@ import { ConfigError, formatZodError, readJsonFile } from '../schema/parse.js';
 import { loadFixture } from '../replay/fixtureFile.js';
 import { makeTask } from '../tasks/task.js';
 import { fsdWithNullTest } from '../metrics/fsdSummary.js';
-import { UsageError, type Command } from './command.js';
+import { CLI, UsageError, type Command } from './command.js';
 import { Flags, switchFlag, valueFlag } from './flags.js';
 
 const FIXTURE_SITES = { block0_mlp_hidden_last: 'd_mlp', block0_attn_out_last: 'd_model' } as const;
@@ -48,7 +48,7 @@ function loadActivations(path: string) {
 export const fsdCommand: Command = {
   name: 'fsd',
   summary: 'FSD, top frequency, Fourier ranks and permutation test of stored activations',
-  help: `Usage: grokcheck fsd (--fixture FILE.json [--site SITE] | --activations FILE.json) [--permutations N] [--json]
+  help: `Usage: ${CLI} fsd (--fixture FILE.json [--site SITE] | --activations FILE.json) [--permutations N] [--json]
 
 Computes, on the full grid of a Z_p task (shared/spec/metrics.md): FSD, the top frequency and its
 participation, the median Fourier rank and the rank-1 fraction, and the permutation test (p-value, null mean

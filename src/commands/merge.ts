@@ -1,7 +1,7 @@
 /** `grokcheck merge DEST SRC...`: the union of run stores trained on other machines (src/verify/merge.ts). */
 import { PAPERS } from '../papers/index.js';
 import { MergeError, mergeStores } from '../verify/merge.js';
-import { UsageError, type Command } from './command.js';
+import { CLI, UsageError, type Command } from './command.js';
 import { Flags, switchFlag } from './flags.js';
 
 const MERGE_FLAGS = new Flags({ json: switchFlag('print {copied, unchanged, skipped} as JSON') });
@@ -9,9 +9,9 @@ const MERGE_FLAGS = new Flags({ json: switchFlag('print {copied, unchanged, skip
 export const mergeCommand: Command = {
   name: 'merge',
   summary: 'merge run stores from other machines (shards) into one',
-  help: `Usage: grokcheck merge DEST SRC... [flags]
+  help: `Usage: ${CLI} merge DEST SRC... [flags]
 
-Copies every complete run of each SRC run store into DEST (created if absent), so that \`grokcheck verify
+Copies every complete run of each SRC run store into DEST (created if absent), so that \`${CLI} verify
 --runs DEST\` trains nothing more and writes the report (the runs of \`verify --shard i/N\`, trained on other
 machines or CI runners). Each store is untrusted input: merge never follows a symbolic link, never writes outside
 DEST, accepts only run-id folders and the store's own file names, bounds file sizes, and checks every config,

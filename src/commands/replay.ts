@@ -1,7 +1,7 @@
 /** `grokcheck replay FIXTURE.json`: check our arithmetic against a PyTorch reference run (model.md fixtures). */
 import { loadFixture } from '../replay/fixtureFile.js';
 import { replayFixture } from '../replay/replayFixture.js';
-import { UsageError, type Command } from './command.js';
+import { CLI, UsageError, type Command } from './command.js';
 import { ENGINE_FLAGS, engineOptionsOf } from './engineFlags.js';
 import { Flags, switchFlag } from './flags.js';
 
@@ -13,7 +13,7 @@ const REPLAY_FLAGS = new Flags({
 export const replayCommand: Command = {
   name: 'replay',
   summary: 'replay a PyTorch reference fixture and report the agreement',
-  help: `Usage: grokcheck replay FIXTURE.json [flags]
+  help: `Usage: ${CLI} replay FIXTURE.json [flags]
 
 Runs the fixture's training steps from its 'init' on its 'batches' with its optimiser, then evaluates the
 full grid, and compares with its 'expected' values (shared/spec/model.md, "Reference fixtures").
@@ -22,7 +22,7 @@ them. Exit code 0 when within tolerance, 1 when not, 2 when the file is malforme
 
 ${REPLAY_FLAGS.help()}
 
-Example: npx grokcheck replay ../shared/fixtures/reference/add11-1l-standard.json --json`,
+Example: ${CLI} replay ../shared/fixtures/reference/add11-1l-standard.json --json`,
   async run(argv) {
     const { values: flags, positionals } = REPLAY_FLAGS.parse(argv, { positionals: true });
     if (positionals.length !== 1) throw new UsageError('expected exactly one fixture file');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { canonicalEvents, spikeFlags } from '../metrics/events.js';
 import type { CheckpointRecord } from '../schema/record.js';
 import type { RunOutcome } from '../train/loop.js';
-import { UsageError, type Command } from './command.js';
+import { CLI, UsageError, type Command } from './command.js';
 import { Flags, switchFlag, valueFlag } from './flags.js';
 import { distinguishingFields, runSourceAt } from './runViews.js';
 
@@ -59,7 +59,7 @@ const f3 = (x: number | null) => (x === null || !Number.isFinite(x) ? '    -' : 
 export const showCommand: Command = {
   name: 'show',
   summary: 'show one run: events and a compact trajectory table',
-  help: `Usage: grokcheck show RUN [flags]
+  help: `Usage: ${CLI} show RUN [flags]
 
 RUN is a run id or a unique prefix of one (see grokcheck runs). Prints the run's config, status, events
 (memorisation, sync, baseline sync, grokking, destabilisation, leads; metrics.md "Checkpoint metrics", read
@@ -94,7 +94,7 @@ ${SHOW_FLAGS.help()}`,
 export const runsCommand: Command = {
   name: 'runs',
   summary: 'list the runs in the store (or in a folder of exported records)',
-  help: `Usage: grokcheck runs [flags]
+  help: `Usage: ${CLI} runs [flags]
 
 Lists every run: id, state, last step, wall time and a one-line config summary, followed by the config fields
 in which it differs from other runs with the same summary (e.g. stop.max_steps=6000). The state is

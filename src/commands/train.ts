@@ -6,7 +6,7 @@ import { defaultFsdSite, FSD_SITES, FsdSiteSchema } from '../schema/sites.js';
 import { isPrime, taskElements } from '../schema/task.js';
 import { trainLockstep } from '../train/lockstep.js';
 import { trainRun, type RunOutcome } from '../train/loop.js';
-import { UsageError, type Command } from './command.js';
+import { CLI, UsageError, type Command } from './command.js';
 import { ENGINE_FLAGS, engineOptionsOf, LOCKSTEP_FLAGS, lockstepLine } from './engineFlags.js';
 import { Flags, inGroup, switchFlag, valueFlag, type FlagValues } from './flags.js';
 import { barProgress, noticesOnly } from './progress.js';
@@ -78,7 +78,7 @@ type TrainFlagValues = FlagValues<typeof TRAIN_FLAGS.table>;
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train (or resume) one run into the run store',
-  help: `Usage: grokcheck train [flags]
+  help: `Usage: ${CLI} train [flags]
 
 Trains one run of the model of shared/spec/model.md (defaults: the paper's configuration, p = 97 addition,
 seed 42) and stores it in the run store; a run that exists is resumed, a complete one is only shown.
@@ -89,8 +89,8 @@ Interrupt it at any time (Ctrl-C, kill -9): the next identical command continues
 ${TRAIN_FLAGS.help()}
 
 Exit code: 0 when the run is complete, 1 when it failed, 2 on bad flags or an invalid config.
-Example: npx grokcheck train --p 53 --seed 42 --steps 8000
-         npx grokcheck train --p 97 --seeds 42,123,0,1,2 --engine webgpu`,
+Example: ${CLI} train --p 53 --seed 42 --steps 8000
+         ${CLI} train --p 97 --seeds 42,123,0,1,2 --engine webgpu`,
   async run(argv) {
     const { values: f } = TRAIN_FLAGS.parse(argv);
     if (f.seeds === undefined) {

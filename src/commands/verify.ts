@@ -20,7 +20,7 @@ import { parseShard, shardMembership } from '../verify/shards.js';
 import { storeSource } from '../verify/trainProfile.js';
 import type { Profile } from '../paper/paper.js';
 import type { RoleBase } from '../paper/runSet.js';
-import { UsageError, type Command } from './command.js';
+import { CLI, UsageError, type Command } from './command.js';
 import { ENGINE_FLAGS, engineOptionsOf, LOCKSTEP_FLAGS, lockstepLine } from './engineFlags.js';
 import { Flags, switchFlag, valueFlag } from './flags.js';
 import { planJobs, startWorkers } from './jobs.js';
@@ -95,7 +95,7 @@ const VERIFY_FLAGS = new Flags({
 export const verifyCommand: Command = {
   name: 'verify',
   summary: "train the paper's experiments and check every claim (verdict report)",
-  help: `Usage: grokcheck verify [flags]
+  help: `Usage: ${CLI} verify [flags]
 
 Re-tests the claims of a paper (default: C01..C16 of arXiv 2606.12966, shared/spec/claims.md). Plans the
 profile's runs, trains every run that is missing from the run store (forks once their parent is trained, so
@@ -113,9 +113,9 @@ Exit code: 0 when every selected claim was evaluated; 1 when a claim is not eval
 train, a committed records file is unreadable, or (with --strict) a claim is not reproduced; 2 on bad flags.
 
 Examples:
-  npx grokcheck verify --profile small
-  npx grokcheck verify --profile small --claim C05
-  npx grokcheck verify --profile small --records-only --report-dir /tmp/report`,
+  ${CLI} verify --profile small
+  ${CLI} verify --profile small --claim C05
+  ${CLI} verify --profile small --records-only --report-dir /tmp/report`,
   async run(argv) {
     const { values: f, positionals } = VERIFY_FLAGS.parse(argv, { positionals: true });
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);

@@ -1,7 +1,7 @@
 /** `grokcheck webgpu`: is there a WebGPU adapter, which one, and does a kernel run on it? */
 import { requestWebGpuDevice, WebGpuUnavailableError } from '../engine/webgpu/device.js';
 import { MatmulForward } from '../engine/webgpu/matmul.js';
-import { UsageError, type Command } from './command.js';
+import { CLI, UsageError, type Command } from './command.js';
 import { Flags, switchFlag } from './flags.js';
 
 const WEBGPU_FLAGS = new Flags({
@@ -11,7 +11,7 @@ const WEBGPU_FLAGS = new Flags({
 export const webgpuCommand: Command = {
   name: 'webgpu',
   summary: 'check the WebGPU adapter (the GPU route): which one, and whether a kernel runs on it',
-  help: `Usage: grokcheck webgpu [flags]
+  help: `Usage: ${CLI} webgpu [flags]
 
 Loads the optional 'webgpu' package (Dawn's Node binding), asks for a high-performance adapter, names it,
 and runs the matmul forward kernel of the WebGPU engine once against a CPU reference. On Linux without a GPU,

@@ -12,7 +12,7 @@ function findAddon(): string {
     const path = `${root}build/${kind}/grokcheck_native.node`;
     if (existsSync(path)) return path;
   }
-  throw new Error('the native addon is not built: run `npm ci` or `npx node-gyp rebuild` (needs g++, make, python3)');
+  throw new Error('the native addon is not built: run `npm ci` or `npm run build` (needs g++, make, python3)');
 }
 
 let cached: Record<string, unknown> | undefined;

@@ -103,7 +103,7 @@ export function createNativeEngine(args: EngineCreateArgs): Engine {
   const nativeOrder = handle.layout();
   if (nativeOrder.length !== slots.length || nativeOrder.some((e, i) => e.name !== slots[i].name || e.size !== slots[i].size)) {
     handle.dispose();
-    throw new Error('native engine parameter layout differs from paramSpecs (rebuild the addon: npx node-gyp rebuild)');
+    throw new Error('native engine parameter layout differs from paramSpecs (rebuild the addon: npm run build)');
   }
   const info = handle.info();
   let disposed = false;

@@ -78,7 +78,7 @@ export function buildBaseline(canonical: ReportClaims, perturbed: ReportClaims, 
 }
 
 export function readBaseline(file: string): Baseline {
-  if (!existsSync(file)) throw new Error(`${file}: no committed baseline (create it with \`grokcheck verify --profile small --write-baseline\`)`);
+  if (!existsSync(file)) throw new Error(`${file}: no committed baseline (create it with \`node bin/grokcheck.js verify --profile small --write-baseline\`)`);
   const parsed = BaselineSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) throw new Error(`${file}: not a baseline: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;

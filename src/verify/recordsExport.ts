@@ -174,7 +174,7 @@ export interface ExportedRuns {
  * how to create it.
  */
 export function readExportedRuns(dir: string): ExportedRuns {
-  if (!existsSync(dir)) throw new Error(`${dir}: no committed records (create them with \`grokcheck verify --export-records\`)`);
+  if (!existsSync(dir)) throw new Error(`${dir}: no committed records (create them with \`node bin/grokcheck.js verify --export-records\`)`);
   const runs = new Map<string, ExportedRun>();
   const broken = new Map<string, string>();
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
