@@ -1,19 +1,40 @@
 /**
  * What `grokcheck runs` and `show` read: a run store (runs/<id>/...), or a folder of exported records
  * (fixtures/records/<profile>/<id>.jsonl, read-only), so that the run ids a committed report cites can be
- * inspected without training.
+ * inspected without training. When the folder belongs to a profile (its name is the profile's label, as
+ * `runs/paper` or `fixtures/records/small`, or --profile says so), every run also carries the experiment keys
+ * the report names it by (`main/p97/s42`), and `show` takes a key as well as an id.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { canonicalEvents } from '../metrics/events.js';
+import type { AnyPaper, Profile } from '../paper/paper.js';
+import type { RoleBase } from '../paper/runSet.js';
 import type { LockInspection, RunStatus } from '../runs/store.js';
+import { RUN_ID_LENGTH } from '../schema/canonical.js';
 import type { CheckpointRecord } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
-import { openStore, readRunRecords, summarizeRunConfig } from '../train/loop.js';
+import { divergedAt, openStore, readRunRecords, summarizeRunConfig } from '../train/loop.js';
+import { recordsSource } from '../verify/pipeline.js';
 import { exportFileName, parseRun } from '../verify/recordsExport.js';
+import { assembleRunSet } from '../verify/runSet.js';
+import { storeSource as profileStoreSource } from '../verify/trainProfile.js';
+import { UsageError } from './command.js';
+
+/** The events a reviewer reads first (metrics.md "Checkpoint metrics", canonical rules), null where none. */
+export interface RunEvents {
+  memorisation: number | null;
+  sync: number | null;
+  grokking: number | null;
+  lead: number | null;
+}
 
 export interface RunView {
   id: string;
-  /** `training` (a live process holds its lock), `interrupted` (running, but no live process holds it), or the status's state. */
+  /**
+   * `training` (a live process holds its lock), `interrupted` (running, but no live process holds it),
+   * `diverged` (it ended on a non-finite loss: see diverged_at), or the status's state.
+   */
   state: string;
   step: number | null;
   wall_s: number | null;
@@ -21,16 +42,22 @@ export interface RunView {
   message: string | null;
   config: RunConfig | null;
   summary: string | null;
-  /** Why parts of the run could not be read; empty for a healthy run. */
+  /** The experiment keys of the folder's profile that name this run (a main run is also a replicate); [] when unknown. */
+  keys: string[];
+  events: RunEvents | null;
+  /** The step of the record with a non-finite loss that ended the run, or null. */
+  diverged_at: number | null;
+  /** Why parts of the run (config, status, lock, records) could not be read; empty for a healthy run. */
   problems: string[];
 }
 
 export interface RunSource {
-  /** `run store DIR` or `exported records DIR (read-only)`. */
+  /** `run store DIR` or `exported records DIR (read-only)`, with its profile when known. */
   describe: string;
   list(): RunView[];
-  /** The run whose id starts with `prefix` (exactly one), with its records. */
-  load(prefix: string): { view: RunView; status: RunStatus | null; records: CheckpointRecord[] };
+  /** The run named by `ref` (an experiment key, or a unique id prefix), with its records; undefined: not here. */
+  find(ref: string): string | undefined;
+  load(id: string): { view: RunView; status: RunStatus | null; records: CheckpointRecord[] };
 }
 
 /** `interrupted` for a status that says running while no live process holds the lock (killed, Ctrl-C). */
@@ -40,15 +67,63 @@ export function runState(status: RunStatus | null, lock: LockInspection): string
   return status?.state ?? 'no status';
 }
 
-function isExportFolder(dir: string): boolean {
-  return existsSync(dir) && readdirSync(dir).some((n) => /^[0-9a-f]{16}\.jsonl$/.test(n));
+const RUN_FILE = new RegExp(`^[0-9a-f]{${RUN_ID_LENGTH}}\\.jsonl$`);
+const RUN_DIR = new RegExp(`^[0-9a-f]{${RUN_ID_LENGTH}}$`);
+
+export function isExportFolder(dir: string): boolean {
+  return existsSync(dir) && readdirSync(dir).some((n) => RUN_FILE.test(n));
 }
 
-function storeSource(dir: string): RunSource {
+function eventsOf(records: readonly CheckpointRecord[], config: RunConfig | null): RunEvents | null {
+  if (!config || records.length === 0) return null;
+  const ev = canonicalEvents(records, config.metrics.sync_threshold);
+  return { memorisation: ev.memorisation?.step ?? null, sync: ev.sync?.step ?? null, grokking: ev.grokking?.step ?? null, lead: ev.lead };
+}
+
+/** A complete run that ended on a diverged record is `diverged`. */
+function withDivergence(view: Omit<RunView, 'diverged_at' | 'events'>, records: readonly CheckpointRecord[]): RunView {
+  const at = divergedAt(records);
+  return { ...view, state: at !== null && view.state === 'complete' ? 'diverged' : view.state, diverged_at: at, events: eventsOf(records, view.config) };
+}
+
+/** Experiment keys by run id, from the profile's plan against this folder (forks are planned from their parents' records). */
+type KeyIndex = { keys: Map<string, string[]>; ids: Map<string, string> };
+
+function keyIndex(paper: AnyPaper, profile: Profile, dir: string, exported: boolean): KeyIndex {
+  const source = exported ? recordsSource(paper, dir).source : profileStoreSource(dir, paper.measurements);
+  const set = assembleRunSet<RoleBase, Profile>(profile, source);
+  const keys = new Map<string, string[]>();
+  const ids = new Map<string, string>();
+  for (const run of set.runs.values()) {
+    keys.set(run.id, [...(keys.get(run.id) ?? []), run.key]);
+    ids.set(run.key, run.id);
+  }
+  return { keys, ids };
+}
+
+/** The profile whose label is `label` (`paper`, `small-reordered`), or undefined. */
+export function profileByLabel(paper: AnyPaper, label: string): Profile | undefined {
+  for (const name of paper.profileNames)
+    for (const perturbed of [false, true]) {
+      const profile = paper.profile(name, { perturbed });
+      if (profile.label === label) return profile;
+    }
+  return undefined;
+}
+
+function storeSource(dir: string, index: () => KeyIndex | undefined, profileNote: string): RunSource {
   const store = openStore(dir);
-  const view = (id: string): RunView => {
+  const view = (id: string): { view: RunView; records: CheckpointRecord[] } => {
     const s = store.summarize(id);
-    return {
+    const problems = [...s.problems];
+    let records: CheckpointRecord[] = [];
+    if (s.identity)
+      try {
+        records = readRunRecords(store, id, s.identity.config);
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    const base = {
       id,
       state: runState(s.status, s.lock),
       step: s.status?.step ?? null,
@@ -57,61 +132,101 @@ function storeSource(dir: string): RunSource {
       message: s.status?.message ?? null,
       config: s.identity?.config ?? null,
       summary: s.summary,
-      problems: s.problems,
+      keys: index()?.keys.get(id) ?? [],
+      problems,
     };
+    return { view: withDivergence(base, records), records };
   };
   return {
-    describe: `run store ${dir}`,
-    list: () => store.ids().map(view),
-    load(prefix) {
-      const id = store.find(prefix);
-      const { config } = store.readConfig(id);
-      return { view: view(id), status: store.readStatus(id), records: readRunRecords(store, id, config) };
+    describe: `run store ${dir}${profileNote}`,
+    list: () => store.ids().map((id) => view(id).view),
+    find(ref) {
+      const byKey = index()?.ids.get(ref);
+      if (byKey) return store.exists(byKey) ? byKey : undefined;
+      if (!/^[0-9a-f]+$/i.test(ref)) return undefined;
+      const matches = store.ids().filter((id) => id.startsWith(ref.toLowerCase()));
+      if (matches.length > 1) throw new UsageError(`run id prefix '${ref}' is ambiguous in ${dir}: ${matches.join(', ')}`);
+      return matches[0];
+    },
+    load(id) {
+      const { view: v, records } = view(id);
+      return { view: v, status: store.readStatus(id), records };
     },
   };
 }
 
-function exportSource(dir: string): RunSource {
-  const files = () => readdirSync(dir).filter((n) => /^[0-9a-f]{16}\.jsonl$/.test(n)).sort();
-  const read = (name: string) => parseRun(readFileSync(join(dir, name), 'utf8'), join(dir, name));
-  const view = (name: string): RunView => {
-    const id = name.slice(0, 16);
+function exportSource(dir: string, index: () => KeyIndex | undefined, profileNote: string): RunSource {
+  const files = () => readdirSync(dir).filter((n) => RUN_FILE.test(n)).sort();
+  const read = (id: string): { view: RunView; records: CheckpointRecord[]; status: RunStatus | null } => {
+    const name = exportFileName(id);
+    const keys = index()?.keys.get(id) ?? [];
     try {
-      const run = read(name);
-      return {
-        id,
-        state: run.status,
-        step: run.records.at(-1)?.step ?? null,
-        wall_s: run.wall_s,
-        engine: run.engine,
-        message: run.message ?? null,
-        config: run.config,
-        summary: summarizeRunConfig(run.config),
-        problems: [],
+      const run = parseRun(readFileSync(join(dir, name), 'utf8'), join(dir, name));
+      if (run.id !== id) throw new Error(`${join(dir, name)}: holds run ${run.id}`);
+      const base = {
+        id, state: run.status, step: run.records.at(-1)?.step ?? null, wall_s: run.wall_s, engine: run.engine, message: run.message ?? null,
+        config: run.config, summary: summarizeRunConfig(run.config), keys, problems: [],
       };
+      const status: RunStatus = { state: run.status, step: run.records.at(-1)?.step ?? 0, updated: '', engine: run.engine, wall_s: run.wall_s, ...(run.message ? { message: run.message } : {}) };
+      return { view: withDivergence(base, run.records), records: run.records, status };
     } catch (error) {
-      return { id, state: 'unreadable', step: null, wall_s: null, engine: null, message: null, config: null, summary: null, problems: [(error as Error).message] };
+      const view: RunView = {
+        id, state: 'unreadable', step: null, wall_s: null, engine: null, message: null, config: null, summary: null, keys,
+        events: null, diverged_at: null, problems: [(error as Error).message],
+      };
+      return { view, records: [], status: null };
     }
   };
   return {
-    describe: `exported records ${dir} (read-only)`,
-    list: () => files().map(view),
-    load(prefix) {
-      const wanted = prefix.trim().toLowerCase();
-      const matches = files().filter((n) => n.startsWith(wanted));
-      if (matches.length !== 1)
-        throw new Error(matches.length === 0 ? `no run id starts with '${wanted}' in ${dir}` : `run id prefix '${wanted}' is ambiguous in ${dir}: ${matches.map((m) => m.slice(0, 16)).join(', ')}`);
-      const run = read(matches[0]);
-      if (matches[0] !== exportFileName(run.id)) throw new Error(`${join(dir, matches[0])}: holds run ${run.id}`);
-      const status: RunStatus = { state: run.status, step: run.records.at(-1)?.step ?? 0, updated: '', engine: run.engine, wall_s: run.wall_s, ...(run.message ? { message: run.message } : {}) };
-      return { view: view(matches[0]), status, records: run.records };
+    describe: `exported records ${dir} (read-only)${profileNote}`,
+    list: () => files().map((n) => read(n.slice(0, RUN_ID_LENGTH)).view),
+    find(ref) {
+      const byKey = index()?.ids.get(ref);
+      if (byKey) return existsSync(join(dir, exportFileName(byKey))) ? byKey : undefined;
+      if (!/^[0-9a-f]+$/i.test(ref)) return undefined;
+      const matches = files().filter((n) => n.startsWith(ref.toLowerCase()));
+      if (matches.length > 1) throw new UsageError(`run id prefix '${ref}' is ambiguous in ${dir}: ${matches.map((m) => m.slice(0, RUN_ID_LENGTH)).join(', ')}`);
+      return matches[0]?.slice(0, RUN_ID_LENGTH);
+    },
+    load(id) {
+      const { view, records, status } = read(id);
+      if (view.state === 'unreadable') throw new Error(view.problems[0]);
+      return { view, status, records };
     },
   };
 }
 
+export interface SourceOptions {
+  paper: AnyPaper;
+  /** The profile label whose experiment keys name the runs; default the folder's own name when it is one. */
+  profile?: string;
+}
+
 /** A run store, or an exported records folder when `dir` holds `<id>.jsonl` files. */
-export function runSourceAt(dir: string): RunSource {
-  return isExportFolder(dir) ? exportSource(dir) : storeSource(dir);
+export function runSourceAt(dir: string, options: SourceOptions): RunSource {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--runs: ${dir} is not a folder (no run store or records there)`);
+  const label = options.profile ?? basename(dir);
+  const profile = profileByLabel(options.paper, label);
+  if (options.profile !== undefined && !profile) throw new UsageError(`--profile: ${options.profile} is not a profile of ${options.paper.id}`);
+  const exported = isExportFolder(dir);
+  let cached: KeyIndex | undefined;
+  const index = () => (profile ? (cached ??= keyIndex(options.paper, profile, dir, exported)) : undefined);
+  const note = profile ? `, profile ${profile.label} of ${options.paper.id}` : '';
+  const shown = relative(process.cwd(), dir) || '.';
+  return exported ? exportSource(shown, index, note) : storeSource(shown, index, note);
+}
+
+/**
+ * The folders `runs` and `show` read when --runs is not given: every run store under `runs/` (`runs/` itself,
+ * where `train` writes, and each profile's `runs/<profile>`, where `verify` trains). So whichever command
+ * trained a run, `runs` lists it.
+ */
+export function defaultStores(root = 'runs'): string[] {
+  if (!existsSync(root)) return [];
+  const entries = readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory());
+  const own = entries.some((e) => RUN_DIR.test(e.name)) ? [root] : [];
+  const profiles = entries.filter((e) => !RUN_DIR.test(e.name)).map((e) => join(root, e.name)).sort();
+  return [...own, ...profiles];
 }
 
 /** Leaf values of a config by dotted path (`stop.max_steps`), for telling apart runs with the same summary. */

@@ -5,7 +5,7 @@ import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
 import { defaultFsdSite, FSD_SITES, FsdSiteSchema } from '../schema/sites.js';
 import { isPrime, taskElements } from '../schema/task.js';
 import { trainLockstep } from '../train/lockstep.js';
-import { trainRun, type RunOutcome } from '../train/loop.js';
+import { divergedAt, trainRun, type RunOutcome } from '../train/loop.js';
 import { CLI, UsageError, type Command } from './command.js';
 import { ENGINE_FLAGS, engineOptionsOf, LOCKSTEP_FLAGS, lockstepLine } from './engineFlags.js';
 import { Flags, inGroup, switchFlag, valueFlag, type FlagValues } from './flags.js';
@@ -96,7 +96,7 @@ Example: ${CLI} train --p 53 --seed 42 --steps 8000
     if (f.seeds === undefined) {
       const outcome = await runWithProgress(trainConfig(f, f.seed), f);
       printOutcome(outcome, f.json);
-      return outcome.status === 'failed' ? 1 : 0;
+      return outcome.status === 'failed' || divergedAt(outcome.records) !== null ? 1 : 0;
     }
     const seeds = f.seeds.split(',').map(Number);
     if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds: ${f.seeds} names a seed twice`);
@@ -107,7 +107,7 @@ Example: ${CLI} train --p 53 --seed 42 --steps 8000
     for (const outcome of outcomes) if (outcome.status === 'fulfilled') printOutcome(outcome.value, f.json);
     const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     for (const [i, o] of outcomes.entries()) if (o.status === 'rejected') console.error(`train: seed ${seeds[i]}: ${(o.reason as Error).message}`);
-    return failed.length > 0 || outcomes.some((o) => o.status === 'fulfilled' && o.value.status === 'failed') ? 1 : 0;
+    return failed.length > 0 || outcomes.some((o) => o.status === 'fulfilled' && (o.value.status === 'failed' || divergedAt(o.value.records) !== null)) ? 1 : 0;
   },
 };
 
@@ -166,7 +166,10 @@ export async function runWithProgress(config: RunConfig, f: RunFlagValues): Prom
 export function printOutcome(outcome: RunOutcome, json: boolean): void {
   if (json) console.log(JSON.stringify({ id: outcome.id, status: outcome.status, message: outcome.message, wall_s: outcome.wall_s, engine: outcome.engine, ...describeOutcome(outcome) }));
   else {
-    console.log(`run ${outcome.id}: ${outcome.status}${outcome.message ? ` (${outcome.message})` : ''}, ${outcome.wall_s.toFixed(1)} s on ${outcome.engine}`);
+    const diverged = divergedAt(outcome.records);
+    const state = diverged === null ? outcome.status : `diverged at step ${diverged}`;
+    console.log(`run ${outcome.id}: ${state}${outcome.message && diverged === null ? ` (${outcome.message})` : ''}, ${outcome.wall_s.toFixed(1)} s on ${outcome.engine}`);
+    if (diverged !== null) console.error(`train: run ${outcome.id} diverged at step ${diverged} (a non-finite loss; its records keep the non-finite values, flagged): lower --lr or raise --wd`);
     for (const line of eventLines(describeOutcome(outcome))) console.log(line);
   }
 }

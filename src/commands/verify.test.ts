@@ -54,6 +54,24 @@ describe('grokcheck verify --records-only', () => {
     );
   }, 180_000);
 
+  it('--claim without --report-dir writes to reports/claims/ID and leaves the profile report alone', async () => {
+    capture();
+    const cwd = process.cwd();
+    const here = makeTempDir('gc-verify-cwd-');
+    process.chdir(here);
+    try {
+      await verifyCommand.run(['--profile', 'paper', '--records-only', '--records-dir', records]);
+      const full = readFileSync(join(here, 'reports', 'verdict.md'), 'utf8');
+      const plots = readdirSync(join(here, 'reports', 'plots')).length;
+      await verifyCommand.run(['--profile', 'paper', '--claim', 'C13', '--records-only', '--records-dir', records]);
+      expect(JSON.parse(readFileSync(join(here, 'reports', 'claims', 'C13', 'verdict.json'), 'utf8')).claims.map((c: { id: string }) => c.id)).toEqual(['C13']);
+      expect(readFileSync(join(here, 'reports', 'verdict.md'), 'utf8')).toBe(full);
+      expect(readdirSync(join(here, 'reports', 'plots'))).toHaveLength(plots);
+    } finally {
+      process.chdir(cwd);
+    }
+  }, 180_000);
+
   it('evaluates one claim with --claim, and exits 1 when it is not evaluable', async () => {
     capture();
     const partial = makeTempDir('gc-verify-records-');

@@ -73,7 +73,11 @@ const VERIFY_FLAGS = new Flags({
   'export-records': switchFlag('after training, write every complete run\'s config, records and measurements to\n--records-dir (one JSON-lines file per run, no checkpoints)'),
   'records-dir': valueFlag('DIR', z.string().optional(), 'committed records (default: fixtures/records/<profile>)'),
   strict: switchFlag("exit 1 when a claim is 'not reproduced' (default: only errors and unevaluated claims)"),
-  'report-dir': valueFlag('DIR', z.string().optional(), 'where the report goes (default: reports for the paper profile, reports/<profile> otherwise)'),
+  'report-dir': valueFlag(
+    'DIR',
+    z.string().optional(),
+    'where the report goes (default: reports for the paper profile, reports/<profile> otherwise;\nwith --claim ID, its own folder claims/ID inside that one, so the full report is never overwritten)',
+  ),
   quiet: switchFlag('no progress bars (notices and the per-run lines still print)'),
   reorder: switchFlag(
     'train and check the profile under its rounding-only perturbation, the same arithmetic in\nanother summation order (a full-batch profile permutes the one batch, a minibatch profile keeps\nits batches):\n' +
@@ -147,7 +151,10 @@ Examples:
     const experiments = f.claim ? experimentsWithEvidence(claimDefinition(paper, f.claim)) : f.reorder ? profile.perturbedExperiments : undefined;
     const storeRoot = f.runs === undefined ? runStoreDir(label) : resolve(f.runs);
     const recordsDir = f['records-dir'] === undefined ? committedRecordsDir(label) : resolve(f['records-dir']);
-    const reportDir = resolve(f['report-dir'] ?? (label === paper.defaultProfile ? 'reports' : join('reports', label)));
+    // A one-claim verify writes beside the profile's report, never over it (issue 26: --claim once cut the paper
+    // report to one claim and deleted the others' plots).
+    const profileReportDir = label === paper.defaultProfile ? 'reports' : join('reports', label);
+    const reportDir = resolve(f['report-dir'] ?? (f.claim ? join(profileReportDir, 'claims', f.claim) : profileReportDir));
 
     // The shard split depends on the plan alone (not on what this store holds), so every machine agrees on it.
     const include = shard ? shardMembership(profile.plan(() => undefined, experiments), shard.index, shard.count) : undefined;

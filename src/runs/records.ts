@@ -34,6 +34,14 @@ export class RecordsError extends Error {
   }
 }
 
+/** The final line was cut short (a writer killed mid-line): what resuming repairs (train/loop.ts drops it and measures that checkpoint again). */
+export class IncompleteTailError extends RecordsError {
+  constructor(file: string, line: number, problem: string) {
+    super(file, line, problem);
+    this.name = 'IncompleteTailError';
+  }
+}
+
 const NEWLINE = 0x0a;
 
 export interface AppendRecordOptions {
@@ -159,11 +167,11 @@ export function readRecords<S extends z.ZodType<StepRecord>>(
     const tailReason = !line.terminated ? 'no trailing newline' : !parsed.ok ? parsed.reason : null;
     if (isFinal && tailReason !== null) {
       if (!options.repairTruncatedTail)
-        throw new RecordsError(
+        throw new IncompleteTailError(
           file,
           line.number,
           `incomplete final line (${tailReason}, ${line.bytes.length} bytes): the run was killed while writing it; ` +
-            'run the command that trained it (grokcheck train, fork or verify) again: resuming drops the line and measures it again',
+            'run the command that trained it (train, fork or verify) again: it drops the line and measures that checkpoint again from the checkpoint kept for it',
         );
       truncateFile(file, line.start);
       droppedTail = {

@@ -39,7 +39,7 @@ import {
 import { acquireLock, inspectLock, type AcquireLockOptions, type LockHandle, type LockInspection } from './lock.js';
 import { readStatus, writeStatus, type RunStatus } from './status.js';
 
-export { RecordsError, type DroppedTail, type ReadRecordsResult, type StepRecord } from './records.js';
+export { IncompleteTailError, RecordsError, type DroppedTail, type ReadRecordsResult, type StepRecord } from './records.js';
 export {
   CheckpointError,
   keepLatestAnd,

@@ -73,7 +73,8 @@ export const CheckpointRecordSchema = z
     for (const key of ['train_acc', 'val_acc'] as const) if (!inUnit(r[key])) issue([key], `an accuracy must lie in [0, 1], got ${r[key]}`);
     for (const key of ['train_loss', 'val_loss'] as const)
       if (Number.isFinite(r[key]) ? r[key] < 0 : !r.diverged) issue([key], `a loss must be non-negative, or non-finite in a record flagged diverged; got ${r[key]}`);
-    if (!(r.norm >= 0)) issue(['norm'], `the parameter norm must be non-negative, got ${r.norm}`);
+    // A diverged run's parameters are non-finite too: its norm is then NaN or Infinity, which is data (issue 26).
+    if (Number.isFinite(r.norm) ? r.norm < 0 : !r.diverged) issue(['norm'], `the parameter norm must be non-negative, or non-finite in a record flagged diverged; got ${r.norm}`);
     // A diverged record carries NaN metrics (train/measure.ts); any other must have them in range.
     if (r.diverged) return;
     for (const key of ['fsd', 'participation', 'rank1_fraction'] as const) if (!inUnit(r[key])) issue([key], `must lie in [0, 1], got ${r[key]}`);

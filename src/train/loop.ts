@@ -16,7 +16,7 @@ import { initParams } from '../model/params.js';
 import { BatchCursor } from '../tasks/batches.js';
 import { gather, taskFromConfig, type Split, type Task } from '../tasks/task.js';
 import { RngStateSchema } from '../random/rngState.js';
-import { installLockReleaseHandlers, RecordsError, RunStore, type RunStatus, type RunWriter } from '../runs/store.js';
+import { IncompleteTailError, installLockReleaseHandlers, RecordsError, RunStore, type RunStatus, type RunWriter } from '../runs/store.js';
 import { CheckpointRecordSchema, recordGridProblem, type CheckpointRecord } from '../schema/record.js';
 import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
 import { trainingSession, type TrainingSession } from '../runs/codeVersion.js';
@@ -199,8 +199,16 @@ function heldNumerics(status: RunStatus | null): Numerics | null {
 export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
   const store = openStore(opts.storeRoot);
   const config = store.identify(opts.config).config;
-  const done = readCompleteRun(opts.storeRoot, config);
-  if (done) return done;
+  // A complete run whose last record was cut short (killed while appending it, or damaged since) is reopened:
+  // the resume below drops the line and measures that checkpoint again.
+  let reopen = false;
+  try {
+    const done = readCompleteRun(opts.storeRoot, config);
+    if (done) return done;
+  } catch (error) {
+    if (!(error instanceof IncompleteTailError)) throw error;
+    reopen = true;
+  }
   checkMemory(config);
   const writer = store.openWriter(config);
   const where = { step: -1, checkpoint: -1 };
@@ -214,7 +222,11 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
   let interrupted = false;
   try {
     // Another process may have completed the run between the check above and taking the lock.
-    if (writer.readStatus()?.state === 'complete') return readCompleteRun(opts.storeRoot, config)!;
+    const status = writer.readStatus();
+    if (reopen && status?.state === 'complete') {
+      writer.setStatus({ ...withoutUpdated(status), state: 'running', message: undefined });
+      opts.progress?.notice(`run ${writer.id} was complete but its last record is cut short: measuring that checkpoint again`);
+    } else if (status?.state === 'complete') return readCompleteRun(opts.storeRoot, config)!;
     for (const notice of writer.notices) opts.progress?.notice(notice);
     const outcome = await trainWithWriter(opts, store, writer, config, (e) => (engine = e), where);
     return outcome;
@@ -382,6 +394,11 @@ async function trainWithWriter(
   return { id: writer.id, config, records, status, message: stopReason ?? undefined, wall_s: wall, engine: engineDescription };
 }
 
+function withoutUpdated(status: RunStatus): Omit<RunStatus, 'updated'> {
+  const { updated: _updated, ...rest } = status;
+  return rest;
+}
+
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -404,6 +421,15 @@ function applyEventTriggers(state: LoopState, config: RunConfig, records: readon
   }
 }
 
+/** How a diverged run's stop message begins: the run ended on a record with a non-finite loss (measure.ts). */
+export const DIVERGED_PREFIX = 'diverged (non-finite loss)';
+
+/** The step at which a run diverged (its last record is flagged diverged), or null. */
+export function divergedAt(records: readonly Pick<CheckpointRecord, 'step' | 'diverged'>[]): number | null {
+  const last = records.at(-1);
+  return last?.diverged ? last.step : null;
+}
+
 export function stopRule(
   records: readonly CheckpointRecord[],
   step: number,
@@ -413,7 +439,7 @@ export function stopRule(
   coarseGrid?: number,
 ): string | null {
   const last = records.at(-1)!;
-  if (last.diverged) return `diverged (non-finite loss) at step ${step}`;
+  if (last.diverged) return `${DIVERGED_PREFIX} at step ${step}`;
   if (step >= maxSteps) return `reached the step cap ${maxSteps}`;
   const grok = eventSteps(records, syncThreshold).grok;
   if (afterGrok === undefined || grok === null || step < grok + afterGrok) return null;
