@@ -91,7 +91,9 @@ describe('grokcheck CLI', () => {
     expectCleanError(grokcheck('train', '--schedule', '5@never'), 2, /--schedule/);
     expectCleanError(grokcheck('train', '--p', '3'), 2, /p >= 5/);
     expectCleanError(grokcheck('train', '--bogus'), 2, /bogus/);
-    expectCleanError(grokcheck('show', 'zzzz', '--runs', makeTempDir('grokcheck-empty-')), 1, /not a run id prefix/);
+    expectCleanError(grokcheck('show', 'zzzz', '--runs', makeTempDir('grokcheck-empty-')), 2, /no run 'zzzz' in run store/);
+    // A folder that is not there is named, not listed as an empty store (issue 26).
+    expectCleanError(grokcheck('runs', '--runs', '/nonexistent'), 2, /--runs: \/nonexistent is not a folder/);
   });
 
   it('refuses a composite modulus unless asked, and a grid too large for the machine before allocating it', () => {
@@ -105,17 +107,70 @@ describe('grokcheck CLI', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
-  it('runs and show read a folder of exported records (the runs a committed report cites)', () => {
+  it('runs and show read a folder of exported records by experiment key (the names a committed report uses)', () => {
     const records = join(root, 'fixtures', 'records', 'small');
-    const listed = grokcheck('runs', '--runs', records);
+    const listed = grokcheck('runs', '--runs', records, '--key', 'main', '--json');
     expect(listed.status, listed.stderr).toBe(0);
-    const first = listed.stdout.split('\n')[0];
-    expect(first).toMatch(/^[0-9a-f]{16}  complete /);
-    const shown = grokcheck('show', first.slice(0, 8), '--runs', records);
-    expect(shown.status, shown.stderr).toBe(0);
-    expect(shown.stdout).toMatch(/^run [0-9a-f]{16}  complete/);
-    expect(shown.stdout).toMatch(/grokking\s+\d+/);
+    const runs = JSON.parse(listed.stdout) as { id: string; keys: string[]; state: string; events: { grokking: number | null }; problems: string[] }[];
+    expect(runs.length).toBeGreaterThan(0);
+    for (const run of runs) {
+      expect(run.keys.some((k) => k.startsWith('main/'))).toBe(true);
+      expect(run.state).toBe('complete');
+      expect(run.problems).toEqual([]);
+    }
+    const key = runs[0].keys.find((k) => k.startsWith('main/'))!;
+    const table = grokcheck('runs', '--runs', records, '--key', 'main').stdout.split('\n');
+    expect(table[0]).toMatch(/profile small of circuit-sync: \d+ of \d+ runs/);
+    expect(table[1]).toMatch(/^key\s+id\s+state\s+step\s+mem\s+sync\s+grok\s+lead\s+wall_s\s+problems\s+config$/);
+    const byKey = grokcheck('show', key, '--runs', records);
+    expect(byKey.status, byKey.stderr).toBe(0);
+    expect(byKey.stdout).toMatch(new RegExp(`^run ${runs[0].id} \\(.*${key}.*\\)  complete`));
+    expect(byKey.stdout).toMatch(/grokking\s+\d+/);
+    expect(grokcheck('show', runs[0].id.slice(0, 8), '--runs', records).stdout).toMatch(new RegExp(`^run ${runs[0].id}`));
+    // Every checkpoint on request, and as CSV: one row per record, its first column the step.
+    const all = JSON.parse(grokcheck('show', key, '--runs', records, '--every', 'all', '--json').stdout);
+    expect(all.trajectory).toHaveLength(all.records.length);
+    const csv = grokcheck('show', key, '--runs', records, '--csv').stdout.trim().split('\n');
+    expect(csv).toHaveLength(all.records.length + 1);
+    expect(csv[0].split(',').slice(0, 3)).toEqual(['step', 'weight_decay', 'train_loss']);
+    expect(csv[0]).toContain('fsd_alt.block0.mlp.post@grid.fsd');
+    expect(Number(csv.at(-1)!.split(',')[0])).toBe(all.records.at(-1).step);
   });
+
+  it('a diverged run is a state: train exits 1 and says so, runs and show read it, merge takes it', () => {
+    const runs = makeTempDir('grokcheck-cli-diverged-');
+    const args = ['train', '--p', '31', '--d-model', '32', '--steps', '100', '--lr', '1e6', '--permutations', '0', '--runs', runs, '--quiet'];
+    const trained = grokcheck(...args);
+    expect(trained.status).toBe(1);
+    expect(trained.stdout).toMatch(/: diverged at step 100/);
+    expect(trained.stderr).toMatch(/diverged at step 100 \(a non-finite loss/);
+    // Again: the run is found and read (its records, NaN norm included, parse), not broken.
+    expect(grokcheck(...args).status).toBe(1);
+    const [run] = JSON.parse(grokcheck('runs', '--runs', runs, '--json').stdout);
+    expect(run).toMatchObject({ state: 'diverged', diverged_at: 100, problems: [] });
+    expect(grokcheck('runs', '--runs', runs).stdout).toMatch(/diverged@100/);
+    const shown = grokcheck('show', run.id, '--runs', runs, '--json');
+    expect(shown.status, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout).records.at(-1)).toMatchObject({ diverged: true, norm: 'NaN' });
+    const merged = grokcheck('merge', join(runs, '..', `${runs.split('/').at(-1)}-merged`), runs);
+    expect(merged.status, merged.stderr).toBe(0);
+  }, 60_000);
+
+  it('a complete run whose last record was cut short is repaired by the command that trained it', () => {
+    const runs = makeTempDir('grokcheck-cli-cut-');
+    const args = ['train', '--p', '31', '--d-model', '32', '--steps', '300', '--permutations', '0', '--runs', runs, '--quiet'];
+    expect(grokcheck(...args).status).toBe(0);
+    const [run] = JSON.parse(grokcheck('runs', '--runs', runs, '--json').stdout);
+    const file = join(runs, run.id, 'records.jsonl');
+    const whole = readFileSync(file);
+    writeFileSync(file, whole.subarray(0, whole.length - 50));
+    const [cut] = JSON.parse(grokcheck('runs', '--runs', runs, '--json').stdout);
+    expect(cut.problems.join(' ')).toMatch(/incomplete final line .* run the command that trained it .* again/);
+    const again = grokcheck(...args);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/was complete but its last record is cut short: measuring that checkpoint again/);
+    expect(readFileSync(file)).toEqual(whole);
+  }, 60_000);
 
   it('trains, lists, shows and forks a small run', () => {
     const runs = makeTempDir('grokcheck-cli-runs-');
@@ -127,8 +182,8 @@ describe('grokcheck CLI', () => {
     expect(outcome.status).toBe('complete');
     expect(outcome.events).toHaveProperty('memorisation');
     // What --help says --json prints (message only when there is one).
-    for (const key of ['id', 'status', 'wall_s', 'engine', 'events', 'flags', 'trajectory']) expect(outcome).toHaveProperty(key);
-    expect(grokcheck('train', '--help').stdout).toContain('--json                  print the outcome as JSON: id, status, message, wall_s, engine, events, flags, trajectory');
+    for (const key of ['id', 'status', 'diverged_at', 'wall_s', 'engine', 'events', 'flags', 'trajectory']) expect(outcome).toHaveProperty(key);
+    expect(grokcheck('train', '--help').stdout).toContain('--json                  print the outcome as JSON: id, status, diverged_at, message, wall_s, engine, events, flags, trajectory');
     const listed = grokcheck('runs', '--runs', runs);
     expect(listed.stdout).toContain(outcome.id);
     const shown = grokcheck('show', outcome.id.slice(0, 6), '--runs', runs);

@@ -2,6 +2,7 @@
 import { csvFormatRows } from 'd3-dsv';
 import { z } from 'zod';
 import { canonicalEvents, spikeFlags } from '../metrics/events.js';
+import { nonFiniteAsString } from '../schema/jsonNumber.js';
 import type { CheckpointRecord } from '../schema/record.js';
 import type { RunOutcome } from '../train/loop.js';
 import { CLI, UsageError, type Command } from './command.js';
@@ -153,7 +154,7 @@ Examples:
     }
     const d = describeOutcome({ records, config }, flags.every);
     if (flags.json) {
-      console.log(JSON.stringify({ id: view.id, keys: view.keys, config, status, state: view.state, diverged_at: view.diverged_at, problems: view.problems, ...d, records }));
+      console.log(JSON.stringify({ id: view.id, keys: view.keys, config, status, state: view.state, diverged_at: view.diverged_at, problems: view.problems, ...d, records }, nonFiniteAsString));
       return 0;
     }
     console.log(`run ${view.id}${view.keys.length ? ` (${view.keys.join(', ')})` : ''}  ${stateLabel(view)}${view.message ? ` (${view.message})` : ''}`);
@@ -172,28 +173,27 @@ Examples:
   },
 };
 
-const sortValue = (v: RunView, by: (typeof RUN_SORTS)[number]): string | number => {
+const sortValue = (v: RunView, by: (typeof RUN_SORTS)[number]): string | number | null => {
   switch (by) {
-    case 'key': return v.keys[0] ?? `~${v.id}`;
+    case 'key': return v.keys[0] ?? null;
     case 'id': return v.id;
-    case 'step': return v.step ?? -1;
-    case 'grokking': return v.events?.grokking ?? Number.MAX_SAFE_INTEGER;
-    case 'lead': return v.events?.lead ?? Number.MIN_SAFE_INTEGER;
-    case 'wall': return v.wall_s ?? 0;
+    case 'step': return v.step;
+    case 'grokking': return v.events?.grokking ?? null;
+    case 'lead': return v.events?.lead ?? null;
+    case 'wall': return v.wall_s;
   }
 };
 
-/** Sorted and filtered for `runs`: experiment keys in natural order (p53 before p101), runs without a key last. */
+/** Sorted and filtered for `runs`: experiment keys in natural order (p53 before p101); runs without the value (no key, never grokked) last. */
 export function selectRuns(views: readonly RunView[], options: { key?: string; sort: (typeof RUN_SORTS)[number] }): RunView[] {
   const collator = new Intl.Collator('en', { numeric: true });
   const wanted = options.key;
   const kept = wanted === undefined ? views : views.filter((v) => v.keys.some((k) => k === wanted || k.startsWith(wanted.endsWith('/') ? wanted : `${wanted}/`)));
-  return [...kept].sort((a, b) => {
-    const x = sortValue(a, options.sort);
-    const y = sortValue(b, options.sort);
-    const order = typeof x === 'number' && typeof y === 'number' ? x - y : collator.compare(String(x), String(y));
-    return order !== 0 ? order : collator.compare(a.id, b.id);
-  });
+  const compare = (x: string | number | null, y: string | number | null): number => {
+    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+    return typeof x === 'number' && typeof y === 'number' ? x - y : collator.compare(String(x), String(y));
+  };
+  return [...kept].sort((a, b) => compare(sortValue(a, options.sort), sortValue(b, options.sort)) || collator.compare(a.id, b.id));
 }
 
 /** A run's key for the table: the one --key asked for (else its first), and how many more name it. */

@@ -5,6 +5,7 @@ import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
 import { defaultFsdSite, FSD_SITES, FsdSiteSchema } from '../schema/sites.js';
 import { isPrime, taskElements } from '../schema/task.js';
 import { trainLockstep } from '../train/lockstep.js';
+import { nonFiniteAsString } from '../schema/jsonNumber.js';
 import { divergedAt, trainRun, type RunOutcome } from '../train/loop.js';
 import { CLI, UsageError, type Command } from './command.js';
 import { ENGINE_FLAGS, engineOptionsOf, LOCKSTEP_FLAGS, lockstepLine } from './engineFlags.js';
@@ -18,7 +19,7 @@ const int = (min: number) => z.coerce.number().int().min(min);
 export const RUN_FLAGS = {
   ...ENGINE_FLAGS,
   runs: valueFlag('DIR', z.string().default('runs'), 'run store folder'),
-  json: switchFlag('print the outcome as JSON: id, status, message, wall_s, engine, events, flags, trajectory'),
+  json: switchFlag('print the outcome as JSON: id, status, diverged_at, message, wall_s, engine, events, flags, trajectory'),
   quiet: switchFlag('no progress bar (notices still print)'),
 };
 export type RunFlagValues = FlagValues<typeof RUN_FLAGS>;
@@ -164,7 +165,10 @@ export async function runWithProgress(config: RunConfig, f: RunFlagValues): Prom
 }
 
 export function printOutcome(outcome: RunOutcome, json: boolean): void {
-  if (json) console.log(JSON.stringify({ id: outcome.id, status: outcome.status, message: outcome.message, wall_s: outcome.wall_s, engine: outcome.engine, ...describeOutcome(outcome) }));
+  if (json)
+    console.log(
+      JSON.stringify({ id: outcome.id, status: outcome.status, diverged_at: divergedAt(outcome.records), message: outcome.message, wall_s: outcome.wall_s, engine: outcome.engine, ...describeOutcome(outcome) }, nonFiniteAsString),
+    );
   else {
     const diverged = divergedAt(outcome.records);
     const state = diverged === null ? outcome.status : `diverged at step ${diverged}`;

@@ -9,3 +9,8 @@ export const JsonNumberSchema = z.union([
   z.number(),
   z.enum(['NaN', 'Infinity', '-Infinity']).transform((text) => Number(text)),
 ]);
+
+/** A JSON.stringify replacer that writes NaN and +-Infinity as JsonNumberSchema reads them back (not as null). */
+export function nonFiniteAsString(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+}
