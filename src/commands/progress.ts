@@ -32,7 +32,8 @@ export function barProgress(label: string, config: RunConfig): BarProgress {
     return {
       label,
       rate: rate > 0 ? rate.toFixed(0) : '-',
-      eta: formatDuration(rate > 0 ? (stop - step) / rate : NaN),
+      // Not `eta`: cli-progress fills its own {eta} token (bare seconds) before the payload's.
+      remaining: formatDuration(rate > 0 ? (stop - step) / rate : NaN),
       stop,
       train: fmt(last?.train_acc),
       val: fmt(last?.val_acc),
@@ -47,7 +48,7 @@ export function barProgress(label: string, config: RunConfig): BarProgress {
       if (!bar) {
         bar = new cliProgress.SingleBar(
           {
-            format: '{label} |{bar}| step {value}/{stop} | {rate} steps/s | ETA {eta} | train {train} val {val} FSD {fsd}',
+            format: '{label} |{bar}| step {value}/{stop} | {rate} steps/s | ETA {remaining} | train {train} val {val} FSD {fsd}',
             stream: process.stderr,
             hideCursor: true,
             fps: 5,

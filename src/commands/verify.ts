@@ -4,6 +4,7 @@
  * summary line.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { experimentsWithEvidence, type Verdict } from '../paper/claim.js';
@@ -14,7 +15,9 @@ import { LockHeldError } from '../runs/store.js';
 import { buildBaseline, type ReportClaims } from '../verify/baseline.js';
 import { claimDefinition } from '../verify/evaluate.js';
 import { exportRecords, perturbedEvaluation, reportPath, runsFromRecords, trainRuns, verdictReport, writeVerdictReport, type AnyRunSet } from '../verify/pipeline.js';
-import { grokHistoryOf, planRows, renderPlan, type CommittedRuns } from '../verify/plan.js';
+import { grokHistoryOf, planRows, renderPlan, type CommittedByKey, type CommittedRuns } from '../verify/plan.js';
+import type { CheckpointRecord } from '../schema/record.js';
+import type { RunConfig } from '../schema/runConfig.js';
 import { assembleRunSet } from '../verify/runSet.js';
 import { parseShard, shardMembership } from '../verify/shards.js';
 import { storeSource } from '../verify/trainProfile.js';
@@ -29,6 +32,19 @@ import { formatDuration, VerifyProgress } from './verifyProgress.js';
 import { readExportedRuns } from '../verify/recordsExport.js';
 
 const DEFAULT_PAPER = PAPERS[0];
+
+/** More training than this (estimated, elapsed) and a terminal: verify asks before it starts (issue 26). */
+const CONFIRM_ABOVE_S = 5 * 60;
+
+/** Asks `question` on the terminal; true for y or yes. */
+async function confirm(question: string): Promise<boolean> {
+  const readline = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await readline.question(question)).trim());
+  } finally {
+    readline.close();
+  }
+}
 
 /** Where a profile's committed records and run store are by default (its label: `paper`, `paper-reordered`). */
 const committedRecordsDir = (label: string) => resolve(join('fixtures', 'records', label));
@@ -79,6 +95,7 @@ const VERIFY_FLAGS = new Flags({
     'where the report goes (default: reports for the paper profile, reports/<profile> otherwise;\nwith --claim ID, its own folder claims/ID inside that one, so the full report is never overwritten)',
   ),
   quiet: switchFlag('no progress bars (notices and the per-run lines still print)'),
+  yes: switchFlag(`train without asking (on a terminal, verify shows the plan and asks first when more than\n${CONFIRM_ABOVE_S / 60} minutes of training are left; without one, as in CI or Slurm, it trains)`),
   reorder: switchFlag(
     'train and check the profile under its rounding-only perturbation, the same arithmetic in\nanother summation order (a full-batch profile permutes the one batch, a minibatch profile keeps\nits batches):\n' +
       `${perturbedExperimentsLines()};\ndefaults become runs/<profile>-reordered and reports/<profile>-reordered`,
@@ -165,15 +182,28 @@ Examples:
     const unperturbedDir = committedRecordsDir(profile.name);
     const similar = (known: CommittedRuns): CommittedRuns =>
       f.reorder && existsSync(unperturbedDir) ? new Map([...readExportedRuns(unperturbedDir).runs, ...known]) : known;
+    // The committed runs by experiment key, which price the forks still waiting on their parents (the unperturbed
+    // profile's first for a perturbed re-run, its own over them).
+    const committedByKey = (): CommittedByKey => {
+      const byKey = new Map<string, { config: RunConfig; records: readonly CheckpointRecord[] }>();
+      const sources: [Profile, string][] = f.reorder ? [[paper.profile(profileName), unperturbedDir], [profile, recordsDir]] : [[profile, recordsDir]];
+      for (const [of, dir] of sources) {
+        if (!existsSync(dir)) continue;
+        for (const run of runsFromRecords(paper, of, dir, experiments).set.runs.values()) if (run.state === 'complete') byKey.set(run.key, run);
+      }
+      return byKey;
+    };
     if (f.plan) {
       const set = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.measurements), experiments);
       const known = committed();
       const history = grokHistoryOf(set, similar(known));
-      const report = await planRows(set, { engine: f.engine, engineOptions: engineOptionsOf(f), include, committed: known, history, groupSize: f['group-size'] });
+      const jobs = planJobs({ jobs: f.jobs ?? (f.engine === 'webgpu' ? 1 : undefined), threads: f.threads });
+      const report = await planRows(set, { engine: f.engine, engineOptions: engineOptionsOf({ ...f, threads: jobs.threads }), include, committed: known, committedByKey: committedByKey(), history, groupSize: f['group-size'] });
       if (f.json) console.log(JSON.stringify(report));
       else {
         console.log(`plan of ${paper.reference}, profile ${label}${shard ? `, shard ${shard.index}/${shard.count}` : ''}, run store ${reportPath(storeRoot)}:`);
         for (const line of renderPlan(report)) console.log(line);
+        console.log(`elapsed: about ${formatDuration(report.total_estimated_s / jobs.jobs)} in ${jobs.jobs} process(es) of ${jobs.threads} engine thread(s), as verify trains here (--jobs, --threads)`);
         console.log(`estimate: ${report.method}`);
       }
       return 0;
@@ -200,20 +230,40 @@ Examples:
         '--runs', storeRoot, '--threads', String(jobs.threads), '--jobs', '1', '--quiet', ...(f.shard ? ['--shard', f.shard] : []),
         '--group-size', String(f['group-size']),
       ];
-      // The plan with the cost model's estimates drives the display: an overall bar and a line per job.
+      // The plan with the cost model's estimates drives the display (an overall bar and a line per job) and, on a
+      // terminal, the question before hours of training (issue 26: the first command must not commit them unasked).
       let display: VerifyProgress | undefined;
-      const say = (line: string) => (display ? display.log(line) : console.error(line));
-      const workers = jobs.jobs > 1 ? startWorkers(jobs.jobs - 1, workerArgs, say) : undefined;
-      if (workers) console.error(`verify: training in ${jobs.jobs} processes, ${jobs.threads} engine thread(s) each`);
+      let startDisplay: (() => void) | undefined;
       if (!f['train-only']) {
         const initial = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.measurements), experiments);
         const known = committed();
         const history = grokHistoryOf(initial, similar(known));
-        const planned = await planRows(initial, { engine: f.engine, engineOptions: engineOptionsOf(f), include, committed: known, history, groupSize: f['group-size'] });
+        // Priced at the threads each process trains with (a shape timed on every core and then divided among
+        // the jobs made the estimate too short by the engine's own parallel speed-up).
+        const planned = await planRows(initial, { engine: f.engine, engineOptions: engineOptionsOf({ ...f, threads: jobs.threads }), include, committed: known, committedByKey: committedByKey(), history, groupSize: f['group-size'] });
         const todo = planned.runs.filter((r) => r.state !== 'complete');
-        console.error(`verify: ${planned.runs.length - todo.length} of ${planned.runs.length} runs complete; about ${formatDuration(planned.total_estimated_s / jobs.jobs)} of training left (grokcheck verify --plan lists it)`);
-        if (todo.length) display = new VerifyProgress({ plan: planned.runs, jobs: jobs.jobs, storeRoot, workerPids: () => workers?.pids ?? new Set(), history, committed: known, interactive: !f.quiet && process.stderr.isTTY === true });
+        const left = planned.total_estimated_s / jobs.jobs;
+        console.error(
+          `verify: ${paper.reference}, profile ${label}: ${planned.runs.length - todo.length} of ${planned.runs.length} runs complete; ` +
+            `about ${formatDuration(left)} of training left in ${jobs.jobs} process(es) (an estimate: ${CLI} verify --plan lists it run by run). ` +
+            'Ctrl-C is safe: the same command resumes where it stopped.',
+        );
+        if (todo.length && left > CONFIRM_ABOVE_S && !f.yes && process.stdin.isTTY === true && process.stderr.isTTY === true) {
+          for (const line of renderPlan(planned).filter((l) => !l.startsWith(' '))) console.error(`  ${line}`);
+          if (!(await confirm(`Train about ${formatDuration(left)} now? [y/N] `))) {
+            console.error(
+              `verify: nothing trained. Quicker ways in: --profile small (the same design scaled down, minutes), --claim ID (one claim's runs), ` +
+                `--records-only (the report from the committed records, no training); --yes skips this question.`,
+            );
+            return 0;
+          }
+        }
+        if (todo.length) startDisplay = () => (display = new VerifyProgress({ plan: planned.runs, jobs: jobs.jobs, storeRoot, workerPids: () => workers?.pids ?? new Set(), history, committed: known, interactive: !f.quiet && process.stderr.isTTY === true }));
       }
+      const say = (line: string) => (display ? display.log(line) : console.error(line));
+      const workers = jobs.jobs > 1 ? startWorkers(jobs.jobs - 1, workerArgs, say) : undefined;
+      if (workers) console.error(`verify: training in ${jobs.jobs} processes, ${jobs.threads} engine thread(s) each`);
+      startDisplay?.();
       const result = await trainRuns({
         paper,
         profile,

@@ -121,18 +121,27 @@ export class VerifyProgress {
     this.here.add(me);
     let since: { step: number; at: number } | null = null;
     let lastDraw = 0;
+    let checkpointsSeen = 0;
+    const planned = this.planned.get(id);
     return {
       step: (step) => {
-        since ??= { step, at: Date.now() };
+        since ??= { step: step - 1, at: Date.now() };
         const now = Date.now();
         if (!bar || now - lastDraw < 250) return;
         lastDraw = now;
-        const rate = (step - since.step) / Math.max(1e-3, (now - since.at) / 1000);
         Object.assign(me, { step, stop: Math.max(this.stopOf(id, config, records), step) });
-        me.eta = rate > 0 ? (me.stop - step) / rate : Number.NaN;
+        // The plan's price until two checkpoints have been timed here (the rate of steps alone leaves out the
+        // checkpoints, which cost more than the steps between them on the paper model), then the rate seen.
+        const left = me.stop - step;
+        const planLeft = planned && planned.estimated_s > 0 && me.stop > since.step ? (planned.estimated_s * left) / (me.stop - since.step) : Number.NaN;
+        const rate = (step - since.step) / Math.max(1e-3, (now - since.at) / 1000);
+        me.eta = checkpointsSeen < 2 && Number.isFinite(planLeft) ? planLeft : rate > 0 ? left / rate : Number.NaN;
         this.drawHere(bar);
       },
-      checkpoint: (record) => void records.push(record),
+      checkpoint: (record) => {
+        records.push(record);
+        checkpointsSeen++;
+      },
       notice: (message) => this.log(`${key}: ${message}`),
       stop: () => {
         this.here.delete(me);

@@ -9,7 +9,8 @@ import { formatZodError } from '../schema/parse.js';
 import { writeFileAtomic } from './atomic.js';
 import { TrainingSessionSchema } from './codeVersion.js';
 
-export const RunStateSchema = z.enum(['running', 'complete', 'failed']);
+/** `interrupted`: stopped by a signal (Ctrl-C, SIGTERM, SIGHUP) before completing; the same command resumes it. */
+export const RunStateSchema = z.enum(['running', 'interrupted', 'complete', 'failed']);
 export type RunState = z.infer<typeof RunStateSchema>;
 
 export const RunStatusSchema = z

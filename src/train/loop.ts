@@ -212,12 +212,23 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
   checkMemory(config);
   const writer = store.openWriter(config);
   const where = { step: -1, checkpoint: -1 };
-  const removeHandlers = installLockReleaseHandlers(writer.lock, process, (signal) =>
+  // Said in status.json too, before the lock goes, so that a reader never sees `running` for a stopped run.
+  const markInterrupted = (signal: string) => {
+    try {
+      const status = writer.readStatus();
+      if (status?.state === 'running')
+        writer.setStatus({ ...withoutUpdated(status), state: 'interrupted', message: `interrupted by ${signal} at step ${where.step}; the last checkpoint is step ${where.checkpoint}` });
+    } catch {
+      // The lock release matters more than the status line (and a closed writer has already said it).
+    }
+  };
+  const removeHandlers = installLockReleaseHandlers(writer.lock, process, (signal) => {
+    markInterrupted(signal);
     opts.progress?.notice(
       `interrupted (${signal}) at step ${where.step}; the last checkpoint is step ${where.checkpoint}. ` +
         'Run the same command again to resume from there (the records will be those of an uninterrupted run)',
-    ),
-  );
+    );
+  });
   let engine: AsyncEngine | undefined;
   let interrupted = false;
   try {
@@ -234,6 +245,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
     // A refusal or an interruption leaves the run as it was (`interrupted` in grokcheck runs; the same command
     // resumes it); any other error marks it failed, keeping what was known of it.
     interrupted = error instanceof InterruptedError;
+    // A signal taken inside a native call reaches the handlers above only after the writer is closed.
+    if (error instanceof InterruptedError) markInterrupted(error.signal);
     if (!(error instanceof ResumeRefusedError) && !interrupted)
       try {
         const { updated: _updated, ...known } = writer.readStatus() ?? { step: undefined };

@@ -131,11 +131,12 @@ describe('training runs survive SIGKILL and exclude concurrent writers', () => {
       await exited(child);
       expect(Date.now() - sent).toBeLessThan(3000);
       expect(existsSync(join(runDir(store), 'run.lock'))).toBe(false);
-      expect(JSON.parse(readFileSync(join(runDir(store), 'status.json'), 'utf8')).state).toBe('running');
+      // status.json says so at once (issue 26: it said `running` until the next reader checked the lock).
+      expect(JSON.parse(readFileSync(join(runDir(store), 'status.json'), 'utf8'))).toMatchObject({ state: 'interrupted', message: expect.stringMatching(new RegExp(`^interrupted by ${signal} at step \\d+`)) });
       // One line says where it stopped and how to go on; the store lists the run as interrupted, not running.
       expect(stderr).toMatch(new RegExp(`interrupted \\(${signal}\\) at step \\d+; the last checkpoint is step \\d+\\. Run the same command again to resume`));
       const listed = spawnSync(process.execPath, [cli, 'runs', '--runs', store], { encoding: 'utf8' });
-      expect(listed.stdout).toMatch(/^[0-9a-f]{16}  interrupted /);
+      expect(listed.stdout).toMatch(/\n-\s+[0-9a-f]{16}\s+interrupted /);
     }
   }, 120_000);
 
@@ -155,7 +156,7 @@ describe('training runs survive SIGKILL and exclude concurrent writers', () => {
     expect(Date.now() - sent, stderr).toBeLessThan(1500);
     expect(recordLines(store)).toBe(0);
     expect(existsSync(join(runDir(store), 'run.lock'))).toBe(false);
-    expect(JSON.parse(readFileSync(join(runDir(store), 'status.json'), 'utf8')).state).toBe('running');
+    expect(JSON.parse(readFileSync(join(runDir(store), 'status.json'), 'utf8')).state).toBe('interrupted');
   }, 120_000);
 
   it('a signal that interrupts a native call still ends the process once the run has cleaned up', async () => {

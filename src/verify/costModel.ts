@@ -78,8 +78,8 @@ export interface ExpectedLength {
  */
 export type GrokHistory = Map<string, number[]>;
 
-export function grokHistoryKey(config: RunConfig): string {
-  return `${config.task.kind}/${config.task.n}/${config.fork ? 'fork' : 'root'}`;
+export function grokHistoryKey(config: Pick<RunConfig, 'task' | 'fork'>, fork: boolean = config.fork !== undefined): string {
+  return `${config.task.kind}/${config.task.n}/${fork ? 'fork' : 'root'}`;
 }
 
 /** Adds a completed run's grokking step (from its records, canonical rules) to `history`. */
@@ -91,7 +91,7 @@ export function noteGrok(history: GrokHistory, config: RunConfig, records: reado
   history.set(key, [...(history.get(key) ?? []), grok - start]);
 }
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };

@@ -74,7 +74,7 @@ describe('three shards merged equal one unsharded run', () => {
     // verify on the merged store trains nothing and writes the same verdicts.
     const reportA = makeTempDir('gc-shard-report-'), reportB = makeTempDir('gc-shard-report-');
     const onMerged = await run([...TINY, '--runs', merged, '--report-dir', reportA]);
-    expect(onMerged.stderr).toMatch(/verify: (\d+) of \1 runs complete/);
+    expect(onMerged.stderr).toMatch(/verify: .*, profile tiny: (\d+) of \1 runs complete/);
     await run([...TINY, '--runs', single, '--report-dir', reportB]);
     expect(claimsOf(reportA)).toEqual(claimsOf(reportB));
     // Merging again changes nothing.

@@ -7,7 +7,7 @@ import type { Profile } from '../paper/paper.js';
 import type { PlannedRun, RoleBase, RunSet } from '../paper/runSet.js';
 import type { CheckpointRecord } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
-import { costOf, expectedLength, noteGrok, SecondsCalibration, shapeKey, type ExpectedLength, type GrokHistory } from './costModel.js';
+import { costOf, expectedLength, grokHistoryKey, median, noteGrok, SecondsCalibration, shapeKey, type ExpectedLength, type GrokHistory } from './costModel.js';
 
 /** The profile's committed records by run id (fixtures/records/<profile>), where the estimates find stops known elsewhere. */
 export type CommittedRuns = ReadonlyMap<string, { config: RunConfig; records: readonly CheckpointRecord[] }>;
@@ -39,6 +39,9 @@ export interface PlanRow {
   basis: ExpectedLength['basis'] | 'parent';
 }
 
+/** The profile's committed runs by experiment key: a fork still waiting on its parent is priced from its own committed run. */
+export type CommittedByKey = ReadonlyMap<string, { config: RunConfig; records: readonly CheckpointRecord[] }>;
+
 export interface PlanReport {
   runs: PlanRow[];
   total_estimated_s: number;
@@ -52,7 +55,7 @@ export const ESTIMATE_METHOD =
   '(a few steps and one checkpoint from initialisation); the run\'s length is its expected stop: the cap, or its ' +
   'grokking step + N once it has grokked, else its grokking step in the profile\'s committed records + N (the same ' +
   'run id; where it never grokked there, the step those records end at), else the median steps to grokking of the completed runs of the same task and modulus, runs from initialisation and forks apart (in the store or the ' +
-  'committed records; for a perturbed re-run, the unperturbed profile\'s committed records too) + N, else half the cap + N. A fork still waiting on its parent is estimated as its parent. On the ' +
+  'committed records; for a perturbed re-run, the unperturbed profile\'s committed records too) + N, else half the cap + N. A fork still waiting on its parent (its fork step, so its id, not known yet) trains as many steps as the committed run of the same experiment key did from its fork step, else the median steps to grokking of completed forks of its task and modulus + N, else as its parent. On the ' +
   'webgpu engine a shape is timed in a lockstep group of as many runs of that shape as the plan trains (at most the ' +
   'group size), each charged its share; runs that wait for their parents train in smaller groups than that.';
 
@@ -66,6 +69,20 @@ export interface PlanOptions {
   history?: GrokHistory;
   /** The webgpu engine's lockstep group size (verify --group-size): runs of one shape are priced as a group. */
   groupSize?: number;
+  committedByKey?: CommittedByKey;
+}
+
+/**
+ * How far a fork that waits on its parent will train (its id, and so its own records, are not known yet): as far
+ * as the committed run of the same key did from its fork step, else the median steps to grokking of completed
+ * forks of the same task and modulus + N, else (nothing known of forks) as far as its parent.
+ */
+function waitingForkLength(key: string, parent: RunConfig, history: GrokHistory, committedByKey: CommittedByKey | undefined): { steps: number; config: RunConfig; basis: PlanRow['basis'] } {
+  const known = committedByKey?.get(key);
+  if (known?.records.length) return { steps: known.records.at(-1)!.step - (known.config.fork?.step ?? 0), config: known.config, basis: 'committed' };
+  const forks = history.get(grokHistoryKey(parent, true));
+  if (forks?.length && parent.stop.after_grok !== undefined) return { steps: Math.round(median(forks)) + parent.stop.after_grok, config: parent, basis: 'median' };
+  return { steps: expectedLength(parent, [], history).steps, config: parent, basis: 'parent' };
 }
 
 /**
@@ -100,15 +117,15 @@ export async function planRows(set: RunSet<RoleBase, Profile>, options: PlanOpti
   for (const w of set.plan.waiting) {
     const parent = set.runs.get(w.parentKey);
     if (!parent || !include(parent)) continue;
-    const length = expectedLength(parent.config, [], history);
+    const length = waitingForkLength(w.key, parent.config, history, options.committedByKey);
     rows.push({
       key: w.key,
       id: null,
       experiment: w.role.experiment,
       state: w.blocked ? 'blocked' : 'waiting',
-      estimated_s: costOf(parent.config, length, await calibration.price(parent.config, peersOf(parent.config))),
+      estimated_s: costOf(length.config, length, await calibration.price(length.config, peersOf(parent.config))),
       expected_stop: null,
-      basis: 'parent',
+      basis: length.basis,
     });
   }
   return { runs: rows, total_estimated_s: rows.reduce((s, r) => s + r.estimated_s, 0), method: ESTIMATE_METHOD };
@@ -125,8 +142,8 @@ export function renderPlan(report: PlanReport): string[] {
     const todo = rows.filter((r) => r.state !== 'complete');
     out.push(`${e}: ${rows.length} run(s), ${rows.length - todo.length} complete, ${duration(rows.reduce((s, r) => s + r.estimated_s, 0))} to train`);
     for (const r of rows)
-      out.push(`  ${r.key.padEnd(34)} ${(r.id ?? '(waiting)').padEnd(16)} ${r.state.padEnd(10)} ${r.state === 'complete' ? '' : `~${duration(r.estimated_s)}${r.expected_stop !== null ? ` (to step ${r.expected_stop}, ${r.basis})` : ' (as its parent)'}`}`);
+      out.push(`  ${r.key.padEnd(34)} ${(r.id ?? '(waiting)').padEnd(16)} ${r.state.padEnd(10)} ${r.state === 'complete' ? '' : `~${duration(r.estimated_s)}${r.expected_stop !== null ? ` (to step ${r.expected_stop}, ${r.basis})` : r.basis === 'parent' ? ' (as its parent)' : ` (a fork: its length from the ${r.basis === 'committed' ? 'committed run of this key' : 'median of completed forks'})`}`}`);
   }
-  out.push(`total: ~${duration(report.total_estimated_s)} of training (one process; --jobs N divides the elapsed time)`);
+  out.push(`total: ~${duration(report.total_estimated_s)} of training, summed over the runs (processes share it: see elapsed)`);
   return out;
 }
