@@ -156,6 +156,25 @@ describe('grokcheck CLI', () => {
     expect(merged.status, merged.stderr).toBe(0);
   }, 60_000);
 
+  it('train --config takes a run config file (a run\'s own config.json names the same run) and refuses config flags beside it', () => {
+    const runs = makeTempDir('grokcheck-cli-config-');
+    const first = grokcheck('train', '--p', '23', '--d-model', '16', '--heads', '2', '--d-mlp', '32', '--steps', '100', '--permutations', '0', '--runs', runs, '--quiet', '--json');
+    expect(first.status, first.stderr).toBe(0);
+    const id = JSON.parse(first.stdout).id;
+    const again = grokcheck('train', '--config', join(runs, id, 'config.json'), '--runs', runs, '--quiet', '--json');
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).id).toBe(id);
+    const config = JSON.parse(readFileSync(join(runs, id, 'config.json'), 'utf8')).config;
+    config.stop.max_steps = 200;
+    writeFileSync(join(runs, 'longer.json'), JSON.stringify(config));
+    const longer = grokcheck('train', '--config', join(runs, 'longer.json'), '--runs', runs, '--quiet', '--json');
+    expect(longer.status, longer.stderr).toBe(0);
+    expect(JSON.parse(longer.stdout).trajectory.at(-1).step).toBe(200);
+    expectCleanError(grokcheck('train', '--config', join(runs, 'longer.json'), '--p', '31'), 2, /--config gives the whole run config: drop --p/);
+    writeFileSync(join(runs, 'bad.json'), JSON.stringify({ ...config, optimizer: { ...config.optimizer, lr: -1 } }));
+    expectCleanError(grokcheck('train', '--config', join(runs, 'bad.json'), '--runs', runs), 2, /run config .*bad\.json\.optimizer\.lr/);
+  }, 60_000);
+
   it('a complete run whose last record was cut short is repaired by the command that trained it', () => {
     const runs = makeTempDir('grokcheck-cli-cut-');
     const args = ['train', '--p', '31', '--d-model', '32', '--steps', '300', '--permutations', '0', '--runs', runs, '--quiet'];

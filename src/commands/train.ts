@@ -1,6 +1,6 @@
 /** `grokcheck train`: train (or resume) one run into the run store, with a progress bar. */
 import { z } from 'zod';
-import { parseConfig } from '../schema/parse.js';
+import { parseConfig, readJsonFile } from '../schema/parse.js';
 import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
 import { defaultFsdSite, FSD_SITES, FsdSiteSchema } from '../schema/sites.js';
 import { isPrime, taskElements } from '../schema/task.js';
@@ -33,6 +33,12 @@ const METRICS = 'Metrics';
 const ENGINE = 'Engine and output';
 
 const TRAIN_FLAGS = new Flags({
+  config: valueFlag(
+    'FILE',
+    z.string().optional(),
+    "the run's whole config as JSON (the run config schema, src/schema/runConfig.ts): a file of your own,\na run's config.json, or the `config` that `show RUN --json` prints; the flags of the groups below\nthen stay unset (the engine and output flags still apply)",
+    { group: 'Config file' },
+  ),
   task: valueFlag('add|sub|mul|sym', z.enum(['add', 'sub', 'mul', 'sym']).default('add'), 'the operation (sym = symmetric group S_n composition)', { group: TASK }),
   p: valueFlag('N', int(2).optional(), 'the modulus for add/sub/mul (default 97)', { group: TASK }),
   n: valueFlag('N', int(2).max(6).optional(), 'n of S_n for sym (default 5)', { group: TASK }),
@@ -91,11 +97,18 @@ ${TRAIN_FLAGS.help()}
 
 Exit code: 0 when the run is complete, 1 when it failed, 2 on bad flags or an invalid config.
 Example: ${CLI} train --p 53 --seed 42 --steps 8000
+         ${CLI} train --config run.json      (e.g. a run's config.json, edited)
          ${CLI} train --p 97 --seeds 42,123,0,1,2 --engine webgpu`,
   async run(argv) {
     const { values: f } = TRAIN_FLAGS.parse(argv);
+    if (f.config !== undefined) {
+      const clashing = Object.entries(TRAIN_FLAGS.table)
+        .filter(([name, spec]) => spec.group !== ENGINE && spec.group !== 'Config file' && argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`)))
+        .map(([name]) => `--${name}`);
+      if (clashing.length) throw new UsageError(`--config gives the whole run config: drop ${clashing.join(', ')} (or edit the file)`);
+    }
     if (f.seeds === undefined) {
-      const outcome = await runWithProgress(trainConfig(f, f.seed), f);
+      const outcome = await runWithProgress(f.config !== undefined ? configFromFile(f.config) : trainConfig(f, f.seed), f);
       printOutcome(outcome, f.json);
       return outcome.status === 'failed' || divergedAt(outcome.records) !== null ? 1 : 0;
     }
@@ -126,6 +139,13 @@ async function trainSeeds(configs: RunConfig[], seeds: number[], f: TrainFlagVal
       out.push({ status: 'rejected', reason });
     }
   return out;
+}
+
+/** A run config from a JSON file: a bare config, or a run's config.json ({hash, config}); validated, errors name the field. */
+function configFromFile(path: string): RunConfig {
+  const json = readJsonFile(path, 'run config');
+  const isRunFile = json !== null && typeof json === 'object' && 'config' in json && 'hash' in json;
+  return parseConfig(RunConfigSchema, isRunFile ? (json as { config: unknown }).config : json, `run config ${path}`);
 }
 
 /** The run config of the flags with `seed` as --seed. */
