@@ -1,6 +1,7 @@
 /** The CLI as a user meets it: help, replay of fixtures, clear errors for bad input (never a stack trace). */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,20 @@ describe('grokcheck CLI', () => {
     }
     expectCleanError(grokcheck('frobnicate'), 2, /unknown command 'frobnicate'/);
   });
+
+  it('bench stops at SIGTERM at once (its timed work runs in a child process)', async () => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'grokcheck.js'), 'bench', '--quick'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    await new Promise((r) => setTimeout(r, 3000));
+    const sent = Date.now();
+    child.kill('SIGTERM');
+    const [code, signal] = await once(child, 'exit');
+    expect(Date.now() - sent).toBeLessThan(2000);
+    // It dies of the signal, as with no handler at all (a shell says exit 143).
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(stderr).toMatch(/bench: stopped by SIGTERM/);
+  }, 30_000);
 
   it('replays every public fixture within tolerance (--json)', () => {
     for (const name of ['add11-1l-standard', 'add11-2l-attn_only', 'add11-2l-mlp_only', 'add11-2l-standard', 'add97-2l-paper']) {

@@ -4,6 +4,11 @@ import { benchFsd } from '../metrics/bench.js';
 import { benchCheckpoint } from '../train/bench.js';
 import { benchCostModel } from '../verify/costBench.js';
 import { circuitSync } from '../papers/circuit-sync/index.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { constants as osConstants } from 'node:os';
+import { onEndingSignal } from '../runs/signals.js';
+import { COMPILED_CLI } from './jobs.js';
 import { CLI, type Command } from './command.js';
 import { ENGINE_FLAGS, engineOptionsOf } from './engineFlags.js';
 import { z } from 'zod';
@@ -26,6 +31,22 @@ const BENCH_FLAGS = new Flags({
   steps: valueFlag('N', z.coerce.number().int().positive().default(20), 'with --engine webgpu: lockstep steps timed per group size'),
 });
 
+const BENCH_CHILD = 'GROKCHECK_BENCH_CHILD';
+
+/** Runs `bench ARGV` in a child process and ends it (SIGKILL: it holds no state worth a cleanup) on SIGINT, SIGTERM or SIGHUP. */
+async function benchInChild(argv: string[]): Promise<number> {
+  const child = spawn(process.execPath, [COMPILED_CLI, 'bench', ...argv], { stdio: 'inherit', env: { ...process.env, [BENCH_CHILD]: '1' } });
+  const uninstall = onEndingSignal(['SIGINT', 'SIGTERM', 'SIGHUP'], {
+    onSignal: (signal) => {
+      child.kill('SIGKILL');
+      console.error(`bench: stopped by ${signal}; no figures printed`);
+    },
+  });
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  uninstall();
+  return code ?? (signal ? 128 + (osConstants.signals[signal] ?? 9) : 1);
+}
+
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'measure training-step, grid-evaluation and FSD speed',
@@ -40,6 +61,10 @@ step <= 25 ms, FSD + permutation test <= 500 ms on 2 cores, a checkpoint <= 20 t
 
 ${BENCH_FLAGS.help()}`,
   async run(argv) {
+    // The timed work runs in a child process that a signal ends at once: in this process the benchmarks run
+    // synchronously for minutes between two turns of the event loop, and a signal waited for them (issue 26:
+    // a bench ran 7 minutes past a `timeout 120`).
+    if (process.env[BENCH_CHILD] !== '1') return benchInChild(argv);
     const { values: f } = BENCH_FLAGS.parse(argv);
     if (f.engine === 'webgpu') {
       const runs = f.runs.split(',').map(Number);

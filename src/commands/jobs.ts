@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { onEndingSignal } from '../runs/signals.js';
 
 /** The compiled CLI (dist/cli.js), from both src/commands (tests) and dist/commands (the installed CLI). */
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export const COMPILED_CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
 export interface JobPlan {
   jobs: number;
@@ -51,7 +51,7 @@ export function startWorkers(count: number, args: string[], log: (line: string) 
   const children: { job: number; child: ChildProcess; exit: Promise<number | null> }[] = [];
   for (let i = 0; i < count; i++) {
     const job = i + 2;
-    const child = spawn(process.execPath, [CLI, 'verify', ...args, '--train-only'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [COMPILED_CLI, 'verify', ...args, '--train-only'], { stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [child.stdout, child.stderr]) {
       let pending = '';
       stream?.setEncoding('utf8');

@@ -16,7 +16,7 @@ import type { CheckpointRecord } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
 import { divergedAt, openStore, readRunRecords, summarizeRunConfig } from '../train/loop.js';
 import { recordsSource } from '../verify/pipeline.js';
-import { exportFileName, parseRun } from '../verify/recordsExport.js';
+import { exportFileName, isExportFolder, parseRun } from '../verify/recordsExport.js';
 import { assembleRunSet } from '../verify/runSet.js';
 import { storeSource as profileStoreSource } from '../verify/trainProfile.js';
 import { UsageError } from './command.js';
@@ -69,10 +69,6 @@ export function runState(status: RunStatus | null, lock: LockInspection): string
 
 const RUN_FILE = new RegExp(`^[0-9a-f]{${RUN_ID_LENGTH}}\\.jsonl$`);
 const RUN_DIR = new RegExp(`^[0-9a-f]{${RUN_ID_LENGTH}}$`);
-
-export function isExportFolder(dir: string): boolean {
-  return existsSync(dir) && readdirSync(dir).some((n) => RUN_FILE.test(n));
-}
 
 function eventsOf(records: readonly CheckpointRecord[], config: RunConfig | null): RunEvents | null {
   if (!config || records.length === 0) return null;

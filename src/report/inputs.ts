@@ -31,6 +31,11 @@ export interface SweepSummary {
   /** The canonical family's thresholds (at the fine resolution) around `canonicalThreshold` with the canonical verdict. */
   holds: { lo: number; hi: number } | null;
   /**
+   * Near misses (issue 26): the canonical family's neighbouring thresholds, one sweep step either side of the
+   * canonical one at the fine resolution, whose verdict differs: the verdict turns on less than one step.
+   */
+  nearMiss?: { threshold: number; verdict: Verdict }[];
+  /**
    * `rule-robust` when every point of the sweep gives the canonical verdict, else `rule-dependent` (not to be
    * confused with the baseline's robust/fragile, which is about a rounding-only perturbation of the runs).
    */

@@ -171,7 +171,8 @@ function setLabel(set: string, configurations: number | null): string {
 function sweepCell(s: SweepSummary | null): string {
   if (!s) return '';
   const range = s.holds ? `; threshold ${s.holds.lo.toFixed(2)}-${s.holds.hi.toFixed(2)}` : '';
-  return `${s.mark} (${s.agreeing}/${s.points}${range})`;
+  const near = s.nearMiss?.length ? `; **near miss**: ${s.nearMiss.map((m) => `${m.verdict} at ${m.threshold.toFixed(2)}`).join(', ')}` : '';
+  return `${s.mark} (${s.agreeing}/${s.points}${range}${near})`;
 }
 
 function renderTable(t: ClaimTable): string[] {
@@ -186,7 +187,7 @@ export function renderMarkdown(report: VerdictReport): string {
   out.push(`Profile \`${report.profile}\`: ${report.profile_description} Source: ${report.source}. Generated ${report.generated}.`, '');
   out.push(`Written by \`${report.command}\`.`, '');
   out.push(
-    `**${report.claims.length} claims: ${s.reproduced} reproduced, ${s['direction only']} direction only, ${s['not reproduced']} not reproduced, ${s['not evaluable']} not evaluable.**`,
+    `**${report.claims.length} ${report.claims.length === 1 ? 'claim' : 'claims'}: ${s.reproduced} reproduced, ${s['direction only']} direction only, ${s['not reproduced']} not reproduced, ${s['not evaluable']} not evaluable.**`,
     '',
   );
   out.push(
@@ -207,7 +208,7 @@ export function renderMarkdown(report: VerdictReport): string {
   out.push(
     '',
     '\\* the verdict changes under a documented alternative choice (see Sensitivity). † the test is weaker than the claim\'s wording (see the claim). ' +
-      '"Over the sweep": at how many of the evidence sweep\'s rule/threshold/resolution points the verdict is the same, and the range of the canonical rule\'s threshold around the canonical one over which it holds (see Evidence). ' +
+      '"Over the sweep": at how many of the evidence sweep\'s rule/threshold/resolution points the verdict is the same, and the range of the canonical rule\'s threshold around the canonical one over which it holds (see Evidence); a **near miss** is a verdict that changes one sweep step from the canonical threshold. ' +
       `"Rounding": \`robust\` when the profile's rounding-only perturbed re-run gives the same verdict, \`fragile\` when it gives another, \`untested\` when its runs are not there (${
         report.robustness.source ? `perturbed runs: ${report.robustness.source}` : 'no perturbed re-run was found'
       }; ${report.robustness.counts.robust} robust, ${report.robustness.counts.fragile} fragile, ${report.robustness.counts.untested} untested). ${report.robustness.perturbation}`,

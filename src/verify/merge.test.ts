@@ -143,6 +143,8 @@ describe('merge refuses what a foreign store must not hold, leaving DEST as it w
     refused((dir) => symlinkSync('/etc/passwd', join(dir, 'ablation.json')), /symbolic link/);
     refused((dir) => writeFileSync(join(dir, 'notes.txt'), 'x'), /'notes\.txt' is not a file of the run store/);
     refused((_, store) => mkdirSync(join(store, '..%2f..')), /is not a run id/);
+    // A folder of exported records is named as such (it once said "not a run id").
+    refused((_, store) => writeFileSync(join(store, '0123456789abcdef.jsonl'), '{}\n'), /a folder of exported records .* not a run store/);
     refused((_, store) => symlinkSync('/tmp', join(store, '0123456789abcdef')), /symbolic link/);
     refused(() => {}, /more than merge accepts/, { records: 100 });
   });

@@ -13,6 +13,7 @@
  *   idempotent: a run DEST already holds with the same bytes is left alone.
  * Incomplete runs (running, failed, interrupted) are not copied, and said so.
  */
+import { isExportFolder } from './recordsExport.js';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Measurement } from '../paper/paper.js';
@@ -135,6 +136,8 @@ export function mergeStores(
   for (const source of sources.map((s) => resolve(s))) {
     if (source === root) throw new MergeError(`${source}: a source cannot be the destination`);
     if (entryKind(source) !== 'dir') throw new MergeError(`${source}: not a run store folder`);
+    if (isExportFolder(source))
+      throw new MergeError(`${source}: this is a folder of exported records (<id>.jsonl files, no checkpoints), not a run store: merge takes run stores; verify --records-only --records-dir reads records`);
     for (const name of readdirSync(source).sort()) {
       const path = join(source, name);
       if (!RUN_ID.test(name)) throw new MergeError(`${path}: '${name}' is not a run id (16 lower-case hex digits)`);

@@ -67,6 +67,11 @@ export interface ExportedRun {
   measurements?: Record<string, unknown>;
 }
 
+/** Whether `dir` holds exported records (`<id>.jsonl` files) rather than a run store. */
+export function isExportFolder(dir: string): boolean {
+  return existsSync(dir) && readdirSync(dir).some((n) => /^[0-9a-f]{16}\.jsonl$/.test(n));
+}
+
 export function exportFileName(id: string): string {
   return `${id}.jsonl`;
 }

@@ -104,5 +104,6 @@ export function summariseSweep(entries: readonly SweepEntry[], canonical: Verdic
     while (hi < line.length - 1 && line[hi + 1].verdict === canonical) hi++;
     holds = { lo: line[lo].threshold!, hi: line[hi].threshold! };
   }
-  return { lines, agreeing, points: own.length, holds, mark: agreeing === own.length ? 'rule-robust' : 'rule-dependent' };
+  const nearMiss = at < 0 ? [] : [line[at - 1], line[at + 1]].filter((e): e is SweepEntry => e !== undefined && e.verdict !== canonical).map((e) => ({ threshold: e.threshold!, verdict: e.verdict }));
+  return { lines, agreeing, points: own.length, holds, nearMiss, mark: agreeing === own.length ? 'rule-robust' : 'rule-dependent' };
 }

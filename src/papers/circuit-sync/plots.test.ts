@@ -51,6 +51,10 @@ describe('report plots', () => {
     expect(at.sign_p).toBeCloseTo(0.00390625, 10);
     // The threshold-free plateau rule is a flat line over every threshold.
     expect(leads.rows.filter((r) => r.rule === 'plateau:0.05 (no threshold)' && r.resolution === '@100')).toHaveLength(10);
+    // @100 and @500 differ in their legend mark, not only in dashes (a line with points shows its point there).
+    const panels = (leads.spec as { vconcat: { encoding?: Record<string, { field?: string }> }[] }).vconcat;
+    expect(panels[0].encoding?.shape?.field).toBe('resolution');
+    expect(panels[0].encoding?.strokeDash?.field).toBe('resolution');
     // The replicates get a plot of their own (25 configurations), the same lines.
     const all = buildPlots(set, { sweep }).find((p) => p.file === 'leads-vs-threshold-replicates')!;
     expect(new Set(all.rows.map((r) => `${r.rule}@${r.resolution}`)).size).toBe(4 * 2);

@@ -161,6 +161,9 @@ export function leadsVsThresholdPlot(evidence: PlotEvidence, set = 'paper'): Plo
     x: q('threshold', 'sync threshold', { scale: { domain: [SWEEP_THRESHOLDS[0], SWEEP_THRESHOLDS.at(-1)!] } }),
     color: n('rule', 'sync rule', { legend: { orient: 'bottom', columns: 2 } }),
     strokeDash: n('resolution', 'resolution', { legend: { orient: 'bottom' } }),
+    // A point shape per resolution too: a line with points draws its legend symbol as the point, so dashes alone
+    // gave @100 and @500 the same legend mark (issue 26).
+    shape: n('resolution', 'resolution', { legend: { orient: 'bottom' } }),
   };
   return {
     file: set === 'paper' ? 'leads-vs-threshold' : `leads-vs-threshold-${set}`,
