@@ -24,7 +24,7 @@ import numpy as np
 
 CHECKPOINT_MAGIC = b"GRKSTATE"
 CHECKPOINT_FORMAT = "grokcheck-training-state"
-EXPORT_FORMATS = ("grokcheck-run-records/2", "grokcheck-run-records/3")
+EXPORT_FORMATS = ("grokcheck-run-records/2", "grokcheck-run-records/3", "grokcheck-run-records/4")
 _NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
@@ -84,6 +84,12 @@ def load_run(path):
     if not lines:
         raise GrokcheckFormatError(f"{path}: empty")
     header = lines[0]
+    if "rows_sha256" in header:
+        # Format /4: the SHA-256 of every line after the header, each with its newline.
+        with open(path, "rb") as f:
+            body = f.read().split(b"\n", 1)[1]
+        if hashlib.sha256(body).hexdigest() != header["rows_sha256"]:
+            raise GrokcheckFormatError(f"{path}: the records were changed after export (their SHA-256 is not the header's rows_sha256)")
     if header.get("format") not in EXPORT_FORMATS:
         raise GrokcheckFormatError(f"{path}:1: format {header.get('format')!r} is not one of {EXPORT_FORMATS}")
     columns, alt_keys, alt_fields = header["columns"], header["alt_keys"], header["alt_fields"]

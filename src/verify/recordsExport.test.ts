@@ -20,6 +20,12 @@ function exampleRun(): ExportedRun {
   };
 }
 
+/** The lines of an export as format /3 wrote them (no rows_sha256), so that a test can edit rows and reach the row checks. */
+function unchecked(lines: string[]): string[] {
+  const { rows_sha256: _sha, ...header } = JSON.parse(lines[0]);
+  return [JSON.stringify({ ...header, format: 'grokcheck-run-records/3' }), ...lines.slice(1)];
+}
+
 describe('committed records', () => {
   it('round-trips a run exactly through a JSON-lines file', () => {
     const dir = makeTempDir('gc-export-');
@@ -87,8 +93,19 @@ describe('committed records', () => {
     expect(back.records).toEqual(run.records);
   });
 
-  it('names the file and line of a broken record', () => {
+  it('refuses records edited after export, even to values their schema accepts (rows_sha256)', () => {
     const text = serializeRun(exampleRun()).split('\n');
+    expect(JSON.parse(text[0])).toMatchObject({ format: 'grokcheck-run-records/4', rows_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const row = JSON.parse(text[3]);
+    row[4] = row[4] === 0.5 ? 0.25 : 0.5; // val_loss: still a valid loss
+    text[3] = JSON.stringify(row);
+    expect(() => parseRun(text.join('\n'), 'e.jsonl')).toThrow(/^e\.jsonl: the records were changed after export/);
+    // Format /3 had no checksum: read unchecked.
+    expect(parseRun(unchecked(text).join('\n'), 'e.jsonl').records).toHaveLength(exampleRun().records.length);
+  });
+
+  it('names the file and line of a broken record', () => {
+    const text = unchecked(serializeRun(exampleRun()).split('\n'));
     const row = JSON.parse(text[3]);
     row[3] = 'high';
     text[3] = JSON.stringify(row);
@@ -105,7 +122,7 @@ describe('committed records', () => {
 
   it('refuses steps that do not increase, and a file named after another run', () => {
     const run = exampleRun();
-    const lines = serializeRun(run).trim().split('\n');
+    const lines = unchecked(serializeRun(run).trim().split('\n'));
     [lines[2], lines[3]] = [lines[3], lines[2]];
     expect(() => parseRun(lines.join('\n'), 'z.jsonl')).toThrow(/z\.jsonl:4: step \d+ does not increase/);
     const dir = makeTempDir('gc-export-');
@@ -116,7 +133,7 @@ describe('committed records', () => {
   it('reads format /2, whose header held C14\'s ablation as `ablation`', () => {
     const run = exampleRun();
     const [header, ...rows] = serializeRun(run).split('\n');
-    const { measurements, ...rest } = JSON.parse(header);
+    const { measurements, rows_sha256: _sha, ...rest } = JSON.parse(header);
     const old = JSON.stringify({ ...rest, format: 'grokcheck-run-records/2', ablation: measurements.ablation });
     expect(parseRun([old, ...rows].join('\n'), 'old.jsonl')).toEqual(run);
   });

@@ -7,7 +7,10 @@
  * committed records are exactly those of the run (a rounded 0.7999999999999998 would cross a 0.80 threshold).
  * NaN and +-Infinity are written as the strings "NaN", "Infinity", "-Infinity". No checkpoints.
  * `measurements` holds the paper's stored measurements by name (format /2 had one, `ablation`, and is still read).
+ * Format /4 adds `rows_sha256`, the SHA-256 of the lines after the header, checked on every read; /3 and /2 files
+ * have none and are read unchecked.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -16,7 +19,10 @@ import { CheckpointRecordSchema, FsdSummarySchema, recordGridProblem, type Check
 import { writeFileAtomic } from '../runs/atomic.js';
 import { TrainingSessionSchema, type TrainingSession } from '../runs/codeVersion.js';
 
-export const EXPORT_FORMAT = 'grokcheck-run-records/3';
+/** Format /4: /3 with `rows_sha256`, so that an edit of a value (even one its schema accepts) is found. */
+export const EXPORT_FORMAT = 'grokcheck-run-records/4';
+/** /3: the same header without the checksum (read; accepted unchecked). */
+const EXPORT_FORMAT_3 = 'grokcheck-run-records/3';
 /** The previous format: the same, with C14's ablation as a header field `ablation` instead of `measurements`. */
 const EXPORT_FORMAT_2 = 'grokcheck-run-records/2';
 
@@ -30,7 +36,7 @@ const OPTIONAL_ALT_FIELDS = new Set(ALT_FIELDS.filter((k) => FsdSummarySchema.sh
 
 export const ExportHeaderSchema = z
   .object({
-    format: z.enum([EXPORT_FORMAT, EXPORT_FORMAT_2]),
+    format: z.enum([EXPORT_FORMAT, EXPORT_FORMAT_3, EXPORT_FORMAT_2]),
     id: z.string().regex(/^[0-9a-f]{16}$/),
     config: z.unknown(),
     status: z.enum(['complete', 'failed']),
@@ -52,8 +58,11 @@ export const ExportHeaderSchema = z
     columns: z.array(z.string()),
     alt_keys: z.array(z.string()),
     alt_fields: z.array(z.string()),
+    /** SHA-256 of every line after the header, each with its '\n' (format /4; absent before). */
+    rows_sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   })
-  .strict();
+  .strict()
+  .refine((h) => h.format !== EXPORT_FORMAT || h.rows_sha256 !== undefined, { message: `format ${EXPORT_FORMAT} carries rows_sha256`, path: ['rows_sha256'] });
 
 export interface ExportedRun {
   id: string;
@@ -107,8 +116,11 @@ export function serializeRun(run: ExportedRun): string {
     });
     return [...columns.map((c) => encodeNumber(rec[c] ?? null)), alt];
   });
-  return [header, ...rows].map((line) => JSON.stringify(line)).join('\n') + '\n';
+  const body = rows.map((row) => `${JSON.stringify(row)}\n`).join('');
+  return `${JSON.stringify({ ...header, rows_sha256: sha256(body) })}\n${body}`;
 }
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** Parses one export file; every error names the file and line. The id is re-derived from the config. */
 export function parseRun(text: string, file: string): ExportedRun {
@@ -130,6 +142,11 @@ export function parseRun(text: string, file: string): ExportedRun {
   const id = runIdOf(config.data);
   if (id !== head.data.id) throw new Error(`${file}:1: the config hashes to run id ${id}, the header says ${head.data.id}`);
   const { columns, alt_keys: altKeys, alt_fields: altFields } = head.data;
+  if (head.data.rows_sha256 !== undefined) {
+    const body = lines.slice(1).map((line) => `${line}\n`).join('');
+    if (sha256(body) !== head.data.rows_sha256)
+      throw new Error(`${file}: the records were changed after export (their SHA-256 is not the header's rows_sha256): re-export them (verify --export-records), or restore the file from git`);
+  }
   const records: CheckpointRecord[] = [];
   for (let i = 1; i < lines.length; i++) {
     const row = json(i);
@@ -154,7 +171,7 @@ export function parseRun(text: string, file: string): ExportedRun {
   }
   const grid = recordGridProblem(records, config.data);
   if (grid) throw new Error(`${file}:${grid.index + 2}: ${grid.problem}`);
-  const { format: _format, config: _config, columns: _c, alt_keys: _k, alt_fields: _f, commit: _commit, cpu: _cpu, trained: _trained, ablation, measurements, ...rest } = head.data;
+  const { format: _format, config: _config, columns: _c, alt_keys: _k, alt_fields: _f, commit: _commit, cpu: _cpu, trained: _trained, rows_sha256: _sha, ablation, measurements, ...rest } = head.data;
   const stored = { ...(ablation === undefined ? {} : { ablation }), ...(measurements ?? {}) };
   return { ...rest, config: config.data, records, ...(Object.keys(stored).length ? { measurements: stored } : {}) };
 }
