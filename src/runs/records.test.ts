@@ -79,7 +79,7 @@ describe('records.jsonl', () => {
       }
       expectRecordsError(() => readRecords(file, RecordSchema), complete + 1, /incomplete final line \(no trailing newline/);
       // It tells the user what to do, not which internal option would repair it.
-      expectRecordsError(() => readRecords(file, RecordSchema), complete + 1, /run the command that trained it \(grokcheck train, fork or verify\) again/);
+      expectRecordsError(() => readRecords(file, RecordSchema), complete + 1, /run the command that trained it \(train, fork or verify\) again/);
       expect(() => readRecords(file, RecordSchema)).not.toThrow(/repairTruncatedTail/);
       const repaired = readRecords(file, RecordSchema, { repairTruncatedTail: true });
       expect(repaired.records).toEqual([0, 100, 200].slice(0, complete).map(record));

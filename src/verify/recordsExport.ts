@@ -142,11 +142,6 @@ export function parseRun(text: string, file: string): ExportedRun {
   const id = runIdOf(config.data);
   if (id !== head.data.id) throw new Error(`${file}:1: the config hashes to run id ${id}, the header says ${head.data.id}`);
   const { columns, alt_keys: altKeys, alt_fields: altFields } = head.data;
-  if (head.data.rows_sha256 !== undefined) {
-    const body = lines.slice(1).map((line) => `${line}\n`).join('');
-    if (sha256(body) !== head.data.rows_sha256)
-      throw new Error(`${file}: the records were changed after export (their SHA-256 is not the header's rows_sha256): re-export them (verify --export-records), or restore the file from git`);
-  }
   const records: CheckpointRecord[] = [];
   for (let i = 1; i < lines.length; i++) {
     const row = json(i);
@@ -168,6 +163,12 @@ export function parseRun(text: string, file: string): ExportedRun {
     if (records.length > 0 && rec.data.step <= records[records.length - 1].step)
       throw new Error(`${file}:${i + 1}: step ${rec.data.step} does not increase`);
     records.push(rec.data);
+  }
+  // After the rows' own checks, which name the line of a damaged one: this finds the edits they accept.
+  if (head.data.rows_sha256 !== undefined) {
+    const body = lines.slice(1).map((line) => `${line}\n`).join('');
+    if (sha256(body) !== head.data.rows_sha256)
+      throw new Error(`${file}: the records were changed after export (their SHA-256 is not the header's rows_sha256): re-export them (verify --export-records), or restore the file from git`);
   }
   const grid = recordGridProblem(records, config.data);
   if (grid) throw new Error(`${file}:${grid.index + 2}: ${grid.problem}`);
