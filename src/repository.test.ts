@@ -1,5 +1,7 @@
 /** What is committed and what git ignores agree: regenerating a report or training never dirties git by surprise. */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -19,6 +21,13 @@ describe('repository', () => {
       if ((error as { status?: number }).status !== 1) throw error;
     }
     expect(ignored.trim().split('\n').filter(Boolean)).toEqual([]);
+  });
+
+  it("types no figure of the report in the README's Findings (they come from reports/SUMMARY.md, generated)", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const findings = readme.slice(readme.indexOf('\n## Findings'), readme.indexOf('\n## ', readme.indexOf('\n## Findings') + 1));
+    expect(findings.length).toBeGreaterThan(100);
+    expect(findings.replace(/\(reports\/[^)]*\)/g, '').match(/\d/g)).toBeNull();
   });
 
   it('ignores what training and verifying write: run stores, builds, temporary reports', () => {

@@ -9,5 +9,6 @@ import { benchCommand } from './bench.js';
 import { verifyCommand } from './verify.js';
 import { mergeCommand } from './merge.js';
 import { webgpuCommand } from './webgpu.js';
+import { compareCommand } from './compare.js';
 
-export const commands: Command[] = [verifyCommand, mergeCommand, trainCommand, forkCommand, runsCommand, showCommand, replayCommand, fsdCommand, benchCommand, webgpuCommand];
+export const commands: Command[] = [verifyCommand, compareCommand, mergeCommand, trainCommand, forkCommand, runsCommand, showCommand, replayCommand, fsdCommand, benchCommand, webgpuCommand];

@@ -81,3 +81,8 @@ export function signed(n: number | null): string {
   if (n === null || !Number.isFinite(n)) return 'n/a';
   return `${n > 0 ? '+' : ''}${Math.round(n)}`;
 }
+
+/** The first clause of a figure, for page one's table: `4/9 positive`, `+389 [-611, +1522]`, `R^2 0.20 / 0.99 / 0.99`. */
+export function shortFigure(figure: string): string {
+  return figure.split(';')[0].trim();
+}

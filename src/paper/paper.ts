@@ -6,7 +6,8 @@
  */
 import type { z } from 'zod';
 import type { AsyncEngine } from '../engine/engine.js';
-import type { ClaimDefinition, ClaimOutcome } from './claim.js';
+import type { ClaimDefinition, ClaimOutcome, Verdict } from './claim.js';
+import type { SweepEntry } from '../report/inputs.js';
 import type { Plan, ProfileInfo, RoleBase, RunData, RunLookup, RunSet } from './runSet.js';
 
 /** One experiment design at one scale (the paper's own, or a scaled-down one for CI). */
@@ -125,7 +126,26 @@ export interface Paper<R extends RoleBase = RoleBase, P extends Profile<R> = Pro
   };
   /** The report's plots from the run set and the claims' evidence (the sweep entries per claim id). */
   plots(set: RunSet<R, P>, evidence: PlotEvidence): Plot[];
+  /** What the report's page one says beyond the table of verdicts (issue 27); absent: the table alone. */
+  readonly pageOne?: PageOne;
   readonly measurements: readonly Measurement<R, P>[];
+}
+
+/** A claim as page one reads it: its verdict, our figure, its rounding mark and its evidence sweep. */
+export interface PageOneClaim {
+  id: string;
+  name: string;
+  verdict: Verdict;
+  ours: string;
+  robustness: string;
+  sweep: readonly SweepEntry[];
+}
+
+export interface PageOne {
+  /** The paper's questions answered in one paragraph from the verdicts (generated, never typed). */
+  answer(claims: readonly PageOneClaim[], profile: string): string;
+  /** The plots page one may show (file names under plots/, without extension), best first: the first one drawn is shown. */
+  readonly headlinePlots: readonly string[];
 }
 
 /** A paper of any role and profile type, as the core handles it. */

@@ -42,6 +42,22 @@ describe('verdict report', () => {
     expect(md).toContain('Written by `grokcheck verify --profile paper`.');
   });
 
+  it('opens with page one: the paper\'s questions answered from the verdicts, a short row per claim, the headline plot', () => {
+    const { report } = shared;
+    const md = renderMarkdown(report);
+    const pageOne = md.slice(0, md.indexOf('## Details'));
+    expect(pageOne).toMatch(/\*\*Does FSD synchronise before grokking\?\*\* On the paper's main configurations: C01 .*: \*\*reproduced\*\* \(9\/9 positive\)/);
+    expect(pageOne).toMatch(/On the 25 replicate configurations \(every seed of every prime\): C01 \*\*reproduced\*\*/);
+    expect(pageOne).toMatch(/\*\*Does weight decay set the gap\?\*\* C05 /);
+    expect(pageOne).toContain('Of the 16 claims, 16 reproduced, 0 direction only, 0 not reproduced, 0 not evaluable');
+    const rows = pageOne.split('\n').filter((l) => /^\| C\d\d /.test(l));
+    expect(rows).toHaveLength(16);
+    // Short cells: a row fits a screen (the details table's rows run to hundreds of characters).
+    for (const row of rows) expect(row.length, row).toBeLessThan(200);
+    expect(report.page_one.headline_plot).toBe('plots/leads-vs-threshold-replicates.svg');
+    expect(pageOne).toContain('![FSD leads grokking in how many replicates configurations (25), by sync threshold](plots/leads-vs-threshold-replicates.svg)');
+  });
+
   it('lists the verdicts that change under an alternative option and flags them in the table', () => {
     // Synthetic FSD is 0.85 at sync and reaches 0.90 only 1000 steps later: under threshold:0.90 every lead
     // shrinks by 1000, so C03's mean lead (~+680) leaves the paper's CI while C01 still sees 9/9 positive.
@@ -53,8 +69,9 @@ describe('verdict report', () => {
     expect(c03.changes_under_options).toContain('sync.rule=threshold:0.90 -> direction only');
     expect(renderMarkdown(report)).toMatch(/\| C03 lead-size .*\*\*reproduced\*\* \* (†|\|)/);
     const md = renderMarkdown(report);
+    const details = md.slice(md.indexOf('## Details'));
     for (const c of report.claims) {
-      const row = md.split('\n').find((l) => l.startsWith(`| ${c.id} `))!;
+      const row = details.split('\n').find((l) => l.startsWith(`| ${c.id} `))!;
       const verdictCell = row.split(' | ').at(-3)!;
       expect(verdictCell.replace(/\*\*[^*]+\*\*/, '').includes('*'), `${c.id}: ${c.changes_under_options.join('; ')}`).toBe(c.changes_under_options.length > 0);
     }
@@ -78,6 +95,10 @@ describe('verdict report', () => {
     const written = writeReport(dir, report, await renderPlots(plots));
     expect(JSON.parse(readFileSync(written.json, 'utf8'))).toEqual(JSON.parse(JSON.stringify(report)));
     expect(readFileSync(written.markdown, 'utf8')).toBe(renderMarkdown(report));
+    // SUMMARY.md: page one alone (what verdict.md opens with), then a link to the whole report.
+    const summary = readFileSync(join(dir, 'SUMMARY.md'), 'utf8');
+    expect(renderMarkdown(report).startsWith(summary.replace('The whole report: [verdict.md](verdict.md).\n', ''))).toBe(true);
+    expect(summary).toMatch(/\[verdict\.md\]\(verdict\.md\)/);
     const expected = plots.flatMap((p) => [`${p.file}.svg`, `${p.file}.csv`, `${p.file}.vl.json`]);
     expect(readdirSync(join(dir, 'plots')).sort()).toEqual([...expected, 'notes.txt'].sort());
     for (const p of report.plots) {

@@ -6,7 +6,8 @@
 import type { Paper } from '../../paper/paper.js';
 import { ablationMeasurement } from './ablation.js';
 import { CLAIMS, evaluateClaims } from './claims/index.js';
-import { optionsOf, optionVariants, REPLICATES_SWEEP_SET, SENSITIVITY_LIMITS, SWEEP_CLAIMS, sweepPoints } from './options.js';
+import { optionsOf, optionVariants, REPLICATES_SWEEP_SET, SENSITIVITY_LIMITS, SWEEP_CANONICAL, SWEEP_CLAIMS, sweepPoints } from './options.js';
+import { circuitSyncPageOne } from './pageOne.js';
 import { buildPlots } from './plots.js';
 import { getProfile, PROFILE_NAMES, reorderedProfile, type ProfileName } from './profiles.js';
 import type { RunRole } from './roles.js';
@@ -31,6 +32,7 @@ export const circuitSync: Paper<RunRole, CircuitProfile> = {
     return options.perturbed ? circuitProfile(reorderedProfile(spec), `${name}-reordered`) : circuitProfile(spec);
   },
   claims: CLAIMS,
+  pageOne: circuitSyncPageOne,
   evaluate: (set, ids, variant) => evaluateClaims(set, optionsOf(variant), ids),
   analysis: {
     coarse: COARSE,
@@ -39,7 +41,7 @@ export const circuitSync: Paper<RunRole, CircuitProfile> = {
     sweep: {
       claims: SWEEP_CLAIMS,
       points: sweepPoints(),
-      canonical: { family: 'threshold', threshold: 0.8, set: 'paper' },
+      canonical: SWEEP_CANONICAL,
       sets: (profile) => (profile.spec.replicates ? [REPLICATES_SWEEP_SET] : []),
     },
   },

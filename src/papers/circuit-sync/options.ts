@@ -167,6 +167,8 @@ export const SWEEP_CLAIMS = ['C01', 'C02', 'C03', 'C04', 'C08', 'C09', 'C11', 'C
 /** The claims read on the replicates as well (claims.md "replicates": C01-C04 on the paper's 9 and on all 25). */
 export const REPLICATE_CLAIMS = ['C01', 'C02', 'C03', 'C04'] as const;
 /** The sweep's second set of configurations, for a profile that has replicates. */
+/** Where the canonical analysis sits in the sweep: the threshold rule at 0.80, on the paper's own configurations. */
+export const SWEEP_CANONICAL = { family: 'threshold', threshold: 0.8, set: 'paper' } as const;
 export const REPLICATES_SWEEP_SET = { name: 'replicates', variant: `${OPTION_NAMES.configurations}=replicates`, claims: REPLICATE_CLAIMS } as const;
 
 /** What the variants cannot re-derive from the stored runs (the report's sensitivity limits). */

@@ -160,9 +160,9 @@ export function leadsVsThresholdPlot(evidence: PlotEvidence, set = 'paper'): Plo
   const common = {
     x: q('threshold', 'sync threshold', { scale: { domain: [SWEEP_THRESHOLDS[0], SWEEP_THRESHOLDS.at(-1)!] } }),
     color: n('rule', 'sync rule', { legend: { orient: 'bottom', columns: 2 } }),
-    strokeDash: n('resolution', 'resolution', { legend: { orient: 'bottom' } }),
-    // A point shape per resolution too: a line with points draws its legend symbol as the point, so dashes alone
-    // gave @100 and @500 the same legend mark (issue 26).
+    // A point shape per resolution as well as a dash: a line with points draws its legend symbol as the point, so
+    // dashes alone gave @100 and @500 the same legend mark (issue 26); the shapes carry the one legend.
+    strokeDash: n('resolution', 'resolution', { legend: null }),
     shape: n('resolution', 'resolution', { legend: { orient: 'bottom' } }),
   };
   return {

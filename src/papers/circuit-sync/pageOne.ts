@@ -1,0 +1,68 @@
+/**
+ * Page one of the circuit-sync report (issue 27): the paper's two questions, "does FSD synchronise before
+ * grokking?" and "does weight decay set the gap?", answered in one paragraph from the claims' verdicts and
+ * figures, as evaluated: nothing here is typed by hand but the questions and what each claim tests.
+ */
+import { shortFigure } from '../../paper/claim.js';
+import type { PageOne, PageOneClaim } from '../../paper/paper.js';
+import { REPLICATES_SWEEP_SET, SWEEP_CANONICAL } from './options.js';
+
+/** What each claim of the two questions tests, in a few words. */
+const TESTS: Record<string, string> = {
+  C01: 'every configuration syncs first',
+  C02: 'the sign test over the leads',
+  C03: 'the mean lead against the paper\'s +1722',
+  C04: 'FSD before the restricted-loss baseline',
+  C05: 'Delta_t falls as lambda rises',
+  C06: 'Delta_t ~ C/lambda (R^2)',
+  C07: 'a constant parameter-norm threshold',
+  C08: 'raising lambda at sync speeds grokking',
+};
+const PRECEDENCE = ['C01', 'C02', 'C03', 'C04'];
+const WEIGHT_DECAY = ['C05', 'C06', 'C07', 'C08'];
+
+
+/** A figure's first clause, cut at a word boundary past `max` characters (the table and Details have it whole). */
+const brief = (figure: string, max = 70) => {
+  const first = shortFigure(figure);
+  return first.length <= max ? first : `${first.slice(0, first.lastIndexOf(' ', max))} …`;
+};
+
+const marked = (c: PageOneClaim) => `${c.id} ${TESTS[c.id]}: **${c.verdict}** (${brief(c.ours)}${c.robustness === 'fragile' ? '; fragile under rounding' : ''})`;
+
+/** The claim's verdict and figure on the replicates (every seed of every prime), at the canonical rule; null when not swept there. */
+function onReplicates(c: PageOneClaim): { text: string; configurations: number | null } | null {
+  const at = c.sweep.filter((e) => e.set === REPLICATES_SWEEP_SET.name && e.family === SWEEP_CANONICAL.family && e.threshold === SWEEP_CANONICAL.threshold);
+  const fine = at.sort((a, b) => a.resolution - b.resolution)[0];
+  if (!fine) return null;
+  return { text: `${c.id} **${fine.verdict}** (${brief(String(fine.figure.text))})`, configurations: fine.configurations };
+}
+
+function answer(claims: readonly PageOneClaim[]): string {
+  const by = (ids: readonly string[]) => ids.map((id) => claims.find((c) => c.id === id)).filter((c): c is PageOneClaim => c !== undefined);
+  const parts: string[] = [];
+  const precedence = by(PRECEDENCE);
+  if (precedence.length) {
+    const replicated = precedence.map(onReplicates).filter((r): r is NonNullable<typeof r> => r !== null);
+    const n = replicated.find((r) => r.configurations !== null)?.configurations;
+    parts.push(
+      `**Does FSD synchronise before grokking?** On the paper's main configurations: ${precedence.map(marked).join('; ')}.` +
+        (replicated.length ? ` On the ${n ?? ''} replicate configurations (every seed of every prime): ${replicated.map((r) => r.text).join('; ')}.` : ''),
+    );
+  }
+  const decay = by(WEIGHT_DECAY);
+  if (decay.length) parts.push(`**Does weight decay set the gap?** ${decay.map(marked).join('; ')}.`);
+  const count = (v: string) => claims.filter((c) => c.verdict === v).length;
+  const fragile = claims.filter((c) => c.robustness === 'fragile').length;
+  parts.push(
+    `Of the ${claims.length} claims, ${count('reproduced')} reproduced, ${count('direction only')} direction only, ${count('not reproduced')} not reproduced, ${count('not evaluable')} not evaluable; ` +
+      `${fragile} change verdict when only the summation order of training changes (fragile), so their verdicts cannot be told apart from rounding.`,
+  );
+  return parts.join('\n\n');
+}
+
+export const circuitSyncPageOne: PageOne = {
+  answer,
+  // Leads against the threshold on every configuration (25 on the paper profile), else on the main ones.
+  headlinePlots: ['leads-vs-threshold-replicates', 'leads-vs-threshold'],
+};
