@@ -52,8 +52,8 @@ export interface Comparison {
   regressions: number;
 }
 
-/** Numeric leaves by dotted path (`leads.3.lead`), non-finite values and null kept as null. */
-function numbers(value: unknown, path = '', out = new Map<string, number | null>()): Map<string, number | null> {
+/** Numeric leaves by dotted path (`leads.3.lead`), non-finite values kept as null (the regression baseline reads them too). */
+export function numbers(value: unknown, path = '', out = new Map<string, number | null>()): Map<string, number | null> {
   if (typeof value === 'number') out.set(path, Number.isFinite(value) ? value : null);
   else if (Array.isArray(value)) value.forEach((v, i) => numbers(v, path ? `${path}.${i}` : String(i), out));
   else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) numbers(v, path ? `${path}.${k}` : k, out);
