@@ -70,6 +70,14 @@ describe('training loop', () => {
     expect(wd[600]).toBe(3);
   });
 
+  it('a step trigger on a checkpoint step shows in that step\'s record', async () => {
+    // The record of step 100 says the weight decay in effect from step 100 on; it once said the old one, so a
+    // step-500 trigger showed at 600 in the records (the training was the same: it fired before step 100 -> 101).
+    const out = await trainRun({ config: tinyConfig({ schedule: { lambda_high: 3, trigger: 'step:100' } }), storeRoot: store(), engine: 'native' });
+    const wd = Object.fromEntries(out.records.map((r) => [r.step, r.weight_decay]));
+    expect([wd[50], wd[100], wd[150]]).toEqual([1, 3, 3]);
+  });
+
   it('an event-triggered schedule fires at the memorisation checkpoint', async () => {
     const out = await trainRun({ config: tinyConfig({ schedule: { lambda_high: 2, trigger: 'mem' } }), storeRoot: store(), engine: 'native' });
     const mem = eventSteps(out.records, 0.8).memorisation;

@@ -361,6 +361,13 @@ async function trainWithWriter(
   let stopReason: string | null = null;
 
   for (;;) {
+    // A step trigger fires at its step, before that step's checkpoint, as an event trigger fires at its
+    // checkpoint: the record of the step says the weight decay in effect from it on (issue 27: it fired after the
+    // record was written, so a step-500 trigger showed at 600 in the records; the training was the same).
+    if (stepTrigger !== null && step >= stepTrigger && state.scheduleFiredAt === null) {
+      state.scheduleFiredAt = step;
+      setWeightDecay(state, config, config.schedule!.lambda_high);
+    }
     // Every eval_every steps, and at the final step even when the cap is off that grid.
     if ((step % config.eval_every === 0 || step >= maxSteps) && (records.at(-1)?.step ?? -1) < step) {
       // One read of the state serves the measurement and the checkpoint (a GPU engine copies it back to the host).
@@ -385,10 +392,6 @@ async function trainWithWriter(
     }
     if (stopReason) break;
     if (opts.stepBudget !== undefined && stepsThisCall >= opts.stepBudget) break;
-    if (stepTrigger !== null && step >= stepTrigger && state.scheduleFiredAt === null) {
-      state.scheduleFiredAt = step;
-      setWeightDecay(state, config, config.schedule!.lambda_high);
-    }
     const positions = state.cursor.next();
     if (config.batch_order === 'reversed') positions.reverse();
     const batch = gather(task, indicesOf(split, positions));
