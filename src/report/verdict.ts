@@ -28,6 +28,11 @@ export interface ClaimEntry extends Pick<ClaimDefinition, 'id' | 'name' | 'state
   reason_coarse: string;
   runs: string[];
   notes: string[];
+  /**
+   * Notes of the reading on the coarse grid that the fine reading does not have (issue 27: C06 on the 500-step
+   * grid left out branches as never grokked, and only verdict.json said so).
+   */
+  notes_coarse: string[];
   /** Single-option alternatives under which the verdict changes (`option=value -> verdict`). */
   changes_under_options: string[];
   /** Its verdicts under every alternative, marked on the perturbed re-run, in words (null without one). */
@@ -132,6 +137,7 @@ export function buildVerdictReport(inputs: ReportInputs): VerdictReport {
       reason_coarse: r.coarse.reason,
       runs: r.fine.runIds,
       notes: r.fine.notes,
+      notes_coarse: r.coarse.notes.filter((n) => !r.fine.notes.includes(n)),
       changes_under_options: changes.get(r.definition.id) ?? [],
       alternatives_rounding: alternativesRounding.get(r.definition.id) ?? null,
       data: r.fine.data,
@@ -300,6 +306,13 @@ export function renderMarkdown(report: VerdictReport): string {
       out.push(`- Notes:`);
       for (const n of c.notes.slice(0, NOTE_LIMIT)) out.push(`  - ${n}`);
       if (c.notes.length > NOTE_LIMIT) out.push(`  - ... and ${c.notes.length - NOTE_LIMIT} more (verdict.json)`);
+    }
+    if (c.notes_coarse.length) {
+      out.push(
+        `- Notes @${report.resolution.coarse} only (the reading on checkpoints whose step is a multiple of ${report.resolution.coarse}):`,
+      );
+      for (const n of c.notes_coarse.slice(0, NOTE_LIMIT)) out.push(`  - ${n}`);
+      if (c.notes_coarse.length > NOTE_LIMIT) out.push(`  - ... and ${c.notes_coarse.length - NOTE_LIMIT} more (verdict.json)`);
     }
     for (const t of c.tables) out.push('', ...renderTable(t));
     out.push('');

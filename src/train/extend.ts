@@ -12,8 +12,8 @@ import type { RunStore, RunWriter } from '../runs/store.js';
 import type { TrainingSession } from '../runs/codeVersion.js';
 import type { z } from 'zod';
 
-/** The identity of a config without its stop rule. */
-function withoutStop(config: RunConfig): string {
+/** The identity of a config without its stop rule: runs that share it share their trajectory up to the earlier stop. */
+export function withoutStop(config: RunConfig): string {
   const { stop: _stop, ...rest } = config;
   return canonicalJson(rest);
 }
@@ -30,9 +30,18 @@ export interface Seed {
 
 /**
  * Copies into `writer`'s (empty) run the records and kept checkpoints of the sibling run that reaches furthest
- * without passing the new cap; null when there is none. `sidecarSchema` validates each copied checkpoint.
+ * without passing the new run's own stop: its cap, or the first step at which its stop rule fires on the
+ * sibling's records (`stopsAt`; issue 27: a run seeded from a longer sibling kept the sibling's records past its
+ * own stop, to 8100 where its rule stopped at grokking + 500). null when there is none. `sidecarSchema` validates
+ * each copied checkpoint.
  */
-export function seedFromSibling<T>(store: RunStore<RunConfig>, writer: RunWriter<RunConfig>, config: RunConfig, sidecarSchema: z.ZodType<T>): Seed | null {
+export function seedFromSibling<T>(
+  store: RunStore<RunConfig>,
+  writer: RunWriter<RunConfig>,
+  config: RunConfig,
+  sidecarSchema: z.ZodType<T>,
+  stopsAt: (records: readonly CheckpointRecord[]) => number | null,
+): Seed | null {
   const key = withoutStop(config);
   let best: { id: string; step: number; records: CheckpointRecord[]; cap: number; lastStep: number; wall: number; trainedBy: TrainingSession[] } | null = null;
   for (const id of store.ids()) {
@@ -53,8 +62,9 @@ export function seedFromSibling<T>(store: RunStore<RunConfig>, writer: RunWriter
       continue;
     }
     if (recordGridProblem(records, sibling)) continue;
-    // The newest valid checkpoint at or before the new cap that has its record.
-    const latest = store.loadLatestCheckpoint(id, { atOrBefore: config.stop.max_steps, sidecarSchema });
+    // The newest valid checkpoint at or before the new run's own stop that has its record.
+    const limit = Math.min(config.stop.max_steps, stopsAt(records) ?? Infinity);
+    const latest = store.loadLatestCheckpoint(id, { atOrBefore: limit, sidecarSchema });
     const step = latest.found?.state.step;
     if (step === undefined || !records.some((r) => r.step === step)) continue;
     if (!best || step > best.step)

@@ -288,7 +288,7 @@ async function trainWithWriter(
   let seededBy: TrainingSession[] = [];
   // A new run that only changes another run's stop rule (a higher --steps) starts where that run is (extend.ts).
   if (writer.listCheckpoints().length === 0 && writer.readRecords(CheckpointRecordSchema, { repairTruncatedTail: true }).records.length === 0) {
-    const seed = seedFromSibling(store, writer, config, SidecarSchema);
+    const seed = seedFromSibling(store, writer, config, SidecarSchema, (records) => stopStep(records, config));
     if (seed) {
       opts.progress?.notice(seed.notice);
       previousWall += seed.wall_s;
@@ -444,6 +444,13 @@ export const DIVERGED_PREFIX = 'diverged (non-finite loss)';
 export function divergedAt(records: readonly Pick<CheckpointRecord, 'step' | 'diverged'>[]): number | null {
   const last = records.at(-1);
   return last?.diverged ? last.step : null;
+}
+
+/** The first record's step at which `config`'s stop rule fires on `records` (a sibling's, for a seed), or null. */
+export function stopStep(records: readonly CheckpointRecord[], config: RunConfig): number | null {
+  for (let i = 0; i < records.length; i++)
+    if (stopRule(records.slice(0, i + 1), records[i].step, config.stop.max_steps, config.stop.after_grok, config.metrics.sync_threshold, config.stop.coarse_grid)) return records[i].step;
+  return null;
 }
 
 export function stopRule(

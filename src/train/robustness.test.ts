@@ -5,6 +5,7 @@
  * step is always recorded; a run can be extended to a higher cap; a configuration too large for the machine is
  * refused before anything is allocated.
  */
+import { mainRunConfig, smallProfile } from '../papers/circuit-sync/profiles.js';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -125,6 +126,27 @@ describe('resuming and extending', () => {
     const longer = await train(root, tiny({ stop: { max_steps: 400 } }), { notices });
     expect(notices.join('\n')).toMatch(/\(cap 250\) as run .* up to step 250/);
     expect(readFileSync(recordsFile(root, longer.id), 'utf8')).toBe(ref);
+  });
+});
+
+describe('seeding from a sibling that ran further', () => {
+  it('a run seeded from a longer sibling ends at its own stop, with the records of the run trained alone', { timeout: 120_000 }, async () => {
+    // A run that stops on its own rule (grokking + N) early: seeded from a sibling with the same trajectory that
+    // ran on to its cap, it must not keep the sibling's records past its own stop (issue 27).
+    // The small profile's p = 31 run groks at step 1100 in a few seconds; without permutations to keep it quick.
+    const base = mainRunConfig(smallProfile, 31, 42);
+    const withStop = (stop: RunConfig['stop']) => RunConfigSchema.parse({ ...base, stop, metrics: { ...base.metrics, permutations: 0 } });
+    const own = withStop({ max_steps: 2500, after_grok: 100 });
+    const ref = await reference(own);
+    const refSteps = ref.trim().split('\n').map((l) => JSON.parse(l).step as number);
+    expect(refSteps.at(-1)).toBeLessThan(2500);
+    const root = makeTempDir('gc-robust-');
+    await train(root, withStop({ max_steps: 2500 }));
+    const notices: string[] = [];
+    const seeded = await train(root, own, { notices });
+    expect(notices.join('\n')).toMatch(/extending run [0-9a-f]{16} \(cap 2500\) as run/);
+    expect(seeded.records.at(-1)!.step).toBe(refSteps.at(-1));
+    expect(readFileSync(recordsFile(root, seeded.id), 'utf8')).toBe(ref);
   });
 });
 

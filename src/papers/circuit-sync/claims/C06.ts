@@ -106,7 +106,12 @@ export const C06: Claim = {
       runIds: [...new Set(ctx.ids(keys))],
       notes: [
         ...forkPointNotes(ctx, ctx.set.plan.forkPoints.map((f) => f.parentKey)),
-        ...fits.filter((f) => f.neverGrokked).map((f) => `p = ${f.p}: ${f.neverGrokked} branch(es) never grokked within the cap (left out of the means)`),
+        ...fits
+          .filter((f) => f.neverGrokked)
+          .map(
+            (f) =>
+              `p = ${f.p}: ${f.neverGrokked} branch(es) never grokked within the cap at this resolution (left out of the means; on a coarse grid a branch that groks between two of its checkpoints counts so when no checkpoint of the grid in its records meets the grokking rule, e.g. a slingshot dip on the one inside its window)`,
+          ),
         ...(paperSet ?? []).filter((f) => f.neverGrokked).map((f) => `at the paper's fork steps, p = ${f.p}: ${f.neverGrokked} branch(es) never grokked within the cap`),
         ...ctx.eventNotes(keys),
       ],

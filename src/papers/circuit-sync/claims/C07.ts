@@ -10,7 +10,7 @@ import { notEvaluable, verdict } from '../../../paper/claim.js';
 import { bootstrapSlopeCi } from '../../../stats/bootstrap.js';
 import { coefficientOfVariation } from '../../../stats/variation.js';
 import type { Claim } from './claim.js';
-import { branch, fork97Keys, forkBranches } from './forkBranches.js';
+import { branch, distinctTrajectories, fork97Keys, forkBranches } from './forkBranches.js';
 
 /** The band: the coefficient of variation of the norm at grokking at most this. */
 export const MAX_CV = 0.2;
@@ -30,7 +30,10 @@ export const C07: Claim = {
     if ('problem' in got) return notEvaluable(got.problem, ctx.ids(keys));
     const unavailable = ctx.notEvaluableFor(keys97, keys);
     if (unavailable) return unavailable;
-    const branches = [...keys97.map((k) => branch(ctx, k)), ...[...got.byPrime.values()].flat()].filter((b) => b.normAtGrok !== null);
+    // fork97's branches and the forks' p97 s42 branches at the same lambdas are the same trajectories (one parent,
+    // one fork step): each is counted once (issue 27: they were counted twice).
+    const { branches: distinct, repeats } = distinctTrajectories([...keys97.map((k) => branch(ctx, k)), ...[...got.byPrime.values()].flat()]);
+    const branches = distinct.filter((b) => b.normAtGrok !== null);
     if (branches.length < 3) return notEvaluable(`only ${branches.length} fork branch(es) grokked`, ctx.ids(keys));
     const norms = branches.map((b) => b.normAtGrok!);
     const deltas = branches.map((b) => b.deltaT);
@@ -56,7 +59,7 @@ export const C07: Claim = {
     return {
       verdict: verdict({ reproduced: passes, direction: cv < cvDelta }),
       reason:
-        `CV of the norm at grokking ${cv.toFixed(3)} over ${norms.length} grokked branches (CV of Delta_t ${cvDelta.toFixed(3)}); ${slopeText}` +
+        `CV of the norm at grokking ${cv.toFixed(3)} over ${norms.length} grokked branches, each trajectory once (CV of Delta_t ${cvDelta.toFixed(3)}); ${slopeText}` +
         (byCv ? '' : `: the CI ${noTrend ? 'contains' : 'excludes'} 0 (norm.rule=no-trend)`),
       figure: `tau ~ ${tau.toFixed(1)}, CV ${cv.toFixed(2)}, ${slopeText} (per prime: ${perPrime.map((x) => `p${x.p} ${x.tau.toFixed(1)}/${x.cv === null ? 'n/a' : x.cv.toFixed(2)}`).join(', ')})`,
       caveat: trend && !noTrend ? `the norm at grokking trends with lambda (slope CI excludes 0), so a small CV does not make it constant across lambda` : undefined,
@@ -71,7 +74,10 @@ export const C07: Claim = {
         branches: branches.map((b) => ({ run: b.key, lambda: b.lambda, norm: b.normAtGrok, delta_t: b.deltaT })),
       },
       runIds: ctx.ids(keys),
-      notes: ctx.eventNotes(keys),
+      notes: [
+        ...(repeats.length ? [`${repeats.length} branch(es) of forks are the trajectory of a fork97 branch (same parent, fork step and lambda) and are counted once: ${repeats.map((b) => b.key).join(', ')}`] : []),
+        ...ctx.eventNotes(keys),
+      ],
     };
   },
 };

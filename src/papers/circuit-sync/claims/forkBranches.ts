@@ -4,6 +4,7 @@
  * treated as +infinity in order comparisons and left out of means and fits (and said so).
  */
 import { analyseInverseLambda } from '../../../stats/inverseLambda.js';
+import { withoutStop } from '../../../train/extend.js';
 import type { ClaimContext } from '../claimContext.js';
 import { roleKey, type RunRole } from '../roles.js';
 
@@ -18,6 +19,23 @@ export interface Branch {
   destabilised: boolean;
   /** Total parameter norm at the grokking checkpoint. */
   normAtGrok: number | null;
+  /**
+   * The branch's trajectory: its config without the stop rule (train/extend.ts). Two experiments' branches with
+   * the same one (fork97 and forks both fork p97 s42 at the same step with the same lambda) are one trajectory,
+   * read to two stops: a claim that pools branches counts it once.
+   */
+  trajectory: string;
+}
+
+/** `branches` with each trajectory once (the first branch of it kept), and how many were dropped. */
+export function distinctTrajectories(branches: readonly Branch[]): { branches: Branch[]; repeats: Branch[] } {
+  const seen = new Set<string>();
+  const kept: Branch[] = [], repeats: Branch[] = [];
+  for (const b of branches) {
+    (seen.has(b.trajectory) ? repeats : kept).push(b);
+    seen.add(b.trajectory);
+  }
+  return { branches: kept, repeats };
 }
 
 export function branch(ctx: ClaimContext, key: string): Branch {
@@ -35,6 +53,7 @@ export function branch(ctx: ClaimContext, key: string): Branch {
     deltaT: ev.grok === null ? Infinity : ev.grok - forkStep,
     destabilised: ev.destabilised !== null || ev.diverged,
     normAtGrok,
+    trajectory: withoutStop(run.config),
   };
 }
 

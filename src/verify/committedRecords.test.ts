@@ -1,0 +1,26 @@
+/**
+ * The committed records say what their runs are (issue 27): no run's records go past the step its own stop rule
+ * stops at (four forks once ran on to 8100, copied from a longer sibling, while their rule stopped them at
+ * grokking + 500), and every file reads (its rows' checksum included).
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { stopStep } from '../train/loop.js';
+import { readExportedRuns } from './recordsExport.js';
+
+const records = fileURLToPath(new URL('../../fixtures/records/', import.meta.url));
+
+describe('committed records', () => {
+  for (const set of readdirSync(records))
+    it(`${set}: every run reads, and ends at the step its own stop rule stops at`, () => {
+      const { runs, broken } = readExportedRuns(join(records, set));
+      expect([...broken.values()]).toEqual([]);
+      const overrun = [...runs.values()].flatMap((run) => {
+        const stop = stopStep(run.records, run.config);
+        return stop !== null && stop < run.records.at(-1)!.step ? [`${run.id}: stops at ${stop}, records run to ${run.records.at(-1)!.step}`] : [];
+      });
+      expect(overrun).toEqual([]);
+    }, 60_000);
+});
