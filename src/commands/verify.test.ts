@@ -39,7 +39,7 @@ describe('grokcheck verify --records-only', () => {
     const report = makeTempDir('gc-verify-report-');
     const code = await verifyCommand.run(['--profile', 'paper', '--records-only', '--records-dir', records, '--report-dir', report]);
     expect(code).toBe(0);
-    expect(log.at(-1)).toMatch(/^verify paper: 16 claim\(s\): 16 reproduced, 0 direction only, 0 not reproduced, 0 not evaluable; report /);
+    expect(log.at(-1)).toMatch(/^verify paper: 16 claim\(s\): 16 reproduced, 0 direction only, 0 inconclusive, 0 not reproduced, 0 not evaluable; report /);
     expect(log.filter((l) => /^C\d\d /.test(l))).toHaveLength(16);
     expect(existsSync(join(report, 'verdict.md'))).toBe(true);
     expect(JSON.parse(readFileSync(join(report, 'verdict.json'), 'utf8')).claims).toHaveLength(16);
@@ -80,7 +80,7 @@ describe('grokcheck verify --records-only', () => {
     const code = await verifyCommand.run(['--profile', 'paper', '--claim', 'c05', '--records-only', '--records-dir', partial, '--report-dir', report]);
     expect(code).toBe(1);
     expect(log[0]).toMatch(/^C05 fork-monotone\s+not evaluable/);
-    expect(log.at(-1)).toMatch(/1 claim\(s\): 0 reproduced, 0 direction only, 0 not reproduced, 1 not evaluable/);
+    expect(log.at(-1)).toMatch(/1 claim\(s\): 0 reproduced, 0 direction only, 0 inconclusive, 0 not reproduced, 1 not evaluable/);
   }, 60_000);
 
   it('a broken committed file makes only the claims that read its run not evaluable, naming the file and line', async () => {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { experimentsWithEvidence, type Verdict } from '../paper/claim.js';
+import { experimentsWithEvidence, verdictCounts, type Verdict } from '../paper/claim.js';
 import { PAPERS, paperById } from '../papers/index.js';
 import type { AnyPaper } from '../paper/paper.js';
 import { writeFileAtomic } from '../runs/atomic.js';
@@ -129,7 +129,7 @@ that another process is training is waited for (two verifies on one store split 
 
 ${VERIFY_FLAGS.help()}
 
-Verdicts: reproduced, direction only, not reproduced, not evaluable (a finding, not an error).
+Verdicts: reproduced, direction only, inconclusive, not reproduced, not evaluable (a finding, not an error).
 Exit code: 0 when every selected claim was evaluated; 1 when a claim is not evaluable, a run failed to
 train, a committed records file is unreadable, or (with --strict) a claim is not reproduced; 2 on bad flags.
 
@@ -337,8 +337,7 @@ Examples:
     const count = (v: Verdict) => results.filter((r) => r.fine.verdict === v).length;
     for (const r of results) console.log(`${r.definition.id} ${r.definition.name.padEnd(16)} ${r.fine.verdict.padEnd(15)} ${r.fine.figure}`);
     console.log(
-      `verify ${profile.name}: ${results.length} claim(s): ${count('reproduced')} reproduced, ${count('direction only')} direction only, ` +
-        `${count('not reproduced')} not reproduced, ${count('not evaluable')} not evaluable; report ${written.markdown}`,
+      `verify ${profile.name}: ${results.length} claim(s): ${verdictCounts(results.map((r) => r.fine.verdict))}; report ${written.markdown}`,
     );
     if (trainFailures > 0 || brokenRecords > 0) return 1;
     if (count('not evaluable') > 0) return 1;

@@ -1,12 +1,29 @@
 /**
  * What a claim is and what evaluating it gives, for any paper (shared/spec/claims.md "Claims"). A verdict is a
  * finding, not a harness failure: `reproduced` (direction and magnitude within the band), `direction only`
- * (the qualitative claim holds, the magnitude is outside the band), `not reproduced`, `not evaluable` (runs
- * missing, diverged or cut short; the reason says which).
+ * (the qualitative claim holds, the magnitude is outside the band), `inconclusive` (a claim with a statistical
+ * test whose test supports neither its direction nor the opposite: issue 27), `not reproduced`, `not evaluable`
+ * (runs missing, diverged or cut short; the reason says which).
  */
 
-export const VERDICTS = ['reproduced', 'direction only', 'not reproduced', 'not evaluable'] as const;
+export const VERDICTS = ['reproduced', 'direction only', 'inconclusive', 'not reproduced', 'not evaluable'] as const;
 export type Verdict = (typeof VERDICTS)[number];
+
+/** `8 reproduced, 2 direction only, 1 inconclusive, 5 not reproduced, 0 not evaluable`: every verdict, one order. */
+export function verdictCounts(verdicts: readonly Verdict[]): string {
+  return VERDICTS.map((v) => `${verdicts.filter((x) => x === v).length} ${v}`).join(', ');
+}
+
+/**
+ * The verdict of a claim whose direction is a statistical test (issue 27): `supported` (the claim's test
+ * supports its direction at its level), `opposite` (the same test supports the opposite direction), and
+ * `inBand` (the magnitude is inside the band). The direction must be supported before anything is reproduced;
+ * where neither direction is supported the evidence says nothing either way: inconclusive.
+ */
+export function testedVerdict(tests: { supported: boolean; opposite: boolean; inBand: boolean }): Exclude<Verdict, 'not evaluable'> {
+  if (tests.supported) return tests.inBand ? 'reproduced' : 'direction only';
+  return tests.opposite ? 'not reproduced' : 'inconclusive';
+}
 
 /** What a claim says, what the paper reported, and how our figure is judged. */
 export interface ClaimDefinition {

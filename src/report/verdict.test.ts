@@ -30,9 +30,9 @@ describe('verdict report', () => {
   it('has one row per claim with the paper\'s figure, ours at both resolutions, the band and the verdict', () => {
     const { report } = shared;
     expect(report.claims.map((c) => c.id)).toEqual([...CLAIM_IDS]);
-    expect(report.summary).toEqual({ reproduced: 16, 'direction only': 0, 'not reproduced': 0, 'not evaluable': 0 });
+    expect(report.summary).toEqual({ reproduced: 16, 'direction only': 0, inconclusive: 0, 'not reproduced': 0, 'not evaluable': 0 });
     const md = renderMarkdown(report);
-    expect(md).toContain('**16 claims: 16 reproduced, 0 direction only, 0 not reproduced, 0 not evaluable.**');
+    expect(md).toContain('**16 claims: 16 reproduced, 0 direction only, 0 inconclusive, 0 not reproduced, 0 not evaluable.**');
     expect(md).toMatch(/\| C01 fsd-leads \| 9\/9, leads \+500\.\.\+3000 \| 9\/9 positive; leads \+1500\.\.\+1800; FSD at grokking [\d.]+ \|/);
     expect(md).toContain('## Sensitivity to our choices');
     expect(md).toContain('| `sync.rule=plateau:0.05` |');
@@ -49,7 +49,7 @@ describe('verdict report', () => {
     expect(pageOne).toMatch(/\*\*Does FSD synchronise before grokking\?\*\* On the paper's main configurations: C01 .*: \*\*reproduced\*\* \(9\/9 positive\)/);
     expect(pageOne).toMatch(/On the 25 replicate configurations \(every seed of every prime\): C01 \*\*reproduced\*\*/);
     expect(pageOne).toMatch(/\*\*Does weight decay set the gap\?\*\* C05 /);
-    expect(pageOne).toContain('Of the 16 claims, 16 reproduced, 0 direction only, 0 not reproduced, 0 not evaluable');
+    expect(pageOne).toContain('Of the 16 claims, 16 reproduced, 0 direction only, 0 inconclusive, 0 not reproduced, 0 not evaluable');
     const rows = pageOne.split('\n').filter((l) => /^\| C\d\d /.test(l));
     expect(rows).toHaveLength(16);
     // Short cells: a row fits a screen (the details table's rows run to hundreds of characters).

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { shortFigure, VERDICTS, type ClaimDefinition, type ClaimTable, type FigureData, type Verdict } from '../paper/claim.js';
+import { shortFigure, verdictCounts, VERDICTS, type ClaimDefinition, type ClaimTable, type FigureData, type Verdict } from '../paper/claim.js';
 import type { AnyPaper, Plot, Profile } from '../paper/paper.js';
 import type { ForkPointEntry, RoleBase, RunSet, WaitingRun } from '../paper/runSet.js';
 import { writeFileAtomic } from '../runs/atomic.js';
@@ -182,7 +182,7 @@ function cell(s: string): string {
 
 const NOTE_LIMIT = 8;
 
-const LETTERS: Record<Verdict, string> = { reproduced: 'R', 'direction only': 'D', 'not reproduced': 'N', 'not evaluable': '-' };
+const LETTERS: Record<Verdict, string> = { reproduced: 'R', 'direction only': 'D', inconclusive: 'I', 'not reproduced': 'N', 'not evaluable': '-' };
 const letter = (v: Verdict | undefined) => (v === undefined ? '' : LETTERS[v]);
 
 /** A sweep set in words: `paper set (9 configurations)`, `replicates set (25 configurations)`. */
@@ -235,7 +235,7 @@ export function renderPageOne(report: VerdictReport): string[] {
     '',
     'Strength: `robust` or `fragile` (the same verdict, or another, when training is re-run with only the summation order changed), ' +
       'the range of the canonical rule\'s threshold T over which the verdict holds, a **near miss** (it changes one sweep step from the canonical T) and how many ' +
-      'documented alternative choices change it. Every figure in full, with its runs, is under "Details" below and in verdict.json.',
+      'documented alternative choices change it. `inconclusive`: the claim\'s test supports neither its direction nor the opposite. Every figure in full, with its runs, is under "Details" below and in verdict.json.',
     '',
   );
   const plot = report.plots.find((p) => p.file === report.page_one.headline_plot);
@@ -245,17 +245,16 @@ export function renderPageOne(report: VerdictReport): string[] {
 
 export function renderMarkdown(report: VerdictReport): string {
   const out: string[] = [...renderPageOne(report)];
-  const s = report.summary;
   out.push('## Details', '');
   out.push(`Profile \`${report.profile}\`: ${report.profile_description} Source: ${report.source}. Generated ${report.generated}.`, '');
   out.push(`Written by \`${report.command}\`.`, '');
   out.push(
-    `**${report.claims.length} ${report.claims.length === 1 ? 'claim' : 'claims'}: ${s.reproduced} reproduced, ${s['direction only']} direction only, ${s['not reproduced']} not reproduced, ${s['not evaluable']} not evaluable.**`,
+    `**${report.claims.length} ${report.claims.length === 1 ? 'claim' : 'claims'}: ${verdictCounts(report.claims.map((c) => c.verdict))}.**`,
     '',
   );
   out.push(
-    `Verdicts: \`reproduced\` (direction and magnitude within the band), \`direction only\` (the qualitative claim holds, the magnitude is outside the band), ` +
-      '`not reproduced`, `not evaluable` (runs missing, diverged or cut short). A verdict is a finding, not a harness failure. ' +
+    `Verdicts: \`reproduced\` (direction and magnitude within the band), \`direction only\` (the qualitative claim holds, the magnitude is outside the band; where the claim has a statistical test, the test supports the direction), ` +
+      '`inconclusive` (the claim\'s test supports neither its direction nor the opposite), `not reproduced` (the band and the direction fail; with a test, the opposite direction is supported or the claim has no such test), `not evaluable` (runs missing, diverged or cut short). A verdict is a finding, not a harness failure. ' +
       `"Ours" is read at ${report.resolution.fine}; "ours @${report.resolution.coarse}" only on checkpoints whose step is a multiple of ${report.resolution.coarse} (the paper's grid).`,
     '',
   );

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { signTest, signTestOfValues, signTestPower } from './signTest.js';
+import { oneSidedSignTest, signTest, signTestOfValues, signTestPower } from './signTest.js';
 
 describe('exact two-sided sign test (metrics.md "Statistics")', () => {
   it('reproduces the paper and textbook values', () => {
@@ -55,6 +55,29 @@ describe('signTestPower', () => {
         const p = signTestPower(n, q, 0.01);
         expect(p).toBeGreaterThanOrEqual(0);
         expect(p).toBeLessThanOrEqual(1 + 1e-12);
+      }),
+    );
+  });
+});
+
+describe('one-sided sign test (issue 27: a direction must be supported by its test)', () => {
+  it('gives P(X >= k) under p = 1/2, and half the two-sided p in the tail', () => {
+    expect(oneSidedSignTest(9, 9)).toBeCloseTo(1 / 512, 12);
+    expect(oneSidedSignTest(0, 9)).toBe(1);
+    expect(oneSidedSignTest(14, 25)).toBeCloseTo(0.3450, 4);
+    // 20 of 25 lagging (5 leading): the two-sided p is 0.0041, the one-sided 0.0020.
+    expect(oneSidedSignTest(20, 25)).toBeCloseTo(signTest(5, 25) / 2, 12);
+    expect(oneSidedSignTest(25, 25)).toBeCloseTo(2 ** -25, 18);
+  });
+
+  it('the two directions of one count sum to 1 + P(X = k) (fast-check)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }).chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }))), ([n, k]) => {
+        // P(X = k) by the product formula (simple-statistics' table stops short of the top cells).
+        let exact = 1;
+        for (let i = 0; i < k; i++) exact = (exact * (n - i)) / (i + 1);
+        exact /= 2 ** n;
+        expect(oneSidedSignTest(k, n) + oneSidedSignTest(n - k, n)).toBeCloseTo(1 + exact, 9);
       }),
     );
   });

@@ -56,3 +56,23 @@ function binomialPmf(n: number, k: number, q: number): number {
   for (let i = 1; i <= k; i++) logChoose += Math.log(n - k + i) - Math.log(i);
   return Math.exp(logChoose + k * Math.log(q) + (n - k) * Math.log(1 - q));
 }
+
+/**
+ * The one-sided exact sign test (metrics.md "Statistics"; issue 27): P(X >= k) with X ~ Binomial(n, 1/2), the
+ * probability of at least `successes` of `trials` by chance. 9 of 9 gives 1 / 2^9 = 0.00195.
+ */
+export function oneSidedSignTest(successes: number, trials: number): number {
+  if (!Number.isInteger(trials) || trials < 0) throw new RangeError(`trials must be a non-negative integer, got ${trials}`);
+  if (!Number.isInteger(successes) || successes < 0 || successes > trials)
+    throw new RangeError(`successes must be an integer in 0..${trials}, got ${successes}`);
+  if (successes === 0) return 1;
+  const cells = binomialDistribution(trials, 0.5);
+  if (!cells) throw new RangeError(`the binomial distribution of ${trials} trials is out of simple-statistics' range`);
+  // Summed over cells at or below n / 2 only: simple-statistics' table can stop short of the upper ones. For k above
+  // the middle, P(X >= k) = P(X <= n - k) by symmetry; else 1 - P(X <= k - 1).
+  let sum = 0;
+  const small = trials - successes < successes;
+  const last = small ? trials - successes : successes - 1;
+  for (let x = 0; x <= last; x++) sum += cells[x] ?? 0;
+  return Math.min(1, Math.max(0, small ? sum : 1 - sum));
+}

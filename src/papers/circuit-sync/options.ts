@@ -20,6 +20,12 @@ export type SpikeRuleOption = 'drop:0.2' | 'train_acc<0.99';
 export type NormRuleOption = 'cv<=0.2' | 'no-trend';
 /** C01-C04: the paper's 9 main configurations, or every seed of every prime (claims.md "replicates"). */
 export type ConfigurationsOption = 'paper' | 'replicates';
+/**
+ * C01-C04 (issue 27): `tested` (the direction must be supported by the claim's test, a one-sided sign test at
+ * ALPHA for counts of leads, the CI of the mean for the lead size; neither direction supported: inconclusive) or
+ * `majority` (the rule before: a strict majority of leads, or a positive mean, is the direction).
+ */
+export type VerdictRuleOption = 'tested' | 'majority';
 
 export interface AnalysisOptions {
   /** metrics.md `fsd.site`; `block0.mlp.post` means "the run's configured site" (block-0 attention output for attn_only). */
@@ -35,6 +41,7 @@ export interface AnalysisOptions {
   /** metrics.md `fsd.basis`; moves only multiplication runs (recorded for runs trained since it was added). */
   fsdBasis: FsdBasis;
   configurations: ConfigurationsOption;
+  verdictRule: VerdictRuleOption;
 }
 
 export const CANONICAL_OPTIONS: AnalysisOptions = {
@@ -48,6 +55,7 @@ export const CANONICAL_OPTIONS: AnalysisOptions = {
   normRule: 'cv<=0.2',
   fsdBasis: 'additive',
   configurations: 'paper',
+  verdictRule: 'tested',
 };
 
 /** The sensitivity section's alternatives (sync thresholds beyond these are the sweep's). */
@@ -62,6 +70,7 @@ export const OPTION_ALTERNATIVES: { [K in keyof AnalysisOptions]: readonly Analy
   normRule: ['no-trend'],
   fsdBasis: FSD_BASES.filter((b) => b !== 'additive'),
   configurations: ['replicates'],
+  verdictRule: ['majority'],
 };
 
 /** metrics.md's names of the options, for the report. */
@@ -76,6 +85,7 @@ export const OPTION_NAMES: { [K in keyof AnalysisOptions]: string } = {
   normRule: 'norm.rule',
   fsdBasis: 'fsd.basis',
   configurations: 'main.configurations',
+  verdictRule: 'verdict.rule',
 };
 
 const OPTION_KEYS = Object.keys(OPTION_NAMES) as (keyof AnalysisOptions)[];

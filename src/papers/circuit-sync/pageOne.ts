@@ -3,8 +3,9 @@
  * grokking?" and "does weight decay set the gap?", answered in one paragraph from the claims' verdicts and
  * figures, as evaluated: nothing here is typed by hand but the questions and what each claim tests.
  */
-import { shortFigure } from '../../paper/claim.js';
+import { shortFigure, verdictCounts } from '../../paper/claim.js';
 import type { PageOne, PageOneClaim } from '../../paper/paper.js';
+import { ALPHA } from './claims/mainLeads.js';
 import { REPLICATES_SWEEP_SET, SWEEP_CANONICAL } from './options.js';
 
 /** What each claim of the two questions tests, in a few words. */
@@ -50,15 +51,38 @@ function answer(claims: readonly PageOneClaim[]): string {
         (replicated.length ? ` On the ${n ?? ''} replicate configurations (every seed of every prime): ${replicated.map((r) => r.text).join('; ')}.` : ''),
     );
   }
+  const lags = significantLags(claims.find((c) => c.id === 'C01'));
+  if (lags) parts.push(lags);
   const decay = by(WEIGHT_DECAY);
   if (decay.length) parts.push(`**Does weight decay set the gap?** ${decay.map(marked).join('; ')}.`);
-  const count = (v: string) => claims.filter((c) => c.verdict === v).length;
   const fragile = claims.filter((c) => c.robustness === 'fragile').length;
   parts.push(
-    `Of the ${claims.length} claims, ${count('reproduced')} reproduced, ${count('direction only')} direction only, ${count('not reproduced')} not reproduced, ${count('not evaluable')} not evaluable; ` +
+    `Of the ${claims.length} claims, ${verdictCounts(claims.map((c) => c.verdict))}; ` +
       `${fragile} change verdict when only the summation order of training changes (fragile), so their verdicts cannot be told apart from rounding.`,
   );
   return parts.join('\n\n');
+}
+
+/**
+ * Where the sweep shows the opposite of the claim with significance: the thresholds of the canonical rule family at
+ * which FSD lags grokking in more configurations than chance allows (C01's one-sided sign test against leading,
+ * at ALPHA), per set and resolution; null when there are none.
+ */
+function significantLags(c01: PageOneClaim | undefined): string | null {
+  if (!c01) return null;
+  const lagging = c01.sweep.filter((e) => e.family === SWEEP_CANONICAL.family && typeof e.figure.p_lag === 'number' && e.figure.p_lag <= ALPHA);
+  if (lagging.length === 0) return null;
+  const bySet = new Map<string, typeof lagging>();
+  for (const e of lagging) bySet.set(e.set, [...(bySet.get(e.set) ?? []), e]);
+  const lines = [...bySet.entries()].map(([set, entries]) => {
+    const n = entries[0].configurations;
+    const points = entries
+      .sort((a, b) => a.resolution - b.resolution || a.threshold! - b.threshold!)
+      .map((e) => `T = ${e.threshold!.toFixed(2)} @${e.resolution} (${e.figure.positive} of ${e.figure.of} lead, p = ${Number(e.figure.p_lag).toPrecision(2)})`);
+    const which = set === SWEEP_CANONICAL.set ? "paper's" : set === REPLICATES_SWEEP_SET.name ? 'replicate' : set;
+    return `on the ${n ? `${n} ` : ''}${which} configurations at ${points.join(', ')}`;
+  });
+  return `**Where the evidence points the other way:** FSD syncs significantly *after* grokking (a one-sided sign test at ${ALPHA} against leading, never-synced configurations counted as lagging) ${lines.join('; ')}.`;
 }
 
 export const circuitSyncPageOne: PageOne = {

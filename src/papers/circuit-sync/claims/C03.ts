@@ -9,7 +9,7 @@
  * The verdict reads the censored one (the conservative one), and with any configuration censored it is at most
  * `direction only`: an upper bound cannot place the mean inside the paper's interval.
  */
-import { notEvaluable, signed, verdict, type ClaimTable } from '../../../paper/claim.js';
+import { notEvaluable, signed, testedVerdict, verdict, type ClaimTable } from '../../../paper/claim.js';
 import { bootstrapMeanCi, carriesInterval, clusterBootstrapMeanCi } from '../../../stats/bootstrap.js';
 import type { Claim } from './claim.js';
 import { mainLeads, type MainLead } from './mainLeads.js';
@@ -70,8 +70,8 @@ export const C03: Claim = {
   name: 'lead-size',
   statement: 'mean lead and its bootstrap 95% CI (config level, and prime-clustered)',
   paper: `${interval(PAPER_MEAN, PAPER_CI)}; clustered ${interval(PAPER_CLUSTERED_MEAN, PAPER_CLUSTERED_CI)}`,
-  band: "both CIs of the mean that counts never-synced configurations at their bound overlap the paper's, and none is censored",
-  direction: 'that mean lead > 0',
+  band: "the 95% CI of the mean lead lies inside the paper's, and every configuration synced (verdict.rule=majority: both CIs of the mean that counts never-synced configurations at their bound overlap the paper's)",
+  direction: 'the 95% CI of the mean lead excludes 0 from below, every configuration synced (verdict.rule=majority: the mean lead > 0)',
   experiments: ['main'],
   evidence: ['replicates'],
   evaluate(ctx) {
@@ -88,9 +88,20 @@ export const C03: Claim = {
       ? ''
       : `; ${censoredRuns.length} of ${got.leads.length} configurations never synced and count at their bound, so the mean is an upper bound (at most direction only)`;
     const syncedText = synced ? `; synced only (${synced.configurations}): ${interval(synced.mean, synced.ci)}` : '';
+    // verdict.rule=tested (issue 27): the interval decides. It supports a positive mean only when every
+    // configuration synced (a never-synced one counts at its bound, an upper bound: it cannot support a lead), and
+    // the opposite when its upper end is below 0 (the bounds only lower it further); reproduced when it also lies
+    // inside the paper's interval, not merely overlapping it.
+    const tested = ctx.options.verdictRule === 'tested';
+    const supported = complete && censored.ci[0] > 0;
+    const opposite = censored.ci[1] < 0;
+    const insidePaper = censored.ci[0] >= PAPER_CI[0] && censored.ci[1] <= PAPER_CI[1];
+    const testedWords = `the 95% CI ${supported ? 'excludes 0 from below' : opposite ? 'lies below 0' : complete ? 'contains 0' : 'rests on upper bounds and does not lie below 0'}${supported ? ` and ${insidePaper ? 'lies' : 'does not lie'} inside the paper's ${interval(PAPER_MEAN, PAPER_CI)}` : ''}`;
     return {
-      verdict: verdict({ reproduced: censored.mean > 0 && inBand && complete, direction: censored.mean > 0 }),
-      reason: `mean lead ${fmt(censored)}; the paper's CIs ${inBand ? 'overlap' : 'do not both overlap'}${partial}`,
+      verdict: tested
+        ? testedVerdict({ supported, opposite, inBand: insidePaper })
+        : verdict({ reproduced: censored.mean > 0 && inBand && complete, direction: censored.mean > 0 }),
+      reason: `mean lead ${fmt(censored)}; ${tested ? testedWords : `the paper's CIs ${inBand ? 'overlap' : 'do not both overlap'}`}${partial}`,
       figure: `${fmt(censored)}${complete ? '' : syncedText}`,
       data: {
         mean: censored.mean,

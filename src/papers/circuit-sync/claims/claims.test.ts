@@ -9,6 +9,9 @@ import { syntheticRunSet, type Override } from '../testing/syntheticSet.js';
 const paperLike = syntheticRunSet({ profile: paperProfile });
 const verdictOf = (id: string, overrides: Record<string, Override> = {}, ablationDrops?: Partial<Record<string, number>> | null) =>
   evaluateClaim(id, syntheticRunSet({ profile: paperProfile, overrides, ...(ablationDrops === undefined ? {} : { ablationDrops }) }));
+/** The verdict under the rule before issue 27 (verdict.rule=majority): a strict majority, or a positive mean, is the direction. */
+const majorityVerdictOf = (id: string, overrides: Record<string, Override> = {}) =>
+  evaluateClaims(syntheticRunSet({ profile: paperProfile, overrides }), optionsOf('verdict.rule=majority'), [id]).get(id)!;
 
 describe('claims on a synthetic profile shaped like the paper', () => {
   it('reproduces every claim when the runs look like the paper says', () => {
@@ -72,12 +75,30 @@ describe('claims on a synthetic profile shaped like the paper', () => {
 });
 
 describe('verdicts move with the evidence', () => {
-  it('C01: one lagging configuration gives direction only; five give not reproduced', () => {
-    expect(verdictOf('C01', { 'main/p53/s42': { syncStep: 5000 } }).verdict).toBe('direction only');
+  it('C01: one lagging configuration gives direction only (8 of 9: the sign test supports leading); five give inconclusive; nine not reproduced', () => {
+    const one = verdictOf('C01', { 'main/p53/s42': { syncStep: 5000 } });
+    expect(one.verdict).toBe('direction only');
+    expect(one.reason).toMatch(/one-sided sign test at 0\.05 \(8 for, 1 against, ties dropped\): p = 0\.0195, the opposite p = 0\.998: it supports FSD leading/);
     const lagging = Object.fromEntries(['main/p53/s42', 'main/p71/s42', 'main/p113/s42', 'main/p131/s42', 'main/p97/s0'].map((k) => [k, { syncStep: null }]));
     const o = verdictOf('C01', lagging);
-    expect(o.verdict).toBe('not reproduced');
+    // 4 leading of 9: neither direction is supported (p 0.746 and 0.500); the old rule said not reproduced.
+    expect(o.verdict).toBe('inconclusive');
     expect(o.figure).toContain('never synced: 5');
+    expect(majorityVerdictOf('C01', lagging).verdict).toBe('not reproduced');
+    const all = Object.fromEntries(paperProfile.main.runs.map((r) => [`main/p${r.p}/s${r.seed}`, { syncStep: null }]));
+    const lags = verdictOf('C01', all);
+    expect(lags.verdict).toBe('not reproduced');
+    expect(lags.reason).toContain('it supports the opposite');
+  });
+
+  it('C02 and C04: the same one-sided test decides their direction; the old rule is the alternative verdict.rule=majority', () => {
+    const fiveOfNine = Object.fromEntries(['main/p53/s42', 'main/p71/s42', 'main/p113/s42', 'main/p131/s42'].map((k) => [k, { syncStep: null }]));
+    expect(verdictOf('C02', fiveOfNine).verdict).toBe('inconclusive');
+    expect(majorityVerdictOf('C02', fiveOfNine).verdict).toBe('direction only');
+    expect(verdictOf('C02').verdict).toBe('reproduced');
+    const early = Object.fromEntries(paperProfile.main.runs.slice(0, 4).map((r) => [`main/p${r.p}/s${r.seed}`, { baselineSyncStep: 500 }]));
+    expect(verdictOf('C04', early).verdict).toBe('inconclusive');
+    expect(majorityVerdictOf('C04', early).verdict).toBe('direction only');
   });
 
   it('C01-C04 are not evaluable when a main run is missing, failed or never grokked, and say which', () => {
@@ -86,11 +107,13 @@ describe('verdicts move with the evidence', () => {
     expect(verdictOf('C03', { 'main/p71/s42': { grokStep: null, endStep: 10000 } }).reason).toContain('main/p71/s42: cut short without grokking');
   });
 
-  it('C03: a mean over only the configurations that synced is at most direction only', () => {
+  it('C03: with a configuration that never synced the mean is an upper bound, which supports no lead: inconclusive (old rule: direction only)', () => {
     expect(verdictOf('C03').verdict).toBe('reproduced');
     const o = verdictOf('C03', { 'main/p113/s42': { syncStep: null } });
-    expect(o.verdict).toBe('direction only');
+    expect(o.verdict).toBe('inconclusive');
     expect(o.reason).toContain('1 of 9 configurations never synced');
+    expect(o.reason).toContain('rests on upper bounds');
+    expect(majorityVerdictOf('C03', { 'main/p113/s42': { syncStep: null } }).verdict).toBe('direction only');
   });
 
   it('C03: leads far below the paper give direction only', () => {
@@ -185,13 +208,15 @@ describe('verdicts move with the evidence', () => {
     const lead = (o.data.leads as number[])[paperProfile.main.runs.findIndex((r) => r.p === 113)];
     expect(lead).toBe(-(paperProfile.main.stop.after_grok ?? 0));
     expect(o.tables![0].rows.map((r) => r[0])).toEqual(['synced only', 'never-synced at their bound (verdict)']);
-    // Enough censored configurations pull the conservative mean below zero: not reproduced, though the
-    // synced-only mean still leads.
+    // Enough censored configurations pull the conservative mean below zero, though the synced-only mean still
+    // leads: the old rule said not reproduced; the interval still contains 0, so the test says nothing: inconclusive.
     const many = Object.fromEntries(paperProfile.main.runs.slice(0, 6).map((r) => [`main/p${r.p}/s${r.seed}`, { syncStep: null }]));
     const worse = verdictOf('C03', many);
     expect((worse.data.synced_only as { mean: number }).mean).toBeGreaterThan(0);
     expect(worse.data.mean as number).toBeLessThan(0);
-    expect(worse.verdict).toBe('not reproduced');
+    expect((worse.data.ci as number[])[1]).toBeGreaterThan(0);
+    expect(worse.verdict).toBe('inconclusive');
+    expect(majorityVerdictOf('C03', many).verdict).toBe('not reproduced');
   });
 
   it('C03: says when the prime-clustered bootstrap has too few clusters for an interval', () => {

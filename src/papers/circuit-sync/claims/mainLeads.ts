@@ -5,6 +5,7 @@
  * not leading in the sign tests; C03 reports means both without it and with it at its bound.
  */
 import { signed, type ClaimTable } from '../../../paper/claim.js';
+import { oneSidedSignTest } from '../../../stats/signTest.js';
 import type { ClaimContext } from '../claimContext.js';
 import { mainKey, roleKey } from '../roles.js';
 import { atResolution, fsdSeries } from '../runEvents.js';
@@ -164,3 +165,39 @@ export function range(values: number[]): string {
 
 /** "More than half": the `direction only` criterion of the all-configurations claims. */
 export const isMajority = (k: number, n: number) => 2 * k > n;
+
+/** The level of the one-sided sign tests that decide a direction under `verdict.rule=tested` (issue 27). */
+export const ALPHA = 0.05;
+
+/**
+ * Counts for and against a direction, tested both ways: `p` for the direction (at least `for` of `for + against`
+ * by chance), `pOpposite` for the opposite. Ties are left out by the caller (metrics.md "Statistics").
+ */
+export interface DirectionTest {
+  for: number;
+  against: number;
+  p: number;
+  pOpposite: number;
+  supported: boolean;
+  opposite: boolean;
+}
+
+export function directionTest(forCount: number, againstCount: number): DirectionTest {
+  const n = forCount + againstCount;
+  const p = oneSidedSignTest(forCount, n), pOpposite = oneSidedSignTest(againstCount, n);
+  return { for: forCount, against: againstCount, p, pOpposite, supported: p <= ALPHA, opposite: pOpposite <= ALPHA };
+}
+
+/**
+ * The leads tested as C01 and C02 read them: a positive lead for the claim, a negative one or a configuration that
+ * never synced (FSD lagging at least to the end of the run) against it, a zero lead a tie (left out).
+ */
+export function leadDirection(leads: readonly MainLead[]): DirectionTest {
+  return directionTest(leads.filter((l) => l.lead !== null && l.lead > 0).length, leads.filter((l) => l.lead === null || l.lead < 0).length);
+}
+
+/** The test in words: `one-sided sign test (ties dropped): 4 for, 5 against, p = 0.746; the opposite p = 0.500`. */
+export function directionWords(t: DirectionTest, what: string): string {
+  const verdictWord = t.supported ? `supports ${what}` : t.opposite ? `supports the opposite` : `supports neither ${what} nor the opposite`;
+  return `one-sided sign test at ${ALPHA} (${t.for} for, ${t.against} against, ties dropped): p = ${t.p.toPrecision(3)}, the opposite p = ${t.pOpposite.toPrecision(3)}: it ${verdictWord}`;
+}
