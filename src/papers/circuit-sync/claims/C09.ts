@@ -19,7 +19,8 @@ export const C09: Claim = {
     const ok = ev.grok !== null && ev.lead !== null && ev.lead > 0;
     return {
       verdict: verdict({ reproduced: ok }),
-      reason: describeArchRun(ev),
+      // One run decides it: no test can say more than that run (issue 27).
+      reason: `one run: ${describeArchRun(ev)}`,
       figure: ev.grok === null ? 'never grokked' : ev.sync === null ? `grok ${ev.grok}, FSD never synced` : `lead ${signed(ev.lead)}`,
       data: { grok: ev.grok, sync: ev.sync, lead: ev.lead, last_step: ev.lastStep },
       headline: { sync: ev.sync, grok: ev.grok, lead: ev.lead },

@@ -19,7 +19,8 @@ export const C11: Claim = {
     const lags = ev.sync === null || (ev.lead !== null && ev.lead <= 0);
     return {
       verdict: verdict({ reproduced: ev.grok !== null && lags }),
-      reason: describeArchRun(ev),
+      // One run decides it: no test can say more than that run (issue 27).
+      reason: `one run: ${describeArchRun(ev)}`,
       figure: ev.grok === null ? 'never grokked' : `grok ${ev.grok}, lead ${ev.sync === null ? 'none (never synced)' : signed(ev.lead)}`,
       data: { grok: ev.grok, sync: ev.sync, lead: ev.lead },
       headline: { sync: ev.sync, grok: ev.grok, lead: ev.lead },

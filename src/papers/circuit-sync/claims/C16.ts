@@ -45,7 +45,7 @@ export const C16: Claim = {
     const r = (x: number | null) => (x === null ? 'n/a' : String(x));
     return {
       verdict: verdict({ reproduced: rank1Before && fall > MIN_NORM_FALL, direction: fall > 0 && (rankFalls || rank1Before) }),
-      reason: `memorised at ${ev.memorisation}, norm ${normMem.toFixed(1)} -> ${normGrok.toFixed(1)} (${Math.round(100 * fall)}% fall), median rank ${r(rankMem)} -> ${r(rankGrok)}, rank 1 ${rank1Step === null ? 'never' : `at ${rank1Step}`}, grokked at ${ev.grok}`,
+      reason: `one run: memorised at ${ev.memorisation}, norm ${normMem.toFixed(1)} -> ${normGrok.toFixed(1)} (${Math.round(100 * fall)}% fall), median rank ${r(rankMem)} -> ${r(rankGrok)}, rank 1 ${rank1Step === null ? 'never' : `at ${rank1Step}`}, grokked at ${ev.grok}`,
       figure: `norm ${normMem.toFixed(1)} -> ${normGrok.toFixed(1)}, rank ${r(rankMem)} -> ${r(rankGrok)}; memorised at ${ev.memorisation}, rank 1 ${rank1Step === null ? 'never' : `at ${rank1Step}`}, grok ${ev.grok}`,
       data: {
         memorisation: ev.memorisation,
