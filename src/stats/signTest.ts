@@ -4,14 +4,24 @@
  */
 import { binomialDistribution } from 'simple-statistics';
 
-/** Two-sided p-value of k successes in n trials under p = 1/2. */
-export function signTest(successes: number, trials: number): number {
+function checkCounts(successes: number, trials: number): void {
   if (!Number.isInteger(trials) || trials < 0) throw new RangeError(`trials must be a non-negative integer, got ${trials}`);
   if (!Number.isInteger(successes) || successes < 0 || successes > trials)
     throw new RangeError(`successes must be an integer in 0..${trials}, got ${successes}`);
-  if (trials === 0) return 1;
+}
+
+/** P(X = x) for x = 0.. under Binomial(n, 1/2); simple-statistics' table may stop short of the top cells. */
+function binomialCells(trials: number): number[] {
   const cells = binomialDistribution(trials, 0.5);
   if (!cells) throw new RangeError(`the binomial distribution of ${trials} trials is out of simple-statistics' range`);
+  return cells;
+}
+
+/** Two-sided p-value of k successes in n trials under p = 1/2. */
+export function signTest(successes: number, trials: number): number {
+  checkCounts(successes, trials);
+  if (trials === 0) return 1;
+  const cells = binomialCells(trials);
   const tail = Math.min(successes, trials - successes);
   let cumulative = 0;
   // simple-statistics stops the table once it sums to 1 - epsilon; cells past it are 0 to that precision.
@@ -62,12 +72,9 @@ function binomialPmf(n: number, k: number, q: number): number {
  * probability of at least `successes` of `trials` by chance. 9 of 9 gives 1 / 2^9 = 0.00195.
  */
 export function oneSidedSignTest(successes: number, trials: number): number {
-  if (!Number.isInteger(trials) || trials < 0) throw new RangeError(`trials must be a non-negative integer, got ${trials}`);
-  if (!Number.isInteger(successes) || successes < 0 || successes > trials)
-    throw new RangeError(`successes must be an integer in 0..${trials}, got ${successes}`);
+  checkCounts(successes, trials);
   if (successes === 0) return 1;
-  const cells = binomialDistribution(trials, 0.5);
-  if (!cells) throw new RangeError(`the binomial distribution of ${trials} trials is out of simple-statistics' range`);
+  const cells = binomialCells(trials);
   // Summed over cells at or below n / 2 only: simple-statistics' table can stop short of the upper ones. For k above
   // the middle, P(X >= k) = P(X <= n - k) by symmetry; else 1 - P(X <= k - 1).
   let sum = 0;
