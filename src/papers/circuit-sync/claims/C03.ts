@@ -86,7 +86,7 @@ export const C03: Claim = {
     const complete = censoredRuns.length === 0;
     const partial = complete
       ? ''
-      : `; ${censoredRuns.length} of ${got.leads.length} configurations never synced and count at their bound, so the mean is an upper bound (at most direction only)`;
+      : `; ${censoredRuns.length} of ${got.leads.length} configurations never synced and count at their bound, so the mean is an upper bound (${ctx.options.verdictRule === 'tested' ? 'it can show a lag, never a lead' : 'at most direction only'})`;
     const syncedText = synced ? `; synced only (${synced.configurations}): ${interval(synced.mean, synced.ci)}` : '';
     // verdict.rule=tested (issue 27): the interval decides. It supports a positive mean only when every
     // configuration synced (a never-synced one counts at its bound, an upper bound: it cannot support a lead), and
