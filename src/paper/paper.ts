@@ -6,8 +6,7 @@
  */
 import type { z } from 'zod';
 import type { AsyncEngine } from '../engine/engine.js';
-import type { ClaimDefinition, ClaimOutcome, Verdict } from './claim.js';
-import type { SweepEntry } from '../report/inputs.js';
+import type { ClaimDefinition, ClaimOutcome, FigureData, Verdict } from './claim.js';
 import type { Plan, ProfileInfo, RoleBase, RunData, RunLookup, RunSet } from './runSet.js';
 
 /** One experiment design at one scale (the paper's own, or a scaled-down one for CI). */
@@ -131,6 +130,17 @@ export interface Paper<R extends RoleBase = RoleBase, P extends Profile<R> = Pro
   readonly measurements: readonly Measurement<R, P>[];
 }
 
+/** One point of a claim's evidence sweep as page one reads it (the report's SweepEntry has these fields and more). */
+export interface PageOneSweepPoint {
+  set: string;
+  configurations: number | null;
+  family: string;
+  threshold: number | null;
+  resolution: number;
+  verdict: Verdict;
+  figure: FigureData;
+}
+
 /** A claim as page one reads it: its verdict, our figure, its rounding mark and its evidence sweep. */
 export interface PageOneClaim {
   id: string;
@@ -138,7 +148,7 @@ export interface PageOneClaim {
   verdict: Verdict;
   ours: string;
   robustness: string;
-  sweep: readonly SweepEntry[];
+  sweep: readonly PageOneSweepPoint[];
 }
 
 export interface PageOne {
