@@ -79,8 +79,9 @@ function significantLags(c01: PageOneClaim | undefined): string | null {
     const points = entries
       .sort((a, b) => a.resolution - b.resolution || a.threshold! - b.threshold!)
       .map((e) => `T = ${e.threshold!.toFixed(2)} @${e.resolution} (${e.figure.positive} of ${e.figure.of} lead, p = ${Number(e.figure.p_lag).toPrecision(2)})`);
-    const which = set === SWEEP_CANONICAL.set ? "paper's" : set === REPLICATES_SWEEP_SET.name ? 'replicate' : set;
-    return `on the ${n ? `${n} ` : ''}${which} configurations at ${points.join(', ')}`;
+    const count = n ? `${n} ` : '';
+    const which = set === SWEEP_CANONICAL.set ? `paper's ${count}main` : `${count}${set === REPLICATES_SWEEP_SET.name ? 'replicate' : set}`;
+    return `on the ${which} configurations at ${points.join(', ')}`;
   });
   return `**Where the evidence points the other way:** FSD syncs significantly *after* grokking (a one-sided sign test at ${ALPHA} against leading, never-synced configurations counted as lagging) ${lines.join('; ')}.`;
 }
