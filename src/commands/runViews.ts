@@ -107,6 +107,16 @@ export function profileByLabel(paper: AnyPaper, label: string): Profile | undefi
   return undefined;
 }
 
+/** The run `ref` names among `ids`: an experiment key of the folder's profile, or a unique id prefix; undefined: none here. */
+function findRun(ref: string, ids: readonly string[], dir: string, index: () => KeyIndex | undefined): string | undefined {
+  const byKey = index()?.ids.get(ref);
+  if (byKey) return ids.includes(byKey) ? byKey : undefined;
+  if (!/^[0-9a-f]+$/i.test(ref)) return undefined;
+  const matches = ids.filter((id) => id.startsWith(ref.toLowerCase()));
+  if (matches.length > 1) throw new UsageError(`run id prefix '${ref}' is ambiguous in ${dir}: ${matches.join(', ')}`);
+  return matches[0];
+}
+
 function storeSource(dir: string, index: () => KeyIndex | undefined, profileNote: string): RunSource {
   const store = openStore(dir);
   const view = (id: string): { view: RunView; records: CheckpointRecord[] } => {
@@ -136,14 +146,7 @@ function storeSource(dir: string, index: () => KeyIndex | undefined, profileNote
   return {
     describe: `run store ${dir}${profileNote}`,
     list: () => store.ids().map((id) => view(id).view),
-    find(ref) {
-      const byKey = index()?.ids.get(ref);
-      if (byKey) return store.exists(byKey) ? byKey : undefined;
-      if (!/^[0-9a-f]+$/i.test(ref)) return undefined;
-      const matches = store.ids().filter((id) => id.startsWith(ref.toLowerCase()));
-      if (matches.length > 1) throw new UsageError(`run id prefix '${ref}' is ambiguous in ${dir}: ${matches.join(', ')}`);
-      return matches[0];
-    },
+    find: (ref) => findRun(ref, store.ids(), dir, index),
     load(id) {
       const { view: v, records } = view(id);
       return { view: v, status: store.readStatus(id), records };
@@ -176,14 +179,7 @@ function exportSource(dir: string, index: () => KeyIndex | undefined, profileNot
   return {
     describe: `exported records ${dir} (read-only)${profileNote}`,
     list: () => files().map((n) => read(n.slice(0, RUN_ID_LENGTH)).view),
-    find(ref) {
-      const byKey = index()?.ids.get(ref);
-      if (byKey) return existsSync(join(dir, exportFileName(byKey))) ? byKey : undefined;
-      if (!/^[0-9a-f]+$/i.test(ref)) return undefined;
-      const matches = files().filter((n) => n.startsWith(ref.toLowerCase()));
-      if (matches.length > 1) throw new UsageError(`run id prefix '${ref}' is ambiguous in ${dir}: ${matches.map((m) => m.slice(0, RUN_ID_LENGTH)).join(', ')}`);
-      return matches[0]?.slice(0, RUN_ID_LENGTH);
-    },
+    find: (ref) => findRun(ref, files().map((n) => n.slice(0, RUN_ID_LENGTH)), dir, index),
     load(id) {
       const { view, records, status } = read(id);
       if (view.state === 'unreadable') throw new Error(view.problems[0]);
@@ -225,13 +221,16 @@ export function defaultStores(root = 'runs'): string[] {
   return [...own, ...profiles];
 }
 
-/** Leaf values of a config by dotted path (`stop.max_steps`), for telling apart runs with the same summary. */
-function leaves(value: unknown, path = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) for (const [p, x] of leaves(v, path ? `${path}.${k}` : k)) out.set(p, x);
-  } else out.set(path, JSON.stringify(value));
+/** Leaf values by dotted path (`stop.max_steps`, `fsd_alt.block0.mlp.post@grid.fsd`); an array is one leaf. */
+export function leafValues(value: unknown, path = '', out = new Map<string, unknown>()): Map<string, unknown> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) for (const [k, v] of Object.entries(value)) leafValues(v, path ? `${path}.${k}` : k, out);
+  else out.set(path, value);
   return out;
+}
+
+/** A config's leaves as JSON text, for telling apart runs with the same summary. */
+function leaves(value: unknown): Map<string, string> {
+  return new Map([...leafValues(value)].map(([path, leaf]) => [path, JSON.stringify(leaf)]));
 }
 
 /**

@@ -9,7 +9,7 @@ import { CLI, UsageError, type Command } from './command.js';
 import { Flags, switchFlag, valueFlag } from './flags.js';
 import { PAPERS, paperById } from '../papers/index.js';
 import type { AnyPaper } from '../paper/paper.js';
-import { defaultStores, distinguishingFields, runSourceAt, type RunSource, type RunView } from './runViews.js';
+import { defaultStores, distinguishingFields, leafValues, runSourceAt, type RunSource, type RunView } from './runViews.js';
 
 /** The compact trajectory's cadence: the paper's 500-step grid. */
 export const TRAJECTORY_EVERY = 500;
@@ -108,16 +108,10 @@ export function stateLabel(view: Pick<RunView, 'state' | 'diverged_at'>): string
 
 /** One run's checkpoints as CSV rows: scalar fields as they are, nested summaries flattened by dotted path. */
 export function recordsCsv(records: readonly CheckpointRecord[]): string {
-  const flat = records.map((r) => flatten(r));
+  const flat = records.map((r) => new Map([...leafValues(r)].map(([path, leaf]) => [path, Array.isArray(leaf) ? leaf.join(' ') : leaf])));
   const columns = [...new Set(flat.flatMap((row) => [...row.keys()]))];
   const cell = (value: unknown) => (value === null || value === undefined ? '' : String(value));
   return csvFormatRows([columns, ...flat.map((row) => columns.map((c) => cell(row.get(c))))]) + '\n';
-}
-
-function flatten(value: unknown, path = '', out = new Map<string, unknown>()): Map<string, unknown> {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) for (const [k, v] of Object.entries(value)) flatten(v, path ? `${path}.${k}` : k, out);
-  else out.set(path, Array.isArray(value) ? value.join(' ') : value);
-  return out;
 }
 
 export const showCommand: Command = {

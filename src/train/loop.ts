@@ -437,9 +437,6 @@ function applyEventTriggers(state: LoopState, config: RunConfig, records: readon
   }
 }
 
-/** How a diverged run's stop message begins: the run ended on a record with a non-finite loss (measure.ts). */
-export const DIVERGED_PREFIX = 'diverged (non-finite loss)';
-
 /** The step at which a run diverged (its last record is flagged diverged), or null. */
 export function divergedAt(records: readonly Pick<CheckpointRecord, 'step' | 'diverged'>[]): number | null {
   const last = records.at(-1);
@@ -462,7 +459,7 @@ export function stopRule(
   coarseGrid?: number,
 ): string | null {
   const last = records.at(-1)!;
-  if (last.diverged) return `${DIVERGED_PREFIX} at step ${step}`;
+  if (last.diverged) return `diverged (non-finite loss) at step ${step}`;
   if (step >= maxSteps) return `reached the step cap ${maxSteps}`;
   const grok = eventSteps(records, syncThreshold).grok;
   if (afterGrok === undefined || grok === null || step < grok + afterGrok) return null;

@@ -16,7 +16,7 @@ import { formatZodError } from '../schema/parse.js';
 import { evaluatePaper, type Evaluation } from './evaluate.js';
 import { ensureMeasurements } from './measurements.js';
 import { collectEnvironment, runProvenance } from './provenance.js';
-import { readExportedRuns, writeExportedRun } from './recordsExport.js';
+import { readExportedRuns, writeExportedRun, type ExportedRuns } from './recordsExport.js';
 import { robustnessOf, type PerturbedEvaluation } from './robustness.js';
 import { assembleRunSet } from './runSet.js';
 import { trainProfile, type TrainProfileOptions } from './trainProfile.js';
@@ -75,8 +75,7 @@ export async function trainRuns(step: TrainStep): Promise<TrainedRuns> {
  * A broken file's run is `failed` with the file's problem as its message, so exactly the claims that read it are
  * not evaluable, and say why.
  */
-export function recordsSource(paper: AnyPaper, dir: string): { source: RunSource; count: number; broken: string[] } {
-  const exported = readExportedRuns(dir);
+export function recordsSource(paper: AnyPaper, dir: string, exported: ExportedRuns = readExportedRuns(dir)): { source: RunSource; count: number; broken: string[] } {
   const runs = new Map<string, SourcedRun>();
   for (const [id, message] of exported.broken) runs.set(id, { status: 'failed', records: [], message });
   for (const [id, run] of exported.runs) {
@@ -99,8 +98,10 @@ export function runsFromRecords(
   profile: Profile,
   dir: string,
   experiments?: readonly string[],
+  /** The folder as readExportedRuns read it, when the caller has it already. */
+  exported?: ExportedRuns,
 ): { set: AnyRunSet; count: number; broken: string[] } {
-  const { source, count, broken } = recordsSource(paper, dir);
+  const { source, count, broken } = recordsSource(paper, dir, exported);
   return { set: assembleRunSet<RoleBase, Profile>(profile, source, experiments), count, broken };
 }
 
