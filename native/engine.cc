@@ -53,6 +53,50 @@ std::string read_double(const Napi::Object& obj, const char* key, double* out) {
   return "";
 }
 
+// Reads an optional string property that must be one of `names`; sets *index to its position, or leaves it
+// (the default) when the property is absent. "" on success.
+std::string read_choice(const Napi::Object& obj, const char* key, std::initializer_list<const char*> names, int* index) {
+  const Napi::Value v = obj.Get(key);
+  if (v.IsUndefined()) return "";
+  const std::string name = v.IsString() ? v.As<Napi::String>().Utf8Value() : "";
+  int i = 0;
+  for (const char* n : names) {
+    if (name == n) {
+      *index = i;
+      return "";
+    }
+    i++;
+  }
+  std::string list;
+  for (const char* n : names) list += (list.empty() ? "'" : ", '") + std::string(n) + "'";
+  return std::string(key) + " must be one of " + list;
+}
+
+std::string read_bool(const Napi::Object& obj, const char* key, bool* out) {
+  const Napi::Value v = obj.Get(key);
+  if (v.IsUndefined()) return "";
+  if (!v.IsBoolean()) return std::string(key) + " must be a boolean";
+  *out = v.As<Napi::Boolean>().Value();
+  return "";
+}
+
+// The model switches of model.md ("Model switches"); an absent switch keeps its default. `init` only chooses
+// the initial parameters, which the engine is given.
+std::string read_switches(const Napi::Object& o, ModelShape* s) {
+  int norm = s->layernorm ? 0 : 1, act = s->act == Activation::Gelu ? 0 : 1, precision = s->loss_f64 ? 1 : 0;
+  std::string err;
+  if (!(err = read_choice(o, "norm", {"layernorm", "none"}, &norm)).empty() ||
+      !(err = read_choice(o, "act", {"gelu", "relu"}, &act)).empty() ||
+      !(err = read_choice(o, "loss_precision", {"f32", "f64"}, &precision)).empty() ||
+      !(err = read_bool(o, "attn_bias", &s->attn_bias)).empty() ||
+      !(err = read_bool(o, "unembed_bias", &s->unembed_bias)).empty())
+    return err;
+  s->layernorm = norm == 0;
+  s->act = act == 0 ? Activation::Gelu : Activation::Relu;
+  s->loss_f64 = precision == 1;
+  return "";
+}
+
 std::string read_shape(const Napi::Value& value, ModelShape* s) {
   if (!value.IsObject()) return "model config must be an object";
   const Napi::Object o = value.As<Napi::Object>();
@@ -67,6 +111,7 @@ std::string read_shape(const Napi::Value& value, ModelShape* s) {
   else if (name == "attn_only") s->variant = Variant::AttnOnly;
   else if (name == "mlp_only") s->variant = Variant::MlpOnly;
   else return "model config: variant must be 'standard', 'attn_only' or 'mlp_only'";
+  if (!(err = read_switches(o, s)).empty()) return "model config: " + err;
   err = check_shape(*s);
   return err.empty() ? "" : "model config: " + err;
 }
@@ -79,6 +124,11 @@ std::string read_optimizer(const Napi::Value& value, OptimizerSettings* o) {
       !(err = read_double(obj, "beta2", &o->beta2)).empty() || !(err = read_double(obj, "eps", &o->eps)).empty() ||
       !(err = read_double(obj, "weight_decay", &o->weight_decay)).empty())
     return "optimizer config: " + err;
+  if (!obj.Get("warmup_steps").IsUndefined()) {
+    int warmup = 0;
+    if (!(err = read_int(obj, "warmup_steps", &warmup)).empty()) return "optimizer config: " + err;
+    o->warmup_steps = warmup;
+  }
   err = check_optimizer(*o);
   return err.empty() ? "" : "optimizer config: " + err;
 }

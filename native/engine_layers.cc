@@ -159,7 +159,7 @@ void matmul_backward_weights(ThreadPool& pool, float* dW, float* db, const float
                              long ld_in, int R, int In, int Out) {
   // dW[i, o] = sum_r in[r, i] dout[r, o]: A(i, r) = in[r * ld_in + i] is `in` read transposed.
   gemm(pool, {In, Out, R, in, 1, ld_in, dout, ld_dout, nullptr, dW, Out, false});
-  column_sums(pool, db, dout, R, Out, ld_dout);
+  if (db) column_sums(pool, db, dout, R, Out, ld_dout);
 }
 
 void matmul_backward_input(ThreadPool& pool, float* din, long ld_din, const float* dout, long ld_dout, const float* WT,
@@ -316,6 +316,28 @@ void gelu_backward(ThreadPool& pool, float* din, const float* dout, const float*
   });
 }
 
+// ---------------------------------------------------------------------------------------------- relu
+
+void relu_forward(ThreadPool& pool, float* out, const float* x, long n) {
+  const F16 zero = simd::zero();
+  pool.run_ranges(n, kElementGrain, [&](long i0, long i1) {
+    for_chunks(i1 - i0, [&](long i, int w) {
+      const F16 v = simd::load_n(x + i0 + i, w);
+      simd::store_n(out + i0 + i, simd::select(zero < v, v, zero), w);
+    });
+  });
+}
+
+void relu_backward(ThreadPool& pool, float* din, const float* dout, const float* x, long n) {
+  const F16 zero = simd::zero();
+  pool.run_ranges(n, kElementGrain, [&](long i0, long i1) {
+    for_chunks(i1 - i0, [&](long i, int w) {
+      const F16 v = simd::load_n(x + i0 + i, w);
+      simd::store_n(din + i0 + i, simd::select(zero < v, simd::load_n(dout + i0 + i, w), zero), w);
+    });
+  });
+}
+
 // ---------------------------------------------------------------------------------------------- residual
 
 void residual_add(ThreadPool& pool, float* out, const float* x, const float* y, long n) {
@@ -379,6 +401,47 @@ void crossentropy_backward(ThreadPool& pool, float* dlogits, const float* logits
       const F16 vm = simd::splat(m), vs = simd::splat(s), vb = simd::splat(inv_b);
       for_chunks(C, [&](long i, int w) { simd::store_n(d + i, vecmath::exp(simd::load_n(l + i, w) - vm) / vs * vb, w); });
       d[labels[r]] -= inv_b;
+    }
+  });
+}
+
+// The row's max and log(sum_c exp(x_c - max)) in double, as torch.log_softmax on a float64 tensor.
+static void log_softmax_stats_f64(const float* x, int n, double* max_out, double* log_sum_out) {
+  double m = x[0];
+  for (int c = 1; c < n; c++) m = double(x[c]) > m ? double(x[c]) : m;
+  double sum = 0.0;
+  for (int c = 0; c < n; c++) sum += std::exp(double(x[c]) - m);
+  *max_out = m;
+  *log_sum_out = std::log(sum);
+}
+
+void crossentropy_forward_f64(ThreadPool& pool, double* losses, uint8_t* correct, const float* logits,
+                              const int32_t* labels, int B, int C) {
+  pool.run_ranges(B, kRowGrain, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      const float* l = logits + r * C;
+      double m, log_sum;
+      log_softmax_stats_f64(l, C, &m, &log_sum);
+      losses[r] = -((double(l[labels[r]]) - m) - log_sum);
+      int best = 0;
+      for (int c = 1; c < C; c++)
+        if (l[c] > l[best]) best = c;
+      correct[r] = best == labels[r];
+    }
+  });
+}
+
+void crossentropy_backward_f64(ThreadPool& pool, float* dlogits, const float* logits, const int32_t* labels, int B, int C) {
+  const double inv_b = 1.0 / double(B);
+  pool.run_ranges(B, kRowGrain, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      const float* l = logits + r * C;
+      double m, log_sum;
+      log_softmax_stats_f64(l, C, &m, &log_sum);
+      for (int c = 0; c < C; c++) {
+        const double softmax = std::exp((double(l[c]) - m) - log_sum);
+        dlogits[r * C + c] = float((softmax - (c == labels[r] ? 1.0 : 0.0)) * inv_b);
+      }
     }
   });
 }

@@ -35,7 +35,7 @@ void layernorm_backward(ThreadPool& pool, float* dx, float* dw, float* db, const
 // ---- Linear: out[r] = in[r] @ W + bias, W [In, Out]; leading dimensions allow strided row sets.
 void matmul_forward(ThreadPool& pool, float* out, long ld_out, const float* in, long ld_in, const float* W,
                     const float* bias, int R, int In, int Out);
-// dW = in^T @ dout ([In, Out]), db = sum_rows dout.
+// dW = in^T @ dout ([In, Out]), db = sum_rows dout (skipped when db is nullptr: a layer without bias).
 void matmul_backward_weights(ThreadPool& pool, float* dW, float* db, const float* dout, long ld_dout, const float* in,
                              long ld_in, int R, int In, int Out);
 // din (=, or += when accumulate) dout @ W^T, given WT = W^T [Out, In].
@@ -62,6 +62,11 @@ void gelu_forward(ThreadPool& pool, float* out, float* gate, const float* x, lon
 // din = dout * (Phi(x) + x phi(x)) with Phi(x) = gate / 2 from the forward pass; din may alias dout.
 void gelu_backward(ThreadPool& pool, float* din, const float* dout, const float* x, const float* gate, long n);
 
+// ---- ReLU: out = max(x, 0) (0 for x <= 0, as torch.relu); din = dout where x > 0, else 0 (the derivative at 0
+// is 0, as PyTorch's). din may alias dout.
+void relu_forward(ThreadPool& pool, float* out, const float* x, long n);
+void relu_backward(ThreadPool& pool, float* din, const float* dout, const float* x, long n);
+
 // ---- residual connections. Around the MLP (same rows in and out): out = x + y over n floats.
 void residual_add(ThreadPool& pool, float* out, const float* x, const float* y, long n);
 // Around an attention block, from its input rows to its output rows:
@@ -77,6 +82,14 @@ void crossentropy_forward(ThreadPool& pool, float* losses, uint8_t* correct, con
                           int B, int C);
 // d(mean loss)/dlogits = (softmax(logits) - onehot(y)) / B.
 void crossentropy_backward(ThreadPool& pool, float* dlogits, const float* logits, const int32_t* labels, int B, int C);
+
+// ---- the same in float64 (loss_precision: f64, Nanda et al.'s cross_entropy_high_precision): the logits are cast
+// to double, loss[r] = -(logits[r, y] - max - log(sum_c exp(logits[r, c] - max))) in double, and
+// d(mean loss)/dlogits = (exp(log_softmax) - onehot(y)) / B is formed in double and rounded to float once, as
+// autograd does at the cast back to float32.
+void crossentropy_forward_f64(ThreadPool& pool, double* losses, uint8_t* correct, const float* logits,
+                              const int32_t* labels, int B, int C);
+void crossentropy_backward_f64(ThreadPool& pool, float* dlogits, const float* logits, const int32_t* labels, int B, int C);
 
 // ---- AdamW, PyTorch 1.13's _single_tensor_adamw order of operations, for step t (1-based):
 //   p = p * (1 - lr wd);  m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2

@@ -27,31 +27,36 @@ void for_each_param(const ModelShape& s, ModelTensors& t, Visit&& visit) {
   for (int l = 0; l < s.n_layers; l++) {
     const std::string b = "blocks." + std::to_string(l) + ".";
     BlockTensors& k = t.blocks[l];
+    // Tensors a switch removes (model.md "Model switches") are not visited and stay nullptr.
     if (s.has_attention()) {
-      visit(b + "ln1.w", D, &k.ln1_w);
-      visit(b + "ln1.b", D, &k.ln1_b);
-      visit(b + "attn.W_Q", D * D, &k.W_Q);
-      visit(b + "attn.b_Q", D, &k.b_Q);
-      visit(b + "attn.W_K", D * D, &k.W_K);
-      visit(b + "attn.b_K", D, &k.b_K);
-      visit(b + "attn.W_V", D * D, &k.W_V);
-      visit(b + "attn.b_V", D, &k.b_V);
-      visit(b + "attn.W_O", D * D, &k.W_O);
-      visit(b + "attn.b_O", D, &k.b_O);
+      if (s.layernorm) {
+        visit(b + "ln1.w", D, &k.ln1_w);
+        visit(b + "ln1.b", D, &k.ln1_b);
+      }
+      const std::pair<const char*, float**> qkvo[] = {{"Q", &k.W_Q}, {"K", &k.W_K}, {"V", &k.W_V}, {"O", &k.W_O}};
+      float** biases[] = {&k.b_Q, &k.b_K, &k.b_V, &k.b_O};
+      for (int m = 0; m < 4; m++) {
+        visit(b + "attn.W_" + qkvo[m].first, D * D, qkvo[m].second);
+        if (s.attn_bias) visit(b + "attn.b_" + qkvo[m].first, D, biases[m]);
+      }
     }
     if (s.has_mlp()) {
-      visit(b + "ln2.w", D, &k.ln2_w);
-      visit(b + "ln2.b", D, &k.ln2_b);
+      if (s.layernorm) {
+        visit(b + "ln2.w", D, &k.ln2_w);
+        visit(b + "ln2.b", D, &k.ln2_b);
+      }
       visit(b + "mlp.W_in", D * F, &k.W_in);
       visit(b + "mlp.b_in", F, &k.b_in);
       visit(b + "mlp.W_out", F * D, &k.W_out);
       visit(b + "mlp.b_out", D, &k.b_out);
     }
   }
-  visit("ln_f.w", D, &t.lnf_w);
-  visit("ln_f.b", D, &t.lnf_b);
+  if (s.layernorm) {
+    visit("ln_f.w", D, &t.lnf_w);
+    visit("ln_f.b", D, &t.lnf_b);
+  }
   visit("unembed.W_U", D * s.classes, &t.W_U);
-  visit("unembed.b_U", long(s.classes), &t.b_U);
+  if (s.unembed_bias) visit("unembed.b_U", long(s.classes), &t.b_U);
 }
 
 ModelTensors bind_tensors(const ModelShape& s, float* base) {
@@ -87,6 +92,7 @@ std::string check_optimizer(const OptimizerSettings& o) {
   if (!(o.beta2 >= 0 && o.beta2 < 1)) return "beta2 must be in [0, 1)";
   if (!(o.eps > 0)) return "eps must be positive";
   if (!(o.weight_decay >= 0)) return "weight_decay must be >= 0";
+  if (o.warmup_steps < 0) return "warmup_steps must be >= 0";
   return "";
 }
 
@@ -164,7 +170,8 @@ void Model::ensure_capacity(int n) {
   example_logits_.ensure(N * C);
   dlogits_.ensure(N * C);
   dlogits_rows_.ensure(N * C);
-  losses_.ensure(N);
+  losses_f32_.ensure(N);
+  losses_.resize(N);
   correct_.resize(N);
   dres_a_.ensure(rows * D);
   dres_b_.ensure(rows * D);
@@ -246,15 +253,23 @@ bool Model::zeroed(const ForwardHooks& hooks, int layer, ComponentKind kind) con
 }
 
 void Model::forward(const int32_t* tokens, int n, const ForwardHooks& hooks) {
-  const int D = shape_.d_model, C = shape_.classes;
+  const int D = shape_.d_model;
   const bool override = hooks.options && hooks.options->override_layer >= 0;
   plan_rows(tokens, n, !override);
   embedding_forward(pool_, x0_.ptr(), acts_[0].in, P_.W_E, P_.W_pos, D);
   for (int l = 0; l < shape_.n_layers; l++) block_forward(l, n, hooks);
   // The last block's output holds position 2 only.
-  const int rows = acts_.back().out.total;
-  layernorm_forward(pool_, lnf_.ptr(), lnf_mean_.ptr(), lnf_rstd_.ptr(), acts_.back().x_out_ptr, P_.lnf_w, P_.lnf_b, rows, D);
-  matmul_forward(pool_, logits_.ptr(), C, lnf_.ptr(), D, P_.W_U, P_.b_U, rows, D, C);
+  unembed_forward(acts_.back().x_out_ptr, acts_.back().out.total);
+}
+
+void Model::unembed_forward(const float* x, int rows) {
+  const int D = shape_.d_model, C = shape_.classes;
+  unembed_in_ptr_ = x;
+  if (shape_.layernorm) {
+    layernorm_forward(pool_, lnf_.ptr(), lnf_mean_.ptr(), lnf_rstd_.ptr(), x, P_.lnf_w, P_.lnf_b, rows, D);
+    unembed_in_ptr_ = lnf_.ptr();
+  }
+  matmul_forward(pool_, logits_.ptr(), C, unembed_in_ptr_, D, P_.W_U, P_.b_U, rows, D, C);
 }
 
 void Model::block_forward(int l, int n, const ForwardHooks& hooks) {
@@ -267,12 +282,16 @@ void Model::block_forward(int l, int n, const ForwardHooks& hooks) {
   if (shape_.has_attention()) {
     const long ld = 3L * D;  // qkv row: Q | K | V
     float* qkv = a.qkv.ptr();
-    layernorm_forward(pool_, a.ln1.ptr(), a.ln1_mean.ptr(), a.ln1_rstd.ptr(), a.x_in_ptr, w.ln1_w, w.ln1_b, in.total, D);
-    matmul_forward(pool_, qkv + D, ld, a.ln1.ptr(), D, w.W_K, w.b_K, in.total, D, D);
-    matmul_forward(pool_, qkv + 2 * D, ld, a.ln1.ptr(), D, w.W_V, w.b_V, in.total, D, D);
+    a.attn_in_ptr = a.x_in_ptr;
+    if (shape_.layernorm) {
+      layernorm_forward(pool_, a.ln1.ptr(), a.ln1_mean.ptr(), a.ln1_rstd.ptr(), a.x_in_ptr, w.ln1_w, w.ln1_b, in.total, D);
+      a.attn_in_ptr = a.ln1.ptr();
+    }
+    matmul_forward(pool_, qkv + D, ld, a.attn_in_ptr, D, w.W_K, w.b_K, in.total, D, D);
+    matmul_forward(pool_, qkv + 2 * D, ld, a.attn_in_ptr, D, w.W_V, w.b_V, in.total, D, D);
     // Q only where queries are asked: positions 1 and 2 of the output (position 0 attends to itself alone).
     const int q_begin = in.span_begin(out.pos[1].present() ? 1 : 2), q_end = in.span_end(2);
-    matmul_forward(pool_, qkv + q_begin * ld, ld, a.ln1.ptr() + long(q_begin) * D, D, w.W_Q, w.b_Q, q_end - q_begin, D, D);
+    matmul_forward(pool_, qkv + q_begin * ld, ld, a.attn_in_ptr + long(q_begin) * D, D, w.W_Q, w.b_Q, q_end - q_begin, D, D);
     attention_forward(pool_, a.att.ptr(), a.probs.ptr(), qkv, in, out, n, D, shape_.n_heads);
     matmul_forward(pool_, a.attn_out.ptr(), D, a.att.ptr(), D, w.W_O, w.b_O, out.total, D, D);
     if (zeroed(hooks, l, ComponentKind::Attn)) std::fill_n(a.attn_out.ptr(), long(out.total) * D, 0.0f);
@@ -282,9 +301,14 @@ void Model::block_forward(int l, int n, const ForwardHooks& hooks) {
   a.x_out_ptr = a.x_mid_ptr;
   if (shape_.has_mlp()) {
     const long rows = out.total;
-    layernorm_forward(pool_, a.ln2.ptr(), a.ln2_mean.ptr(), a.ln2_rstd.ptr(), a.x_mid_ptr, w.ln2_w, w.ln2_b, rows, D);
-    matmul_forward(pool_, a.pre.ptr(), F, a.ln2.ptr(), D, w.W_in, w.b_in, rows, D, F);
-    gelu_forward(pool_, a.post.ptr(), a.gate.ptr(), a.pre.ptr(), rows * F);
+    a.mlp_in_ptr = a.x_mid_ptr;
+    if (shape_.layernorm) {
+      layernorm_forward(pool_, a.ln2.ptr(), a.ln2_mean.ptr(), a.ln2_rstd.ptr(), a.x_mid_ptr, w.ln2_w, w.ln2_b, rows, D);
+      a.mlp_in_ptr = a.ln2.ptr();
+    }
+    matmul_forward(pool_, a.pre.ptr(), F, a.mlp_in_ptr, D, w.W_in, w.b_in, rows, D, F);
+    if (shape_.act == Activation::Relu) relu_forward(pool_, a.post.ptr(), a.pre.ptr(), rows * F);
+    else gelu_forward(pool_, a.post.ptr(), a.gate.ptr(), a.pre.ptr(), rows * F);
     const EvalOptions* o = hooks.options;
     if (o && o->override_layer == l) {
       // Replace each example's hidden at position 2 (rows are per example: plan_rows was told).
@@ -312,10 +336,24 @@ const float* Model::example_logits(int n) {
   return example_logits_.ptr();
 }
 
+void Model::example_losses(const float* logits, const int32_t* labels, int n) {
+  if (shape_.loss_f64) {
+    crossentropy_forward_f64(pool_, losses_.data(), correct_.data(), logits, labels, n, shape_.classes);
+    return;
+  }
+  crossentropy_forward(pool_, losses_f32_.ptr(), correct_.data(), logits, labels, n, shape_.classes);
+  for (int r = 0; r < n; r++) losses_[r] = losses_f32_.ptr()[r];
+}
+
+void Model::loss_backward(const float* logits, const int32_t* labels, int n) {
+  if (shape_.loss_f64) crossentropy_backward_f64(pool_, dlogits_.ptr(), logits, labels, n, shape_.classes);
+  else crossentropy_backward(pool_, dlogits_.ptr(), logits, labels, n, shape_.classes);
+}
+
 double Model::batch_loss(const int32_t* labels, int n) {
-  crossentropy_forward(pool_, losses_.ptr(), correct_.data(), example_logits(n), labels, n, shape_.classes);
+  example_losses(example_logits(n), labels, n);
   double sum = 0.0;
-  for (int r = 0; r < n; r++) sum += losses_.ptr()[r];  // example order, whatever the thread count
+  for (int r = 0; r < n; r++) sum += losses_[r];  // example order, whatever the thread count
   return sum / n;
 }
 
@@ -332,13 +370,18 @@ void Model::backward(int n) {
     dlogits = dlogits_rows_.ptr();
   }
   transpose(pool_, wt_u_.ptr(), P_.W_U, D, C, C);
-  matmul_backward_weights(pool_, G_.W_U, G_.b_U, dlogits, C, lnf_.ptr(), D, rows, D, C);
-  matmul_backward_input(pool_, dln_.ptr(), D, dlogits, C, wt_u_.ptr(), rows, D, C, false);
+  matmul_backward_weights(pool_, G_.W_U, G_.b_U, dlogits, C, unembed_in_ptr_, D, rows, D, C);
   Buffer* dres = &dres_a_;
   Buffer* spare = &dres_b_;
-  std::fill_n(dres->ptr(), long(rows) * D, 0.0f);
-  layernorm_backward(pool_, dres->ptr(), G_.lnf_w, G_.lnf_b, dln_.ptr(), acts_.back().x_out_ptr, lnf_mean_.ptr(),
-                     lnf_rstd_.ptr(), P_.lnf_w, rows, D);
+  if (shape_.layernorm) {
+    matmul_backward_input(pool_, dln_.ptr(), D, dlogits, C, wt_u_.ptr(), rows, D, C, false);
+    std::fill_n(dres->ptr(), long(rows) * D, 0.0f);
+    layernorm_backward(pool_, dres->ptr(), G_.lnf_w, G_.lnf_b, dln_.ptr(), acts_.back().x_out_ptr, lnf_mean_.ptr(),
+                       lnf_rstd_.ptr(), P_.lnf_w, rows, D);
+  } else {
+    // logits = x W_U: d x = dlogits W_U^T.
+    matmul_backward_input(pool_, dres->ptr(), D, dlogits, C, wt_u_.ptr(), rows, D, C, false);
+  }
   for (int l = shape_.n_layers - 1; l >= 0; l--) block_backward(l, n, dres, spare);
   embedding_backward(pool_, G_.W_E, G_.W_pos, dres->ptr(), acts_[0].in, shape_.vocab, D);
 }
@@ -350,18 +393,23 @@ void Model::block_backward(int l, int n, Buffer*& dres, Buffer*& spare) {
   const int D = shape_.d_model, F = shape_.d_mlp;
   const RowSet &in = a.in, &out = a.out;
   if (shape_.has_mlp()) {
-    // x_out = x_mid + GELU(LN2(x_mid) W_in + b_in) W_out + b_out
+    // x_out = x_mid + act(LN2(x_mid) W_in + b_in) W_out + b_out (LN2 the identity without LayerNorm)
     const int rows = out.total;
     float* dh = dhidden_.ptr();
     transpose(pool_, wt_out_.ptr(), w.W_out, F, D, D);
     matmul_backward_weights(pool_, g.W_out, g.b_out, dres->ptr(), D, a.post.ptr(), F, rows, F, D);
     matmul_backward_input(pool_, dh, F, dres->ptr(), D, wt_out_.ptr(), rows, F, D, false);
-    gelu_backward(pool_, dh, dh, a.pre.ptr(), a.gate.ptr(), long(rows) * F);
+    if (shape_.act == Activation::Relu) relu_backward(pool_, dh, dh, a.pre.ptr(), long(rows) * F);
+    else gelu_backward(pool_, dh, dh, a.pre.ptr(), a.gate.ptr(), long(rows) * F);
     transpose(pool_, wt_in_.ptr(), w.W_in, D, F, F);
-    matmul_backward_weights(pool_, g.W_in, g.b_in, dh, F, a.ln2.ptr(), D, rows, D, F);
-    matmul_backward_input(pool_, dln_.ptr(), D, dh, F, wt_in_.ptr(), rows, D, F, false);
-    layernorm_backward(pool_, dres->ptr(), g.ln2_w, g.ln2_b, dln_.ptr(), a.x_mid_ptr, a.ln2_mean.ptr(), a.ln2_rstd.ptr(),
-                       w.ln2_w, rows, D);
+    matmul_backward_weights(pool_, g.W_in, g.b_in, dh, F, a.mlp_in_ptr, D, rows, D, F);
+    if (shape_.layernorm) {
+      matmul_backward_input(pool_, dln_.ptr(), D, dh, F, wt_in_.ptr(), rows, D, F, false);
+      layernorm_backward(pool_, dres->ptr(), g.ln2_w, g.ln2_b, dln_.ptr(), a.x_mid_ptr, a.ln2_mean.ptr(), a.ln2_rstd.ptr(),
+                         w.ln2_w, rows, D);
+    } else {
+      matmul_backward_input(pool_, dres->ptr(), D, dh, F, wt_in_.ptr(), rows, D, F, true);  // d x_mid += dh W_in^T
+    }
   }
   if (shape_.has_attention()) {
     // x_mid = x_in + attention(LN1(x_in)) W_O + b_O
@@ -372,10 +420,10 @@ void Model::block_backward(int l, int n, Buffer*& dres, Buffer*& spare) {
     matmul_backward_input(pool_, datt_.ptr(), D, dres->ptr(), D, wt_o_.ptr(), out.total, D, D, false);
     attention_backward(pool_, dqkv, dqkv_examples_.ptr(), datt_.ptr(), a.qkv.ptr(), a.probs.ptr(), in, out, n, D,
                        shape_.n_heads);
-    matmul_backward_weights(pool_, g.W_K, g.b_K, dqkv + D, ld, a.ln1.ptr(), D, in.total, D, D);
-    matmul_backward_weights(pool_, g.W_V, g.b_V, dqkv + 2 * D, ld, a.ln1.ptr(), D, in.total, D, D);
+    matmul_backward_weights(pool_, g.W_K, g.b_K, dqkv + D, ld, a.attn_in_ptr, D, in.total, D, D);
+    matmul_backward_weights(pool_, g.W_V, g.b_V, dqkv + 2 * D, ld, a.attn_in_ptr, D, in.total, D, D);
     const int q_begin = in.span_begin(out.pos[1].present() ? 1 : 2), q_end = in.span_end(2);
-    matmul_backward_weights(pool_, g.W_Q, g.b_Q, dqkv + q_begin * ld, ld, a.ln1.ptr() + long(q_begin) * D, D,
+    matmul_backward_weights(pool_, g.W_Q, g.b_Q, dqkv + q_begin * ld, ld, a.attn_in_ptr + long(q_begin) * D, D,
                             q_end - q_begin, D, D);
     // W_Q^T, W_K^T, W_V^T stacked: [3D, D]. d LN1 = dK W_K^T + dV W_V^T on every row, + dQ W_Q^T on the query rows.
     float* wt = wt_qkv_.ptr();
@@ -384,11 +432,14 @@ void Model::block_backward(int l, int n, Buffer*& dres, Buffer*& spare) {
     transpose(pool_, wt + 2L * D * D, w.W_V, D, D, D);
     matmul_backward_input(pool_, dln_.ptr(), D, dqkv + D, ld, wt + long(D) * D, in.total, D, 2 * D, false);
     matmul_backward_input(pool_, dln_.ptr() + long(q_begin) * D, D, dqkv + q_begin * ld, ld, wt, q_end - q_begin, D, D, true);
-    // d x_in = (d x_mid carried back to the input rows) + LN1's backward.
+    // d x_in = (d x_mid carried back to the input rows) + LN1's backward (+ d LN1 itself without LayerNorm).
     residual_backward(pool_, spare->ptr(), dres->ptr(), in, out, D);
     std::swap(dres, spare);
-    layernorm_backward(pool_, dres->ptr(), g.ln1_w, g.ln1_b, dln_.ptr(), a.x_in_ptr, a.ln1_mean.ptr(), a.ln1_rstd.ptr(),
-                       w.ln1_w, in.total, D);
+    if (shape_.layernorm)
+      layernorm_backward(pool_, dres->ptr(), g.ln1_w, g.ln1_b, dln_.ptr(), a.x_in_ptr, a.ln1_mean.ptr(), a.ln1_rstd.ptr(),
+                         w.ln1_w, in.total, D);
+    else
+      residual_add(pool_, dres->ptr(), dres->ptr(), dln_.ptr(), long(in.total) * D);
   }
 }
 
@@ -398,7 +449,7 @@ double Model::compute_gradients(const int32_t* tokens, const int32_t* labels, in
   ensure_capacity(n);
   forward(tokens, n, ForwardHooks{});
   const double loss = batch_loss(labels, n);
-  crossentropy_backward(pool_, dlogits_.ptr(), example_logits(n), labels, n, shape_.classes);
+  loss_backward(example_logits(n), labels, n);
   std::fill(grads_.begin(), grads_.end(), 0.0f);
   backward(n);
   return loss;
@@ -409,8 +460,10 @@ double Model::train_step(const int32_t* tokens, const int32_t* labels, int n) {
   const auto start = std::chrono::steady_clock::now();
   const double loss = compute_gradients(tokens, labels, n);
   step_ += 1;
+  // Warm-up: the k-th update (k = step_) uses lr * min((k - 1) / N, 1), in double as PyTorch's LambdaLR.
+  const double lr = opt_.warmup_steps > 0 ? opt_.lr * std::min(double(step_ - 1) / double(opt_.warmup_steps), 1.0) : opt_.lr;
   adamw_update(pool_, params_.data(), adam_m_.data(), adam_v_.data(), grads_.data(), param_count_,
-               {opt_.lr, opt_.beta1, opt_.beta2, opt_.eps, opt_.weight_decay, long(step_)});
+               {lr, opt_.beta1, opt_.beta2, opt_.eps, opt_.weight_decay, long(step_)});
   step_tuner_.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / n);
   return loss;
 }
@@ -428,9 +481,9 @@ EvalSummary Model::evaluate(const int32_t* tokens, const int32_t* labels, long n
     const auto started = std::chrono::steady_clock::now();
     forward(tokens + start * kPositions, rows, ForwardHooks{&options, start});
     const float* logits = example_logits(rows);
-    crossentropy_forward(pool_, losses_.ptr(), correct_.data(), logits, labels + start, rows, C);
+    example_losses(logits, labels + start, rows);
     for (int r = 0; r < rows; r++) {
-      loss_sum += losses_.ptr()[r];
+      loss_sum += losses_[r];
       correct += correct_[r];
     }
     if (options.logits_out) std::memcpy(options.logits_out + start * C, logits, sizeof(float) * rows * C);
@@ -465,11 +518,10 @@ EvalSummary Model::evaluate_tail(const float* residual, const float* hidden, con
     // As block_forward's MLP, then forward's final LayerNorm and unembedding.
     matmul_forward(pool_, x_out, D, hidden + start * F, F, w.W_out, w.b_out, rows, F, D);
     residual_add(pool_, x_out, residual + start * D, x_out, long(rows) * D);  // x + mlp(x)
-    layernorm_forward(pool_, lnf_.ptr(), lnf_mean_.ptr(), lnf_rstd_.ptr(), x_out, P_.lnf_w, P_.lnf_b, rows, D);
-    matmul_forward(pool_, logits_.ptr(), C, lnf_.ptr(), D, P_.W_U, P_.b_U, rows, D, C);
-    crossentropy_forward(pool_, losses_.ptr(), correct_.data(), logits_.ptr(), labels + start, rows, C);
+    unembed_forward(x_out, rows);
+    example_losses(logits_.ptr(), labels + start, rows);
     for (int r = 0; r < rows; r++) {
-      loss_sum += losses_.ptr()[r];
+      loss_sum += losses_[r];
       correct += correct_[r];
     }
     if (logits_out) std::memcpy(logits_out + start * C, logits_.ptr(), sizeof(float) * rows * C);

@@ -22,10 +22,17 @@
 namespace grokcheck {
 
 enum class Variant { Standard, AttnOnly, MlpOnly };
+enum class Activation { Gelu, Relu };
 
+// The model of shared/spec/model.md with its switches ("Model switches"); the defaults are the circuit-sync model.
 struct ModelShape {
   int vocab, classes, d_model, n_heads, d_mlp, n_layers;
   Variant variant;
+  bool layernorm = true;                 // norm: 'none' removes ln1, ln2, ln_f and their parameters
+  Activation act = Activation::Gelu;     // the MLP's nonlinearity
+  bool attn_bias = true;                 // false: no b_Q, b_K, b_V, b_O
+  bool unembed_bias = true;              // false: no b_U
+  bool loss_f64 = false;                 // loss_precision: 'f64' (log-softmax, loss and dlogits in double)
   bool has_attention() const { return variant != Variant::MlpOnly; }
   bool has_mlp() const { return variant != Variant::AttnOnly; }
 };
@@ -35,6 +42,7 @@ std::string check_shape(const ModelShape& shape);
 
 struct OptimizerSettings {
   double lr, beta1, beta2, eps, weight_decay;
+  long warmup_steps = 0;  // the k-th update uses lr * min((k - 1) / warmup_steps, 1) (PyTorch's LambdaLR)
 };
 std::string check_optimizer(const OptimizerSettings& opt);
 
@@ -133,6 +141,8 @@ class Model {
     RowSet in, out;
     Buffer ln1, ln1_mean, ln1_rstd, qkv, probs, att, attn_out, x_mid, ln2, ln2_mean, ln2_rstd, pre, gate, post, x_out;
     const float* x_in_ptr = nullptr;   // residual stream entering the block, on `in`
+    const float* attn_in_ptr = nullptr;  // what attention reads: LN1(x_in), or x_in itself without LayerNorm
+    const float* mlp_in_ptr = nullptr;   // what the MLP reads: LN2(x_mid), or x_mid
     const float* x_mid_ptr = nullptr;  // after attention, on `out`
     const float* x_out_ptr = nullptr;  // after the MLP, on `out`
   };
@@ -156,6 +166,13 @@ class Model {
   // has its own row, else gathered.
   const float* example_logits(int n);
   double batch_loss(const int32_t* labels, int n);
+  // Per-example cross-entropy (into losses_, as double) and correctness (into correct_), in float or double as
+  // the model's loss precision says.
+  void example_losses(const float* logits, const int32_t* labels, int n);
+  // d(mean loss)/dlogits of the per-example logits (into dlogits_), in the model's loss precision.
+  void loss_backward(const float* logits, const int32_t* labels, int n);
+  // The final LayerNorm (or nothing without LayerNorm) and the unembedding of `rows` rows of x.
+  void unembed_forward(const float* x, int rows);
   bool zeroed(const ForwardHooks& hooks, int layer, ComponentKind kind) const;
 
   ModelShape shape_;
@@ -173,7 +190,9 @@ class Model {
   Buffer x0_;         // embedding output, on acts_[0].in
   std::vector<BlockActivations> acts_;
   // Final LayerNorm and logits on the last block's output rows; per-example logits, losses and gradients.
-  Buffer lnf_, lnf_mean_, lnf_rstd_, logits_, example_logits_, losses_, dlogits_, dlogits_rows_;
+  Buffer lnf_, lnf_mean_, lnf_rstd_, logits_, example_logits_, losses_f32_, dlogits_, dlogits_rows_;
+  const float* unembed_in_ptr_ = nullptr;  // what the unembedding read: LN_f(x), or x without LayerNorm
+  std::vector<double> losses_;
   std::vector<uint8_t> correct_;
   // Backward scratch: residual gradients (ping-pong), gradients of LayerNorm outputs, of qkv, of the attention
   // output, of the MLP hidden, and the transposed weights of the current layer.

@@ -1,6 +1,6 @@
 /** `grokcheck replay FIXTURE.json`: check our arithmetic against a PyTorch reference run (model.md fixtures). */
 import { loadFixture } from '../replay/fixtureFile.js';
-import { replayFixture } from '../replay/replayFixture.js';
+import { REPLAY_TOLERANCES, TWIN_FACTOR, TWIN_SEEDS, replayFixture } from '../replay/replayFixture.js';
 import { CLI, UsageError, type Command } from './command.js';
 import { ENGINE_FLAGS, engineOptionsOf } from './engineFlags.js';
 import { Flags, switchFlag } from './flags.js';
@@ -32,9 +32,20 @@ Example: ${CLI} replay ../shared/fixtures/reference/add11-1l-standard.json --jso
     else {
       const fmt = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : x.toExponential(2));
       console.log(`${report.name}: ${report.losses.length} steps on ${flags.engine}`);
-      console.log(`  max relative loss error   ${fmt(report.max_rel_loss_err)}  (tolerance 1e-4)`);
-      console.log(`  max abs final-param error ${fmt(report.max_abs_param_err)}  (tolerance 1e-3)`);
+      const tol = REPLAY_TOLERANCES;
+      console.log(`  max relative loss error   ${fmt(report.max_rel_loss_err)}  (tolerance ${tol.lossRel})`);
+      console.log(`  max abs final-param error ${fmt(report.max_abs_param_err)}  (tolerance ${tol.paramAbs})`);
+      if (report.max_rel_summary_err !== null)
+        console.log(`  max final_summary error   ${fmt(report.max_rel_summary_err)}  (tolerance ${tol.summaryRel})`);
       console.log(`  grid loss ${report.grid_loss.toFixed(6)}  grid acc ${report.grid_acc.toFixed(6)}`);
+      const twin = report.rounding_twin;
+      if (twin)
+        console.log(
+          `  a fixed tolerance was missed, so the checks were judged against ${TWIN_FACTOR} x the rounding twins' distance ` +
+            `(${TWIN_SEEDS.length} runs from one ulp off the init): loss ${fmt(twin.max_rel_loss_dist)}, parameters ${fmt(twin.max_abs_param_dist)}, ` +
+            `summary ${fmt(twin.max_rel_summary_dist)}`,
+        );
+      for (const failure of report.failures) console.log(`  ${failure}`);
       console.log(report.ok ? '  OK: within tolerance' : '  FAIL: outside tolerance');
     }
     return report.ok ? 0 : 1;

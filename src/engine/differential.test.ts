@@ -23,7 +23,7 @@
 import { exactGelu } from './testing/erfOracle.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ModelConfig, OptimizerConfig, Variant } from '../schema/model.js';
+import { modelSwitches, warmedLr, type ModelConfig, type OptimizerConfig, type Variant } from '../schema/model.js';
 import { blockHasAttention, blockHasMlp, initParams, type Params } from '../model/params.js';
 import { Rng } from '../random/rng.js';
 import { createCpuEngine, createEngine } from './create.js';
@@ -69,6 +69,12 @@ const modelArb: fc.Arbitrary<ModelConfig> = fc
     d_model: fc.constantFrom(8, 16, 24),
     headChoice: fc.nat(),
     d_mlp: fc.integer({ min: 8, max: 32 }),
+    // The model switches (model.md "Model switches"); f64 loss is native-only, tested in native.test.ts.
+    norm: fc.constantFrom('layernorm' as const, 'none' as const),
+    act: fc.constantFrom('gelu' as const, 'relu' as const),
+    attn_bias: fc.boolean(),
+    unembed_bias: fc.boolean(),
+    init: fc.constantFrom('pytorch' as const, 'nanda' as const),
   })
   .map(({ headChoice, ...m }) => ({ ...m, n_heads: DIVISORS[m.d_model][headChoice % DIVISORS[m.d_model].length] }));
 
@@ -79,6 +85,7 @@ const optimizerArb: fc.Arbitrary<OptimizerConfig> = fc.record({
   beta2: fc.double({ min: 0.9, max: 0.9999, noNaN: true }),
   eps: fc.constantFrom(1e-8, 1e-6),
   weight_decay: fc.double({ min: 0, max: 2, noNaN: true }),
+  warmup_steps: fc.constantFrom(0, 0, 5, 60),
 });
 
 /** Every component of the model, for drawing a zeroed subset. */
@@ -192,12 +199,15 @@ async function checkCase(c: Case, native: AsyncEngine, tfjs: AsyncEngine, name: 
   close(plain.n.logits!, plain.t.logits!, 1e-4, 0, 'logits');
   for (const site of all) close(plain.n.captures[site]!, plain.t.captures[site]!, 1e-4, 1e-3, `capture ${site}`);
   // The tanh form of GELU differs from the exact erf form by <= 4.7e-4, which can hide inside the tolerance
-  // above when the pre-activations stay small; so check the native GELU against the exact one directly.
+  // above when the pre-activations stay small; so check the native GELU against the exact one directly (and
+  // ReLU exactly: max(x, 0) rounds nothing).
+  const relu = modelSwitches(c.model).act === 'relu';
   for (let l = 0; l < c.model.n_layers && blockHasMlp(c.model); l++) {
     const pre = plain.n.captures[`block${l}.mlp.pre`]!;
     const post = plain.n.captures[`block${l}.mlp.post`]!;
     for (let i = 0; i < pre.length; i++)
-      expect(Math.abs(post[i] - exactGelu(pre[i])), `native GELU(${pre[i]})`).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(pre[i])));
+      if (relu) expect(post[i], `native ReLU(${pre[i]})`).toBe(Math.max(pre[i], 0));
+      else expect(Math.abs(post[i] - exactGelu(pre[i])), `native GELU(${pre[i]})`).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(pre[i])));
   }
 
   // Logits and captures under zeroing and override.
@@ -240,8 +250,9 @@ async function checkCase(c: Case, native: AsyncEngine, tfjs: AsyncEngine, name: 
  * the operands, not the result, since the sums can cancel), with a 16x margin.
  */
 function expectAdamWStep(before: TrainingState, grads: Params, after: TrainingState, opt: OptimizerConfig, who: string): void {
-  const { lr, beta1, beta2, eps, weight_decay } = opt;
+  const { beta1, beta2, eps, weight_decay } = opt;
   const t = before.step + 1;
+  const lr = warmedLr(opt, t);
   expect(after.step, `${who} step count`).toBe(t);
   for (const name of Object.keys(before.params)) {
     for (let i = 0; i < before.params[name].length; i++) {

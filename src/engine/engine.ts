@@ -89,6 +89,11 @@ export interface EngineOptions {
   denormals?: DenormalMode;
   /** tfjs backend name (tfjs engine only). */
   backend?: string;
+  /**
+   * The largest training batch the engine must take (webgpu only, which sizes its buffers for it; default
+   * WEBGPU_MAX_BATCH). A full-batch run (batch_size: full) of Nanda et al.'s p = 113 needs 3830.
+   */
+  maxBatch?: number;
 }
 
 export interface Engine {

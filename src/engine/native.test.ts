@@ -428,3 +428,72 @@ describe('bad input gives clear errors, not crashes', () => {
     expect(engine(small('standard'), initParams(small('standard'), 35), 3).description).toMatch(/^native \(C\+\+ N-API, 3 threads/);
   });
 });
+
+describe('the model switches on the native engine (model.md "Model switches")', () => {
+  const nanda: ModelConfig = { ...small('standard', 1), norm: 'none', act: 'relu', attn_bias: false, unembed_bias: false, init: 'nanda' };
+
+  /** A model made confident: W_U scaled up, the labels set to its own argmax, so every loss is near 0. */
+  function confident(model: ModelConfig) {
+    const params = initParams(model, 5);
+    const task = makeTask('mod_add', model.classes);
+    const probe = engine(model, params).evaluate({ tokens: task.tokens, labels: task.labels, logits: true });
+    let scale = 1;
+    // Grow W_U until the smallest margin makes exp(-margin) vanish next to 1 in float32 (below 2^-24).
+    const margins = (logits: Float32Array) => {
+      let smallest = Infinity;
+      for (let r = 0; r < task.gridSize; r++) {
+        const row = Array.from(logits.subarray(r * model.classes, (r + 1) * model.classes)).sort((a, b) => b - a);
+        smallest = Math.min(smallest, row[0] - row[1]);
+      }
+      return smallest;
+    };
+    scale = Math.ceil(30 / Math.max(margins(probe.logits!), 1e-3));
+    const scaled = cloneParams(params);
+    scaled['unembed.W_U'] = scaled['unembed.W_U'].map((x) => x * scale);
+    const logits = engine(model, scaled).evaluate({ tokens: task.tokens, labels: task.labels, logits: true }).logits!;
+    const labels = new Int32Array(task.gridSize);
+    for (let r = 0; r < task.gridSize; r++) {
+      const row = logits.subarray(r * model.classes, (r + 1) * model.classes);
+      labels[r] = row.indexOf(Math.max(...row));
+    }
+    return { params: scaled, tokens: task.tokens, labels, logits };
+  }
+
+  /** Mean cross-entropy in float64 from float32 logits (Nanda et al.'s cross_entropy_high_precision). */
+  function lossF64(logits: Float32Array, labels: Int32Array, classes: number): number {
+    let sum = 0;
+    for (let r = 0; r < labels.length; r++) {
+      const row = Array.from(logits.subarray(r * classes, (r + 1) * classes));
+      const max = Math.max(...row);
+      const logSum = Math.log(row.reduce((s, x) => s + Math.exp(x - max), 0));
+      sum -= row[labels[r]] - max - logSum;
+    }
+    return sum / labels.length;
+  }
+
+  it("loss_precision f64 gives a grokked model's tiny losses, which float32's log-softmax rounds to 0", () => {
+    const { params, tokens, labels, logits } = confident(nanda);
+    const exact = lossF64(logits, labels, nanda.classes);
+    expect(exact).toBeGreaterThan(0);
+    expect(exact).toBeLessThan(1e-8);
+    const f64 = engine({ ...nanda, loss_precision: 'f64' }, params).evaluate({ tokens, labels });
+    const f32 = engine(nanda, params).evaluate({ tokens, labels });
+    expect(Math.abs(f64.loss - exact) / exact).toBeLessThan(1e-9);
+    expect(f32.loss).toBeLessThan(exact / 10); // float32 loses it (mostly to exact zeros)
+    // The same in training: the f64 step's loss is the float64 loss of the batch.
+    const trainer = engine({ ...nanda, loss_precision: 'f64' }, params);
+    expect(Math.abs(trainer.trainStep(tokens, labels) - exact) / exact).toBeLessThan(1e-9);
+  });
+
+  it('ReLU, no LayerNorm and no biases: the parameters are those paramSpecs lists, and training lowers the loss', () => {
+    const params = initParams(nanda, 2);
+    const e = engine(nanda, params, undefined, { ...defaultOptimizer, lr: 3e-3, warmup_steps: 5 });
+    expect(Object.keys(e.getState().params)).toEqual(paramSpecs(nanda).map((s) => s.name));
+    const data = batches(nanda, 32, 40);
+    const losses = data.map((b) => e.trainStep(b.tokens, b.labels));
+    // The first update has lr 0 (warm-up): the second batch's loss is that of the init.
+    const fresh = engine(nanda, params);
+    expect(losses[1]).toBe(fresh.trainStep(data[1].tokens, data[1].labels));
+    expect(losses.at(-1)!).toBeLessThan(losses[0]);
+  });
+});

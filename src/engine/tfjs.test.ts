@@ -5,20 +5,20 @@
  */
 import { exactGelu } from './testing/erfOracle.js';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { ModelConfig, OptimizerConfig } from '../schema/model.js';
 import { cloneParams, initParams, type Params } from '../model/params.js';
 import { Rng } from '../random/rng.js';
 import type { Engine, TrainingState } from './engine.js';
-import { loadFixture } from '../replay/fixtureFile.js';
+import { fixtureParams, loadFixture } from '../replay/fixtureFile.js';
 import { isGaugeParam, replayFixture } from '../replay/replayFixture.js';
 import { createTfjsEngine } from './tfjs.js';
+import { referenceFixturePath } from '../testing/referenceFixtures.js';
 import { TfjsBackendUnavailableError } from './tfjsBackend.js';
 
-const FIXTURE_DIR = fileURLToPath(new URL('../../../shared/fixtures/reference/', import.meta.url));
-const SMALL_FIXTURES = ['add11-1l-standard', 'add11-2l-standard', 'add11-2l-attn_only', 'add11-2l-mlp_only'];
+/** The small fixtures of both folders (the switches' add13-1l-nanda: ReLU, no LayerNorm, no biases, warm-up, full batch). */
+const SMALL_FIXTURES = ['add11-1l-standard', 'add11-2l-standard', 'add11-2l-attn_only', 'add11-2l-mlp_only', 'add13-1l-nanda'];
 const BACKENDS = ['wasm', 'cpu'] as const;
 
 /** Largest |a_i - b_i|. */
@@ -42,7 +42,7 @@ function relErr(actual: number, expected: number): number {
 // The comparison logic and its tolerances live in src/replay/replayFixture.ts (shared with the native engine and the CLI).
 describe.each(BACKENDS)('tfjs engine (%s) replays the PyTorch fixtures', (backend) => {
   it.each(SMALL_FIXTURES)('%s: losses, step-0 gradients, final parameters, grid logits and activations', async (name) => {
-    const report = await replayFixture(loadFixture(`${FIXTURE_DIR}${name}.json`), 'tfjs', { engine: { backend } });
+    const report = await replayFixture(loadFixture(referenceFixturePath(name)), 'tfjs', { engine: { backend } });
     expect(report.engine).toContain(`(${backend}`);
     expect(report.failures).toEqual([]);
     expect(report.ok).toBe(true);
@@ -51,8 +51,15 @@ describe.each(BACKENDS)('tfjs engine (%s) replays the PyTorch fixtures', (backen
   });
 });
 
+it("tfjs engine refuses loss_precision 'f64' by name (it has no float64)", async () => {
+  const f = loadFixture(referenceFixturePath('add13-1l-nanda-f64'));
+  await expect(createTfjsEngine({ model: f.model, optimizer: f.optimizer, params: fixtureParams(f), options: { backend: 'wasm' } })).rejects.toThrow(
+    /tfjs engine has no float64: loss_precision 'f64'/,
+  );
+});
+
 it('tfjs engine (wasm) replays the paper-size add97 fixture: 4 steps of batch 512, gradient norms, parameter sums', async () => {
-  const report = await replayFixture(loadFixture(`${FIXTURE_DIR}add97-2l-paper.json`), 'tfjs', { engine: { backend: 'wasm' } });
+  const report = await replayFixture(loadFixture(referenceFixturePath('add97-2l-paper')), 'tfjs', { engine: { backend: 'wasm' } });
   expect(report.failures).toEqual([]);
   expect(report.grad0_max_norm_rel_err).not.toBeNull();
   expect(report.max_rel_summary_err).not.toBeNull();

@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, parseConfig } from '../schema/parse.js';
-import { ModelConfigSchema, OptimizerConfigSchema, type ModelConfig, type OptimizerConfig } from '../schema/model.js';
+import { ModelConfigSchema, OptimizerConfigSchema, modelSwitches, warmedLr, type ModelConfig, type OptimizerConfig } from '../schema/model.js';
 import { blockHasAttention, blockHasMlp, checkParams, paramSpecs, type Params } from '../model/params.js';
 import { parseSite, type SiteName } from '../schema/sites.js';
 import { type AsyncEngine, type Component, type Engine, type EngineCreateArgs, type EvalRequest, type EvalResult,
@@ -51,15 +51,32 @@ function layerNorm(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, LN_EPS))), w), b);
 }
 
+/** The LayerNorm named `name` (ln1, ln2, ln_f), or the identity under the switch `norm: none` (no parameters). */
+function norm(x: tf.Tensor, p: TensorMap, name: string): tf.Tensor {
+  const w = p[`${name}.w`];
+  return w ? layerNorm(x, w, p[`${name}.b`]) : x;
+}
+
 /** Exact GELU: x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)). */
 function gelu(x: tf.Tensor): tf.Tensor {
   return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
 }
 
+/** The MLP's nonlinearity: GELU, or ReLU (tfjs differentiates it as step(x), 0 at x = 0 as PyTorch). */
+function activation(config: ModelConfig, x: tf.Tensor): tf.Tensor {
+  return modelSwitches(config).act === 'relu' ? tf.relu(x) : gelu(x);
+}
+
+/** x @ W, + b where the layer has a bias (switches remove some). */
+function affine(x: tf.Tensor2D, W: tf.Tensor, b: tf.Tensor | undefined): tf.Tensor2D {
+  const y: tf.Tensor2D = tf.matMul(x, W as tf.Tensor2D);
+  return b ? (tf.add(y, b) as tf.Tensor2D) : y;
+}
+
 /** [N*3, in] @ [in, out] + [out], reshaped back to [N, 3, out]. */
-function linear(x: tf.Tensor, W: tf.Tensor, b: tf.Tensor, n: number): tf.Tensor3D {
+function linear(x: tf.Tensor, W: tf.Tensor, b: tf.Tensor | undefined, n: number): tf.Tensor3D {
   const flat = tf.reshape(x, [n * SEQ, W.shape[0]]) as tf.Tensor2D;
-  return tf.reshape(tf.add(tf.matMul(flat, W as tf.Tensor2D), b), [n, SEQ, W.shape[1]!]);
+  return tf.reshape(affine(flat, W, b), [n, SEQ, W.shape[1]!]);
 }
 
 /** Row t of the additive mask hides positions > t: position t attends to positions <= t (model.md). */
@@ -110,16 +127,16 @@ function forward(config: ModelConfig, p: TensorMap, tokens: tf.Tensor2D, options
   for (let l = 0; l < config.n_layers; l++) {
     const block = `blocks.${l}`;
     if (blockHasAttention(config)) {
-      const h = layerNorm(x, p[`${block}.ln1.w`], p[`${block}.ln1.b`]) as tf.Tensor3D;
+      const h = norm(x, p, `${block}.ln1`) as tf.Tensor3D;
       const a = zeroed(l, 'attn') ? tf.zeros([n, SEQ, d]) as tf.Tensor3D : attention(config, p, `${block}.attn`, h);
       if (want(`block${l}.attn.out`)) captures.set(`block${l}.attn.out`, lastPosition(a));
       x = tf.add(x, a);
     }
     if (want(`block${l}.resid.mid`)) captures.set(`block${l}.resid.mid`, lastPosition(x));
     if (blockHasMlp(config)) {
-      const h = layerNorm(x, p[`${block}.ln2.w`], p[`${block}.ln2.b`]);
+      const h = norm(x, p, `${block}.ln2`);
       const pre = linear(h, p[`${block}.mlp.W_in`], p[`${block}.mlp.b_in`], n);
-      let hidden = gelu(pre) as tf.Tensor3D;
+      let hidden = activation(config, pre) as tf.Tensor3D;
       if (options.override && options.override.layer === l) {
         const earlier = tf.slice(hidden, [0, 0, 0], [n, LAST, config.d_mlp]);
         hidden = tf.concat([earlier, tf.reshape(options.override.values, [n, 1, config.d_mlp])], 1);
@@ -129,8 +146,8 @@ function forward(config: ModelConfig, p: TensorMap, tokens: tf.Tensor2D, options
       if (!zeroed(l, 'mlp')) x = tf.add(x, linear(hidden, p[`${block}.mlp.W_out`], p[`${block}.mlp.b_out`], n));
     }
   }
-  const final = layerNorm(lastPosition(x), p['ln_f.w'], p['ln_f.b']) as tf.Tensor2D;
-  const logits = tf.add(tf.matMul(final, p['unembed.W_U'] as tf.Tensor2D), p['unembed.b_U']) as tf.Tensor2D;
+  const final = norm(lastPosition(x), p, 'ln_f') as tf.Tensor2D;
+  const logits = affine(final, p['unembed.W_U'], p['unembed.b_U']);
   return { logits, captures };
 }
 
@@ -286,8 +303,9 @@ class TfjsEngine implements Engine {
    * The scalar factors are computed in float64 like PyTorch's Python-side bias corrections.
    */
   private applyAdamW(grads: TensorMap): void {
-    const { lr, beta1, beta2, eps, weight_decay } = this.optimizer;
+    const { beta1, beta2, eps, weight_decay } = this.optimizer;
     const t = this.step + 1;
+    const lr = warmedLr(this.optimizer, t);
     const stepSize = lr / (1 - beta1 ** t);
     const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** t);
     tf.tidy(() => {
@@ -402,8 +420,8 @@ class TfjsEngine implements Engine {
       const p = this.paramTensors();
       const hidden = tf.tensor2d(request.hidden, [n, f]);
       const x = tf.add(tf.tensor2d(request.residual, [n, d]), tf.add(tf.matMul(hidden, p[`${block}.mlp.W_out`] as tf.Tensor2D), p[`${block}.mlp.b_out`]));
-      const final = layerNorm(x, p['ln_f.w'], p['ln_f.b']) as tf.Tensor2D;
-      const logits = tf.add(tf.matMul(final, p['unembed.W_U'] as tf.Tensor2D), p['unembed.b_U']) as tf.Tensor2D;
+      const final = norm(x, p, 'ln_f') as tf.Tensor2D;
+      const logits = affine(final, p['unembed.W_U'], p['unembed.b_U']);
       return { logits, loss: crossEntropy(logits, oneHotFloat(tf.tensor1d(request.labels, 'int32'), classes)) };
     });
     return {
@@ -502,6 +520,9 @@ async function newTfjsEngine(args: EngineCreateArgs): Promise<TfjsEngine> {
   checkParamSet(model, args.params, 'initial params');
   // JavaScript, WebAssembly, TensorFlow's and WebGPU's kernels give no control over the float mode: subnormals are kept.
   if (args.options?.denormals === 'flush') throw new ConfigError('the tfjs engine cannot flush denormals: use --denormals keep (or the native engine)');
+  // tfjs has no float64 tensors on its fast backends (model.md "Model switches" lets it refuse).
+  if (modelSwitches(model).loss_precision === 'f64')
+    throw new ConfigError("the tfjs engine has no float64: loss_precision 'f64' needs the native engine");
   const backend = await selectTfjsBackend(args.options?.backend);
   return new TfjsEngine(model, optimizer, args.params, backend.name, backend.description);
 }

@@ -2,13 +2,13 @@
  * Parameter names, shapes and initialisation exactly as shared/spec/model.md ("Parameters").
  * Every weight is stored [in, out], row-major, applied as x @ W + b.
  */
-import type { ModelConfig } from '../schema/model.js';
+import { modelSwitches, type ModelConfig } from '../schema/model.js';
 import { Rng } from '../random/rng.js';
 
 export type Params = Record<string, Float32Array>;
 
 export type InitRule =
-  | { kind: 'normal' } // N(0, 1)
+  | { kind: 'normal'; scale: number } // N(0, 1) * scale
   | { kind: 'uniform'; bound: number } // U(-bound, bound)
   | { kind: 'const'; value: number };
 
@@ -25,42 +25,55 @@ export function blockHasMlp(config: ModelConfig): boolean {
   return config.variant !== 'attn_only';
 }
 
-/** The parameters of a model, in the canonical order of model.md (the order used for norms and state files). */
+/**
+ * The parameters of a model, in the canonical order of model.md (the order used for norms and state files).
+ * Switches (model.md "Model switches") remove tensors: `norm: none` every LayerNorm's, `attn_bias: false`
+ * b_Q, b_K, b_V and b_O, `unembed_bias: false` b_U; the order of the rest is unchanged. `init` picks the scales.
+ */
 export function paramSpecs(config: ModelConfig): ParamSpec[] {
   const d = config.d_model;
-  const inD = { kind: 'uniform', bound: 1 / Math.sqrt(d) } as const;
-  const inMlp = { kind: 'uniform', bound: 1 / Math.sqrt(config.d_mlp) } as const;
+  const switches = modelSwitches(config);
+  const layernorm = switches.norm === 'layernorm';
+  const nanda = switches.init === 'nanda';
   const one = { kind: 'const', value: 1 } as const;
   const zero = { kind: 'const', value: 0 } as const;
+  // pytorch: embeddings N(0, 1), Linear weights and biases U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+  // nanda (their transformers.py): every weight N(0, 1)/sqrt(d_model), W_U N(0, 1)/sqrt(classes), biases 0.
+  const embedding: InitRule = nanda ? { kind: 'normal', scale: 1 / Math.sqrt(d) } : { kind: 'normal', scale: 1 };
+  const weight = (fanIn: number): InitRule => (nanda ? embedding : { kind: 'uniform', bound: 1 / Math.sqrt(fanIn) });
+  const bias = (fanIn: number): InitRule => (nanda ? zero : { kind: 'uniform', bound: 1 / Math.sqrt(fanIn) });
+  const norm = (name: string): ParamSpec[] =>
+    layernorm ? [{ name: `${name}.w`, shape: [d], init: one }, { name: `${name}.b`, shape: [d], init: zero }] : [];
   const specs: ParamSpec[] = [
-    { name: 'embed.W_E', shape: [config.vocab, d], init: { kind: 'normal' } },
-    { name: 'embed.W_pos', shape: [3, d], init: { kind: 'normal' } },
+    { name: 'embed.W_E', shape: [config.vocab, d], init: embedding },
+    { name: 'embed.W_pos', shape: [3, d], init: embedding },
   ];
   for (let l = 0; l < config.n_layers; l++) {
     const b = `blocks.${l}`;
     if (blockHasAttention(config)) {
-      specs.push({ name: `${b}.ln1.w`, shape: [d], init: one }, { name: `${b}.ln1.b`, shape: [d], init: zero });
+      specs.push(...norm(`${b}.ln1`));
       for (const m of ['Q', 'K', 'V', 'O']) {
-        specs.push({ name: `${b}.attn.W_${m}`, shape: [d, d], init: inD }, { name: `${b}.attn.b_${m}`, shape: [d], init: inD });
+        specs.push({ name: `${b}.attn.W_${m}`, shape: [d, d], init: weight(d) });
+        if (switches.attn_bias) specs.push({ name: `${b}.attn.b_${m}`, shape: [d], init: bias(d) });
       }
     }
     if (blockHasMlp(config)) {
       specs.push(
-        { name: `${b}.ln2.w`, shape: [d], init: one },
-        { name: `${b}.ln2.b`, shape: [d], init: zero },
-        { name: `${b}.mlp.W_in`, shape: [d, config.d_mlp], init: inD },
-        { name: `${b}.mlp.b_in`, shape: [config.d_mlp], init: inD },
-        { name: `${b}.mlp.W_out`, shape: [config.d_mlp, d], init: inMlp },
-        { name: `${b}.mlp.b_out`, shape: [d], init: inMlp },
+        ...norm(`${b}.ln2`),
+        { name: `${b}.mlp.W_in`, shape: [d, config.d_mlp], init: weight(d) },
+        { name: `${b}.mlp.b_in`, shape: [config.d_mlp], init: bias(d) },
+        { name: `${b}.mlp.W_out`, shape: [config.d_mlp, d], init: weight(config.d_mlp) },
+        { name: `${b}.mlp.b_out`, shape: [d], init: bias(config.d_mlp) },
       );
     }
   }
-  specs.push(
-    { name: 'ln_f.w', shape: [d], init: one },
-    { name: 'ln_f.b', shape: [d], init: zero },
-    { name: 'unembed.W_U', shape: [d, config.classes], init: inD },
-    { name: 'unembed.b_U', shape: [config.classes], init: inD },
-  );
+  specs.push(...norm('ln_f'));
+  specs.push({
+    name: 'unembed.W_U',
+    shape: [d, config.classes],
+    init: nanda ? { kind: 'normal', scale: 1 / Math.sqrt(config.classes) } : weight(d),
+  });
+  if (switches.unembed_bias) specs.push({ name: 'unembed.b_U', shape: [config.classes], init: bias(d) });
   return specs;
 }
 
@@ -76,7 +89,7 @@ export function initParams(config: ModelConfig, seed: number): Params {
     const data = new Float32Array(sizeOf(spec.shape));
     const init = spec.init;
     for (let i = 0; i < data.length; i++) {
-      if (init.kind === 'normal') data[i] = rng.normal();
+      if (init.kind === 'normal') data[i] = rng.normal() * init.scale;
       else if (init.kind === 'uniform') data[i] = (2 * rng.uniform() - 1) * init.bound;
       else data[i] = init.value;
     }

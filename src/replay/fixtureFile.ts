@@ -31,8 +31,11 @@ export const FixtureSchema = z
         beta2: z.number().min(0).lt(1),
         eps: z.number().positive(),
         weight_decay: z.number().min(0),
+        warmup_steps: z.number().int().min(0).optional(),
       })
       .strict(),
+    /** `full`: every batch is the whole training set (model.md "Model switches"); informative, `batches` rules. */
+    batch_size: z.union([z.number().int().positive(), z.literal('full')]).optional(),
     train: z
       .object({
         tokens: z.array(z.array(z.number().int().nonnegative()).length(3)),

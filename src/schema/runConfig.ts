@@ -61,7 +61,8 @@ export const RunConfigSchema = z
     task: TaskConfigSchema,
     model: ModelConfigSchema,
     optimizer: OptimizerConfigSchema,
-    batch_size: z.number().int().positive().default(512),
+    /** Examples per step; `full`: every step is the whole training set (model.md "Model switches"). */
+    batch_size: z.union([z.number().int().positive(), z.literal('full')]).default(512),
     /** Seed of the parameter init (ignored for forks, which inherit the parent's state). */
     init_seed: z.number().int().min(0),
     /** Seed of the per-epoch batch order; a fork that keeps the parent's order has none. */
@@ -84,8 +85,9 @@ export const RunConfigSchema = z
     const elements = taskElements(c.task.kind, c.task.n);
     if (c.model.vocab !== elements + 1)
       ctx.addIssue({ code: 'custom', path: ['model', 'vocab'], message: `must be ${elements + 1} for this task` });
-    if (c.model.classes !== elements)
-      ctx.addIssue({ code: 'custom', path: ['model', 'classes'], message: `must be ${elements} for this task` });
+    // classes = elements + 1: the separator has a logit too (Nanda et al.; model.md "Model switches").
+    if (c.model.classes !== elements && c.model.classes !== elements + 1)
+      ctx.addIssue({ code: 'custom', path: ['model', 'classes'], message: `must be ${elements} (or ${elements + 1}, a logit for the separator too) for this task` });
     if (!isSym && c.task.n < 5)
       ctx.addIssue({ code: 'custom', path: ['task', 'n'], message: 'FSD needs at least 2 frequencies: use p >= 5' });
     if (!c.fork && c.batch_seed === undefined)
@@ -98,6 +100,16 @@ export const RunConfigSchema = z
       });
   });
 export type RunConfig = z.infer<typeof RunConfigSchema>;
+
+/** Examples in one training step of a run whose training set has `trainSize` examples. */
+export function stepBatchSize(config: Pick<RunConfig, 'batch_size'>, trainSize: number): number {
+  return config.batch_size === 'full' ? trainSize : Math.min(config.batch_size, trainSize);
+}
+
+/** The size of a run's training set (model.md "Split": the first floor(frac * |grid|) of the grid). */
+export function trainSizeOf(config: Pick<RunConfig, 'task'>): number {
+  return Math.floor(config.task.train_frac * taskElements(config.task.kind, config.task.n) ** 2);
+}
 export type RunConfigInput = z.input<typeof RunConfigSchema>;
 
 /** The paper's configuration for Z_p addition (model.md defaults) with one seed for init, split and batches. */

@@ -2,6 +2,8 @@
  * Per-epoch seeded batch order (model.md "Optimiser"): each epoch is a fresh permutation of the training set
  * cut into consecutive batches; the last, shorter batch is kept. The position in the epoch and the RNG state
  * are serialisable, so a resumed or forked run draws exactly the batches the original would have.
+ * `full` (model.md "Model switches"): every step is the whole training set in its split order, as Nanda et
+ * al.'s full-batch training feeds it (no permutation: the order only moves rounding, and theirs is fixed).
  */
 import { Rng, type RngState } from '../random/rng.js';
 
@@ -20,11 +22,12 @@ export class BatchCursor {
 
   constructor(
     private readonly trainSize: number,
-    private readonly batchSize: number,
+    private readonly batchSize: number | 'full',
     seedOrState: number | BatchCursorState,
   ) {
     if (trainSize <= 0) throw new RangeError('the training set is empty');
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+    if (batchSize !== 'full' && (!Number.isInteger(batchSize) || batchSize <= 0))
+      throw new RangeError(`batch size must be a positive integer or 'full', got ${batchSize}`);
     if (typeof seedOrState === 'number') {
       this.rng = new Rng(seedOrState);
       this.order = new Int32Array(0);
@@ -38,6 +41,7 @@ export class BatchCursor {
 
   /** Positions into the training set of the next batch. */
   next(): Int32Array {
+    if (this.batchSize === 'full') return Int32Array.from({ length: this.trainSize }, (_, i) => i);
     if (this.position >= this.order.length) {
       this.order = this.rng.permutation(this.trainSize);
       this.position = 0;

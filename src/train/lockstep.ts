@@ -7,6 +7,7 @@
  */
 import type { AsyncEngine } from '../engine/engine.js';
 import { trainRun, type ProgressSink, type RunOutcome, type TrainRunOptions } from './loop.js';
+import { stepBatchSize, trainSizeOf } from '../schema/runConfig.js';
 
 /** At most this many runs share one group by default (the issue's largest benchmark point). */
 export const DEFAULT_GROUP_SIZE = 64;
@@ -28,7 +29,7 @@ export interface LockstepOptions {
 export async function trainLockstep(runs: readonly TrainRunOptions[], options: LockstepOptions = {}): Promise<PromiseSettledResult<RunOutcome>[]> {
   const notWebGpu = runs.find((r) => r.engine !== 'webgpu');
   if (notWebGpu) throw new Error(`lockstep training is for the webgpu engine (a run asks for ${notWebGpu.engine})`);
-  const { WebGpuGroup } = await import('../engine/webgpu/group.js');
+  const { WebGpuGroup, WEBGPU_MAX_BATCH } = await import('../engine/webgpu/group.js');
   const { requestWebGpuDevice } = await import('../engine/webgpu/device.js');
   const results: PromiseSettledResult<RunOutcome>[] = new Array(runs.length);
   const byShape = new Map<string, number[]>();
@@ -41,8 +42,10 @@ export async function trainLockstep(runs: readonly TrainRunOptions[], options: L
   try {
     for (const indices of byShape.values()) {
       const model = runs[indices[0]].config.model;
-      const slots = Math.min(options.groupSize ?? DEFAULT_GROUP_SIZE, indices.length, WebGpuGroup.capacity(gpu, model));
-      const group = await WebGpuGroup.open(model, slots, gpu);
+      // The group's buffers hold the largest step batch of its runs (a full batch may pass the default).
+      const maxBatch = Math.max(WEBGPU_MAX_BATCH, ...indices.map((i) => stepBatchSize(runs[i].config, trainSizeOf(runs[i].config))));
+      const slots = Math.min(options.groupSize ?? DEFAULT_GROUP_SIZE, indices.length, WebGpuGroup.capacity(gpu, model, maxBatch));
+      const group = await WebGpuGroup.open(model, slots, gpu, maxBatch);
       options.onGroup?.({ slots, runs: indices.length, bytes: group.bytes });
       let next = 0;
       // One worker per slot: each trains runs one after another, so a slot freed by a finished run takes the next.

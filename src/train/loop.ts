@@ -18,7 +18,7 @@ import { gather, taskFromConfig, type Split, type Task } from '../tasks/task.js'
 import { RngStateSchema } from '../random/rngState.js';
 import { IncompleteTailError, installLockReleaseHandlers, RecordsError, RunStore, type RunStatus, type RunWriter } from '../runs/store.js';
 import { CheckpointRecordSchema, recordGridProblem, type CheckpointRecord } from '../schema/record.js';
-import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
+import { RunConfigSchema, stepBatchSize, type RunConfig } from '../schema/runConfig.js';
 import { trainingSession, type TrainingSession } from '../runs/codeVersion.js';
 import { seedFromSibling } from './extend.js';
 import { checkMemory } from './memory.js';
@@ -131,9 +131,14 @@ interface LoopState {
   scheduleFiredAt: number | null;
 }
 
+/** The run's engine options, with the largest batch it steps on (the webgpu engine sizes its buffers for it). */
+function engineOptionsFor(opts: TrainRunOptions, split: Split): EngineOptions {
+  return { ...opts.engineOptions, maxBatch: stepBatchSize(opts.config, split.train.length) };
+}
+
 async function initialState(opts: TrainRunOptions, store: RunStore<RunConfig>, split: Split): Promise<LoopState> {
   const { config } = opts;
-  const engineOptions = opts.engineOptions;
+  const engineOptions = engineOptionsFor(opts, split);
   if (config.fork) {
     const parentId = store.find(config.fork.parent);
     const parent = store.readCheckpoint(parentId, config.fork.step, SidecarSchema);
@@ -319,7 +324,7 @@ async function trainWithWriter(
       model: config.model,
       optimizer: { ...config.optimizer, weight_decay: ckpt.sidecar.weight_decay },
       params: ckpt.state.params,
-      options: opts.engineOptions,
+      options: engineOptionsFor(opts, split),
     });
     await engine.setState(ckpt.state);
     const held = heldNumerics(writer.readStatus());

@@ -19,7 +19,7 @@ import type { AsyncEngine, EngineKind, EngineOptions } from '../engine/engine.js
 import { canonicalEvents } from '../metrics/events.js';
 import { initParams } from '../model/params.js';
 import type { CheckpointRecord } from '../schema/record.js';
-import type { RunConfig } from '../schema/runConfig.js';
+import { stepBatchSize, trainSizeOf, type RunConfig } from '../schema/runConfig.js';
 import { fsdSitesOf, siteUnits } from '../schema/sites.js';
 import { taskElements } from '../schema/task.js';
 import { BatchCursor } from '../tasks/batches.js';
@@ -45,7 +45,7 @@ export function shapeUnits(config: RunConfig): ShapeCost {
   const { model } = config;
   const elements = taskElements(config.task.kind, config.task.n);
   const grid = elements * elements;
-  const batch = Math.min(config.batch_size, Math.floor(config.task.train_frac * grid));
+  const batch = stepBatchSize(config, trainSizeOf(config));
   const d = model.d_model, f = model.d_mlp;
   const attention = model.variant === 'mlp_only' ? 0 : 4 * d * d;
   const mlp = model.variant === 'attn_only' ? 0 : 2 * d * f;

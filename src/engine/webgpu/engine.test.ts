@@ -4,17 +4,15 @@
  * and the training loop trains, resumes to the same records, and refuses to resume a run on another engine.
  * On lavapipe in CI; skipped with one line without an adapter.
  */
-import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadFixture } from '../../replay/fixtureFile.js';
 import { replayFixture } from '../../replay/replayFixture.js';
 import { RunConfigSchema, type RunConfig } from '../../schema/runConfig.js';
 import { makeTempDir } from '../../testing/tempDir.js';
 import { openStore, ResumeRefusedError, trainRun } from '../../train/loop.js';
+import { referenceFixturePath, referenceFixtures } from '../../testing/referenceFixtures.js';
 import { webGpuForTests } from './device.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/reference/', import.meta.url));
 const { gpu, reason } = await webGpuForTests();
 if (!gpu) console.log(`WebGPU engine tests skipped: ${reason}`);
 // The engine opens its own device per instance; this one only answered whether there is an adapter.
@@ -34,13 +32,20 @@ const tiny = (steps: number): RunConfig =>
   });
 
 describe.skipIf(!gpu)('the webgpu engine', () => {
-  for (const file of readdirSync(FIXTURES).filter((f) => f.startsWith('add11-') && f.endsWith('.json')).sort())
+  // The small fixtures of both folders: add11-* and the switches' add13-1l-nanda (ReLU, no LayerNorm, no biases,
+  // warm-up, full batch). The f64 one is refused by name below.
+  const small = referenceFixtures().filter((f) => f.name.startsWith('add11-') || f.name === 'add13-1l-nanda');
+  for (const { name: file, path } of small)
     it(`replays ${file} within every replay tolerance`, async () => {
-      const report = await replayFixture(loadFixture(FIXTURES + file), 'webgpu');
+      const report = await replayFixture(loadFixture(path), 'webgpu');
       expect(report.failures).toEqual([]);
       expect(report.ok).toBe(true);
       expect(report.engine).toMatch(/^webgpu \(WGSL, /);
     });
+
+  it("refuses loss_precision 'f64' by name (WGSL has no float64)", async () => {
+    await expect(replayFixture(loadFixture(referenceFixturePath('add13-1l-nanda-f64')), 'webgpu')).rejects.toThrow(/webgpu engine has no float64/);
+  });
 
   it('trains a run, resumes it to the records of an uninterrupted one, and refuses to resume it on another engine', async () => {
     const config = tiny(300);

@@ -6,7 +6,7 @@
  * description.
  */
 import type { AsyncEngine, EngineCreateArgs, EngineOptions } from '../engine.js';
-import { WebGpuGroup } from './group.js';
+import { WEBGPU_MAX_BATCH, WebGpuGroup } from './group.js';
 
 /** The engine options the webgpu engine takes (none of the CPU engines' knobs but threads, which it ignores). */
 function checkWebGpuOptions(options: EngineOptions | undefined): void {
@@ -17,6 +17,6 @@ function checkWebGpuOptions(options: EngineOptions | undefined): void {
 
 export async function createWebGpuEngine(args: EngineCreateArgs): Promise<AsyncEngine> {
   checkWebGpuOptions(args.options);
-  const group = await WebGpuGroup.open(args.model, 1);
+  const group = await WebGpuGroup.open(args.model, 1, undefined, Math.max(WEBGPU_MAX_BATCH, args.options?.maxBatch ?? 0));
   return group.join(args, { closesGroup: true });
 }

@@ -22,8 +22,9 @@ import { requestWebGpuDevice, type WebGpuDevice } from './device.js';
 import { POSITIONS as T, WebGpuModel } from './model.js';
 
 /**
- * The rows of one evaluation chunk and the largest batch one step takes (the small profile's full batch, 2048).
- * The same for every group: an evaluation's loss is summed per chunk, so its rounding depends on the chunk.
+ * The largest batch one step takes unless the group is opened for more (the small profile's full batch, 2048),
+ * and the rows of one evaluation chunk (WEBGPU_EVAL_CHUNK in model.ts, the same in every group whatever its
+ * largest batch: an evaluation's loss is summed per chunk, so its rounding depends on the chunk).
  */
 export const WEBGPU_MAX_BATCH = 2048;
 
@@ -60,16 +61,21 @@ export class WebGpuGroup {
     readonly config: ModelConfig,
     readonly slots: number,
     private readonly options: WebGpuGroupOptions,
+    maxBatch: number,
   ) {
-    this.model = new WebGpuModel(gpu.device, config, slots, WEBGPU_MAX_BATCH);
+    this.model = new WebGpuModel(gpu.device, config, slots, maxBatch);
     this.free = Array.from({ length: slots }, (_, r) => r);
     this.description = `webgpu (WGSL, ${gpu.description}${gpu.software ? '; a CPU implementation' : ''})`;
   }
 
-  /** A group of `slots` runs of one model shape on its own device (or on `gpu`, which the caller keeps). */
-  static async open(config: ModelConfig, slots: number, gpu?: WebGpuDevice): Promise<WebGpuGroup> {
+  /**
+   * A group of `slots` runs of one model shape on its own device (or on `gpu`, which the caller keeps), taking
+   * training batches of up to `maxBatch` examples.
+   */
+  static async open(config: ModelConfig, slots: number, gpu?: WebGpuDevice, maxBatch = WEBGPU_MAX_BATCH): Promise<WebGpuGroup> {
     if (!Number.isInteger(slots) || slots < 1) throw new RangeError(`a lockstep group needs at least one slot, got ${slots}`);
-    return new WebGpuGroup(gpu ?? (await requestWebGpuDevice()), config, slots, { ownsDevice: gpu === undefined });
+    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`a lockstep group needs a largest batch of at least 1, got ${maxBatch}`);
+    return new WebGpuGroup(gpu ?? (await requestWebGpuDevice()), config, slots, { ownsDevice: gpu === undefined }, maxBatch);
   }
 
   /**
@@ -77,9 +83,9 @@ export class WebGpuGroup {
    * storage-buffer binding and buffer-size limits. (WebGPU does not say how much memory a device has; the caller
    * bounds the group size too.)
    */
-  static capacity(gpu: WebGpuDevice, config: ModelConfig): number {
+  static capacity(gpu: WebGpuDevice, config: ModelConfig, maxBatch = WEBGPU_MAX_BATCH): number {
     const limit = Math.min(gpu.device.limits.maxStorageBufferBindingSize, gpu.device.limits.maxBufferSize);
-    return Math.max(1, Math.floor(limit / (4 * WebGpuModel.largestBufferFloatsPerRun(config, WEBGPU_MAX_BATCH))));
+    return Math.max(1, Math.floor(limit / (4 * WebGpuModel.largestBufferFloatsPerRun(config, maxBatch))));
   }
 
   /** Bytes of GPU memory the group's buffers hold. */

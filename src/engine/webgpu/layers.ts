@@ -173,6 +173,25 @@ ${FLAT_MAIN}
 }
 `;
 
+/** out = relu(inp) = max(inp, 0) (0 at inp <= 0, as torch.relu), elementwise over `count` values. */
+export const RELU_FORWARD_WGSL = /* wgsl */ `
+${kernelHeader('count: u32', 'inp, out rw')}
+${FLAT_MAIN}
+  if (id.x >= u.count) { return; }
+  let x = inp[id.x];
+  out[id.x] = select(0.0, x, x > 0.0);
+}
+`;
+
+/** dinp = dout where inp > 0, else 0 (the derivative at 0 is 0, as PyTorch's). */
+export const RELU_BACKWARD_WGSL = /* wgsl */ `
+${kernelHeader('count: u32', 'inp, dout, dinp rw')}
+${FLAT_MAIN}
+  if (id.x >= u.count) { return; }
+  dinp[id.x] = select(0.0, dout[id.x], inp[id.x] > 0.0);
+}
+`;
+
 /**
  * Softmax cross-entropy, forward and backward in one pass per row (as the native engine's pair):
  * loss[row] = log sum_c exp(logits - max) - (logits[y] - max); dlogits = (softmax - onehot(y)) / rows_per_run
@@ -436,6 +455,8 @@ export class LayerKernels {
   readonly layernormParamsBackward: Kernel;
   readonly geluForward: Kernel;
   readonly geluBackward: Kernel;
+  readonly reluForward: Kernel;
+  readonly reluBackward: Kernel;
   readonly crossentropy: Kernel;
   readonly rowMean: Kernel;
   readonly adamw: Kernel;
@@ -454,6 +475,8 @@ export class LayerKernels {
     this.layernormParamsBackward = new Kernel(device, 'layernorm_params_backward', LAYERNORM_PARAMS_BACKWARD_WGSL);
     this.geluForward = new Kernel(device, 'gelu_forward', GELU_FORWARD_WGSL);
     this.geluBackward = new Kernel(device, 'gelu_backward', GELU_BACKWARD_WGSL);
+    this.reluForward = new Kernel(device, 'relu_forward', RELU_FORWARD_WGSL);
+    this.reluBackward = new Kernel(device, 'relu_backward', RELU_BACKWARD_WGSL);
     this.crossentropy = new Kernel(device, 'crossentropy', CROSSENTROPY_WGSL);
     this.rowMean = new Kernel(device, 'row_mean', ROW_MEAN_WGSL);
     this.adamw = new Kernel(device, 'adamw', ADAMW_WGSL);

@@ -9,7 +9,7 @@
  * of each buffer). The residual stream keeps every block's input and middle, which the backward pass reads.
  */
 import { blockHasAttention, blockHasMlp, paramSpecs, sizeOf, type Params } from '../../model/params.js';
-import type { ModelConfig, OptimizerConfig } from '../../schema/model.js';
+import { modelSwitches, warmedLr, type ModelConfig, type OptimizerConfig } from '../../schema/model.js';
 import { parseSite, type SiteName } from '../../schema/sites.js';
 import type { Component, EvalRequest, EvalResult, TailRequest } from '../engine.js';
 import { emptyBuffer, readFloats, Readback } from './buffers.js';
@@ -21,6 +21,11 @@ import { MatmulForward } from './matmul.js';
 export const POSITIONS = 3;
 const T = POSITIONS;
 const LN_EPS = 1e-5;
+/**
+ * Rows of one evaluation chunk, whatever the largest training batch: an evaluation's loss is summed per chunk,
+ * so its rounding depends on the chunk, and a run must evaluate the same on groups opened for any batch.
+ */
+export const WEBGPU_EVAL_CHUNK = 2048;
 
 interface BlockActs {
   ln1?: { out: GPUBuffer; mean: GPUBuffer; rstd: GPUBuffer };
@@ -60,8 +65,9 @@ export interface BufferLayout {
   lossLog: number;
   embed: number;
   blocks: {
-    attention?: { ln1: LayerNormFloats; q: number; k: number; v: number; y: number; probs: number; attnOut: number; mid: number };
-    mlp?: { ln2: LayerNormFloats; pre: number; hidden: number; mlpOut: number; output: number };
+    /** ln1 and ln2 are absent under norm: 'none'. */
+    attention?: { ln1?: LayerNormFloats; q: number; k: number; v: number; y: number; probs: number; attnOut: number; mid: number };
+    mlp?: { ln2?: LayerNormFloats; pre: number; hidden: number; mlpOut: number; output: number };
   }[];
   head: Record<'last' | 'lnf' | 'meanf' | 'rstdf' | 'logits' | 'losses' | 'dlogits' | 'correct' | 'meanLoss' | 'meanAcc', number>;
   back: Record<'dx' | 'dlast' | 'dlnf' | 'dh' | 'dpre' | 'dhidden' | 'dy' | 'dq' | 'dk' | 'dv', number>;
@@ -72,7 +78,8 @@ export function bufferLayout(config: ModelConfig, maxBatch: number, maxQueued = 
   const { d_model: d, d_mlp: dm, classes: C } = config;
   const M = maxBatch * T; // rows: every position of every example
   const E = maxBatch; // rows: one per example
-  const norm = (width: number): LayerNormFloats => ({ out: M * width, mean: M, rstd: M });
+  const layernorm = modelSwitches(config).norm === 'layernorm';
+  const norm = (width: number): LayerNormFloats | undefined => (layernorm ? { out: M * width, mean: M, rstd: M } : undefined);
   return {
     params: Object.fromEntries(paramSpecs(config).map((spec) => [spec.name, sizeOf(spec.shape)])),
     tokens: M,
@@ -94,13 +101,19 @@ export function bufferLayout(config: ModelConfig, maxBatch: number, maxQueued = 
 
 /** Every buffer's floats per run, each parameter four times (as allocated). */
 export function layoutFloats(layout: BufferLayout): number[] {
-  const leaves = (x: unknown): number[] => (typeof x === 'number' ? [x] : Object.values(x as object).flatMap(leaves));
+  const leaves = (x: unknown): number[] =>
+    typeof x === 'number' ? [x] : x === undefined ? [] : Object.values(x as object).flatMap(leaves);
   const { params, ...rest } = layout;
   return [...leaves(params).flatMap((n) => [n, n, n, n]), ...leaves(rest)];
 }
 
 export class WebGpuModel {
   private readonly k: LayerKernels;
+  /** The switches of model.md that change the kernels run (norm: 'none' runs no LayerNorm; act: 'relu'). */
+  private readonly layernorm: boolean;
+  /** Rows per evaluation chunk (WEBGPU_EVAL_CHUNK, or fewer when the buffers hold fewer). */
+  private readonly evalChunk: number;
+  private readonly relu: boolean;
   private readonly mm: MatmulForward;
   private readonly sizes = new Map<string, number>();
   readonly params = new Map<string, GPUBuffer>();
@@ -137,6 +150,12 @@ export class WebGpuModel {
     /** Steps that may be queued between two reads of their losses (the steps between two checkpoints). */
     readonly maxQueued = 100,
   ) {
+    const switches = modelSwitches(config);
+    // WGSL has no f64 (model.md "Model switches" lets this engine refuse the switch by name).
+    if (switches.loss_precision === 'f64') throw new RangeError("the webgpu engine has no float64: loss_precision 'f64' needs the native engine");
+    this.layernorm = switches.norm === 'layernorm';
+    this.relu = switches.act === 'relu';
+    this.evalChunk = Math.min(maxBatch, WEBGPU_EVAL_CHUNK);
     this.k = new LayerKernels(device);
     this.mm = new MatmulForward(device);
     const R = runs;
@@ -165,7 +184,7 @@ export class WebGpuModel {
       const block: BlockActs = { input: stream, mid: stream, output: stream };
       if (b.attention) {
         const a = b.attention;
-        block.ln1 = ln(a.ln1, `b${l} ln1`);
+        if (a.ln1) block.ln1 = ln(a.ln1, `b${l} ln1`);
         block.q = buf(a.q, `b${l} q`);
         block.k = buf(a.k, `b${l} k`);
         block.v = buf(a.v, `b${l} v`);
@@ -176,7 +195,7 @@ export class WebGpuModel {
       }
       if (b.mlp) {
         const m = b.mlp;
-        block.ln2 = ln(m.ln2, `b${l} ln2`);
+        if (m.ln2) block.ln2 = ln(m.ln2, `b${l} ln2`);
         block.pre = buf(m.pre, `b${l} mlp pre`);
         block.hidden = buf(m.hidden, `b${l} mlp hidden`);
         block.mlpOut = buf(m.mlpOut, `b${l} mlp out`);
@@ -246,6 +265,23 @@ export class WebGpuModel {
   private p(name: string): GPUBuffer {
     return this.params.get(name)!;
   }
+  /** A bias, or null where a switch removed it (attn_bias, unembed_bias: false). */
+  private bias(name: string): GPUBuffer | null {
+    return this.params.get(name) ?? null;
+  }
+  /** Encodes a bias gradient, where the bias exists. */
+  private biasGrad(enc: GPUCommandEncoder, rowsPerRun: number, width: number, dout: GPUBuffer, name: string): void {
+    const g = this.grads.get(name);
+    if (g) this.k.biasGrad.encode(enc, [this.runs, rowsPerRun, width], [dout, g], groupsFor(this.runs * width));
+  }
+  /** The MLP's nonlinearity, forward: hidden = act(pre) over `count` values. */
+  private activationForward(enc: GPUCommandEncoder, count: number, pre: GPUBuffer, hidden: GPUBuffer): void {
+    (this.relu ? this.k.reluForward : this.k.geluForward).encode(enc, [count], [pre, hidden], groupsFor(count));
+  }
+  /** Its backward: dpre = dhidden act'(pre). */
+  private activationBackward(enc: GPUCommandEncoder, count: number, pre: GPUBuffer, dhidden: GPUBuffer, dpre: GPUBuffer): void {
+    (this.relu ? this.k.reluBackward : this.k.geluBackward).encode(enc, [count], [pre, dhidden, dpre], groupsFor(count));
+  }
   private g(name: string): GPUBuffer {
     return this.grads.get(name)!;
   }
@@ -271,22 +307,23 @@ export class WebGpuModel {
     k.embedForward.encode(enc, [R, n, T, d, V], [this.tokens, this.p('embed.W_E'), this.p('embed.W_pos'), this.head.embed], groupsFor(M * d));
     this.blocks.forEach((b, l) => {
       const name = (s: string) => `blocks.${l}.${s}`;
-      if (b.ln1) {
-        k.layernormForward.encode(enc, [M, NT, d, f32(LN_EPS)], [b.input, this.p(name('ln1.w')), this.p(name('ln1.b')), b.ln1.out, b.ln1.mean, b.ln1.rstd], groupsFor(M));
-        for (const [w, bias, out] of [['attn.W_Q', 'attn.b_Q', b.q!], ['attn.W_K', 'attn.b_K', b.k!], ['attn.W_V', 'attn.b_V', b.v!]] as const)
-          mm.encode(enc, { runs: R, n: NT, c: d, o: d }, b.ln1.out, this.p(name(w)), this.p(name(bias)), out);
-        k.attentionForward.encode(enc, [E, T, d, H], [b.q!, b.k!, b.v!, b.y!, b.probs!], groupsFor(E * H));
-        mm.encode(enc, { runs: R, n: NT, c: d, o: d }, b.y!, this.p(name('attn.W_O')), this.p(name('attn.b_O')), b.attnOut!);
+      if (b.q) {
+        if (b.ln1) k.layernormForward.encode(enc, [M, NT, d, f32(LN_EPS)], [b.input, this.p(name('ln1.w')), this.p(name('ln1.b')), b.ln1.out, b.ln1.mean, b.ln1.rstd], groupsFor(M));
+        const attnIn = b.ln1?.out ?? b.input;
+        for (const [w, bias, out] of [['attn.W_Q', 'attn.b_Q', b.q], ['attn.W_K', 'attn.b_K', b.k!], ['attn.W_V', 'attn.b_V', b.v!]] as const)
+          mm.encode(enc, { runs: R, n: NT, c: d, o: d }, attnIn, this.p(name(w)), this.bias(name(bias)), out);
+        k.attentionForward.encode(enc, [E, T, d, H], [b.q, b.k!, b.v!, b.y!, b.probs!], groupsFor(E * H));
+        mm.encode(enc, { runs: R, n: NT, c: d, o: d }, b.y!, this.p(name('attn.W_O')), this.bias(name('attn.b_O')), b.attnOut!);
         if (zeroed(l, 'attn')) {
           // The zeroed output is what its capture site shows (as the native engine's attn.out does).
           enc.clearBuffer(b.attnOut!, 0, M * d * 4);
           enc.copyBufferToBuffer(b.input, 0, b.mid, 0, M * d * 4);
         } else k.add.encode(enc, [M * d], [b.input, b.attnOut!, b.mid], groupsFor(M * d));
       }
-      if (b.ln2) {
-        k.layernormForward.encode(enc, [M, NT, d, f32(LN_EPS)], [b.mid, this.p(name('ln2.w')), this.p(name('ln2.b')), b.ln2.out, b.ln2.mean, b.ln2.rstd], groupsFor(M));
-        mm.encode(enc, { runs: R, n: NT, c: d, o: dm }, b.ln2.out, this.p(name('mlp.W_in')), this.p(name('mlp.b_in')), b.pre!);
-        k.geluForward.encode(enc, [M * dm], [b.pre!, b.hidden!], groupsFor(M * dm));
+      if (b.pre) {
+        if (b.ln2) k.layernormForward.encode(enc, [M, NT, d, f32(LN_EPS)], [b.mid, this.p(name('ln2.w')), this.p(name('ln2.b')), b.ln2.out, b.ln2.mean, b.ln2.rstd], groupsFor(M));
+        mm.encode(enc, { runs: R, n: NT, c: d, o: dm }, b.ln2?.out ?? b.mid, this.p(name('mlp.W_in')), this.p(name('mlp.b_in')), b.pre);
+        this.activationForward(enc, M * dm, b.pre, b.hidden!);
         if (opts.override?.layer === l) k.lastPosition.encode(enc, [E, T, dm, 2], [opts.override.buffer, b.hidden!], groupsFor(M * dm));
         mm.encode(enc, { runs: R, n: NT, c: dm, o: d }, b.hidden!, this.p(name('mlp.W_out')), this.p(name('mlp.b_out')), b.mlpOut!);
         if (zeroed(l, 'mlp')) enc.copyBufferToBuffer(b.mid, 0, b.output, 0, M * d * 4);
@@ -296,11 +333,19 @@ export class WebGpuModel {
     const h = this.head;
     const final = this.blocks.at(-1)?.output ?? h.embed;
     k.lastPosition.encode(enc, [E, T, d, 0], [final, h.last], groupsFor(E * d));
-    k.layernormForward.encode(enc, [E, n, d, f32(LN_EPS)], [h.last, this.p('ln_f.w'), this.p('ln_f.b'), h.lnf, h.meanf, h.rstdf], groupsFor(E));
-    mm.encode(enc, { runs: R, n, c: d, o: C }, h.lnf, this.p('unembed.W_U'), this.p('unembed.b_U'), h.logits);
+    this.encodeUnembed(enc, E, n);
     k.crossentropy.encode(enc, [E, n, C], [h.logits, this.labels, h.losses, h.dlogits, h.correct], groupsFor(E));
     k.rowMean.encode(enc, [R, n], [h.losses, h.meanLoss], groupsFor(R));
     k.rowMean.encode(enc, [R, n], [h.correct, h.meanAcc], groupsFor(R));
+  }
+
+  /** logits = LN_f(last) W_U + b_U on E = R * n rows (LN_f the identity under norm: none). */
+  private encodeUnembed(enc: GPUCommandEncoder, E: number, n: number): void {
+    const h = this.head;
+    const { d_model: d, classes: C } = this.config;
+    if (this.layernorm)
+      this.k.layernormForward.encode(enc, [E, n, d, f32(LN_EPS)], [h.last, this.p('ln_f.w'), this.p('ln_f.b'), h.lnf, h.meanf, h.rstdf], groupsFor(E));
+    this.mm.encode(enc, { runs: this.runs, n, c: d, o: C }, this.layernorm ? h.lnf : h.last, this.p('unembed.W_U'), this.bias('unembed.b_U'), h.logits);
   }
 
   /** out[r] = A_r^T B_r (a weight gradient: A [rows, a], B [rows, b] per run, out [a, b]). */
@@ -319,39 +364,47 @@ export class WebGpuModel {
     const { d_model: d, d_mlp: dm, classes: C, vocab: V, n_heads: H } = c;
     const NT = n * T, M = R * NT, E = R * n;
     const h = this.head, bk = this.back;
-    this.weightGrad(enc, n, d, C, h.lnf, h.dlogits, this.g('unembed.W_U'));
-    k.biasGrad.encode(enc, [R, n, C], [h.dlogits, this.g('unembed.b_U')], groupsFor(R * C));
-    this.inputGrad(enc, n, d, C, h.dlogits, this.p('unembed.W_U'), bk.dlnf, false);
-    k.layernormBackward.encode(enc, [E, n, d, 0], [bk.dlnf, h.last, this.p('ln_f.w'), h.meanf, h.rstdf, bk.dlast], groupsFor(E));
-    k.layernormParamsBackward.encode(enc, [R, n, d], [bk.dlnf, h.last, h.meanf, h.rstdf, this.g('ln_f.w'), this.g('ln_f.b')], groupsFor(R * d));
+    this.weightGrad(enc, n, d, C, this.layernorm ? h.lnf : h.last, h.dlogits, this.g('unembed.W_U'));
+    this.biasGrad(enc, n, C, h.dlogits, 'unembed.b_U');
+    if (this.layernorm) {
+      this.inputGrad(enc, n, d, C, h.dlogits, this.p('unembed.W_U'), bk.dlnf, false);
+      k.layernormBackward.encode(enc, [E, n, d, 0], [bk.dlnf, h.last, this.p('ln_f.w'), h.meanf, h.rstdf, bk.dlast], groupsFor(E));
+      k.layernormParamsBackward.encode(enc, [R, n, d], [bk.dlnf, h.last, h.meanf, h.rstdf, this.g('ln_f.w'), this.g('ln_f.b')], groupsFor(R * d));
+    } else this.inputGrad(enc, n, d, C, h.dlogits, this.p('unembed.W_U'), bk.dlast, false);
     k.lastPosition.encode(enc, [E, T, d, 1], [bk.dlast, bk.dx], groupsFor(M * d));
     for (let l = this.blocks.length - 1; l >= 0; l--) {
       const b = this.blocks[l];
       const name = (s: string) => `blocks.${l}.${s}`;
-      if (b.ln2) {
+      if (b.pre) {
         this.weightGrad(enc, NT, dm, d, b.hidden!, bk.dx, this.g(name('mlp.W_out')));
-        k.biasGrad.encode(enc, [R, NT, d], [bk.dx, this.g(name('mlp.b_out'))], groupsFor(R * d));
+        this.biasGrad(enc, NT, d, bk.dx, name('mlp.b_out'));
         this.inputGrad(enc, NT, dm, d, bk.dx, this.p(name('mlp.W_out')), bk.dhidden, false);
-        k.geluBackward.encode(enc, [M * dm], [b.pre!, bk.dhidden, bk.dpre], groupsFor(M * dm));
-        this.weightGrad(enc, NT, d, dm, b.ln2.out, bk.dpre, this.g(name('mlp.W_in')));
-        k.biasGrad.encode(enc, [R, NT, dm], [bk.dpre, this.g(name('mlp.b_in'))], groupsFor(R * dm));
-        this.inputGrad(enc, NT, d, dm, bk.dpre, this.p(name('mlp.W_in')), bk.dh, false);
-        k.layernormBackward.encode(enc, [M, NT, d, 1], [bk.dh, b.mid, this.p(name('ln2.w')), b.ln2.mean, b.ln2.rstd, bk.dx], groupsFor(M));
-        k.layernormParamsBackward.encode(enc, [R, NT, d], [bk.dh, b.mid, b.ln2.mean, b.ln2.rstd, this.g(name('ln2.w')), this.g(name('ln2.b'))], groupsFor(R * d));
+        this.activationBackward(enc, M * dm, b.pre, bk.dhidden, bk.dpre);
+        this.weightGrad(enc, NT, d, dm, b.ln2?.out ?? b.mid, bk.dpre, this.g(name('mlp.W_in')));
+        this.biasGrad(enc, NT, dm, bk.dpre, name('mlp.b_in'));
+        if (b.ln2) {
+          this.inputGrad(enc, NT, d, dm, bk.dpre, this.p(name('mlp.W_in')), bk.dh, false);
+          k.layernormBackward.encode(enc, [M, NT, d, 1], [bk.dh, b.mid, this.p(name('ln2.w')), b.ln2.mean, b.ln2.rstd, bk.dx], groupsFor(M));
+          k.layernormParamsBackward.encode(enc, [R, NT, d], [bk.dh, b.mid, b.ln2.mean, b.ln2.rstd, this.g(name('ln2.w')), this.g(name('ln2.b'))], groupsFor(R * d));
+        } else this.inputGrad(enc, NT, d, dm, bk.dpre, this.p(name('mlp.W_in')), bk.dx, true); // d mid += dpre W_in^T
       }
-      if (b.ln1) {
+      if (b.q) {
         this.weightGrad(enc, NT, d, d, b.y!, bk.dx, this.g(name('attn.W_O')));
-        k.biasGrad.encode(enc, [R, NT, d], [bk.dx, this.g(name('attn.b_O'))], groupsFor(R * d));
+        this.biasGrad(enc, NT, d, bk.dx, name('attn.b_O'));
         this.inputGrad(enc, NT, d, d, bk.dx, this.p(name('attn.W_O')), bk.dy, false);
-        k.attentionBackward.encode(enc, [E, T, d, H], [bk.dy, b.q!, b.k!, b.v!, b.probs!, bk.dq, bk.dk, bk.dv], groupsFor(E * H));
+        k.attentionBackward.encode(enc, [E, T, d, H], [bk.dy, b.q, b.k!, b.v!, b.probs!, bk.dq, bk.dk, bk.dv], groupsFor(E * H));
         const parts = [['Q', bk.dq], ['K', bk.dk], ['V', bk.dv]] as const;
+        // d input = d mid (the residual) + d(attention input): through LN1's backward, or added straight in without it.
         parts.forEach(([m, dP], i) => {
-          this.weightGrad(enc, NT, d, d, b.ln1!.out, dP, this.g(name(`attn.W_${m}`)));
-          k.biasGrad.encode(enc, [R, NT, d], [dP, this.g(name(`attn.b_${m}`))], groupsFor(R * d));
-          this.inputGrad(enc, NT, d, d, dP, this.p(name(`attn.W_${m}`)), bk.dh, i > 0);
+          this.weightGrad(enc, NT, d, d, b.ln1?.out ?? b.input, dP, this.g(name(`attn.W_${m}`)));
+          this.biasGrad(enc, NT, d, dP, name(`attn.b_${m}`));
+          if (b.ln1) this.inputGrad(enc, NT, d, d, dP, this.p(name(`attn.W_${m}`)), bk.dh, i > 0);
+          else this.inputGrad(enc, NT, d, d, dP, this.p(name(`attn.W_${m}`)), bk.dx, true);
         });
-        k.layernormBackward.encode(enc, [M, NT, d, 1], [bk.dh, b.input, this.p(name('ln1.w')), b.ln1.mean, b.ln1.rstd, bk.dx], groupsFor(M));
-        k.layernormParamsBackward.encode(enc, [R, NT, d], [bk.dh, b.input, b.ln1.mean, b.ln1.rstd, this.g(name('ln1.w')), this.g(name('ln1.b'))], groupsFor(R * d));
+        if (b.ln1) {
+          k.layernormBackward.encode(enc, [M, NT, d, 1], [bk.dh, b.input, this.p(name('ln1.w')), b.ln1.mean, b.ln1.rstd, bk.dx], groupsFor(M));
+          k.layernormParamsBackward.encode(enc, [R, NT, d], [bk.dh, b.input, b.ln1.mean, b.ln1.rstd, this.g(name('ln1.w')), this.g(name('ln1.b'))], groupsFor(R * d));
+        }
       }
     }
     k.embedBackward.encode(enc, [R, n, T, d, V], [this.tokens, bk.dx, this.g('embed.W_E'), this.g('embed.W_pos')], groupsFor(R * (V + T) * d));
@@ -387,7 +440,7 @@ export class WebGpuModel {
     if (this.queued >= this.maxQueued) throw new RangeError(`${this.maxQueued} steps are queued: read their losses (flushLosses) first`);
     this.upload(tokens, labels, n);
     const hyper = Float32Array.from(
-      optimizers.flatMap((o, r) => adamwHyper(o && { lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weight_decay: o.weight_decay, t: this.steps[r] + 1 })),
+      optimizers.flatMap((o, r) => adamwHyper(o && { lr: warmedLr(o, this.steps[r] + 1), beta1: o.beta1, beta2: o.beta2, eps: o.eps, weight_decay: o.weight_decay, t: this.steps[r] + 1 })),
     );
     this.device.queue.writeBuffer(this.hyper, 0, hyper);
     const enc = this.device.createCommandEncoder();
@@ -439,11 +492,12 @@ export class WebGpuModel {
     const logits = request.logits ? Array.from({ length: R }, () => new Float32Array(N * c.classes)) : null;
     const captures = Array.from({ length: R }, () => targets.map((t) => new Float32Array(N * t.units)));
     const lossSum = new Float64Array(R), correctSum = new Float64Array(R);
-    const scratch = emptyBuffer(this.device, R * this.maxBatch * Math.max(c.d_model, dm));
-    const overrideBuffer = request.override ? emptyBuffer(this.device, R * this.maxBatch * dm) : null;
+    const chunk = this.evalChunk;
+    const scratch = emptyBuffer(this.device, R * chunk * Math.max(c.d_model, dm));
+    const overrideBuffer = request.override ? emptyBuffer(this.device, R * chunk * dm) : null;
     try {
-      for (let start = 0; start < N; start += this.maxBatch) {
-        const n = Math.min(this.maxBatch, N - start);
+      for (let start = 0; start < N; start += chunk) {
+        const n = Math.min(chunk, N - start);
         const tokens = new Int32Array(R * n * T), labels = new Int32Array(R * n);
         for (let r = 0; r < R; r++) {
           tokens.set(request.tokens.subarray(start * T, (start + n) * T), r * n * T);
@@ -501,14 +555,14 @@ export class WebGpuModel {
     const { d_model: d, d_mlp: dm, classes: C } = c;
     const N = request.labels.length;
     const last = this.blocks.at(-1);
-    if (!last?.ln2) throw new RangeError(`evaluateTail needs an MLP in the last block (a ${c.variant} model has none)`);
+    if (!last?.pre) throw new RangeError(`evaluateTail needs an MLP in the last block (a ${c.variant} model has none)`);
     if (request.residual.length !== R * N * d || request.hidden.length !== R * N * dm)
       throw new RangeError(`evaluateTail: expected residual [${R}, ${N}, ${d}] and hidden [${R}, ${N}, ${dm}]`);
     const name = (s: string) => `blocks.${this.blocks.length - 1}.${s}`;
     const logits = request.logits ? Array.from({ length: R }, () => new Float32Array(N * C)) : null;
     const lossSum = new Float64Array(R), correctSum = new Float64Array(R);
-    for (let start = 0; start < N; start += this.maxBatch) {
-      const n = Math.min(this.maxBatch, N - start);
+    for (let start = 0; start < N; start += this.evalChunk) {
+      const n = Math.min(this.evalChunk, N - start);
       const hidden = new Float32Array(R * n * dm), residual = new Float32Array(R * n * d), labels = new Int32Array(R * n);
       for (let r = 0; r < R; r++) {
         hidden.set(request.hidden.subarray((r * N + start) * dm, (r * N + start + n) * dm), r * n * dm);
@@ -523,8 +577,7 @@ export class WebGpuModel {
       const enc = this.device.createCommandEncoder();
       this.mm.encode(enc, { runs: R, n, c: dm, o: d }, last.hidden!, this.p(name('mlp.W_out')), this.p(name('mlp.b_out')), last.mlpOut!);
       this.k.add.encode(enc, [R * n * d], [this.back.dh, last.mlpOut!, h.last], groupsFor(R * n * d));
-      this.k.layernormForward.encode(enc, [R * n, n, d, f32(LN_EPS)], [h.last, this.p('ln_f.w'), this.p('ln_f.b'), h.lnf, h.meanf, h.rstdf], groupsFor(R * n));
-      this.mm.encode(enc, { runs: R, n, c: d, o: C }, h.lnf, this.p('unembed.W_U'), this.p('unembed.b_U'), h.logits);
+      this.encodeUnembed(enc, R * n, n);
       this.k.crossentropy.encode(enc, [R * n, n, C], [h.logits, this.labels, h.losses, h.dlogits, h.correct], groupsFor(R * n));
       this.k.rowMean.encode(enc, [R, n], [h.losses, h.meanLoss], groupsFor(R));
       this.k.rowMean.encode(enc, [R, n], [h.correct, h.meanAcc], groupsFor(R));
