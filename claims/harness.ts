@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClaimOutcome } from '../src/paper/claim.js';
 import type { AnyPaper } from '../src/paper/paper.js';
-import { circuitSync } from '../src/papers/circuit-sync/index.js';
+import { DEFAULT_PAPER, requirePaper } from '../src/papers/index.js';
 import { writeFileAtomic } from '../src/runs/atomic.js';
 import { compareWithBaseline, readBaseline, type BaselineCheck } from '../src/verify/baseline.js';
 import { claimDefinition } from '../src/verify/evaluate.js';
@@ -35,7 +35,8 @@ export const VERDICTS_DIR = join(ROOT, 'runs', 'small-claims');
 /** Generous: the first claim test of a fresh checkout may train most of the small profile. */
 export const CLAIM_TEST_TIMEOUT = 30 * 60_000;
 
-export const PAPER: AnyPaper = circuitSync;
+/** The paper whose claims these tests check: GROKCHECK_PAPER (its id), else the default (circuit-sync). */
+export const PAPER: AnyPaper = process.env.GROKCHECK_PAPER ? requirePaper(process.env.GROKCHECK_PAPER, 'GROKCHECK_PAPER') : DEFAULT_PAPER;
 export const SMALL = PAPER.profile('small');
 
 const fromRecords = () => ['1', 'true', 'yes'].includes((process.env.GROKCHECK_CLAIMS_FROM_RECORDS ?? '').toLowerCase());

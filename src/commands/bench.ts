@@ -3,7 +3,7 @@ import { benchDenormals, benchEngine } from '../engine/bench.js';
 import { benchFsd } from '../metrics/bench.js';
 import { benchCheckpoint } from '../train/bench.js';
 import { benchCostModel } from '../verify/costBench.js';
-import { circuitSync } from '../papers/circuit-sync/index.js';
+import { DEFAULT_PAPER } from '../papers/index.js';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { constants as osConstants } from 'node:os';
@@ -17,7 +17,7 @@ import type { CpuEngineKind } from '../engine/engine.js';
 import { Flags, switchFlag, valueFlag } from './flags.js';
 
 const BENCH_FLAGS = new Flags({
-  json: switchFlag('print one JSON object {engine, train_step_ms: {p97_2l, p97_1l, p97_attn_only},\neval_grid_ms: {p97_2l}, fsd_perm_ms: {p131_512u_1000}, checkpoint_ms: {p97_2l, p97_2l_null},\ncheckpoint_steps, checkpoint_parts_ms, checkpoint_train_step_ms}'),
+  json: switchFlag('print one JSON object {engine, train_step_ms: {p97_2l, p97_1l, p97_attn_only, p113_nanda_full},\neval_grid_ms: {p97_2l}, fsd_perm_ms: {p131_512u_1000}, checkpoint_ms: {p97_2l, p97_2l_null},\ncheckpoint_steps, checkpoint_parts_ms, checkpoint_train_step_ms}'),
   quick: switchFlag('a few iterations only (a smoke test, not figures)'),
   'cost-model': switchFlag('instead: the cost model\'s estimate of the paper\'s main/p97/s42 run against training it\n(minutes; verify --plan\'s estimate, before training and once the grokking step is known)'),
   decayed: switchFlag('instead: one training step from a state deep in the subnormal range (the small profile\'s\nschedule/p43/s42/mem/l10 at step 2000), with denormals kept and flushed'),
@@ -53,7 +53,8 @@ export const benchCommand: Command = {
   help: `Usage: ${CLI} bench [flags]
 
 Median milliseconds (tinybench) of: one training step, batch 512, p = 97, for the paper model (2 layers,
-d_model 128, 4 heads, d_mlp 512), its 1-layer and attention-only variants; one full-grid evaluation of the
+d_model 128, 4 heads, d_mlp 512), its 1-layer and attention-only variants, and of Nanda et al.'s model (p = 113,
+1 layer, no LayerNorm, ReLU, one full batch of 3830 pairs, float64 loss on native); one full-grid evaluation of the
 paper model with the captures a checkpoint needs; FSD with a 1000-replicate permutation test at p = 131 over
 512 units; one whole checkpoint at p = 97 as the training loop measures it (and one with the permutation null),
 in ms and in training steps measured in the same run, with where its time goes. Targets (design.md): train
@@ -91,7 +92,7 @@ ${BENCH_FLAGS.help()}`,
     // The CPU engines' figures below (the webgpu engine is not an Engine of create.ts).
     const cpu = { ...f, engine: f.engine as CpuEngineKind };
     if (f['cost-model']) {
-      const c = await benchCostModel(circuitSync, 'main/p97/s42', cpu.engine, engineOptionsOf(cpu));
+      const c = await benchCostModel(DEFAULT_PAPER, 'main/p97/s42', cpu.engine, engineOptionsOf(cpu));
       if (f.json) console.log(JSON.stringify(c));
       else {
         console.log(`${c.run}: trained in ${c.measured_s.toFixed(1)} s`);
@@ -133,6 +134,7 @@ ${BENCH_FLAGS.help()}`,
       console.log(`| train step, paper model (p97_2l)          | ${ms(engine.train_step_ms.p97_2l)} | <= 25 ms |`);
       console.log(`| train step, 1 layer (p97_1l)              | ${ms(engine.train_step_ms.p97_1l)} |          |`);
       console.log(`| train step, attention only (p97_attn_only)| ${ms(engine.train_step_ms.p97_attn_only)} |          |`);
+      console.log(`| train step, Nanda et al.'s model, full batch of 3830 (p113_nanda_full) | ${ms(engine.train_step_ms.p113_nanda_full)} | >= 2x PyTorch: scripts/bench/pytorch_nanda_step.py |`);
       console.log(`| full-grid eval with captures (p97_2l)     | ${ms(engine.eval_grid_ms.p97_2l)} |          |`);
       console.log(`| FSD + 1000 permutations, p131, 512 units  | ${ms(fsd.fsd_perm_ms.p131_512u_1000)} | <= 500 ms|`);
       const steps = (x: number) => `${x.toFixed(1).padStart(5)} steps`;

@@ -7,7 +7,7 @@ import type { CheckpointRecord } from '../schema/record.js';
 import type { RunOutcome } from '../train/loop.js';
 import { CLI, UsageError, type Command } from './command.js';
 import { Flags, switchFlag, valueFlag } from './flags.js';
-import { PAPERS, paperById } from '../papers/index.js';
+import { DEFAULT_PAPER, PAPERS, paperById } from '../papers/index.js';
 import type { AnyPaper } from '../paper/paper.js';
 import { defaultStores, distinguishingFields, leafValues, runSourceAt, type RunSource, type RunView } from './runViews.js';
 
@@ -57,7 +57,6 @@ export function eventLines(d: OutcomeDescription): string[] {
   ];
 }
 
-const DEFAULT_PAPER = PAPERS[0];
 const SOURCE_FLAGS = {
   runs: valueFlag(
     'DIR',

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { parseConfig, readJsonFile } from '../schema/parse.js';
 import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
+import { ActivationSchema, InitSchemeSchema, LossPrecisionSchema, NormSchema } from '../schema/model.js';
 import { defaultFsdSite, FSD_SITES, FsdSiteSchema } from '../schema/sites.js';
 import { isPrime, taskElements } from '../schema/task.js';
 import { trainLockstep } from '../train/lockstep.js';
@@ -59,11 +60,19 @@ const TRAIN_FLAGS = new Flags({
   'd-model': valueFlag('N', int(1).default(128), 'residual width', { group: MODEL }),
   heads: valueFlag('N', int(1).default(4), 'attention heads', { group: MODEL }),
   'd-mlp': valueFlag('N', int(1).default(512), 'MLP width', { group: MODEL }),
+  norm: valueFlag('layernorm|none', NormSchema.optional(), 'LayerNorm before attention, MLP and unembedding, or none (default layernorm)', { group: MODEL }),
+  act: valueFlag('gelu|relu', ActivationSchema.optional(), "the MLP's nonlinearity (default gelu)", { group: MODEL }),
+  'no-attn-bias': switchFlag('no b_Q, b_K, b_V, b_O', { group: MODEL }),
+  'no-unembed-bias': switchFlag('no b_U', { group: MODEL }),
+  init: valueFlag('pytorch|nanda', InitSchemeSchema.optional(), "init scales: PyTorch's defaults or Nanda et al.'s (default pytorch)", { group: MODEL }),
+  'separator-logit': switchFlag('a logit for the separator token too (classes = p + 1, as Nanda et al.)', { group: MODEL }),
+  'loss-precision': valueFlag('f32|f64', LossPrecisionSchema.optional(), 'log-softmax and loss in float32 or float64 (f64: native engine only; default f32)', { group: MODEL }),
   lr: valueFlag('X', z.coerce.number().positive().default(1e-3), 'learning rate', { group: OPTIMISER }),
   wd: valueFlag('X', z.coerce.number().min(0).default(1.0), 'weight decay', { group: OPTIMISER }),
   beta1: valueFlag('X', z.coerce.number().min(0).lt(1).default(0.9), 'Adam beta1', { group: OPTIMISER }),
   beta2: valueFlag('X', z.coerce.number().min(0).lt(1).default(0.999), 'Adam beta2', { group: OPTIMISER }),
-  'batch-size': valueFlag('N', int(1).default(512), 'minibatch size', { group: OPTIMISER }),
+  'batch-size': valueFlag('N|full', z.union([z.literal('full'), int(1)]).default(512), 'minibatch size (full: the whole training set every step)', { group: OPTIMISER }),
+  'warmup-steps': valueFlag('N', int(0).default(0), 'linear learning-rate warm-up over N updates (the first has lr 0)', { group: OPTIMISER }),
   steps: valueFlag('N', int(1).default(10000), 'step cap', { group: STOP }),
   'after-grok': valueFlag('N|none', z.union([z.literal('none'), int(0)]).default(1000), 'stop N steps after grokking (none: run to the cap)', { group: STOP }),
   'eval-every': valueFlag('N', int(1).default(100), 'checkpoint cadence', { group: STOP }),
@@ -160,8 +169,22 @@ function trainConfig(f: TrainFlagValues, seed: number): RunConfig {
     RunConfigSchema,
     {
       task: { kind: isSym ? 'sym' : `mod_${f.task}`, n, train_frac: f['train-frac'] ?? (isSym ? 0.7 : 0.3), split_seed: f['split-seed'] ?? seed },
-      model: { vocab: elements + 1, classes: elements, d_model: f['d-model'], n_heads: f.heads, d_mlp: f['d-mlp'], n_layers: f.layers, variant: f.variant },
-      optimizer: { lr: f.lr, weight_decay: f.wd, beta1: f.beta1, beta2: f.beta2 },
+      model: {
+        vocab: elements + 1,
+        classes: f['separator-logit'] ? elements + 1 : elements,
+        d_model: f['d-model'],
+        n_heads: f.heads,
+        d_mlp: f['d-mlp'],
+        n_layers: f.layers,
+        variant: f.variant,
+        norm: f.norm,
+        act: f.act,
+        ...(f['no-attn-bias'] ? { attn_bias: false } : {}),
+        ...(f['no-unembed-bias'] ? { unembed_bias: false } : {}),
+        init: f.init,
+        loss_precision: f['loss-precision'],
+      },
+      optimizer: { lr: f.lr, weight_decay: f.wd, beta1: f.beta1, beta2: f.beta2, warmup_steps: f['warmup-steps'] },
       batch_size: f['batch-size'],
       init_seed: f['init-seed'] ?? seed,
       batch_seed: f['batch-seed'] ?? seed,

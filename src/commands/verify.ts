@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { experimentsWithEvidence, verdictCounts, type Verdict } from '../paper/claim.js';
-import { PAPERS, paperById } from '../papers/index.js';
+import { DEFAULT_PAPER, PAPERS, paperById } from '../papers/index.js';
 import type { AnyPaper } from '../paper/paper.js';
 import { writeFileAtomic } from '../runs/atomic.js';
 import { LockHeldError } from '../runs/store.js';
@@ -31,7 +31,6 @@ import { noticesOnly } from './progress.js';
 import { formatDuration, VerifyProgress } from './verifyProgress.js';
 import { readExportedRuns, type ExportedRuns } from '../verify/recordsExport.js';
 
-const DEFAULT_PAPER = PAPERS[0];
 
 /** More training than this (estimated, elapsed) and a terminal: verify asks before it starts (issue 26). */
 const CONFIRM_ABOVE_S = 5 * 60;
@@ -138,219 +137,268 @@ Examples:
   ${CLI} verify --profile small --claim C05
   ${CLI} verify --profile small --records-only --report-dir /tmp/report`,
   async run(argv) {
-    const { values: f, positionals } = VERIFY_FLAGS.parse(argv, { positionals: true });
-    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-    const paper: AnyPaper | undefined = paperById(f.paper);
-    if (!paper) throw new UsageError(`--paper: expected one of ${PAPERS.map((p) => p.id).join(', ')}`);
-    const profileName = f.profile ?? paper.defaultProfile;
-    if (!paper.profileNames.includes(profileName)) throw new UsageError(`--profile: expected one of ${paper.profileNames.join(', ')}`);
-    if (f.claim !== undefined && !paper.claims.some((c) => c.id === f.claim))
-      throw new UsageError(`--claim: expected one of ${paper.claims.map((c) => c.id).join(', ')}`);
-    if (f['records-only'] && f['export-records']) throw new UsageError('--records-only reads the committed records; it cannot also export them');
-    if (f['records-only'] && f['train-only']) throw new UsageError('--records-only trains nothing; it cannot be combined with --train-only');
-    if (f['write-baseline'] && !f['perturbed-report']) throw new UsageError('--write-baseline needs --perturbed-report (the verdict.json of a --reorder verify)');
-    if (f['write-baseline'] && f.claim) throw new UsageError('--write-baseline needs every claim: drop --claim');
-    if (f.json && !f.plan) throw new UsageError('--json goes with --plan (the report itself is verdict.json)');
-    if (f.plan && f['records-only']) throw new UsageError('--plan lists what training a run store needs; --records-only trains nothing');
-    let shard: { index: number; count: number } | undefined;
-    if (f.shard !== undefined) {
-      try {
-        shard = parseShard(f.shard);
-      } catch (error) {
-        throw new UsageError(`--shard: ${(error as Error).message}`);
-      }
-      if (f['records-only']) throw new UsageError('--shard trains a part of the plan; --records-only trains nothing');
-    }
-    const profile = paper.profile(profileName, { perturbed: f.reorder });
-    const label = profile.label;
-    const claimIds = f.claim ? [f.claim] : paper.claims.map((c) => c.id);
-    // A perturbed re-run trains only the experiments its profile re-runs (claims reading others are untested).
-    const experiments = f.claim ? experimentsWithEvidence(claimDefinition(paper, f.claim)) : f.reorder ? profile.perturbedExperiments : undefined;
-    const storeRoot = f.runs === undefined ? runStoreDir(label) : resolve(f.runs);
-    const recordsDir = f['records-dir'] === undefined ? committedRecordsDir(label) : resolve(f['records-dir']);
-    // A one-claim verify writes beside the profile's report, never over it (issue 26: --claim once cut the paper
-    // report to one claim and deleted the others' plots).
-    const profileReportDir = label === paper.defaultProfile ? 'reports' : join('reports', label);
-    const reportDir = resolve(f['report-dir'] ?? (f.claim ? join(profileReportDir, 'claims', f.claim) : profileReportDir));
-
-    // The shard split depends on the plan alone (not on what this store holds), so every machine agrees on it.
-    const include = shard ? shardMembership(profile.plan(() => undefined, experiments), shard.index, shard.count) : undefined;
-    // The estimates take each run's grokking step from the committed records where they hold the run.
-    // Each committed-records folder is read once however many estimates read it (0.45 s for the paper's).
-    const readFolders = new Map<string, ExportedRuns>();
-    const exportedAt = (dir: string): ExportedRuns => {
-      if (!readFolders.has(dir)) readFolders.set(dir, readExportedRuns(dir));
-      return readFolders.get(dir)!;
-    };
-    const committed = (): CommittedRuns => (existsSync(recordsDir) ? exportedAt(recordsDir).runs : new Map());
-    // A perturbed re-run's runs grok near their unperturbed twins, so the unperturbed profile's committed records
-    // join the median that estimates a run its own committed records do not hold yet (before the prior's guess).
-    const unperturbedDir = committedRecordsDir(profile.name);
-    const similar = (known: CommittedRuns): CommittedRuns =>
-      f.reorder && existsSync(unperturbedDir) ? new Map([...exportedAt(unperturbedDir).runs, ...known]) : known;
-    // The committed runs by experiment key, which price the forks still waiting on their parents (the unperturbed
-    // profile's first for a perturbed re-run, its own over them).
-    const committedByKey = (): CommittedByKey => {
-      const byKey = new Map<string, { config: RunConfig; records: readonly CheckpointRecord[] }>();
-      const sources: [Profile, string][] = f.reorder ? [[paper.profile(profileName), unperturbedDir], [profile, recordsDir]] : [[profile, recordsDir]];
-      for (const [of, dir] of sources) {
-        if (!existsSync(dir)) continue;
-        for (const run of runsFromRecords(paper, of, dir, experiments, exportedAt(dir)).set.runs.values()) if (run.state === 'complete') byKey.set(run.key, run);
-      }
-      return byKey;
-    };
-    if (f.plan) {
-      const set = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.measurements), experiments);
-      const known = committed();
-      const history = grokHistoryOf(set, similar(known));
-      const jobs = planJobs({ jobs: f.jobs ?? (f.engine === 'webgpu' ? 1 : undefined), threads: f.threads });
-      const report = await planRows(set, { engine: f.engine, engineOptions: engineOptionsOf({ ...f, threads: jobs.threads }), include, committed: known, committedByKey: committedByKey(), history, groupSize: f['group-size'] });
-      if (f.json) console.log(JSON.stringify(report));
-      else {
-        console.log(`plan of ${paper.reference}, profile ${label}${shard ? `, shard ${shard.index}/${shard.count}` : ''}, run store ${reportPath(storeRoot)}:`);
-        for (const line of renderPlan(report)) console.log(line);
-        console.log(`elapsed: about ${formatDuration(report.total_estimated_s / jobs.jobs)} in ${jobs.jobs} process(es) of ${jobs.threads} engine thread(s), as verify trains here (--jobs, --threads)`);
-        console.log(`estimate: ${report.method}`);
-      }
-      return 0;
-    }
-
-    let set: AnyRunSet;
-    let trainFailures = 0;
-    let brokenRecords = 0;
-    const waitingSaid = new Set<string>();
-    if (f['records-only']) {
-      const read = runsFromRecords(paper, profile, recordsDir, experiments);
-      set = read.set;
-      brokenRecords = read.broken.length;
-      console.error(`verify: ${read.count} committed runs read from ${recordsDir}`);
-      for (const problem of read.broken) console.error(`verify: unreadable committed records (the claims that read this run are not evaluable): ${problem}`);
-    } else {
-      // A worker (--train-only) is one job; the verify process that starts workers is job 1 of --jobs.
-      // The webgpu engine trains in lockstep groups in one process: one job unless more are asked for.
-      const lockstep = f.engine === 'webgpu';
-      const jobs = planJobs({ jobs: f['train-only'] ? 1 : (f.jobs ?? (lockstep ? 1 : undefined)), threads: f.threads });
-      const workerArgs = [
-        '--paper', paper.id, '--profile', profileName, ...(f.claim ? ['--claim', f.claim] : []), ...(f.reorder ? ['--reorder'] : []),
-        '--engine', f.engine, ...(f.backend ? ['--backend', f.backend] : []), ...(f.denormals ? ['--denormals', f.denormals] : []),
-        '--runs', storeRoot, '--threads', String(jobs.threads), '--jobs', '1', '--quiet', ...(f.shard ? ['--shard', f.shard] : []),
-        '--group-size', String(f['group-size']),
-      ];
-      // The plan with the cost model's estimates drives the display (an overall bar and a line per job) and, on a
-      // terminal, the question before hours of training (issue 26: the first command must not commit them unasked).
-      let display: VerifyProgress | undefined;
-      let startDisplay: (() => void) | undefined;
-      if (!f['train-only']) {
-        const initial = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.measurements), experiments);
-        const known = committed();
-        const history = grokHistoryOf(initial, similar(known));
-        // Priced at the threads each process trains with (a shape timed on every core and then divided among
-        // the jobs made the estimate too short by the engine's own parallel speed-up).
-        const planned = await planRows(initial, { engine: f.engine, engineOptions: engineOptionsOf({ ...f, threads: jobs.threads }), include, committed: known, committedByKey: committedByKey(), history, groupSize: f['group-size'] });
-        const todo = planned.runs.filter((r) => r.state !== 'complete');
-        const left = planned.total_estimated_s / jobs.jobs;
-        console.error(
-          `verify: ${paper.reference}, profile ${label}: ${planned.runs.length - todo.length} of ${planned.runs.length} runs complete; ` +
-            `about ${formatDuration(left)} of training left in ${jobs.jobs} process(es) (an estimate: ${CLI} verify --plan lists it run by run). ` +
-            'Ctrl-C is safe: the same command resumes where it stopped.',
-        );
-        if (todo.length && left > CONFIRM_ABOVE_S && !f.yes && process.stdin.isTTY === true && process.stderr.isTTY === true) {
-          for (const line of renderPlan(planned).filter((l) => !l.startsWith(' '))) console.error(`  ${line}`);
-          if (!(await confirm(`Train about ${formatDuration(left)} now? [y/N] `))) {
-            console.error(
-              `verify: nothing trained. Quicker ways in: --profile small (the same design scaled down, minutes), --claim ID (one claim's runs), ` +
-                `--records-only (the report from the committed records, no training); --yes skips this question.`,
-            );
-            return 0;
-          }
-        }
-        if (todo.length) startDisplay = () => (display = new VerifyProgress({ plan: planned.runs, jobs: jobs.jobs, storeRoot, workerPids: () => workers?.pids ?? new Set(), history, committed: known, interactive: !f.quiet && process.stderr.isTTY === true }));
-      }
-      const say = (line: string) => (display ? display.log(line) : console.error(line));
-      const workers = jobs.jobs > 1 ? startWorkers(jobs.jobs - 1, workerArgs, say) : undefined;
-      if (workers) console.error(`verify: training in ${jobs.jobs} processes, ${jobs.threads} engine thread(s) each`);
-      startDisplay?.();
-      const result = await trainRuns({
-        paper,
-        profile,
-        storeRoot,
-        engine: f.engine,
-        engineOptions: engineOptionsOf({ ...f, threads: jobs.threads }),
-        trainOnly: f['train-only'],
-        ...(lockstep ? { groupSize: f['group-size'], onGroup: (g: { slots: number; runs: number; bytes: number }) => say(lockstepLine(g)) } : {}),
-        ...(include ? { include } : {}),
-        ...(experiments === undefined ? {} : { experiments }),
-        progress: (run) => (display ? display.sink(run.key, run.config) : noticesOnly(run.key)),
-        // Another process (a second verify, a claim test) may be training some runs: train the others, then wait.
-        waitForLocked: true,
-        onRun: (e) => {
-          // Runs that this verify's own processes hold are not worth a message (a worker never says it waits).
-          const heldByJob = f['train-only'] || (e.error instanceof LockHeldError && workers?.pids.has(e.error.holder.pid));
-          if (e.kind === 'waiting' && !heldByJob && !waitingSaid.has(e.run.id)) {
-            waitingSaid.add(e.run.id);
-            say(`verify: ${e.run.key} (${e.run.id}) is being trained by another process; waiting for it`);
-          }
-          if (e.kind === 'done' && e.outcome) {
-            const line = `verify: ${e.run.key} (${e.run.id}): ${e.outcome.status}${e.outcome.message ? `, ${e.outcome.message}` : ''}, ${e.outcome.wall_s.toFixed(1)} s`;
-            if (display) display.runFinished(e.run.id, line);
-            else console.error(line);
-          }
-          if (e.kind === 'failed') say(`verify: ${e.run.key} (${e.run.id}) failed: ${e.error?.message}`);
-        },
-      });
-      const workerFailures = workers ? await workers.finished() : [];
-      display?.stop();
-      for (const failure of workerFailures) console.error(`verify: ${failure}`);
-      trainFailures = result.failures.length + workerFailures.length;
-      set = result.set;
-      if (f['train-only'] || shard) {
-        if (shard && f['export-records']) console.error(`verify: exported ${exportRecords(set, recordsDir)} runs to ${recordsDir}`);
-        console.error(
-          shard
-            ? `verify: shard ${shard.index}/${shard.count}: trained ${result.trained.length} run(s) into ${storeRoot}; merge every shard's store (grokcheck merge DEST SRC...) and run verify --runs DEST for the report`
-            : `verify: trained ${result.trained.length} run(s) into ${storeRoot} (--train-only: no evaluation)`,
-        );
-        return trainFailures ? 1 : 0;
-      }
-      if (f['export-records']) console.error(`verify: exported ${exportRecords(set, recordsDir)} runs to ${recordsDir}`);
-    }
-
-    const perturbed = f.reorder ? null : perturbedRunSet(paper, profileName, f['records-only'], f.perturbed, experiments);
-    if (perturbed) console.error(`verify: robustness from the perturbed re-run in ${perturbed.source}`);
-    const output = verdictReport(paper, set, claimIds, {
-      command: ['grokcheck', 'verify', ...argv].map(shellQuote).join(' '),
-      source: f['records-only'] ? `committed records (${reportPath(recordsDir)})` : `run store (${reportPath(storeRoot)})`,
-      generated: new Date(),
-      root: process.cwd(),
-    }, perturbedEvaluation(paper, perturbed?.set ?? null, claimIds, perturbed?.source ?? ''));
-    const written = await writeVerdictReport(reportDir, output);
-    const { report } = output;
-    if (f['write-baseline']) {
-      const perturbed = JSON.parse(readFileSync(f['perturbed-report']!, 'utf8')) as ReportClaims;
-      const baseline = buildBaseline(report, perturbed, {
-        profile: label,
-        generated: report.generated ? new Date(report.generated) : new Date(),
-        commit: report.provenance.git.commit,
-        engine: report.provenance.engines.join('; '),
-        fragility: `${profile.perturbation} Perturbed report: ${f['perturbed-report']}.`,
-      });
-      writeFileAtomic(resolve(f['write-baseline']!), `${JSON.stringify(baseline, null, 2)}\n`);
-      const fragile = Object.entries(baseline.claims).filter(([, c]) => c.fragile).map(([id]) => id);
-      console.error(`verify: baseline written to ${f['write-baseline']} (fragile: ${fragile.length ? fragile.join(', ') : 'none'})`);
-    }
-
-    const results = output.evaluation.results;
-    const count = (v: Verdict) => results.filter((r) => r.fine.verdict === v).length;
-    for (const r of results) console.log(`${r.definition.id} ${r.definition.name.padEnd(16)} ${r.fine.verdict.padEnd(15)} ${r.fine.figure}`);
-    console.log(
-      `verify ${profile.name}: ${results.length} claim(s): ${verdictCounts(results.map((r) => r.fine.verdict))}; report ${written.markdown}`,
-    );
-    if (trainFailures > 0 || brokenRecords > 0) return 1;
-    if (count('not evaluable') > 0) return 1;
-    if (f.strict && count('not reproduced') > 0) return 1;
-    return 0;
+    const ctx = invocation(argv);
+    if (ctx.f.plan) return planMode(ctx);
+    const read = ctx.f['records-only'] ? recordsOnlyMode(ctx) : await trainMode(ctx);
+    if ('exit' in read) return read.exit;
+    return await reportMode(ctx, read);
   },
 };
+
+type VerifyFlagValues = ReturnType<typeof VERIFY_FLAGS.parse>['values'];
+
+/** What one verify command works on: its flags, paper, profile, folders, claims and the committed runs it prices from. */
+interface Invocation {
+  argv: readonly string[];
+  f: VerifyFlagValues;
+  paper: AnyPaper;
+  profileName: string;
+  profile: Profile;
+  label: string;
+  claimIds: string[];
+  experiments: readonly string[] | undefined;
+  storeRoot: string;
+  recordsDir: string;
+  reportDir: string;
+  shard: { index: number; count: number } | undefined;
+  include: ReturnType<typeof shardMembership> | undefined;
+  committed(): CommittedRuns;
+  similar(known: CommittedRuns): CommittedRuns;
+  committedByKey(): CommittedByKey;
+}
+
+/** The runs a report reads, and what went wrong getting them (a mode that ends the command returns `exit`). */
+type ReadRuns = { set: AnyRunSet; trainFailures: number; brokenRecords: number } | { exit: number };
+
+/** Checks the flags against each other and the paper, and works out the folders and estimates every mode reads. */
+function invocation(argv: readonly string[]): Invocation {
+  const { values: f, positionals } = VERIFY_FLAGS.parse([...argv], { positionals: true });
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const paper: AnyPaper | undefined = paperById(f.paper);
+  if (!paper) throw new UsageError(`--paper: expected one of ${PAPERS.map((p) => p.id).join(', ')}`);
+  const profileName = f.profile ?? paper.defaultProfile;
+  if (!paper.profileNames.includes(profileName)) throw new UsageError(`--profile: expected one of ${paper.profileNames.join(', ')}`);
+  if (f.claim !== undefined && !paper.claims.some((c) => c.id === f.claim))
+    throw new UsageError(`--claim: expected one of ${paper.claims.map((c) => c.id).join(', ')}`);
+  if (f['records-only'] && f['export-records']) throw new UsageError('--records-only reads the committed records; it cannot also export them');
+  if (f['records-only'] && f['train-only']) throw new UsageError('--records-only trains nothing; it cannot be combined with --train-only');
+  if (f['write-baseline'] && !f['perturbed-report']) throw new UsageError('--write-baseline needs --perturbed-report (the verdict.json of a --reorder verify)');
+  if (f['write-baseline'] && f.claim) throw new UsageError('--write-baseline needs every claim: drop --claim');
+  if (f.json && !f.plan) throw new UsageError('--json goes with --plan (the report itself is verdict.json)');
+  if (f.plan && f['records-only']) throw new UsageError('--plan lists what training a run store needs; --records-only trains nothing');
+  let shard: { index: number; count: number } | undefined;
+  if (f.shard !== undefined) {
+    try {
+      shard = parseShard(f.shard);
+    } catch (error) {
+      throw new UsageError(`--shard: ${(error as Error).message}`);
+    }
+    if (f['records-only']) throw new UsageError('--shard trains a part of the plan; --records-only trains nothing');
+  }
+  const profile = paper.profile(profileName, { perturbed: f.reorder });
+  const label = profile.label;
+  const claimIds = f.claim ? [f.claim] : paper.claims.map((c) => c.id);
+  // A perturbed re-run trains only the experiments its profile re-runs (claims reading others are untested).
+  const experiments = f.claim ? experimentsWithEvidence(claimDefinition(paper, f.claim)) : f.reorder ? profile.perturbedExperiments : undefined;
+  const storeRoot = f.runs === undefined ? runStoreDir(label) : resolve(f.runs);
+  const recordsDir = f['records-dir'] === undefined ? committedRecordsDir(label) : resolve(f['records-dir']);
+  // A one-claim verify writes beside the profile's report, never over it (issue 26: --claim once cut the paper
+  // report to one claim and deleted the others' plots).
+  const profileReportDir = label === paper.defaultProfile ? 'reports' : join('reports', label);
+  const reportDir = resolve(f['report-dir'] ?? (f.claim ? join(profileReportDir, 'claims', f.claim) : profileReportDir));
+
+  // The shard split depends on the plan alone (not on what this store holds), so every machine agrees on it.
+  const include = shard ? shardMembership(profile.plan(() => undefined, experiments), shard.index, shard.count) : undefined;
+  // The estimates take each run's grokking step from the committed records where they hold the run.
+  // Each committed-records folder is read once however many estimates read it (0.45 s for the paper's).
+  const readFolders = new Map<string, ExportedRuns>();
+  const exportedAt = (dir: string): ExportedRuns => {
+    if (!readFolders.has(dir)) readFolders.set(dir, readExportedRuns(dir));
+    return readFolders.get(dir)!;
+  };
+  const committed = (): CommittedRuns => (existsSync(recordsDir) ? exportedAt(recordsDir).runs : new Map());
+  // A perturbed re-run's runs grok near their unperturbed twins, so the unperturbed profile's committed records
+  // join the median that estimates a run its own committed records do not hold yet (before the prior's guess).
+  const unperturbedDir = committedRecordsDir(profile.name);
+  const similar = (known: CommittedRuns): CommittedRuns =>
+    f.reorder && existsSync(unperturbedDir) ? new Map([...exportedAt(unperturbedDir).runs, ...known]) : known;
+  // The committed runs by experiment key, which price the forks still waiting on their parents (the unperturbed
+  // profile's first for a perturbed re-run, its own over them).
+  const committedByKey = (): CommittedByKey => {
+    const byKey = new Map<string, { config: RunConfig; records: readonly CheckpointRecord[] }>();
+    const sources: [Profile, string][] = f.reorder ? [[paper.profile(profileName), unperturbedDir], [profile, recordsDir]] : [[profile, recordsDir]];
+    for (const [of, dir] of sources) {
+      if (!existsSync(dir)) continue;
+      for (const run of runsFromRecords(paper, of, dir, experiments, exportedAt(dir)).set.runs.values()) if (run.state === 'complete') byKey.set(run.key, run);
+    }
+    return byKey;
+  };
+  return { argv, f, paper, profileName, profile, label, claimIds, experiments, storeRoot, recordsDir, reportDir, shard, include, committed, similar, committedByKey };
+}
+
+/** --plan: what training the store needs, run by run, with the cost model's estimates; trains nothing. */
+async function planMode(ctx: Invocation): Promise<number> {
+  const { f, paper, profile, label, experiments, storeRoot, include, shard } = ctx;
+  const set = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.measurements), experiments);
+  const known = ctx.committed();
+  const history = grokHistoryOf(set, ctx.similar(known));
+  const jobs = planJobs({ jobs: f.jobs ?? (f.engine === 'webgpu' ? 1 : undefined), threads: f.threads });
+  const report = await planRows(set, { engine: f.engine, engineOptions: engineOptionsOf({ ...f, threads: jobs.threads }), include, committed: known, committedByKey: ctx.committedByKey(), history, groupSize: f['group-size'] });
+  if (f.json) console.log(JSON.stringify(report));
+  else {
+    console.log(`plan of ${paper.reference}, profile ${label}${shard ? `, shard ${shard.index}/${shard.count}` : ''}, run store ${reportPath(storeRoot)}:`);
+    for (const line of renderPlan(report)) console.log(line);
+    console.log(`elapsed: about ${formatDuration(report.total_estimated_s / jobs.jobs)} in ${jobs.jobs} process(es) of ${jobs.threads} engine thread(s), as verify trains here (--jobs, --threads)`);
+    console.log(`estimate: ${report.method}`);
+  }
+  return 0;
+}
+
+/** --records-only: the committed records instead of the run store; trains nothing. */
+function recordsOnlyMode(ctx: Invocation): ReadRuns {
+  const { paper, profile, recordsDir, experiments } = ctx;
+  const read = runsFromRecords(paper, profile, recordsDir, experiments);
+  console.error(`verify: ${read.count} committed runs read from ${recordsDir}`);
+  for (const problem of read.broken) console.error(`verify: unreadable committed records (the claims that read this run are not evaluable): ${problem}`);
+  return { set: read.set, trainFailures: 0, brokenRecords: read.broken.length };
+}
+
+/**
+ * Trains what the store lacks (in --jobs processes, or as one of them with --train-only, or one --shard), asking
+ * first on a terminal when it is long; the trained set, or the exit code of a worker or a shard.
+ */
+async function trainMode(ctx: Invocation): Promise<ReadRuns> {
+  const { f, paper, profileName, profile, label, experiments, storeRoot, recordsDir, shard, include } = ctx;
+  const waitingSaid = new Set<string>();
+  // A worker (--train-only) is one job; the verify process that starts workers is job 1 of --jobs.
+  // The webgpu engine trains in lockstep groups in one process: one job unless more are asked for.
+  const lockstep = f.engine === 'webgpu';
+  const jobs = planJobs({ jobs: f['train-only'] ? 1 : (f.jobs ?? (lockstep ? 1 : undefined)), threads: f.threads });
+  const workerArgs = [
+    '--paper', paper.id, '--profile', profileName, ...(f.claim ? ['--claim', f.claim] : []), ...(f.reorder ? ['--reorder'] : []),
+    '--engine', f.engine, ...(f.backend ? ['--backend', f.backend] : []), ...(f.denormals ? ['--denormals', f.denormals] : []),
+    '--runs', storeRoot, '--threads', String(jobs.threads), '--jobs', '1', '--quiet', ...(f.shard ? ['--shard', f.shard] : []),
+    '--group-size', String(f['group-size']),
+  ];
+  // The plan with the cost model's estimates drives the display (an overall bar and a line per job) and, on a
+  // terminal, the question before hours of training (issue 26: the first command must not commit them unasked).
+  let display: VerifyProgress | undefined;
+  let startDisplay: (() => void) | undefined;
+  if (!f['train-only']) {
+    const initial = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.measurements), experiments);
+    const known = ctx.committed();
+    const history = grokHistoryOf(initial, ctx.similar(known));
+    // Priced at the threads each process trains with (a shape timed on every core and then divided among
+    // the jobs made the estimate too short by the engine's own parallel speed-up).
+    const planned = await planRows(initial, { engine: f.engine, engineOptions: engineOptionsOf({ ...f, threads: jobs.threads }), include, committed: known, committedByKey: ctx.committedByKey(), history, groupSize: f['group-size'] });
+    const todo = planned.runs.filter((r) => r.state !== 'complete');
+    const left = planned.total_estimated_s / jobs.jobs;
+    console.error(
+      `verify: ${paper.reference}, profile ${label}: ${planned.runs.length - todo.length} of ${planned.runs.length} runs complete; ` +
+        `about ${formatDuration(left)} of training left in ${jobs.jobs} process(es) (an estimate: ${CLI} verify --plan lists it run by run). ` +
+        'Ctrl-C is safe: the same command resumes where it stopped.',
+    );
+    if (todo.length && left > CONFIRM_ABOVE_S && !f.yes && process.stdin.isTTY === true && process.stderr.isTTY === true) {
+      for (const line of renderPlan(planned).filter((l) => !l.startsWith(' '))) console.error(`  ${line}`);
+      if (!(await confirm(`Train about ${formatDuration(left)} now? [y/N] `))) {
+        console.error(
+          `verify: nothing trained. Quicker ways in: --profile small (the same design scaled down, minutes), --claim ID (one claim's runs), ` +
+            `--records-only (the report from the committed records, no training); --yes skips this question.`,
+        );
+        return { exit: 0 };
+      }
+    }
+    if (todo.length) startDisplay = () => (display = new VerifyProgress({ plan: planned.runs, jobs: jobs.jobs, storeRoot, workerPids: () => workers?.pids ?? new Set(), history, committed: known, interactive: !f.quiet && process.stderr.isTTY === true }));
+  }
+  const say = (line: string) => (display ? display.log(line) : console.error(line));
+  const workers = jobs.jobs > 1 ? startWorkers(jobs.jobs - 1, workerArgs, say) : undefined;
+  if (workers) console.error(`verify: training in ${jobs.jobs} processes, ${jobs.threads} engine thread(s) each`);
+  startDisplay?.();
+  const result = await trainRuns({
+    paper,
+    profile,
+    storeRoot,
+    engine: f.engine,
+    engineOptions: engineOptionsOf({ ...f, threads: jobs.threads }),
+    trainOnly: f['train-only'],
+    ...(lockstep ? { groupSize: f['group-size'], onGroup: (g: { slots: number; runs: number; bytes: number }) => say(lockstepLine(g)) } : {}),
+    ...(include ? { include } : {}),
+    ...(experiments === undefined ? {} : { experiments }),
+    progress: (run) => (display ? display.sink(run.key, run.config) : noticesOnly(run.key)),
+    // Another process (a second verify, a claim test) may be training some runs: train the others, then wait.
+    waitForLocked: true,
+    onRun: (e) => {
+      // Runs that this verify's own processes hold are not worth a message (a worker never says it waits).
+      const heldByJob = f['train-only'] || (e.error instanceof LockHeldError && workers?.pids.has(e.error.holder.pid));
+      if (e.kind === 'waiting' && !heldByJob && !waitingSaid.has(e.run.id)) {
+        waitingSaid.add(e.run.id);
+        say(`verify: ${e.run.key} (${e.run.id}) is being trained by another process; waiting for it`);
+      }
+      if (e.kind === 'done' && e.outcome) {
+        const line = `verify: ${e.run.key} (${e.run.id}): ${e.outcome.status}${e.outcome.message ? `, ${e.outcome.message}` : ''}, ${e.outcome.wall_s.toFixed(1)} s`;
+        if (display) display.runFinished(e.run.id, line);
+        else console.error(line);
+      }
+      if (e.kind === 'failed') say(`verify: ${e.run.key} (${e.run.id}) failed: ${e.error?.message}`);
+    },
+  });
+  const workerFailures = workers ? await workers.finished() : [];
+  display?.stop();
+  for (const failure of workerFailures) console.error(`verify: ${failure}`);
+  const trainFailures = result.failures.length + workerFailures.length;
+  const set = result.set;
+  if (f['train-only'] || shard) {
+    if (shard && f['export-records']) console.error(`verify: exported ${exportRecords(set, recordsDir)} runs to ${recordsDir}`);
+    console.error(
+      shard
+        ? `verify: shard ${shard.index}/${shard.count}: trained ${result.trained.length} run(s) into ${storeRoot}; merge every shard's store (grokcheck merge DEST SRC...) and run verify --runs DEST for the report`
+        : `verify: trained ${result.trained.length} run(s) into ${storeRoot} (--train-only: no evaluation)`,
+    );
+    return { exit: trainFailures ? 1 : 0 };
+  }
+  if (f['export-records']) console.error(`verify: exported ${exportRecords(set, recordsDir)} runs to ${recordsDir}`);
+  return { set, trainFailures, brokenRecords: 0 };
+}
+
+/** Evaluates every claim, writes the report (and the baseline with --write-baseline), prints the verdicts. */
+async function reportMode(ctx: Invocation, read: { set: AnyRunSet; trainFailures: number; brokenRecords: number }): Promise<number> {
+  const { argv, f, paper, profileName, profile, label, claimIds, experiments, storeRoot, recordsDir, reportDir } = ctx;
+  const { set, trainFailures, brokenRecords } = read;
+  const perturbed = f.reorder ? null : perturbedRunSet(paper, profileName, f['records-only'], f.perturbed, experiments);
+  if (perturbed) console.error(`verify: robustness from the perturbed re-run in ${perturbed.source}`);
+  const output = verdictReport(paper, set, claimIds, {
+    command: ['grokcheck', 'verify', ...argv].map(shellQuote).join(' '),
+    source: f['records-only'] ? `committed records (${reportPath(recordsDir)})` : `run store (${reportPath(storeRoot)})`,
+    generated: new Date(),
+    root: process.cwd(),
+  }, perturbedEvaluation(paper, perturbed?.set ?? null, claimIds, perturbed?.source ?? ''));
+  const written = await writeVerdictReport(reportDir, output);
+  const { report } = output;
+  if (f['write-baseline']) {
+    const perturbed = JSON.parse(readFileSync(f['perturbed-report']!, 'utf8')) as ReportClaims;
+    const baseline = buildBaseline(report, perturbed, {
+      profile: label,
+      generated: report.generated ? new Date(report.generated) : new Date(),
+      commit: report.provenance.git.commit,
+      engine: report.provenance.engines.join('; '),
+      fragility: `${profile.perturbation} Perturbed report: ${f['perturbed-report']}.`,
+    });
+    writeFileAtomic(resolve(f['write-baseline']!), `${JSON.stringify(baseline, null, 2)}\n`);
+    const fragile = Object.entries(baseline.claims).filter(([, c]) => c.fragile).map(([id]) => id);
+    console.error(`verify: baseline written to ${f['write-baseline']} (fragile: ${fragile.length ? fragile.join(', ') : 'none'})`);
+  }
+
+  const results = output.evaluation.results;
+  const count = (v: Verdict) => results.filter((r) => r.fine.verdict === v).length;
+  for (const r of results) console.log(`${r.definition.id} ${r.definition.name.padEnd(16)} ${r.fine.verdict.padEnd(15)} ${r.fine.figure}`);
+  console.log(
+    `verify ${profile.name}: ${results.length} claim(s): ${verdictCounts(results.map((r) => r.fine.verdict))}; report ${written.markdown}`,
+  );
+  if (trainFailures > 0 || brokenRecords > 0) return 1;
+  if (count('not evaluable') > 0) return 1;
+  if (f.strict && count('not reproduced') > 0) return 1;
+  return 0;
+}
 
 /**
  * The profile's perturbed re-run (verify --reorder), from its committed records or its run store, to mark each

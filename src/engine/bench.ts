@@ -6,7 +6,7 @@
 import { Bench } from 'tinybench';
 import { createCpuEngine } from './create.js';
 import type { CpuEngineKind, Engine, EngineOptions } from './engine.js';
-import { defaultOptimizer, paperModel, type ModelConfig } from '../schema/model.js';
+import { defaultOptimizer, paperModel, type ModelConfig, type OptimizerConfig } from '../schema/model.js';
 import { initParams } from '../model/params.js';
 import { BatchCursor } from '../tasks/batches.js';
 import { gather, makeSplit, makeTask, type Task } from '../tasks/task.js';
@@ -14,8 +14,12 @@ import { gather, makeSplit, makeTask, type Task } from '../tasks/task.js';
 export interface BenchFigures {
   /** The engine's description, e.g. "native (C++ N-API, 2 threads, avx512)". */
   engine: string;
-  /** Median ms per training step, batch 512, p = 97: the paper model, its 1-layer version, attention-only. */
-  train_step_ms: { p97_2l: number; p97_1l: number; p97_attn_only: number };
+  /**
+   * Median ms per training step, batch 512, p = 97: the paper model, its 1-layer version, attention-only; and
+   * Nanda et al.'s model (NANDA_BENCH_MODEL): p = 113, one full batch of 3830 pairs, float64 loss where the engine
+   * has it (native), float32 on the others.
+   */
+  train_step_ms: { p97_2l: number; p97_1l: number; p97_attn_only: number; p113_nanda_full: number };
   /** Median ms per full-grid evaluation of the paper model with block0/block1 MLP, block0 attention and logits. */
   eval_grid_ms: { p97_2l: number };
 }
@@ -28,6 +32,30 @@ export interface BenchOptions {
 
 const P = 97;
 const BATCH = 512;
+
+/**
+ * Nanda et al. 2023's model in our terms (model.md "Model switches"): p = 113, classes p + 1, 1 layer, d 128,
+ * 4 heads, d_mlp 512, no LayerNorm, ReLU, no attention or unembedding biases, their init; AdamW lr 1e-3, betas
+ * (0.9, 0.98), weight decay 1, warm-up 10, full batch (0.3 of the grid: 3830 pairs). scripts/bench/pytorch_nanda_step.py
+ * times the same step in PyTorch.
+ */
+export const NANDA_BENCH_P = 113;
+export const NANDA_BENCH_MODEL: ModelConfig = {
+  vocab: NANDA_BENCH_P + 1,
+  classes: NANDA_BENCH_P + 1,
+  d_model: 128,
+  n_heads: 4,
+  d_mlp: 512,
+  n_layers: 1,
+  variant: 'standard',
+  norm: 'none',
+  act: 'relu',
+  attn_bias: false,
+  unembed_bias: false,
+  init: 'nanda',
+  loss_precision: 'f64',
+};
+export const NANDA_BENCH_OPTIMIZER: OptimizerConfig = { ...defaultOptimizer, lr: 1e-3, beta2: 0.98, weight_decay: 1, warmup_steps: 10 };
 
 function budget(quick: boolean) {
   return quick
@@ -54,8 +82,14 @@ async function medianMs(name: string, fn: () => void, quick: boolean): Promise<n
   return result.latency.p50;
 }
 
-async function withEngine<T>(kind: CpuEngineKind, model: ModelConfig, options: EngineOptions | undefined, f: (e: Engine) => Promise<T>): Promise<T> {
-  const engine = await createCpuEngine(kind, { model, optimizer: defaultOptimizer, params: initParams(model, 42), options });
+async function withEngine<T>(
+  kind: CpuEngineKind,
+  model: ModelConfig,
+  options: EngineOptions | undefined,
+  f: (e: Engine) => Promise<T>,
+  optimizer: OptimizerConfig = defaultOptimizer,
+): Promise<T> {
+  const engine = await createCpuEngine(kind, { model, optimizer, params: initParams(model, 42), options });
   try {
     return await f(engine);
   } finally {
@@ -79,6 +113,7 @@ export async function benchEngine(kind: CpuEngineKind, opts: BenchOptions = {}):
   const p97_2l = await trainStep(paper, 'train_step p97_2l');
   const p97_1l = await trainStep({ ...paper, n_layers: 1 }, 'train_step p97_1l');
   const p97_attn_only = await trainStep({ ...paper, variant: 'attn_only' }, 'train_step p97_attn_only');
+  const p113_nanda_full = await nandaStep(kind, opts);
   let description = '';
   const evalGrid = await withEngine(kind, paper, opts.engine, (engine) => {
     description = engine.description;
@@ -91,7 +126,16 @@ export async function benchEngine(kind: CpuEngineKind, opts: BenchOptions = {}):
       });
     }, quick);
   });
-  return { engine: description, train_step_ms: { p97_2l, p97_1l, p97_attn_only }, eval_grid_ms: { p97_2l: evalGrid } };
+  return { engine: description, train_step_ms: { p97_2l, p97_1l, p97_attn_only, p113_nanda_full }, eval_grid_ms: { p97_2l: evalGrid } };
+}
+
+/** Median ms of one full-batch step of Nanda et al.'s model (NANDA_BENCH_MODEL) on the 0.3 split of p = 113. */
+async function nandaStep(kind: CpuEngineKind, opts: BenchOptions): Promise<number> {
+  const task = makeTask('mod_add', NANDA_BENCH_P);
+  const split = makeSplit(task.gridSize, 0.3, 0);
+  const full = gather(task, Array.from(split.train));
+  const model: ModelConfig = kind === 'native' ? NANDA_BENCH_MODEL : { ...NANDA_BENCH_MODEL, loss_precision: 'f32' };
+  return withEngine(kind, model, opts.engine, (engine) => medianMs('train_step p113_nanda_full', () => void engine.trainStep(full.tokens, full.labels), opts.quick ?? false), NANDA_BENCH_OPTIMIZER);
 }
 
 export interface DenormalBenchFigures {

@@ -110,8 +110,14 @@ export interface Paper<R extends RoleBase = RoleBase, P extends Profile<R> = Pro
     readonly variants: readonly string[];
     /** What the variants cannot re-derive from stored runs. */
     readonly limits: readonly string[];
-    /** The evidence sweep: the claims whose verdicts depend on a rule, re-evaluated at every point. */
-    readonly sweep: {
+    /**
+     * The evidence sweep, where the paper offers one: the claims whose verdicts depend on a rule, re-evaluated at
+     * every point. Absent: no sweep, and no sweep section in the report.
+     */
+    readonly sweep?: {
+      /** The report section's title after "Evidence: " and its opening paragraph (the paper's own words). */
+      readonly title: string;
+      readonly description: string;
       readonly claims: readonly string[];
       readonly points: readonly SweepPoint[];
       /**

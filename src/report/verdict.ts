@@ -77,6 +77,8 @@ export interface VerdictReport {
   plots: { file: string; title: string; caption: string; data: string; spec: string }[];
   /** Page one (issue 27): the paper's questions answered from the verdicts, and the plot shown beside them. */
   page_one: { answer: string | null; headline_plot: string | null };
+  /** The paper's evidence sweep in words (Paper.analysis.sweep), null when it offers none. */
+  evidence: { title: string; description: string } | null;
   provenance: Provenance;
 }
 
@@ -171,6 +173,7 @@ export function buildVerdictReport(inputs: ReportInputs): VerdictReport {
       answer: inputs.paper.pageOne ? inputs.paper.pageOne.answer(pageOneClaims, set.profile.name) : null,
       headline_plot: headline === undefined ? null : `plots/${headline}.svg`,
     },
+    evidence: inputs.paper.analysis.sweep ? { title: inputs.paper.analysis.sweep.title, description: inputs.paper.analysis.sweep.description } : null,
     provenance: inputs.provenance,
   };
 }
@@ -243,8 +246,9 @@ export function renderPageOne(report: VerdictReport): string[] {
   return out;
 }
 
-export function renderMarkdown(report: VerdictReport): string {
-  const out: string[] = [...renderPageOne(report)];
+/** Where the report comes from, the verdict words, and the table of every claim with its marks. */
+function detailsSection(report: VerdictReport): string[] {
+  const out: string[] = [];
   out.push('## Details', '');
   out.push(`Profile \`${report.profile}\`: ${report.profile_description} Source: ${report.source}. Generated ${report.generated}.`, '');
   out.push(`Written by \`${report.command}\`.`, '');
@@ -277,6 +281,12 @@ export function renderMarkdown(report: VerdictReport): string {
     '',
   );
 
+  return out;
+}
+
+/** One subsection per claim: the claim, both readings, the band, why, its evidence and notes. */
+function claimsSection(report: VerdictReport): string[] {
+  const out: string[] = [];
   out.push('## Claims', '');
   for (const c of report.claims) {
     out.push(`### ${c.id} ${c.name}: ${c.verdict}`, '');
@@ -317,12 +327,17 @@ export function renderMarkdown(report: VerdictReport): string {
     out.push('');
   }
 
+  return out;
+}
+
+/** The paper's evidence sweep, one row per claim, rule family and resolution (none when the paper offers no sweep). */
+function sweepSection(report: VerdictReport): string[] {
+  const out: string[] = [];
   const swept = report.claims.filter((c) => c.sweep.length);
-  if (swept.length) {
-    out.push('## Evidence: the sync-rule sweep', '');
+  if (swept.length && report.evidence) {
+    out.push(`## Evidence: ${report.evidence.title}`, '');
     out.push(
-      'Each claim that reads a sync or grokking event, re-derived from the same runs for every sync threshold of each thresholded rule and for `plateau:0.05`, ' +
-        'at both resolutions. Cells: R reproduced, D direction only, N not reproduced, - not evaluable. Every figure is in verdict.json (`claims[].sweep`).',
+      `${report.evidence.description} Cells: R reproduced, D direction only, N not reproduced, - not evaluable. Every figure is in verdict.json (\`claims[].sweep\`).`,
       '',
     );
     const thresholds = [...new Set(swept.flatMap((c) => c.sweep.map((e) => e.threshold)).filter((t): t is number => t !== null))].sort((a, b) => a - b);
@@ -343,6 +358,12 @@ export function renderMarkdown(report: VerdictReport): string {
     out.push('');
   }
 
+  return out;
+}
+
+/** Each named option's changed verdicts and moved figures. */
+function sensitivitySection(report: VerdictReport): string[] {
+  const out: string[] = [];
   out.push('## Sensitivity to our choices', '');
   out.push(
     'Each claim re-derived from the same runs with one named option (shared/spec/metrics.md "Named options") changed; ' +
@@ -358,18 +379,36 @@ export function renderMarkdown(report: VerdictReport): string {
   out.push('', 'The moved figures are in verdict.json (`sensitivity.variants[].figures`).');
   out.push('', 'Limits:', ...report.sensitivity.limits.map((l) => `- ${l}`), '');
 
+  return out;
+}
+
+/** The fork parents' chosen steps and the forks not yet planned. */
+function forkPointsSection(report: VerdictReport): string[] {
+  const out: string[] = [];
   out.push('## Fork points', '');
   if (report.fork_points.length === 0) out.push('No fork parent was trained.');
   for (const f of report.fork_points) out.push(`- ${f.parentKey} (\`${f.parentId}\`): step ${f.step}, ${f.source}${f.note ? ` (${f.note})` : ''}`);
   for (const w of report.waiting) out.push(`- not planned: ${w.key}: ${w.reason} (${w.parentKey})`);
   out.push('');
 
+  return out;
+}
+
+/** Every plot with its caption, data and spec. */
+function plotsSection(report: VerdictReport): string[] {
+  const out: string[] = [];
   if (report.plots.length) {
     out.push('## Plots', '');
     out.push('Each plot\'s data is beside it as CSV, and its vega-lite spec (with the data inline) as .vl.json.', '');
     for (const p of report.plots) out.push(`![${p.title}](${p.file})`, '', `${p.caption} ([data](${p.data}), [spec](${p.spec}))`, '');
   }
 
+  return out;
+}
+
+/** Which code, machines and engines produced the report and its runs. */
+function provenanceSection(report: VerdictReport): string[] {
+  const out: string[] = [];
   const pv = report.provenance;
   out.push('## Provenance', '');
   out.push(`- Code that wrote this report: git ${pv.git.commit ?? 'unknown'}${pv.git.dirty ? ' (with uncommitted changes)' : ''}.`);
@@ -388,7 +427,13 @@ export function renderMarkdown(report: VerdictReport): string {
   out.push('| experiment | runs (complete) | seeds | wall time (s) |', '|---|---|---|---|');
   for (const e of pv.experiments) out.push(`| ${e.experiment} | ${e.runs} (${e.complete}) | ${e.seeds.join(', ')} | ${e.wall_s.toFixed(0)} |`);
   out.push('');
-  return out.join('\n');
+  return out;
+}
+
+/** The whole report: page one, then one function per section, in order. */
+export function renderMarkdown(report: VerdictReport): string {
+  const sections = [renderPageOne, detailsSection, claimsSection, sweepSection, sensitivitySection, forkPointsSection, plotsSection, provenanceSection];
+  return sections.flatMap((section) => section(report)).join('\n');
 }
 
 export interface WrittenReport {

@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { createEngine } from '../engine/create.js';
-import { InterruptedError, type AsyncEngine, type EngineCreateArgs, type EngineKind, type EngineOptions } from '../engine/engine.js';
+import { InterruptedError, type AsyncEngine, type EngineCreateArgs, type EngineKind, type EngineOptions, type TrainingState } from '../engine/engine.js';
 import { initParams } from '../model/params.js';
 import { BatchCursor } from '../tasks/batches.js';
 import { gather, taskFromConfig, type Split, type Task } from '../tasks/task.js';
@@ -136,34 +136,105 @@ function engineOptionsFor(opts: TrainRunOptions, split: Split): EngineOptions {
   return { ...opts.engineOptions, maxBatch: stepBatchSize(opts.config, split.train.length) };
 }
 
-async function initialState(opts: TrainRunOptions, store: RunStore<RunConfig>, split: Split): Promise<LoopState> {
+/**
+ * Where training starts: this run's newest valid checkpoint, a fork's parent checkpoint, or the init. The engine
+ * is created once from it (startEngine).
+ */
+type Origin =
+  | { kind: 'checkpoint'; state: TrainingState; sidecar: Sidecar }
+  | { kind: 'fork'; state: TrainingState; sidecar: Sidecar }
+  | { kind: 'init' };
+
+/** The one place a run's engine is created: from its origin, with the cursor, weight decay and trigger it resumes. */
+async function startEngine(opts: TrainRunOptions, origin: Origin, split: Split, status: RunStatus | null, id: string): Promise<LoopState> {
   const { config } = opts;
-  const engineOptions = engineOptionsFor(opts, split);
-  if (config.fork) {
-    const parentId = store.find(config.fork.parent);
-    const parent = store.readCheckpoint(parentId, config.fork.step, SidecarSchema);
-    const engine = await engineFor(opts, {
-      model: config.model,
-      optimizer: config.optimizer,
-      params: parent.state.params,
-      options: engineOptions,
-    });
-    await engine.setState(parent.state);
-    engine.setOptimizer(config.optimizer);
-    const cursor =
-      config.batch_seed === undefined
-        ? new BatchCursor(split.train.length, config.batch_size, parent.sidecar.cursor)
-        : new BatchCursor(split.train.length, config.batch_size, config.batch_seed);
-    return { engine, cursor, weightDecay: config.optimizer.weight_decay, scheduleFiredAt: null };
-  }
+  const trainSize = split.train.length;
+  // A checkpoint resumes the weight decay in effect there (a schedule may have raised it); a fork starts from its own.
+  const weightDecay = origin.kind === 'checkpoint' ? origin.sidecar.weight_decay : config.optimizer.weight_decay;
   const engine = await engineFor(opts, {
     model: config.model,
-    optimizer: config.optimizer,
-    params: initParams(config.model, config.init_seed),
-    options: engineOptions,
+    optimizer: { ...config.optimizer, weight_decay: weightDecay },
+    params: origin.kind === 'init' ? initParams(config.model, config.init_seed) : origin.state.params,
+    options: engineOptionsFor(opts, split),
   });
-  const cursor = new BatchCursor(split.train.length, config.batch_size, config.batch_seed ?? 0);
-  return { engine, cursor, weightDecay: config.optimizer.weight_decay, scheduleFiredAt: null };
+  if (origin.kind === 'init') {
+    return { engine, cursor: new BatchCursor(trainSize, config.batch_size, config.batch_seed ?? 0), weightDecay, scheduleFiredAt: null };
+  }
+  await engine.setState(origin.state);
+  if (origin.kind === 'fork') {
+    engine.setOptimizer(config.optimizer);
+    // A fork that keeps the parent's batch order (no batch_seed of its own) continues its cursor.
+    const cursor = new BatchCursor(trainSize, config.batch_size, config.batch_seed === undefined ? origin.sidecar.cursor : config.batch_seed);
+    return { engine, cursor, weightDecay, scheduleFiredAt: null };
+  }
+  const held = heldNumerics(status);
+  const now = numericsOf(engine);
+  if (held && (held.engine_kind !== now.engine_kind || held.denormals !== now.denormals)) {
+    engine.dispose();
+    throw new ResumeRefusedError(
+      `run ${id} was trained on the ${held.engine_kind} engine with denormals ${held.denormals === 'flush' ? 'flushed' : 'kept'}; ` +
+        `resume it with --engine ${held.engine_kind} --denormals ${held.denormals} (records differ in their last bits across engines and float modes)`,
+    );
+  }
+  return {
+    engine,
+    cursor: new BatchCursor(trainSize, config.batch_size, origin.sidecar.cursor),
+    weightDecay,
+    scheduleFiredAt: origin.sidecar.schedule_fired_at,
+  };
+}
+
+/** What a call of trainWithWriter starts from: the records kept, the wall time and trainers so far, and the origin. */
+interface StartPoint {
+  records: CheckpointRecord[];
+  previousWall: number;
+  seededBy: TrainingSession[];
+  status: RunStatus | null;
+  origin: Origin;
+}
+
+/**
+ * Works out where the run resumes, reading its records and status once: a new run that only changes another's
+ * stop rule is seeded from it (extend.ts); records after the newest valid checkpoint are dropped (measured again,
+ * identically: training is deterministic); a new fork starts from its parent's checkpoint.
+ */
+function startPoint(opts: TrainRunOptions, store: RunStore<RunConfig>, writer: RunWriter<RunConfig>, config: RunConfig): StartPoint {
+  let status = writer.readStatus();
+  let previousWall = status?.wall_s ?? 0;
+  let seededBy: TrainingSession[] = [];
+  let read = writer.readRecords(CheckpointRecordSchema, { repairTruncatedTail: true });
+  if (writer.listCheckpoints().length === 0 && read.records.length === 0) {
+    const seed = seedFromSibling(store, writer, config, SidecarSchema, (records) => stopStep(records, config));
+    if (seed) {
+      opts.progress?.notice(seed.notice);
+      previousWall += seed.wall_s;
+      seededBy = seed.trained_by;
+      read = writer.readRecords(CheckpointRecordSchema, { repairTruncatedTail: true });
+      status = writer.readStatus();
+    }
+  }
+  if (read.droppedTail) opts.progress?.notice(read.droppedTail.notice);
+  checkGrid(writer.paths.records, read.records, config);
+  let records: CheckpointRecord[] = [...read.records];
+  const latest = store.loadLatestCheckpoint(writer.id, { sidecarSchema: SidecarSchema });
+  for (const skipped of latest.skipped) opts.progress?.notice(`skipped unreadable checkpoint ${skipped.path}: ${skipped.problem}`);
+  const resumeStep = latest.found?.state.step ?? -1;
+  if ((records.at(-1)?.step ?? -1) > resumeStep) {
+    const dropped = writer.dropRecordsAfter(resumeStep);
+    records = records.filter((r) => r.step <= resumeStep);
+    opts.progress?.notice(
+      `dropped ${dropped} record(s) after step ${resumeStep < 0 ? 'none' : resumeStep} (${latest.found ? 'the newest valid checkpoint' : 'no valid checkpoint: training again from the start'}); they are measured again`,
+    );
+  }
+  let origin: Origin = { kind: 'init' };
+  if (latest.found) {
+    origin = { kind: 'checkpoint', state: latest.found.state, sidecar: latest.found.sidecar };
+    opts.progress?.notice(`resuming run ${writer.id} at step ${latest.found.state.step}`);
+  } else if (config.fork) {
+    const parent = store.readCheckpoint(store.find(config.fork.parent), config.fork.step, SidecarSchema);
+    origin = { kind: 'fork', state: parent.state, sidecar: parent.sidecar };
+  }
+  return { records, previousWall, seededBy, status, origin };
 }
 
 function sidecarOf(state: LoopState): Sidecar {
@@ -286,71 +357,18 @@ async function trainWithWriter(
   where: { step: number; checkpoint: number },
 ): Promise<RunOutcome> {
   const started = Date.now();
-  let previousWall = writer.readStatus()?.wall_s ?? 0;
+  const { task, split } = taskFromConfig(config.task);
+  const start = startPoint(opts, store, writer, config);
+  const { previousWall, seededBy } = start;
+  const records = start.records;
   /** Training wall time of the run so far, earlier (interrupted) calls included. */
   const wallSoFar = () => previousWall + (Date.now() - started) / 1000;
-  const { task, split } = taskFromConfig(config.task);
-  let seededBy: TrainingSession[] = [];
-  // A new run that only changes another run's stop rule (a higher --steps) starts where that run is (extend.ts).
-  if (writer.listCheckpoints().length === 0 && writer.readRecords(CheckpointRecordSchema, { repairTruncatedTail: true }).records.length === 0) {
-    const seed = seedFromSibling(store, writer, config, SidecarSchema, (records) => stopStep(records, config));
-    if (seed) {
-      opts.progress?.notice(seed.notice);
-      previousWall += seed.wall_s;
-      seededBy = seed.trained_by;
-    }
-  }
-  const read = writer.readRecords(CheckpointRecordSchema, { repairTruncatedTail: true });
-  if (read.droppedTail) opts.progress?.notice(read.droppedTail.notice);
-  checkGrid(writer.paths.records, read.records, config);
-  let records: CheckpointRecord[] = [...read.records];
-
-  let state: LoopState;
-  const latest = store.loadLatestCheckpoint(writer.id, { sidecarSchema: SidecarSchema });
-  for (const skipped of latest.skipped) opts.progress?.notice(`skipped unreadable checkpoint ${skipped.path}: ${skipped.problem}`);
-  // Training is deterministic: records after the checkpoint we resume from (a corrupt or truncated newer one
-  // was skipped) are dropped and measured again, identically.
-  const resumeStep = latest.found?.state.step ?? -1;
-  if ((records.at(-1)?.step ?? -1) > resumeStep) {
-    const dropped = writer.dropRecordsAfter(resumeStep);
-    records = records.filter((r) => r.step <= resumeStep);
-    opts.progress?.notice(
-      `dropped ${dropped} record(s) after step ${resumeStep < 0 ? 'none' : resumeStep} (${latest.found ? 'the newest valid checkpoint' : 'no valid checkpoint: training again from the start'}); they are measured again`,
-    );
-  }
-  if (latest.found) {
-    const ckpt = latest.found;
-    const engine = await engineFor(opts, {
-      model: config.model,
-      optimizer: { ...config.optimizer, weight_decay: ckpt.sidecar.weight_decay },
-      params: ckpt.state.params,
-      options: engineOptionsFor(opts, split),
-    });
-    await engine.setState(ckpt.state);
-    const held = heldNumerics(writer.readStatus());
-    const now = numericsOf(engine);
-    if (held && (held.engine_kind !== now.engine_kind || held.denormals !== now.denormals)) {
-      engine.dispose();
-      throw new ResumeRefusedError(
-        `run ${writer.id} was trained on the ${held.engine_kind} engine with denormals ${held.denormals === 'flush' ? 'flushed' : 'kept'}; ` +
-          `resume it with --engine ${held.engine_kind} --denormals ${held.denormals} (records differ in their last bits across engines and float modes)`,
-      );
-    }
-    state = {
-      engine,
-      cursor: new BatchCursor(split.train.length, config.batch_size, ckpt.sidecar.cursor),
-      weightDecay: ckpt.sidecar.weight_decay,
-      scheduleFiredAt: ckpt.sidecar.schedule_fired_at,
-    };
-    opts.progress?.notice(`resuming run ${writer.id} at step ${ckpt.state.step}`);
-  } else {
-    state = await initialState(opts, store, split);
-  }
+  const state = await startEngine(opts, start.origin, split, start.status, writer.id);
   onEngine(state.engine);
   const engineDescription = state.engine.description;
   // Which code, CPU and engine train from here: kept in every status written below (codeVersion.ts).
   const startStep = (await state.engine.getState()).step;
-  const trainedBy = { trained_by: [...seededBy, ...(writer.readStatus()?.trained_by ?? []), trainingSession(engineDescription, startStep, undefined, state.engine.lockstepSlots)] };
+  const trainedBy = { trained_by: [...seededBy, ...(start.status?.trained_by ?? []), trainingSession(engineDescription, startStep, undefined, state.engine.lockstepSlots)] };
   const numerics = { ...numericsOf(state.engine), ...trainedBy };
   writer.setStatus({ state: 'running', step: startStep, engine: engineDescription, ...numerics, wall_s: previousWall });
 

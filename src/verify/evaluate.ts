@@ -31,10 +31,11 @@ export function evaluateAtBothResolutions(paper: AnyPaper, set: RunSet, ids: rea
 export function evaluatePaper(paper: AnyPaper, set: RunSet, ids: readonly string[]): Evaluation {
   const results = evaluateAtBothResolutions(paper, set, ids);
   const sweeps = sweepClaims(paper, set, ids);
-  const { family, threshold, set: canonicalSet } = paper.analysis.sweep.canonical;
+  const canonical = paper.analysis.sweep?.canonical;
   for (const r of results) {
     const entries = sweeps.get(r.definition.id);
-    if (entries) r.sweep = { entries, summary: summariseSweep(entries, r.fine.verdict, family, threshold, canonicalSet) };
+    if (entries && canonical)
+      r.sweep = { entries, summary: summariseSweep(entries, r.fine.verdict, canonical.family, canonical.threshold, canonical.set) };
   }
   return { results, sensitivity: sensitivity(paper, set, new Map(results.map((r) => [r.definition.id, r.fine])), ids) };
 }

@@ -19,12 +19,14 @@ export function fineResolution(set: RunSet): number {
 }
 
 export function sweepClaims(paper: AnyPaper, set: RunSet, ids: readonly string[]): ClaimSweeps {
-  const { claims: swept, points, canonical } = paper.analysis.sweep;
+  const sweep = paper.analysis.sweep;
+  if (!sweep) return new Map();
+  const { claims: swept, points, canonical } = sweep;
   const claims = swept.filter((id) => ids.includes(id));
   const out: ClaimSweeps = new Map(claims.map((id) => [id, []]));
   if (claims.length === 0) return out;
   const fine = fineResolution(set);
-  const sets = [{ name: canonical.set, variant: '', claims }, ...paper.analysis.sweep.sets(set.profile)];
+  const sets = [{ name: canonical.set, variant: '', claims }, ...sweep.sets(set.profile)];
   for (const point of points)
     for (const s of sets) {
       const these = claims.filter((id) => s.claims.includes(id));

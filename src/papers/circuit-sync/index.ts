@@ -39,6 +39,10 @@ export const circuitSync: Paper<RunRole, CircuitProfile> = {
     variants: VARIANTS.map((v) => v.label),
     limits: SENSITIVITY_LIMITS,
     sweep: {
+      title: 'the sync-rule sweep',
+      description:
+        'Each claim that reads a sync or grokking event, re-derived from the same runs for every sync threshold of each thresholded rule and for `plateau:0.05`, ' +
+        'at both resolutions.',
       claims: SWEEP_CLAIMS,
       points: sweepPoints(),
       canonical: SWEEP_CANONICAL,
