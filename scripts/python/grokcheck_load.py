@@ -116,19 +116,26 @@ def columns(records):
 
 
 def param_shapes(model):
-    """Each parameter's name and shape for a model config, in the engines' order (src/model/params.ts paramSpecs)."""
+    """Each parameter's name and shape for a model config, in the engines' order (src/model/params.ts paramSpecs).
+
+    The model switches (shared/spec/model.md "Model switches") remove tensors: norm "none" every LayerNorm's,
+    attn_bias false b_Q/b_K/b_V/b_O, unembed_bias false b_U; a switch left out has its default.
+    """
     d, vocab, classes, d_mlp = model["d_model"], model["vocab"], model["classes"], model["d_mlp"]
     variant = model.get("variant", "standard")
+    layernorm = model.get("norm", "layernorm") == "layernorm"
+    attn_bias = model.get("attn_bias", True)
+    norm = lambda name: [(f"{name}.w", (d,)), (f"{name}.b", (d,))] if layernorm else []
     shapes = [("embed.W_E", (vocab, d)), ("embed.W_pos", (3, d))]
     for layer in range(model["n_layers"]):
         b = f"blocks.{layer}"
         if variant != "mlp_only":
-            shapes += [(f"{b}.ln1.w", (d,)), (f"{b}.ln1.b", (d,))]
+            shapes += norm(f"{b}.ln1")
             for m in "QKVO":
-                shapes += [(f"{b}.attn.W_{m}", (d, d)), (f"{b}.attn.b_{m}", (d,))]
+                shapes += [(f"{b}.attn.W_{m}", (d, d))] + ([(f"{b}.attn.b_{m}", (d,))] if attn_bias else [])
         if variant != "attn_only":
-            shapes += [(f"{b}.ln2.w", (d,)), (f"{b}.ln2.b", (d,)), (f"{b}.mlp.W_in", (d, d_mlp)), (f"{b}.mlp.b_in", (d_mlp,)), (f"{b}.mlp.W_out", (d_mlp, d)), (f"{b}.mlp.b_out", (d,))]
-    shapes += [("ln_f.w", (d,)), ("ln_f.b", (d,)), ("unembed.W_U", (d, classes)), ("unembed.b_U", (classes,))]
+            shapes += norm(f"{b}.ln2") + [(f"{b}.mlp.W_in", (d, d_mlp)), (f"{b}.mlp.b_in", (d_mlp,)), (f"{b}.mlp.W_out", (d_mlp, d)), (f"{b}.mlp.b_out", (d,))]
+    shapes += norm("ln_f") + [("unembed.W_U", (d, classes))] + ([("unembed.b_U", (classes,))] if model.get("unembed_bias", True) else [])
     return shapes
 
 

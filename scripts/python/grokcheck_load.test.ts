@@ -51,6 +51,22 @@ describe('grokcheck_load.py', () => {
     expect(refused.stderr).toMatch(/damaged\.ckpt: the payload is cut short or its SHA-256 does not match/);
   }, 60_000);
 
+  it("follows the model switches: a run of Nanda et al.'s model (no LayerNorm, no biases) has the engines' shapes", () => {
+    const runs = makeTempDir('gc-python-switches-');
+    const flags = ['--p', '23', '--layers', '1', '--d-model', '16', '--heads', '2', '--d-mlp', '32', '--norm', 'none', '--act', 'relu', '--no-attn-bias', '--no-unembed-bias', '--init', 'nanda', '--separator-logit', '--batch-size', 'full', '--warmup-steps', '10'];
+    const trained = spawnSync(process.execPath, [join(root, 'bin', 'grokcheck.js'), 'train', ...flags, '--steps', '100', '--permutations', '0', '--runs', runs, '--quiet', '--json'], { encoding: 'utf8' });
+    expect(trained.status, trained.stderr).toBe(0);
+    const dir = join(runs, JSON.parse(trained.stdout).id as string);
+    const checkpoint = readdirSync(join(dir, 'checkpoints')).sort().at(-1)!;
+    const result = load(dir, join(dir, 'checkpoints', checkpoint));
+    expect(result.status, result.stderr).toBe(0);
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).config;
+    expect(config.model).toMatchObject({ norm: 'none', act: 'relu', attn_bias: false, unembed_bias: false, init: 'nanda', classes: 24 });
+    const shapes = JSON.parse(result.stdout).checkpoint.params;
+    expect(shapes).toEqual(Object.fromEntries(paramSpecs(config.model).map((p) => [p.name, p.shape])));
+    expect(Object.keys(shapes).some((name) => name.includes('ln') || name.endsWith('b_U') || name.endsWith('b_Q'))).toBe(false);
+  }, 60_000);
+
   it('reads an exported records file as the CLI does (fixtures/records)', () => {
     const file = join(root, 'fixtures', 'records', 'small', readdirSync(join(root, 'fixtures', 'records', 'small')).filter((n) => n.endsWith('.jsonl')).sort()[0]);
     const result = load(file);

@@ -17,8 +17,13 @@ export const replayCommand: Command = {
 
 Runs the fixture's training steps from its 'init' on its 'batches' with its optimiser, then evaluates the
 full grid, and compares with its 'expected' values (shared/spec/model.md, "Reference fixtures").
-Tolerance: relative 1e-4 on every step's loss, absolute 1e-3 on the final parameters where the fixture has
-them. Exit code 0 when within tolerance, 1 when not, 2 when the file is malformed (the error names the field).
+Tolerances (src/replay/replayFixture.ts, REPLAY_TOLERANCES): relative 1e-4 on every step's loss, absolute 1e-3
+on the final parameters, and those of the step-0 gradients, parameter sums, grid logits, activations, grid loss
+and accuracy where the fixture has them. Where a fixed tolerance is missed, the replay runs again from three
+rounding twins of the init (every value one ulp away) and judges each check against ${TWIN_FACTOR} times the twins'
+distance from its own run (step by step for the loss): a chaotic trajectory moves that far by rounding alone,
+and the report says when this was done. Exit code 0 when within tolerance, 1 when not, 2 when the file is
+malformed (the error names the field). The fixtures of the model switches are in ../shared/fixtures/reference/switches/.
 
 ${REPLAY_FLAGS.help()}
 

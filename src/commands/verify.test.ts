@@ -39,7 +39,7 @@ describe('grokcheck verify --records-only', () => {
     const report = makeTempDir('gc-verify-report-');
     const code = await verifyCommand.run(['--profile', 'paper', '--records-only', '--records-dir', records, '--report-dir', report]);
     expect(code).toBe(0);
-    expect(log.at(-1)).toMatch(/^verify paper: 16 claim\(s\): 16 reproduced, 0 direction only, 0 inconclusive, 0 not reproduced, 0 not evaluable; report /);
+    expect(log.at(-1)).toMatch(/^verify circuit-sync, profile paper: 16 claim\(s\): 16 reproduced, 0 direction only, 0 inconclusive, 0 not reproduced, 0 not evaluable; report /);
     expect(log.filter((l) => /^C\d\d /.test(l))).toHaveLength(16);
     expect(existsSync(join(report, 'verdict.md'))).toBe(true);
     expect(JSON.parse(readFileSync(join(report, 'verdict.json'), 'utf8')).claims).toHaveLength(16);

@@ -392,7 +392,7 @@ async function reportMode(ctx: Invocation, read: { set: AnyRunSet; trainFailures
   const count = (v: Verdict) => results.filter((r) => r.fine.verdict === v).length;
   for (const r of results) console.log(`${r.definition.id} ${r.definition.name.padEnd(16)} ${r.fine.verdict.padEnd(15)} ${r.fine.figure}`);
   console.log(
-    `verify ${profile.name}: ${results.length} claim(s): ${verdictCounts(results.map((r) => r.fine.verdict))}; report ${written.markdown}`,
+    `verify ${paper.id}, profile ${profile.name}: ${results.length} claim(s): ${verdictCounts(results.map((r) => r.fine.verdict))}; report ${written.markdown}`,
   );
   if (trainFailures > 0 || brokenRecords > 0) return 1;
   if (count('not evaluable') > 0) return 1;
