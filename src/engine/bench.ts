@@ -6,7 +6,7 @@
 import { Bench } from 'tinybench';
 import { createCpuEngine } from './create.js';
 import type { CpuEngineKind, Engine, EngineOptions } from './engine.js';
-import { defaultOptimizer, paperModel, type ModelConfig, type OptimizerConfig } from '../schema/model.js';
+import { defaultOptimizer, nandaModel, nandaOptimizer, paperModel, type ModelConfig, type OptimizerConfig } from '../schema/model.js';
 import { initParams } from '../model/params.js';
 import { BatchCursor } from '../tasks/batches.js';
 import { gather, makeSplit, makeTask, type Task } from '../tasks/task.js';
@@ -34,28 +34,12 @@ const P = 97;
 const BATCH = 512;
 
 /**
- * Nanda et al. 2023's model in our terms (model.md "Model switches"): p = 113, classes p + 1, 1 layer, d 128,
- * 4 heads, d_mlp 512, no LayerNorm, ReLU, no attention or unembedding biases, their init; AdamW lr 1e-3, betas
- * (0.9, 0.98), weight decay 1, warm-up 10, full batch (0.3 of the grid: 3830 pairs). scripts/bench/pytorch_nanda_step.py
- * times the same step in PyTorch.
+ * Nanda et al. 2023's model and optimiser (nandaModel, nandaOptimizer of schema/model.ts) at p = 113, one full
+ * batch of the 0.3 split (3830 pairs); scripts/bench/pytorch_nanda_step.py times the same step in PyTorch.
  */
 export const NANDA_BENCH_P = 113;
-export const NANDA_BENCH_MODEL: ModelConfig = {
-  vocab: NANDA_BENCH_P + 1,
-  classes: NANDA_BENCH_P + 1,
-  d_model: 128,
-  n_heads: 4,
-  d_mlp: 512,
-  n_layers: 1,
-  variant: 'standard',
-  norm: 'none',
-  act: 'relu',
-  attn_bias: false,
-  unembed_bias: false,
-  init: 'nanda',
-  loss_precision: 'f64',
-};
-export const NANDA_BENCH_OPTIMIZER: OptimizerConfig = { ...defaultOptimizer, lr: 1e-3, beta2: 0.98, weight_decay: 1, warmup_steps: 10 };
+export const NANDA_BENCH_MODEL: ModelConfig = nandaModel(NANDA_BENCH_P);
+export const NANDA_BENCH_OPTIMIZER: OptimizerConfig = nandaOptimizer;
 
 function budget(quick: boolean) {
   return quick

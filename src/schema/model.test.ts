@@ -4,21 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { paramSpecs } from '../model/params.js';
-import { ModelConfigSchema, modelSwitches, OptimizerConfigSchema, paperModel, warmedLr } from './model.js';
+import { ModelConfigSchema, modelSwitches, nandaModel, OptimizerConfigSchema, paperModel, warmedLr } from './model.js';
 import { parseConfig, ConfigError } from './parse.js';
 import { paperRunConfig, runIdOf } from './runConfig.js';
 
-const nandaModel = {
-  ...paperModel(113),
-  classes: 114,
-  n_layers: 1,
-  norm: 'none',
-  act: 'relu',
-  attn_bias: false,
-  unembed_bias: false,
-  init: 'nanda',
-  loss_precision: 'f64',
-} as const;
+const nanda = nandaModel(113);
 
 describe('model switches', () => {
   it('drop out of the parsed config at their defaults, and are read back with modelSwitches', () => {
@@ -50,7 +40,7 @@ describe('model switches', () => {
   });
 
   it("remove the parameters model.md says, and keep the others' order", () => {
-    const names = paramSpecs(ModelConfigSchema.parse(nandaModel)).map((s) => s.name);
+    const names = paramSpecs(ModelConfigSchema.parse(nanda)).map((s) => s.name);
     expect(names).toEqual([
       'embed.W_E', 'embed.W_pos',
       'blocks.0.attn.W_Q', 'blocks.0.attn.W_K', 'blocks.0.attn.W_V', 'blocks.0.attn.W_O',
@@ -60,7 +50,7 @@ describe('model switches', () => {
   });
 
   it("give Nanda et al.'s init scales: weights N(0, 1/d_model), W_U N(0, 1/classes), biases 0", () => {
-    for (const spec of paramSpecs(ModelConfigSchema.parse(nandaModel))) {
+    for (const spec of paramSpecs(ModelConfigSchema.parse(nanda))) {
       const expected = spec.name === 'unembed.W_U' ? { kind: 'normal', scale: 1 / Math.sqrt(114) } : spec.name.includes('.b_') ? { kind: 'const', value: 0 } : { kind: 'normal', scale: 1 / Math.sqrt(128) };
       expect(spec.init, spec.name).toEqual(expected);
     }

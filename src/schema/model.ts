@@ -97,6 +97,25 @@ export function paperModel(p: number): ModelConfig {
   return { vocab: p + 1, classes: p, d_model: 128, n_heads: 4, d_mlp: 512, n_layers: 2, variant: 'standard' };
 }
 
+/**
+ * Nanda et al. 2023's main model for a Z_p task in our terms (model.md "Model switches", the paragraph after the
+ * table): classes p + 1 (a logit for the separator too), 1 layer, d 128, 4 heads, d_mlp 512, no LayerNorm, ReLU,
+ * no attention or unembedding biases, their init, float64 loss.
+ */
+export function nandaModel(p: number): ModelConfig {
+  return {
+    ...paperModel(p),
+    classes: p + 1,
+    n_layers: 1,
+    norm: 'none',
+    act: 'relu',
+    attn_bias: false,
+    unembed_bias: false,
+    init: 'nanda',
+    loss_precision: 'f64',
+  };
+}
+
 /** The learning rate of the k-th update (k = 1, 2, ...) under the optimiser's warm-up. */
 export function warmedLr(optimizer: OptimizerConfig, k: number): number {
   const n = optimizer.warmup_steps ?? 0;
@@ -104,3 +123,6 @@ export function warmedLr(optimizer: OptimizerConfig, k: number): number {
 }
 
 export const defaultOptimizer: OptimizerConfig = OptimizerConfigSchema.parse({});
+
+/** Nanda et al.'s AdamW (model.md "Model switches"): lr 1e-3, betas (0.9, 0.98), weight decay 1, warm-up 10. */
+export const nandaOptimizer: OptimizerConfig = OptimizerConfigSchema.parse({ lr: 1e-3, beta2: 0.98, weight_decay: 1, warmup_steps: 10 });
