@@ -164,6 +164,28 @@ export function progressMeasuresFromLogits(
   };
 }
 
+/**
+ * The excluded loss per frequency (progress-measures claims.md §2.6): E_k = CE on the training rows of the logits
+ * without frequency k's sum directions, for every k of `frequencies`; their maximum over k = 1..(p-1)/2 is the
+ * model-independent E_max, with no look-ahead. Full-grid logits [grid, classes], as progressMeasuresFromLogits.
+ */
+export function excludedLossByFrequency(
+  logits: Float32Array,
+  classes: number,
+  answers: Int32Array,
+  p: number,
+  trainRows: ArrayLike<number>,
+  frequencies: readonly number[],
+): Map<number, number> {
+  if (logits.length !== answers.length * classes) throw new RangeError(`logits hold ${logits.length} values, expected ${answers.length} x ${classes}`);
+  const out = new Map<number, number>();
+  for (const k of frequencies) {
+    const { excluded } = splitLogits(logits, classes, keyDirections(answers, p, [k]), answers, p);
+    out.set(k, subsetLossAccuracy(excluded, classes, answers, trainRows).loss);
+  }
+  return out;
+}
+
 export interface ProgressMeasureOptions {
   keyCount?: number;
   keySource?: KeyFrequencySource;
