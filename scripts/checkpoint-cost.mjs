@@ -1,5 +1,5 @@
 // Usage: node scripts/checkpoint-cost.mjs [DIST_DIR] [THREADS] — one p = 97 paper-model checkpoint
-// (train/measure.ts) against a training step (batch 512), fastest of 5. DIST_DIR is a build's dist/ (default
+// (circuit-sync's measure.ts) against a training step (batch 512), fastest of 5. DIST_DIR is a build's dist/ (default
 // ./dist), e.g. of an older commit checked out with `git worktree add`, to compare before and after a change.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,7 +9,8 @@ const { createEngine } = await import(`${dist}/engine/create.js`);
 const { initParams } = await import(`${dist}/model/params.js`);
 const { taskFromConfig, gather } = await import(`${dist}/tasks/task.js`);
 const { paperRunConfig } = await import(`${dist}/schema/runConfig.js`);
-const { measureCheckpoint } = await import(`${dist}/train/measure.js`);
+// circuit-sync's measure.ts since issue 28 (train/measure.ts in older builds).
+const { measureCheckpoint } = await import(`${dist}/papers/circuit-sync/measure.js`).catch(() => import(`${dist}/train/measure.js`));
 const config = paperRunConfig(97, 42);
 const { task, split } = taskFromConfig(config.task);
 const e = await createEngine('native', { model: config.model, optimizer: config.optimizer, params: initParams(config.model, 42), options: { threads } });

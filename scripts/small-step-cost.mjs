@@ -1,5 +1,5 @@
 // Usage: node scripts/small-step-cost.mjs [DIST_DIR] [P] — one small-profile training step (full batch)
-// against one checkpoint (train/measure.ts), fastest of 5, one thread.
+// against one checkpoint (circuit-sync's measure.ts), fastest of 5, one thread.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 const dist = pathToFileURL(resolve(process.argv[2] ?? 'dist')).href;
@@ -8,7 +8,8 @@ const { createEngine } = await import(`${dist}/engine/create.js`);
 const { initParams } = await import(`${dist}/model/params.js`);
 const { taskFromConfig, gather } = await import(`${dist}/tasks/task.js`);
 const { mainRunConfig, smallProfile } = await import(`${dist}/papers/circuit-sync/profiles.js`);
-const { measureCheckpoint } = await import(`${dist}/train/measure.js`);
+// circuit-sync's measure.ts since issue 28 (train/measure.ts in older builds).
+const { measureCheckpoint } = await import(`${dist}/papers/circuit-sync/measure.js`).catch(() => import(`${dist}/train/measure.js`));
 const config = mainRunConfig(smallProfile, p, 42);
 const { task, split } = taskFromConfig(config.task);
 const e = await createEngine('native', { model: config.model, optimizer: config.optimizer, params: initParams(config.model, 42), options: { threads: 1 } });

@@ -15,7 +15,8 @@ async function load(dist) {
   const { mainRunConfig, tinyProfile } = await from('papers/circuit-sync/profiles.js');
   const { taskFromConfig, gather } = await from('tasks/task.js');
   const { BatchCursor } = await from('tasks/batches.js');
-  const { measureCheckpoint } = await from('train/measure.js');
+  // circuit-sync's measure.ts since issue 28 (train/measure.ts in older builds).
+  const { measureCheckpoint } = await from('papers/circuit-sync/measure.js').catch(() => from('train/measure.js'));
   const config = mainRunConfig(tinyProfile, tinyProfile.main.runs[0].p, tinyProfile.main.runs[0].seed);
   const { task, split } = taskFromConfig(config.task);
   const group = await WebGpuGroup.open(config.model, Number(R));

@@ -16,13 +16,10 @@ import { describe, expect, it } from 'vitest';
 const SRC = fileURLToPath(new URL('./', import.meta.url));
 
 const STILL_TO_MOVE = [
-  'commands/fork.ts',
   'commands/runViews.ts',
   'commands/show.ts',
   'commands/train.ts',
   'schema/runConfig.ts',
-  'train/loop.ts',
-  'train/measure.ts',
   'train/memory.ts',
   'verify/costModel.ts',
 ];

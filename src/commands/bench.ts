@@ -75,7 +75,7 @@ ${BENCH_FLAGS.help()}`,
       const w = await benchLockstep({ runs: timed, steps: f.quick ? 2 : f.steps });
       // A checkpoint (grid evaluation on the GPU, FSD and the rest on the CPU) for the smallest and largest group.
       const { benchGroupCheckpoint } = await import('../train/lockstepBench.js');
-      for (const r of [...new Set([Math.min(...timed), Math.max(...timed)])]) w.checkpoint.push(await benchGroupCheckpoint(r));
+      for (const r of [...new Set([Math.min(...timed), Math.max(...timed)])]) w.checkpoint.push(await benchGroupCheckpoint(r, DEFAULT_PAPER.checkpoint));
       if (f.json) console.log(JSON.stringify(w));
       else {
         console.log(`adapter: ${w.adapter}${w.software ? '   (a CPU implementation: these figures only show that the code runs)' : ''}`);
@@ -116,7 +116,7 @@ ${BENCH_FLAGS.help()}`,
     }
     const engine = await benchEngine(cpu.engine, { quick: f.quick, engine: engineOptionsOf(cpu) });
     const fsd = benchFsd({ quick: f.quick });
-    const checkpoint = await benchCheckpoint(cpu.engine, { quick: f.quick, engine: engineOptionsOf(cpu) });
+    const checkpoint = await benchCheckpoint(cpu.engine, DEFAULT_PAPER.checkpoint, { quick: f.quick, engine: engineOptionsOf(cpu) });
     const figures = {
       ...engine,
       ...fsd,

@@ -1,11 +1,11 @@
 /** `grokcheck fork RUN`: continue a run from one of its checkpoints with a new weight decay (claims.md forks). */
 import { z } from 'zod';
-import { eventSteps } from '../metrics/events.js';
+import { accuracyEventSteps } from '../metrics/events.js';
 import { forkRunConfig } from '../train/fork.js';
 import { openStore, readRunRecords } from '../train/loop.js';
 import { CLI, UsageError, type Command } from './command.js';
 import { Flags, valueFlag } from './flags.js';
-import { printOutcome, RUN_FLAGS, runWithProgress } from './train.js';
+import { printOutcome, RUN_FLAGS, runWithProgress, TRAINING_PAPER } from './train.js';
 
 const FORK_FLAGS = new Flags({
   wd: valueFlag('LAMBDA', z.coerce.number().min(0).optional(), 'the new weight decay (required)'),
@@ -42,8 +42,9 @@ Exit code: 0 when the fork is complete, 1 when it failed, 2 on bad flags or a pa
     let step: number;
     if (typeof f.at === 'number') step = f.at;
     else {
-      const ev = eventSteps(records, parent.metrics.sync_threshold);
-      const at = f.at === 'sync' ? ev.sync : f.at === 'mem' ? ev.memorisation : ev.grok;
+      // mem and grok are every run's events; sync is the paper's (circuit-sync's FSD sync).
+      const core = accuracyEventSteps(records);
+      const at = f.at === 'mem' ? core.memorisation : f.at === 'grok' ? core.grok : (TRAINING_PAPER.checkpoint.events(records, parent)[f.at] ?? null);
       if (at === null) throw new UsageError(`the parent run ${parentId} has no ${f.at} step in its records`);
       step = at;
     }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { parseConfig, readJsonFile } from '../schema/parse.js';
 import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
+import { DEFAULT_PAPER } from '../papers/index.js';
 import { ActivationSchema, InitSchemeSchema, LossPrecisionSchema, NormSchema } from '../schema/model.js';
 import { defaultFsdSite, FSD_SITES, FsdSiteSchema } from '../schema/sites.js';
 import { isPrime, taskElements } from '../schema/task.js';
@@ -134,10 +135,16 @@ Example: ${CLI} train --p 53 --seed 42 --steps 8000
   },
 };
 
+/**
+ * The paper whose checkpoint measures `train` and `fork` record (their metric flags, --fsd-site and
+ * --permutations, are circuit-sync's): the default paper.
+ */
+export const TRAINING_PAPER = DEFAULT_PAPER;
+
 /** The runs of `--seeds`: in lockstep on the webgpu engine, else one after another with a bar each. */
 async function trainSeeds(configs: RunConfig[], seeds: number[], f: TrainFlagValues): Promise<PromiseSettledResult<RunOutcome>[]> {
   if (f.engine === 'webgpu') {
-    const runs = configs.map((config, i) => ({ config, storeRoot: f.runs, engine: f.engine, engineOptions: engineOptionsOf(f), progress: noticesOnly(`seed ${seeds[i]}`) }));
+    const runs = configs.map((config, i) => ({ config, storeRoot: f.runs, engine: f.engine, engineOptions: engineOptionsOf(f), measures: TRAINING_PAPER.checkpoint, progress: noticesOnly(`seed ${seeds[i]}`) }));
     return trainLockstep(runs, { groupSize: f['group-size'], onGroup: (g) => !f.quiet && console.error(`train: ${lockstepLine(g)}`), onSettled: (i, r) => !f.quiet && console.error(`train: seed ${seeds[i]} ${r.status === 'fulfilled' ? r.value.status : 'failed'}`) });
   }
   const out: PromiseSettledResult<RunOutcome>[] = [];
@@ -201,7 +208,7 @@ function trainConfig(f: TrainFlagValues, seed: number): RunConfig {
 export async function runWithProgress(config: RunConfig, f: RunFlagValues): Promise<RunOutcome> {
   const progress = f.quiet ? noticesOnly('train') : barProgress('train', config);
   try {
-    return await trainRun({ config, storeRoot: f.runs, engine: f.engine, engineOptions: engineOptionsOf(f), progress });
+    return await trainRun({ config, storeRoot: f.runs, engine: f.engine, engineOptions: engineOptionsOf(f), measures: TRAINING_PAPER.checkpoint, progress });
   } finally {
     progress?.stop();
   }

@@ -243,7 +243,7 @@ async function planMode(ctx: Invocation): Promise<number> {
   const known = ctx.committed();
   const history = grokHistoryOf(set, ctx.similar(known));
   const jobs = planJobs({ jobs: f.jobs ?? (f.engine === 'webgpu' ? 1 : undefined), threads: f.threads });
-  const report = await planRows(set, { engine: f.engine, engineOptions: engineOptionsOf({ ...f, threads: jobs.threads }), include, committed: known, committedByKey: ctx.committedByKey(), history, groupSize: f['group-size'] });
+  const report = await planRows(set, { engine: f.engine, measures: paper.checkpoint, engineOptions: engineOptionsOf({ ...f, threads: jobs.threads }), include, committed: known, committedByKey: ctx.committedByKey(), history, groupSize: f['group-size'] });
   if (f.json) console.log(JSON.stringify(report));
   else {
     console.log(`plan of ${paper.reference}, profile ${label}${shard ? `, shard ${shard.index}/${shard.count}` : ''}, run store ${reportPath(storeRoot)}:`);
@@ -290,7 +290,7 @@ async function trainMode(ctx: Invocation): Promise<ReadRuns> {
     const history = grokHistoryOf(initial, ctx.similar(known));
     // Priced at the threads each process trains with (a shape timed on every core and then divided among
     // the jobs made the estimate too short by the engine's own parallel speed-up).
-    const planned = await planRows(initial, { engine: f.engine, engineOptions: engineOptionsOf({ ...f, threads: jobs.threads }), include, committed: known, committedByKey: ctx.committedByKey(), history, groupSize: f['group-size'] });
+    const planned = await planRows(initial, { engine: f.engine, measures: paper.checkpoint, engineOptions: engineOptionsOf({ ...f, threads: jobs.threads }), include, committed: known, committedByKey: ctx.committedByKey(), history, groupSize: f['group-size'] });
     const todo = planned.runs.filter((r) => r.state !== 'complete');
     const left = planned.total_estimated_s / jobs.jobs;
     console.error(

@@ -45,6 +45,8 @@ export function parseSpikeRule(rule: string): SpikeRule {
 }
 
 export const CANONICAL_SYNC_RULE = 'threshold:0.80';
+/** Memorisation: the first checkpoint with training accuracy >= this (metrics.md). */
+export const MEMORISATION_ACCURACY = 0.99;
 export const CANONICAL_GROK_RULE = 'val>=0.95';
 /** FSD_gen's sync threshold (metrics.md "FSD_gen"): use `threshold:0.50` for group tasks. */
 export const GROUP_SYNC_RULE = 'threshold:0.50';
@@ -195,7 +197,7 @@ export function detectEvents(points: readonly TrajectoryPoint[], options: EventO
   const event = (index: number): TrajectoryEvent | null =>
     index < 0 ? null : { step: points[index].step, index, onSpike: spikeSet.has(index) };
 
-  const memorisation = event(firstIndex(points, (p) => p.trainAcc >= (options.memorisationAccuracy ?? 0.99)));
+  const memorisation = event(firstIndex(points, (p) => p.trainAcc >= (options.memorisationAccuracy ?? MEMORISATION_ACCURACY)));
   const sync = event(syncIndex(points, syncRule, grokIndex, options, spikeSet));
   const baselineThreshold = options.baselineLoss ?? 0.5;
   const baselineSync = event(firstIndex(points, (p) => p.baselineLoss !== null && p.baselineLoss < baselineThreshold));
@@ -256,6 +258,19 @@ export interface EventSteps {
 export function eventSteps(records: readonly CheckpointRecord[], syncThreshold: number): EventSteps {
   const ev = canonicalEvents(records, syncThreshold);
   return { memorisation: ev.memorisation?.step ?? null, sync: ev.sync?.step ?? null, grok: ev.grokking?.step ?? null };
+}
+
+/**
+ * Memorisation and grokking steps under the canonical rules (metrics.md: train accuracy >= 0.99, validation
+ * accuracy >= 0.95): the events of every paper's runs, read from accuracies alone (the training loop's stop rule,
+ * its kept checkpoints, the `mem` trigger). The same steps as eventSteps gives.
+ */
+export function accuracyEventSteps(records: readonly Pick<CheckpointRecord, 'step' | 'train_acc' | 'val_acc'>[]): { memorisation: number | null; grok: number | null } {
+  const grokAccuracy = parseGrokRule(CANONICAL_GROK_RULE);
+  return {
+    memorisation: records.find((r) => r.train_acc >= MEMORISATION_ACCURACY)?.step ?? null,
+    grok: records.find((r) => r.val_acc >= grokAccuracy)?.step ?? null,
+  };
 }
 
 /** Every event of a run's records under the canonical rules (metrics.md), with the run's own sync threshold. */

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { AsyncEngine } from '../engine/engine.js';
+import type { CheckpointMeasures } from '../train/measures.js';
 import type { ClaimDefinition, ClaimOutcome, FigureData, Verdict } from './claim.js';
 import type { Plan, ProfileInfo, RoleBase, RunData, RunLookup, RunSet } from './runSet.js';
 
@@ -134,6 +135,8 @@ export interface Paper<R extends RoleBase = RoleBase, P extends Profile<R> = Pro
   /** What the report's page one says beyond the table of verdicts (issue 27); absent: the table alone. */
   readonly pageOne?: PageOne;
   readonly measurements: readonly Measurement<R, P>[];
+  /** What its runs record at every checkpoint, and the events training reads (src/train/measures.ts). */
+  readonly checkpoint: CheckpointMeasures;
 }
 
 /** One point of a claim's evidence sweep as page one reads it (the report's SweepEntry has these fields and more). */

@@ -75,7 +75,7 @@ export const CheckpointRecordSchema = z
       if (Number.isFinite(r[key]) ? r[key] < 0 : !r.diverged) issue([key], `a loss must be non-negative, or non-finite in a record flagged diverged; got ${r[key]}`);
     // A diverged run's parameters are non-finite too: its norm is then NaN or Infinity, which is data (issue 26).
     if (Number.isFinite(r.norm) ? r.norm < 0 : !r.diverged) issue(['norm'], `the parameter norm must be non-negative, or non-finite in a record flagged diverged; got ${r.norm}`);
-    // A diverged record carries NaN metrics (train/measure.ts); any other must have them in range.
+    // A diverged record carries NaN metrics (circuit-sync's measure.ts); any other must have them in range.
     if (r.diverged) return;
     for (const key of ['fsd', 'participation', 'rank1_fraction'] as const) if (!inUnit(r[key])) issue([key], `must lie in [0, 1], got ${r[key]}`);
     if (r.fsd_gen !== null && !inUnit(r.fsd_gen)) issue(['fsd_gen'], `must lie in [0, 1], got ${r.fsd_gen}`);

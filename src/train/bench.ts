@@ -1,5 +1,5 @@
 /**
- * The cost of one checkpoint's measurement (train/measure.ts) at p = 97 with the paper model, against a
+ * The cost of one checkpoint's measurement (the paper's CheckpointMeasures: circuit-sync's) at p = 97 with the paper model, against a
  * training step measured in the same process (design.md "Performance targets": a checkpoint at most the cost of
  * 20 training steps), and where its time goes. tinybench medians; speed is never asserted in tests.
  */
@@ -17,7 +17,7 @@ import { paperRunConfig } from '../schema/runConfig.js';
 import { fsdSitesOf, siteUnits } from '../schema/sites.js';
 import { gather, taskFromConfig } from '../tasks/task.js';
 import { gatherRows, residualSite } from './circuitMeasures.js';
-import { measureCheckpoint } from './measure.js';
+import type { CheckpointMeasures } from './measures.js';
 
 export interface CheckpointBenchFigures {
   engine: string;
@@ -31,7 +31,7 @@ export interface CheckpointBenchFigures {
   parts_ms: Record<string, number>;
 }
 
-export async function benchCheckpoint(kind: CpuEngineKind, opts: { quick?: boolean; engine?: EngineOptions } = {}): Promise<CheckpointBenchFigures> {
+export async function benchCheckpoint(kind: CpuEngineKind, measures: CheckpointMeasures, opts: { quick?: boolean; engine?: EngineOptions } = {}): Promise<CheckpointBenchFigures> {
   const quick = opts.quick ?? false;
   const config = paperRunConfig(97, 42);
   const { task, split } = taskFromConfig(config.task);
@@ -60,8 +60,8 @@ export async function benchCheckpoint(kind: CpuEngineKind, opts: { quick?: boole
       engine.setState(state);
       engine.trainStep(batch.tokens, batch.labels);
     });
-    add('checkpoint', async () => void (await measureCheckpoint(measured, task, split, config, 100, 1, [])));
-    add('checkpoint with the permutation null', async () => void (await measureCheckpoint(measured, task, split, config, 500, 1, [])));
+    add('checkpoint', async () => void (await measures.measure(measured, task, split, config, 100, 1, [])));
+    add('checkpoint with the permutation null', async () => void (await measures.measure(measured, task, split, config, 500, 1, [])));
     add('grid evaluation with 4 FSD captures, resid.mid and logits', () => void engine.evaluate({ tokens: task.tokens, labels: task.labels, capture, logits: true }));
     add('train/validation loss and accuracy from the grid logits', () => {
       subsetLossAccuracy(grid.logits!, p, task.labels, split.train);

@@ -12,6 +12,7 @@ import type { Params } from '../model/params.js';
 import { RunConfigSchema, type RunConfig, type RunConfigInput } from '../schema/runConfig.js';
 import { makeTempDir } from '../testing/tempDir.js';
 import { openStore, ResumeRefusedError, trainRun } from './loop.js';
+import { circuitSyncMeasures } from '../papers/circuit-sync/measure.js';
 
 const FLT_MIN = 1.1754943508222875e-38;
 
@@ -33,7 +34,7 @@ function config(weightDecay: number, overrides: Partial<RunConfigInput> = {}): R
 
 async function train(c: RunConfig, denormals: DenormalMode, threads = 1) {
   const root = makeTempDir('gc-denormals-');
-  const outcome = await trainRun({ config: c, storeRoot: root, engine: 'native', engineOptions: { threads, denormals } });
+  const outcome = await trainRun({ measures: circuitSyncMeasures, config: c, storeRoot: root, engine: 'native', engineOptions: { threads, denormals } });
   const dir = openStore(root).paths(outcome.id).dir;
   return { root, outcome, dir, records: readFileSync(join(dir, 'records.jsonl'), 'utf8') };
 }
@@ -76,14 +77,14 @@ describe('denormals (flush-to-zero)', () => {
   it('refuses to resume a run in another float mode, and leaves it as it was', async () => {
     const root = makeTempDir('gc-denormals-resume-');
     const c = config(1);
-    const first = await trainRun({ config: c, storeRoot: root, engine: 'native', engineOptions: { threads: 1, denormals: 'keep' }, stepBudget: 300 });
+    const first = await trainRun({ measures: circuitSyncMeasures, config: c, storeRoot: root, engine: 'native', engineOptions: { threads: 1, denormals: 'keep' }, stepBudget: 300 });
     expect(first.status).toBe('running');
     const store = openStore(root);
     const before = store.readStatus(first.id);
     expect(before).toMatchObject({ engine_kind: 'native', denormals: 'keep' });
-    const resume = trainRun({ config: c, storeRoot: root, engine: 'native', engineOptions: { threads: 1, denormals: 'flush' } });
+    const resume = trainRun({ measures: circuitSyncMeasures, config: c, storeRoot: root, engine: 'native', engineOptions: { threads: 1, denormals: 'flush' } });
     await expect(resume).rejects.toThrow(ResumeRefusedError);
-    await expect(trainRun({ config: c, storeRoot: root, engine: 'native', engineOptions: { denormals: 'flush' } })).rejects.toThrow(/--denormals keep/);
+    await expect(trainRun({ measures: circuitSyncMeasures, config: c, storeRoot: root, engine: 'native', engineOptions: { denormals: 'flush' } })).rejects.toThrow(/--denormals keep/);
     expect(store.readStatus(first.id)).toEqual(before);
   });
 });

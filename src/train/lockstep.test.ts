@@ -17,6 +17,7 @@ import { makeTempDir } from '../testing/tempDir.js';
 import { forkRunConfig } from './fork.js';
 import { trainLockstep } from './lockstep.js';
 import { openStore, trainRun } from './loop.js';
+import { circuitSyncMeasures } from '../papers/circuit-sync/measure.js';
 
 const { gpu, reason } = await webGpuForTests();
 if (!gpu) console.log(`lockstep trainer tests skipped: ${reason}`);
@@ -52,8 +53,8 @@ describe.skipIf(!gpu)('the lockstep trainer', () => {
     const alone = makeTempDir('gc-lockstep-alone-');
     const grouped = makeTempDir('gc-lockstep-group-');
     const parent = tiny({ seed: 5, batch: 20, steps: 100 });
-    const parentRun = await trainRun({ config: parent, storeRoot: alone, engine: 'webgpu' });
-    await trainRun({ config: parent, storeRoot: grouped, engine: 'webgpu' });
+    const parentRun = await trainRun({ measures: circuitSyncMeasures, config: parent, storeRoot: alone, engine: 'webgpu' });
+    await trainRun({ measures: circuitSyncMeasures, config: parent, storeRoot: grouped, engine: 'webgpu' });
     const configs = [
       tiny({ seed: 1, steps: 150 }),
       tiny({ seed: 2, batch: 20, steps: 100 }),
@@ -63,7 +64,7 @@ describe.skipIf(!gpu)('the lockstep trainer', () => {
     ];
     const events: string[] = [];
     const results = await trainLockstep(
-      configs.map((config) => ({ config, storeRoot: grouped, engine: 'webgpu' as const })),
+      configs.map((config) => ({ config, storeRoot: grouped, engine: 'webgpu' as const, measures: circuitSyncMeasures })),
       { groupSize: 3, onStart: (i) => void events.push(`start ${i}`), onSettled: (i) => void events.push(`done ${i}`) },
     );
     // Three slots: the fourth run takes the slot of the first to leave.
@@ -73,7 +74,7 @@ describe.skipIf(!gpu)('the lockstep trainer', () => {
       const result = results[i];
       if (result.status === 'rejected') throw result.reason;
       expect(result.value.status).toBe('complete');
-      const solo = await trainRun({ config, storeRoot: alone, engine: 'webgpu' });
+      const solo = await trainRun({ measures: circuitSyncMeasures, config, storeRoot: alone, engine: 'webgpu' });
       expect(solo.id).toBe(result.value.id);
       expect(runFiles(grouped, solo.id), `run ${i}`).toEqual(runFiles(alone, solo.id));
       expect(openStore(grouped).readStatus(solo.id)!.trained_by!.at(-1)!.lockstep_slots).toBe(3);

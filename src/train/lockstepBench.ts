@@ -8,7 +8,7 @@ import type { WebGpuDevice } from '../engine/webgpu/device.js';
 import { initParams } from '../model/params.js';
 import { paperRunConfig, type RunConfig } from '../schema/runConfig.js';
 import { taskFromConfig } from '../tasks/task.js';
-import { measureCheckpoint } from './measure.js';
+import type { CheckpointMeasures } from './measures.js';
 
 export interface GroupCheckpointFigure {
   runs: number;
@@ -34,11 +34,11 @@ export async function withFreshGroup<T>(config: RunConfig, runs: number, use: (m
   }
 }
 
-export async function benchGroupCheckpoint(runs: number): Promise<GroupCheckpointFigure> {
+export async function benchGroupCheckpoint(runs: number, measures: CheckpointMeasures): Promise<GroupCheckpointFigure> {
   const config = paperRunConfig(97, 42);
   const { task, split } = taskFromConfig(config.task);
   const ms = await withFreshGroup(config, runs, async (members) => {
-    const once = () => Promise.all(members.map((engine) => measureCheckpoint(engine, task, split, config, 100, 1, [])));
+    const once = () => Promise.all(members.map((engine) => measures.measure(engine, task, split, config, 100, 1, [])));
     // The first compiles the kernels; the second is timed.
     await once();
     const start = performance.now();

@@ -22,8 +22,8 @@ import { RunConfigSchema, stepBatchSize, type RunConfig } from '../schema/runCon
 import { trainingSession, type TrainingSession } from '../runs/codeVersion.js';
 import { seedFromSibling } from './extend.js';
 import { checkMemory } from './memory.js';
-import { measureCheckpoint } from './measure.js';
-import { eventSteps } from '../metrics/events.js';
+import { triggerStep, type CheckpointMeasures } from './measures.js';
+import { accuracyEventSteps } from '../metrics/events.js';
 
 /** What a checkpoint carries besides the engine state: the batch order and the schedule's state. */
 const SidecarSchema = z
@@ -56,6 +56,8 @@ export interface TrainRunOptions {
    * (lockstep.ts). It must be of kind `engine`.
    */
   createEngine?: (args: EngineCreateArgs) => Promise<AsyncEngine>;
+  /** The paper's checkpoint measures and events (Paper.checkpoint; src/train/measures.ts). */
+  measures: CheckpointMeasures;
 }
 
 function engineFor(opts: TrainRunOptions, args: EngineCreateArgs): Promise<AsyncEngine> {
@@ -118,10 +120,11 @@ export function readCompleteRun(storeRoot: string, config: RunConfig): RunOutcom
   return { id, config, records, status: 'complete', wall_s: status.wall_s ?? 0, engine: status.engine ?? 'unknown' };
 }
 
-/** Steps whose checkpoints are kept: multiples of 1000 (paper fork points) and the canonical event steps. */
-function keptSteps(records: readonly CheckpointRecord[], config: RunConfig): Set<number> {
-  const ev = eventSteps(records, config.metrics.sync_threshold);
-  return new Set([ev.grok, ev.memorisation, ev.sync].filter((s): s is number => s !== null));
+/** Steps whose checkpoints are kept (besides multiples of 1000): memorisation, grokking and the paper's events. */
+function keptSteps(records: readonly CheckpointRecord[], config: RunConfig, measures: CheckpointMeasures): Set<number> {
+  const core = accuracyEventSteps(records);
+  const paper = Object.values(measures.events(records, config));
+  return new Set([core.grok, core.memorisation, ...paper].filter((s): s is number => s !== null));
 }
 
 interface LoopState {
@@ -395,9 +398,9 @@ async function trainWithWriter(
     if ((step % config.eval_every === 0 || step >= maxSteps) && (records.at(-1)?.step ?? -1) < step) {
       // One read of the state serves the measurement and the checkpoint (a GPU engine copies it back to the host).
       const engineState = await state.engine.getState();
-      const record = await measureCheckpoint(state.engine, task, split, config, step, state.weightDecay, [...lineage, ...records], engineState);
+      const record = await opts.measures.measure(state.engine, task, split, config, step, state.weightDecay, [...lineage, ...records], engineState);
       records.push(record);
-      applyEventTriggers(state, config, records);
+      applyEventTriggers(state, config, records, opts.measures);
       // A record's weight decay is the one in effect from its step on (after any trigger fired there).
       record.weight_decay = state.weightDecay;
       // Checkpoint first, record second (see the header comment); keep event and 1000-step checkpoints.
@@ -406,10 +409,10 @@ async function trainWithWriter(
       writer.appendRecord(record, { nonFinite: 'string' });
       // Wall time so far, so that a run interrupted (killed, Ctrl-C) and resumed still reports its whole cost.
       writer.setStatus({ state: 'running', step, engine: engineDescription, ...numerics, wall_s: wallSoFar() });
-      const keep = keptSteps(records, config);
+      const keep = keptSteps(records, config, opts.measures);
       writer.pruneCheckpoints((steps) => steps.filter((s) => s === step || s % 1000 === 0 || keep.has(s)));
       opts.progress?.checkpoint(record);
-      stopReason = stopRule(records, step, maxSteps, afterGrok, config.metrics.sync_threshold, config.stop.coarse_grid);
+      stopReason = stopRule(records, step, maxSteps, afterGrok, config.stop.coarse_grid);
     } else if (step >= maxSteps) {
       stopReason = `reached the step cap ${maxSteps}`;
     }
@@ -448,12 +451,11 @@ function indicesOf(split: Split, positions: Int32Array): Int32Array {
   return out;
 }
 
-/** Fires an `fsd` or `mem` schedule at the checkpoint where its event happens (claims.md "schedule"). */
-function applyEventTriggers(state: LoopState, config: RunConfig, records: readonly CheckpointRecord[]): void {
+/** Fires a `mem` schedule, or one at a paper's event (circuit-sync's `fsd`), at the checkpoint where it happens (claims.md "schedule"). */
+function applyEventTriggers(state: LoopState, config: RunConfig, records: readonly CheckpointRecord[], measures: CheckpointMeasures): void {
   const schedule = config.schedule;
   if (!schedule || state.scheduleFiredAt !== null || schedule.trigger.startsWith('step:')) return;
-  const ev = eventSteps(records, config.metrics.sync_threshold);
-  const at = schedule.trigger === 'fsd' ? ev.sync : ev.memorisation;
+  const at = triggerStep(measures, schedule.trigger, records, config, accuracyEventSteps(records).memorisation);
   if (at !== null && at === records.at(-1)!.step) {
     state.scheduleFiredAt = at;
     setWeightDecay(state, config, schedule.lambda_high);
@@ -469,7 +471,7 @@ export function divergedAt(records: readonly Pick<CheckpointRecord, 'step' | 'di
 /** The first record's step at which `config`'s stop rule fires on `records` (a sibling's, for a seed), or null. */
 export function stopStep(records: readonly CheckpointRecord[], config: RunConfig): number | null {
   for (let i = 0; i < records.length; i++)
-    if (stopRule(records.slice(0, i + 1), records[i].step, config.stop.max_steps, config.stop.after_grok, config.metrics.sync_threshold, config.stop.coarse_grid)) return records[i].step;
+    if (stopRule(records.slice(0, i + 1), records[i].step, config.stop.max_steps, config.stop.after_grok, config.stop.coarse_grid)) return records[i].step;
   return null;
 }
 
@@ -478,19 +480,15 @@ export function stopRule(
   step: number,
   maxSteps: number,
   afterGrok: number | undefined,
-  syncThreshold: number,
   coarseGrid?: number,
 ): string | null {
   const last = records.at(-1)!;
   if (last.diverged) return `diverged (non-finite loss) at step ${step}`;
   if (step >= maxSteps) return `reached the step cap ${maxSteps}`;
-  const grok = eventSteps(records, syncThreshold).grok;
+  const grok = accuracyEventSteps(records).grok;
   if (afterGrok === undefined || grok === null || step < grok + afterGrok) return null;
   if (coarseGrid === undefined) return `grokked at ${grok}; stopped ${afterGrok} steps later`;
-  const coarseGrok = eventSteps(
-    records.filter((r) => r.step % coarseGrid === 0),
-    syncThreshold,
-  ).grok;
+  const coarseGrok = accuracyEventSteps(records.filter((r) => r.step % coarseGrid === 0)).grok;
   if (coarseGrok === null || step < coarseGrok + afterGrok) return null;
   return `grokked at ${grok} (at ${coarseGrok} on the ${coarseGrid}-step grid); stopped ${afterGrok} steps after both`;
 }

@@ -20,7 +20,7 @@ export interface MemoryEstimate {
 }
 
 /**
- * An upper estimate of one checkpoint's peak memory (train/measure.ts): the engine's outputs (logits, 4 bytes
+ * An upper estimate of one checkpoint's peak memory (circuit-sync's checkpoint measures): the engine's outputs (logits, 4 bytes
  * per class, and every site's capture, 4 bytes per unit, per row), the train/validation copies of the canonical
  * site, the restricted-logit override (d_mlp per row) with its logits, and Nanda's excluded and restricted
  * logits (2 x 4 bytes per class) with their float64 projections (8 bytes per class) per row.

@@ -174,6 +174,7 @@ describe('training runs survive SIGKILL and exclude concurrent writers', () => {
 import { createEngine } from ${dist('engine/create.js')};
 import { InterruptedError } from ${dist('engine/engine.js')};
 import { mainRunConfig, tinyProfile } from ${dist('papers/circuit-sync/profiles.js')};
+import { circuitSyncMeasures } from ${dist('papers/circuit-sync/measure.js')};
 const config = mainRunConfig(tinyProfile, tinyProfile.main.runs[0].p, tinyProfile.main.runs[0].seed);
 const interrupting = async (args) => {
   const engine = await createEngine('native', args);
@@ -184,7 +185,7 @@ const interrupting = async (args) => {
   return engine;
 };
 try {
-  await trainRun({ config, storeRoot: ${JSON.stringify(store)}, engine: 'native', createEngine: interrupting });
+  await trainRun({ config, storeRoot: ${JSON.stringify(store)}, engine: 'native', createEngine: interrupting, measures: circuitSyncMeasures });
 } catch (error) {
   console.log('run ended: ' + error.message);
 }

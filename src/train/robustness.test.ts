@@ -15,6 +15,7 @@ import { RunConfigSchema, type RunConfig, type RunConfigInput } from '../schema/
 import { makeTempDir } from '../testing/tempDir.js';
 import { openStore, readRunRecords, trainRun } from './loop.js';
 import { checkMemory, checkpointMemory } from './memory.js';
+import { circuitSyncMeasures } from '../papers/circuit-sync/measure.js';
 
 function tiny(overrides: Partial<RunConfigInput> = {}): RunConfig {
   return RunConfigSchema.parse({
@@ -33,6 +34,7 @@ function tiny(overrides: Partial<RunConfigInput> = {}): RunConfig {
 
 const train = (root: string, config: RunConfig, extra: { stepBudget?: number; notices?: string[] } = {}) =>
   trainRun({
+      measures: circuitSyncMeasures,
     config,
     storeRoot: root,
     engine: 'native',

@@ -23,11 +23,11 @@ export interface CostModelFigures {
 export async function benchCostModel(paper: AnyPaper, key: string, engine: EngineKind, options: EngineOptions = {}): Promise<CostModelFigures> {
   const run = paper.profile(paper.defaultProfile).plan(() => undefined).runs.find((r: { key: string }) => r.key === key);
   if (!run) throw new Error(`${key} is not a root run of ${paper.id}'s ${paper.defaultProfile} profile`);
-  const price = await new SecondsCalibration(engine, options).price(run.config);
+  const price = await new SecondsCalibration(engine, paper.checkpoint, options).price(run.config);
   const prior = expectedLength(run.config);
   const store = mkdtempSync(join(tmpdir(), 'grokcheck-cost-'));
   try {
-    const out = await trainRun({ config: run.config, storeRoot: store, engine, engineOptions: options });
+    const out = await trainRun({ config: run.config, storeRoot: store, engine, engineOptions: options, measures: paper.checkpoint });
     const known = expectedLength(run.config, out.records.filter((r) => r.step === 0 || r.val_acc >= 0.95).slice(0, 2));
     const estimatePrior = costOf(run.config, prior, price);
     const estimateKnown = costOf(run.config, { steps: known.stop }, price);

@@ -6,6 +6,7 @@ import { webGpuForTests } from '../engine/webgpu/device.js';
 import { mainRunConfig, tinyProfile } from '../papers/circuit-sync/profiles.js';
 import { expectedLength, grokHistoryKey, noteGrok, SecondsCalibration, type GrokHistory } from './costModel.js';
 import { readExportedRuns } from './recordsExport.js';
+import { circuitSyncMeasures } from '../papers/circuit-sync/measure.js';
 
 const SMALL_RECORDS = join(fileURLToPath(new URL('../../', import.meta.url)), 'fixtures', 'records', 'small');
 
@@ -66,14 +67,14 @@ describe('SecondsCalibration: one timing per shape', () => {
     expect(Number.isFinite(c.step) && c.step > 0 && Number.isFinite(c.checkpoint) && c.checkpoint > 0 && c.null >= 0).toBe(true);
 
   it('on a CPU engine: each run trains alone, so the peers a run has change nothing', async () => {
-    const calibration = new SecondsCalibration('native', { threads: 1 });
+    const calibration = new SecondsCalibration('native', circuitSyncMeasures, { threads: 1 });
     const alone = await calibration.price(config);
     finite(alone);
     expect(await calibration.price(config, 8)).toBe(alone);
   });
 
   it.skipIf(!gpu)('on webgpu: a lockstep group of the shape is timed, each member charged its share, once per group size', async () => {
-    const calibration = new SecondsCalibration('webgpu');
+    const calibration = new SecondsCalibration('webgpu', circuitSyncMeasures);
     const alone = await calibration.price(config, 1);
     const grouped = await calibration.price(config, 3);
     finite(alone);

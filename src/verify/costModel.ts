@@ -25,7 +25,7 @@ import { taskElements } from '../schema/task.js';
 import { BatchCursor } from '../tasks/batches.js';
 import { gather, taskFromConfig } from '../tasks/task.js';
 import { withFreshGroup } from '../train/lockstepBench.js';
-import { measureCheckpoint } from '../train/measure.js';
+import type { CheckpointMeasures } from '../train/measures.js';
 
 /** The price of one training step, one checkpoint and one permutation null of a shape. */
 export interface ShapeCost {
@@ -145,6 +145,8 @@ export class SecondsCalibration {
 
   constructor(
     private readonly engine: EngineKind,
+    /** The paper's checkpoint measures: what one checkpoint costs. */
+    private readonly measures: CheckpointMeasures,
     private readonly options: EngineOptions = {},
   ) {}
 
@@ -153,7 +155,7 @@ export class SecondsCalibration {
     const key = `${shapeKey(config)}#${slots}`;
     const known = this.measured.get(key);
     if (known) return known;
-    const price = slots > 1 ? await measureGroupShape(config, slots) : await measureShape(config, this.engine, this.options);
+    const price = slots > 1 ? await measureGroupShape(config, slots, this.measures) : await measureShape(config, this.engine, this.options, this.measures);
     this.measured.set(key, price);
     return price;
   }
@@ -163,10 +165,10 @@ export class SecondsCalibration {
  * Times 4 training steps after 8 of warm-up (the engine's thread tuner probes during its first 8) and a checkpoint
  * after one of warm-up (the first one of a process compiles the metrics' code), with and without the null.
  */
-async function measureShape(config: RunConfig, kind: EngineKind, options: EngineOptions): Promise<ShapeCost> {
+async function measureShape(config: RunConfig, kind: EngineKind, options: EngineOptions, measures: CheckpointMeasures): Promise<ShapeCost> {
   const engine = await createEngine(kind, { model: config.model, optimizer: config.optimizer, params: initParams(config.model, 0), options });
   try {
-    return await timeShape(config, [engine]);
+    return await timeShape(config, [engine], measures);
   } finally {
     engine.dispose();
   }
@@ -176,14 +178,14 @@ async function measureShape(config: RunConfig, kind: EngineKind, options: Engine
  * The same timings for `slots` runs in one WebGPU lockstep group (fewer where the adapter's buffers cannot hold
  * them, as the lockstep trainer does), each charged its share.
  */
-async function measureGroupShape(config: RunConfig, slots: number): Promise<ShapeCost> {
+async function measureGroupShape(config: RunConfig, slots: number, measures: CheckpointMeasures): Promise<ShapeCost> {
   const { WebGpuGroup } = await import('../engine/webgpu/group.js');
   const { requestWebGpuDevice } = await import('../engine/webgpu/device.js');
   const gpu = await requestWebGpuDevice();
   try {
     // Capped as the lockstep trainer caps its groups.
     const runs = Math.min(slots, WebGpuGroup.capacity(gpu, config.model));
-    const price = await withFreshGroup(config, runs, (members) => timeShape(config, members), gpu);
+    const price = await withFreshGroup(config, runs, (members) => timeShape(config, members, measures), gpu);
     return { step: price.step / runs, checkpoint: price.checkpoint / runs, null: price.null / runs };
   } finally {
     gpu.device.destroy();
@@ -191,7 +193,7 @@ async function measureGroupShape(config: RunConfig, slots: number): Promise<Shap
 }
 
 /** Wall seconds of one step, one checkpoint and one null of `engines` (one run, or a group's members together). */
-async function timeShape(config: RunConfig, engines: readonly AsyncEngine[]): Promise<ShapeCost> {
+async function timeShape(config: RunConfig, engines: readonly AsyncEngine[], measures: CheckpointMeasures): Promise<ShapeCost> {
   const { task, split } = taskFromConfig(config.task);
   const cursor = new BatchCursor(split.train.length, config.batch_size, 0);
   const batch = () => gather(task, Array.from(cursor.next(), (i) => split.train[i]));
@@ -202,7 +204,7 @@ async function timeShape(config: RunConfig, engines: readonly AsyncEngine[]): Pr
     }
   };
   const checkpoint = (step: number) =>
-    Promise.all(engines.map((engine) => measureCheckpoint(engine, task, split, config, step, config.optimizer.weight_decay, [])));
+    Promise.all(engines.map((engine) => measures.measure(engine, task, split, config, step, config.optimizer.weight_decay, [])));
   await steps(8);
   const t0 = performance.now();
   await steps(4);

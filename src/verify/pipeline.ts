@@ -57,6 +57,7 @@ export async function trainRuns(step: TrainStep): Promise<TrainedRuns> {
     storeRoot: step.storeRoot,
     engine: step.engine,
     measurements: step.paper.measurements,
+    measures: step.paper.checkpoint,
     waitForLocked: step.waitForLocked ?? true,
     ...(step.engineOptions ? { engineOptions: step.engineOptions } : {}),
     ...(step.experiments === undefined ? {} : { experiments: step.experiments }),

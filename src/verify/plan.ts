@@ -2,6 +2,7 @@
  * `verify --plan`: the runs a profile needs, which the store already holds, and how long the rest should take
  * (costModel.ts), per experiment, without training anything.
  */
+import type { CheckpointMeasures } from '../train/measures.js';
 import type { EngineKind, EngineOptions } from '../engine/engine.js';
 import type { Profile } from '../paper/paper.js';
 import type { PlannedRun, RoleBase, RunSet } from '../paper/runSet.js';
@@ -61,6 +62,8 @@ export const ESTIMATE_METHOD =
 
 export interface PlanOptions {
   engine: EngineKind;
+  /** The paper's checkpoint measures (Paper.checkpoint): what a checkpoint costs. */
+  measures: CheckpointMeasures;
   engineOptions?: EngineOptions;
   /** Only these runs (a shard). */
   include?: (run: PlannedRun<RoleBase>) => boolean;
@@ -92,7 +95,7 @@ function waitingForkLength(key: string, parent: RunConfig, history: GrokHistory,
 export async function planRows(set: RunSet<RoleBase, Profile>, options: PlanOptions): Promise<PlanReport> {
   const { engine, include = () => true, committed = new Map() } = options;
   const history = options.history ?? grokHistoryOf(set, committed);
-  const calibration = new SecondsCalibration(engine, options.engineOptions ?? {});
+  const calibration = new SecondsCalibration(engine, options.measures, options.engineOptions ?? {});
   const toTrain = [
     ...[...set.runs.values()].filter((r) => include(r) && r.state !== 'complete').map((r) => r.config),
     ...set.plan.waiting.flatMap((w) => {

@@ -8,6 +8,7 @@ import { makeTempDir } from '../testing/tempDir.js';
 import { webGpuForTests } from '../engine/webgpu/device.js';
 import { readFileSync } from 'node:fs';
 import { InterruptedError } from '../engine/engine.js';
+import { circuitSyncMeasures } from '../papers/circuit-sync/measure.js';
 
 const { gpu, reason } = await webGpuForTests();
 if (!gpu) console.log(`trainProfile's lockstep test skipped: ${reason}`);
@@ -37,7 +38,7 @@ describe('trainProfile', () => {
   it('trains parents first, then their forks, and nothing twice', async () => {
     const store = makeTempDir('gc-train-');
     const events: RunEvent[] = [];
-    const first = await trainProfile({ profile: tiny, storeRoot: store, engine: 'native', engineOptions: { threads: 1 }, experiments: ['fork97', 'forks'], onRun: (e) => events.push(e) });
+    const first = await trainProfile({ measures: circuitSyncMeasures, profile: tiny, storeRoot: store, engine: 'native', engineOptions: { threads: 1 }, experiments: ['fork97', 'forks'], onRun: (e) => events.push(e) });
     expect(first.failures).toEqual([]);
     const done = events.filter((e) => e.kind === 'done').map((e) => e.run.key);
     // The two parents come before any fork (forks are only planned once a parent is trained).
@@ -50,7 +51,7 @@ describe('trainProfile', () => {
     expect(fork.records[0].step).toBe(point.step);
     expect(fork.records[0].weight_decay).toBe(3);
 
-    const again = await trainProfile({ profile: tiny, storeRoot: store, engine: 'native', engineOptions: { threads: 1 }, experiments: ['fork97', 'forks'] });
+    const again = await trainProfile({ measures: circuitSyncMeasures, profile: tiny, storeRoot: store, engine: 'native', engineOptions: { threads: 1 }, experiments: ['fork97', 'forks'] });
     expect(again.trained).toEqual([]);
   }, 120_000);
 
@@ -63,6 +64,7 @@ describe('trainProfile', () => {
     const events: RunEvent[] = [];
     let released = false;
     const result = await trainProfile({
+      measures: circuitSyncMeasures,
       profile: tiny,
       storeRoot: store,
       engine: 'native',
@@ -92,7 +94,7 @@ describe('trainProfile', () => {
       // main/p7/s2 trains (progress), then only the held run is left: the limit counts from that progress on.
       const started = Date.now();
       await expect(
-        trainProfile({ profile: tiny, storeRoot: store, engine: 'native', engineOptions: { threads: 1 }, experiments: ['forks', 'main'], waitForLocked: true, pollMs: 20, waitLimitMs: 300 }),
+        trainProfile({ measures: circuitSyncMeasures, profile: tiny, storeRoot: store, engine: 'native', engineOptions: { threads: 1 }, experiments: ['forks', 'main'], waitForLocked: true, pollMs: 20, waitLimitMs: 300 }),
       ).rejects.toThrow(/none finished in 0 minutes/);
       expect(Date.now() - started).toBeGreaterThanOrEqual(300);
       expect(runStore.readStatus(runStore.identify(mainRunConfig(tinySpec, 7, 2)).id)?.state).toBe('complete');
@@ -107,7 +109,7 @@ describe('trainProfile', () => {
     const { id } = runStore.ensureRun(mainRunConfig(tinySpec, 7, 1));
     const held = acquireLock(runStore.paths(id).lock);
     try {
-      const result = await trainProfile({ profile: tiny, storeRoot: store, engine: 'native', engineOptions: { threads: 1 }, experiments: ['main'] });
+      const result = await trainProfile({ measures: circuitSyncMeasures, profile: tiny, storeRoot: store, engine: 'native', engineOptions: { threads: 1 }, experiments: ['main'] });
       expect(result.failures).toHaveLength(1);
       expect(result.failures[0].message).toContain(String(process.pid));
     } finally {
@@ -129,7 +131,7 @@ describe('trainProfile', () => {
     };
     try {
       await expect(
-        trainProfile({ profile: tiny, storeRoot: store, engine: 'native', engineOptions: { threads: 1 }, experiments: ['forks', 'main'], progress: () => interrupting, onRun: (e) => events.push(e) }),
+        trainProfile({ measures: circuitSyncMeasures, profile: tiny, storeRoot: store, engine: 'native', engineOptions: { threads: 1 }, experiments: ['forks', 'main'], progress: () => interrupting, onRun: (e) => events.push(e) }),
       ).rejects.toThrow(InterruptedError);
     } finally {
       // An interrupted run keeps its signal handlers for the signal that is on its way (train/loop.ts); none comes here.
@@ -144,14 +146,14 @@ describe('trainProfile', () => {
   it.skipIf(!gpu)('on webgpu in lockstep groups: parents together, then their forks together, with the records of one run at a time', async () => {
     const grouped = makeTempDir('gc-train-group-');
     const events: RunEvent[] = [];
-    const together = await trainProfile({ profile: tiny, storeRoot: grouped, engine: 'webgpu', experiments: ['fork97', 'forks'], groupSize: 4, onRun: (e) => events.push(e) });
+    const together = await trainProfile({ measures: circuitSyncMeasures, profile: tiny, storeRoot: grouped, engine: 'webgpu', experiments: ['fork97', 'forks'], groupSize: 4, onRun: (e) => events.push(e) });
     expect(together.failures).toEqual([]);
     const order = events.map((e) => `${e.kind} ${e.run.key}`);
     // Both parents start before either finishes; so do the three forks.
     expect(order.slice(0, 2).sort()).toEqual(['start main/p7/s1', 'start main/p7/s2']);
     expect(order.slice(4, 7).every((e) => e.startsWith('start '))).toBe(true);
     const single = makeTempDir('gc-train-single-');
-    const alone = await trainProfile({ profile: tiny, storeRoot: single, engine: 'webgpu', experiments: ['fork97', 'forks'] });
+    const alone = await trainProfile({ measures: circuitSyncMeasures, profile: tiny, storeRoot: single, engine: 'webgpu', experiments: ['fork97', 'forks'] });
     expect(alone.failures).toEqual([]);
     const records = (store: string, id: string) => readFileSync(openStore(store).paths(id).records, 'utf8');
     expect(together.set.runs.size).toBe(5);

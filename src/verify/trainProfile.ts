@@ -6,6 +6,7 @@
  * `waitForLocked` a run that another process holds is skipped and revisited until that process completes it.
  */
 import { InterruptedError, type EngineKind, type EngineOptions } from '../engine/engine.js';
+import type { CheckpointMeasures } from '../train/measures.js';
 import type { Measurement, Profile } from '../paper/paper.js';
 import type { PlannedRun, RoleBase, RunSet, RunSource, SourcedRun } from '../paper/runSet.js';
 import { LockHeldError } from '../runs/store.js';
@@ -71,6 +72,8 @@ export interface TrainProfileOptions<R extends RoleBase, P extends Profile<R>> {
   include?: (run: PlannedRun<R>) => boolean;
   /** The paper's measurements, so that the run set carries the stored ones. */
   measurements?: readonly Pick<Measurement, 'name' | 'schema'>[];
+  /** The paper's checkpoint measures (Paper.checkpoint). */
+  measures: CheckpointMeasures;
   storeRoot: string;
   engine: EngineKind;
   engineOptions?: EngineOptions;
@@ -130,6 +133,7 @@ export async function trainProfile<R extends RoleBase, P extends Profile<R>>(opt
       config: runs[i].config,
       storeRoot: options.storeRoot,
       engine: options.engine,
+      measures: options.measures,
       ...(options.engineOptions ? { engineOptions: options.engineOptions } : {}),
     });
     /** A run starts: say so, and make its progress sink. */

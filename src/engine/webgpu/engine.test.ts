@@ -12,6 +12,7 @@ import { makeTempDir } from '../../testing/tempDir.js';
 import { openStore, ResumeRefusedError, trainRun } from '../../train/loop.js';
 import { referenceFixturePath, referenceFixtures } from '../../testing/referenceFixtures.js';
 import { webGpuForTests } from './device.js';
+import { circuitSyncMeasures } from '../../papers/circuit-sync/measure.js';
 
 const { gpu, reason } = await webGpuForTests();
 if (!gpu) console.log(`WebGPU engine tests skipped: ${reason}`);
@@ -50,15 +51,15 @@ describe.skipIf(!gpu)('the webgpu engine', () => {
   it('trains a run, resumes it to the records of an uninterrupted one, and refuses to resume it on another engine', async () => {
     const config = tiny(300);
     const whole = makeTempDir('gc-webgpu-whole-');
-    const done = await trainRun({ config, storeRoot: whole, engine: 'webgpu' });
+    const done = await trainRun({ measures: circuitSyncMeasures, config, storeRoot: whole, engine: 'webgpu' });
     expect(done.status).toBe('complete');
     expect(done.records.map((r) => r.step)).toEqual([0, 50, 100, 150, 200, 250, 300]);
     expect(done.records.at(-1)!.train_loss).toBeLessThan(done.records[0].train_loss);
     const parts = makeTempDir('gc-webgpu-parts-');
-    const first = await trainRun({ config, storeRoot: parts, engine: 'webgpu', stepBudget: 120 });
+    const first = await trainRun({ measures: circuitSyncMeasures, config, storeRoot: parts, engine: 'webgpu', stepBudget: 120 });
     expect(first.status).toBe('running');
-    await expect(trainRun({ config, storeRoot: parts, engine: 'native' })).rejects.toThrow(ResumeRefusedError);
-    const resumed = await trainRun({ config, storeRoot: parts, engine: 'webgpu' });
+    await expect(trainRun({ measures: circuitSyncMeasures, config, storeRoot: parts, engine: 'native' })).rejects.toThrow(ResumeRefusedError);
+    const resumed = await trainRun({ measures: circuitSyncMeasures, config, storeRoot: parts, engine: 'webgpu' });
     expect(resumed.records).toEqual(done.records);
     const status = openStore(parts).readStatus(resumed.id)!;
     expect(status.engine_kind).toBe('webgpu');

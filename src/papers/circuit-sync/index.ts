@@ -3,6 +3,7 @@
  * its profiles and experiment table (profiles.ts, roles.ts, plan.ts), its claims (claims/C01.ts .. C16.ts), its
  * analysis options (options.ts), its plots (plots.ts) and C14's ablation (ablation.ts).
  */
+import { circuitSyncMeasures } from './measure.js';
 import type { Paper } from '../../paper/paper.js';
 import { ablationMeasurement } from './ablation.js';
 import { CLAIMS, evaluateClaims } from './claims/index.js';
@@ -51,4 +52,5 @@ export const circuitSync: Paper<RunRole, CircuitProfile> = {
   },
   plots: buildPlots,
   measurements: [ablationMeasurement],
+  checkpoint: circuitSyncMeasures,
 };

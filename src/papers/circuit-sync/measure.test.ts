@@ -1,9 +1,10 @@
 /** What a checkpoint records beyond the canonical figures: the multiplicative-basis FSD and FSD_gen's Gaussian null. */
 import { describe, expect, it } from 'vitest';
-import { fsdAltKey } from '../schema/sites.js';
-import { RunConfigSchema, type RunConfigInput } from '../schema/runConfig.js';
-import { makeTempDir } from '../testing/tempDir.js';
-import { trainRun } from './loop.js';
+import { fsdAltKey } from '../../schema/sites.js';
+import { RunConfigSchema, type RunConfigInput } from '../../schema/runConfig.js';
+import { makeTempDir } from '../../testing/tempDir.js';
+import { trainRun } from '../../train/loop.js';
+import { circuitSyncMeasures } from './measure.js';
 
 const base = (task: RunConfigInput['task'], classes: number): RunConfigInput => ({
   task,
@@ -20,7 +21,7 @@ const base = (task: RunConfigInput['task'], classes: number): RunConfigInput => 
 describe('checkpoint measurements by task', () => {
   it('records multiplication FSD in its own basis too; addition only additively; neither has a Gaussian null', async () => {
     const store = makeTempDir('gc-measure-');
-    const mul = await trainRun({ config: RunConfigSchema.parse(base({ kind: 'mod_mul', n: 11, train_frac: 0.5, split_seed: 1 }, 11)), storeRoot: store, engine: 'native' });
+    const mul = await trainRun({ measures: circuitSyncMeasures, config: RunConfigSchema.parse(base({ kind: 'mod_mul', n: 11, train_frac: 0.5, split_seed: 1 }, 11)), storeRoot: store, engine: 'native' });
     const key = fsdAltKey('block0.mlp.post', 'grid', 'multiplicative');
     for (const r of mul.records) {
       expect(r.fsd_alt[key].fsd).toBeGreaterThanOrEqual(0);
@@ -29,13 +30,13 @@ describe('checkpoint measurements by task', () => {
       expect(r.fsd_alt[key].top_frequency).toBeLessThanOrEqual(5);
       expect('gaussian_null' in r).toBe(false);
     }
-    const add = await trainRun({ config: RunConfigSchema.parse(base({ kind: 'mod_add', n: 11, train_frac: 0.5, split_seed: 1 }, 11)), storeRoot: store, engine: 'native' });
+    const add = await trainRun({ measures: circuitSyncMeasures, config: RunConfigSchema.parse(base({ kind: 'mod_add', n: 11, train_frac: 0.5, split_seed: 1 }, 11)), storeRoot: store, engine: 'native' });
     expect(add.records.every((r) => r.fsd_alt[key] === undefined && !('gaussian_null' in r))).toBe(true);
   }, 60_000);
 
   it("records FSD_gen's Gaussian null on a group task at the permutation test's checkpoints", async () => {
     const store = makeTempDir('gc-measure-');
-    const sym = await trainRun({ config: RunConfigSchema.parse(base({ kind: 'sym', n: 3, train_frac: 0.7, split_seed: 1 }, 6)), storeRoot: store, engine: 'native' });
+    const sym = await trainRun({ measures: circuitSyncMeasures, config: RunConfigSchema.parse(base({ kind: 'sym', n: 3, train_frac: 0.7, split_seed: 1 }, 6)), storeRoot: store, engine: 'native' });
     const byStep = new Map(sym.records.map((r) => [r.step, r]));
     // Every 500 steps (step 0 and 500 here); the permutation test itself is for Z_p tasks only.
     for (const step of [0, 500]) {

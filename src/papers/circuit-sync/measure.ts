@@ -1,21 +1,23 @@
 /**
- * The measurements of one checkpoint (metrics.md "Checkpoint metrics"): one full-grid evaluation with the
+ * Circuit-sync's measurements of one checkpoint (metrics.md "Checkpoint metrics"), the paper's CheckpointMeasures
+ * (src/train/measures.ts): one full-grid evaluation with the
  * activation captures, from which train/validation loss and accuracy, FSD (canonical site and the named
  * alternatives), the Fourier ranks, the permutation test, the restricted-logit baseline and Nanda's progress
  * measures are derived.
  */
-import type { AsyncEngine, TrainingState } from '../engine/engine.js';
-import { fsdAltKey, fsdSitesOf, siteUnits, type SiteName } from '../schema/sites.js';
-import { totalNorm } from '../model/params.js';
-import type { Split, Task } from '../tasks/task.js';
-import { fourierFsd, multiplicativeFsd, type FourierFsd } from '../metrics/fsd.js';
-import { summariseFourierFsd } from '../metrics/fsdSummary.js';
-import { eventSteps } from '../metrics/events.js';
-import { gaussianNull, permutationNull, summariseNull } from '../metrics/fsdNull.js';
-import { subsetLossAccuracy } from '../metrics/subsetLoss.js';
-import type { CheckpointRecord, FsdSummary } from '../schema/record.js';
-import type { RunConfig } from '../schema/runConfig.js';
-import { baselineMeasures, gatherRows, groupFsd, groupFsdBasis, residualSite } from './circuitMeasures.js';
+import type { AsyncEngine, TrainingState } from '../../engine/engine.js';
+import { fsdAltKey, fsdSitesOf, siteUnits, type SiteName } from '../../schema/sites.js';
+import { totalNorm } from '../../model/params.js';
+import type { Split, Task } from '../../tasks/task.js';
+import { fourierFsd, multiplicativeFsd, type FourierFsd } from '../../metrics/fsd.js';
+import { summariseFourierFsd } from '../../metrics/fsdSummary.js';
+import { eventSteps } from '../../metrics/events.js';
+import { gaussianNull, permutationNull, summariseNull } from '../../metrics/fsdNull.js';
+import { subsetLossAccuracy } from '../../metrics/subsetLoss.js';
+import type { CheckpointRecord, FsdSummary } from '../../schema/record.js';
+import type { RunConfig } from '../../schema/runConfig.js';
+import type { CheckpointMeasures } from '../../train/measures.js';
+import { baselineMeasures, gatherRows, groupFsd, groupFsdBasis, residualSite } from '../../train/circuitMeasures.js';
 
 
 export async function measureCheckpoint(
@@ -112,6 +114,17 @@ export async function measureCheckpoint(
     diverged,
   };
 }
+
+/**
+ * Circuit-sync's checkpoint measures for the training loop: its records (above), its sync event (FSD >= the run's
+ * sync threshold; its checkpoint is kept, and `grokcheck fork --at sync` starts there) and the schedule trigger
+ * `fsd` that fires at it.
+ */
+export const circuitSyncMeasures: CheckpointMeasures = {
+  measure: measureCheckpoint,
+  events: (records, config) => ({ sync: eventSteps(records, config.metrics.sync_threshold).sync }),
+  triggers: { fsd: 'sync' },
+};
 
 function answerCounts(labels: Int32Array, size: number): Int32Array {
   const counts = new Int32Array(size);

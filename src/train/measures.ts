@@ -1,0 +1,38 @@
+/**
+ * What a paper measures at a checkpoint and which of its events training reads (issue 28: the core knows no
+ * paper). The training loop records the core fields of every checkpoint through the paper's `measure` (today the
+ * record layout is still circuit-sync's; src/schema/record.ts), keeps the checkpoints of the paper's events, and
+ * fires a weight-decay schedule at a trigger the paper names (circuit-sync's `fsd`: its sync step). A paper
+ * supplies one (Paper.checkpoint; circuit-sync's is its measure.ts).
+ */
+import type { AsyncEngine, TrainingState } from '../engine/engine.js';
+import type { CheckpointRecord } from '../schema/record.js';
+import type { RunConfig } from '../schema/runConfig.js';
+import type { Split, Task } from '../tasks/task.js';
+
+export interface CheckpointMeasures {
+  /** One checkpoint's record: the engine at `step`, the run's earlier records (a fork's parent's first). */
+  measure(
+    engine: AsyncEngine,
+    task: Task,
+    split: Split,
+    config: RunConfig,
+    step: number,
+    weightDecay: number,
+    previous: readonly CheckpointRecord[],
+    /** The engine's state when the caller has already read it (the loop writes it as the checkpoint too). */
+    known?: TrainingState,
+  ): Promise<CheckpointRecord>;
+  /** The steps of the paper's own events in a run's records, by name (null: not yet); their checkpoints are kept. */
+  events(records: readonly CheckpointRecord[], config: RunConfig): Readonly<Record<string, number | null>>;
+  /** The schedule triggers the paper defines (beyond the core's `mem` and `step:N`), each the event it fires at. */
+  readonly triggers: Readonly<Record<string, string>>;
+}
+
+/** The step a schedule trigger fires at in `records` (null: not yet); the core's `mem`, else the paper's event. */
+export function triggerStep(measures: CheckpointMeasures, trigger: string, records: readonly CheckpointRecord[], config: RunConfig, memorisation: number | null): number | null {
+  if (trigger === 'mem') return memorisation;
+  const event = measures.triggers[trigger];
+  if (event === undefined) throw new Error(`schedule trigger '${trigger}' is neither mem, step:N nor one this paper defines (${Object.keys(measures.triggers).join(', ') || 'none'})`);
+  return measures.events(records, config)[event] ?? null;
+}
