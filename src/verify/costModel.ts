@@ -16,7 +16,7 @@
  */
 import { createEngine } from '../engine/create.js';
 import type { AsyncEngine, EngineKind, EngineOptions } from '../engine/engine.js';
-import { canonicalEvents } from '../metrics/events.js';
+import { accuracyEventSteps } from '../metrics/events.js';
 import { initParams } from '../model/params.js';
 import type { CheckpointRecord } from '../schema/record.js';
 import { stepBatchSize, trainSizeOf, type RunConfig } from '../schema/runConfig.js';
@@ -84,8 +84,8 @@ export function grokHistoryKey(config: Pick<RunConfig, 'task' | 'fork'>, fork: b
 
 /** Adds a completed run's grokking step (from its records, canonical rules) to `history`. */
 export function noteGrok(history: GrokHistory, config: RunConfig, records: readonly CheckpointRecord[]): void {
-  const grok = canonicalEvents(records, config.metrics.sync_threshold).grokking?.step;
-  if (grok === undefined) return;
+  const grok = accuracyEventSteps(records).grok;
+  if (grok === null) return;
   const start = config.fork?.step ?? 0;
   const key = grokHistoryKey(config);
   history.set(key, [...(history.get(key) ?? []), grok - start]);
@@ -115,12 +115,12 @@ export function expectedLength(
     return { steps: s - at, stop: s, basis };
   };
   if (afterGrok === undefined) return done(cap, 'cap');
-  const grok = records.length ? canonicalEvents(records, config.metrics.sync_threshold).grokking?.step : undefined;
-  if (grok !== undefined) return done(grok + afterGrok, 'grokked');
+  const grok = accuracyEventSteps(records).grok;
+  if (grok !== null) return done(grok + afterGrok, 'grokked');
   if (committed.length) {
     // The same configuration grokked there at this step, or never did and stopped where its records end (the cap).
-    const committedGrok = canonicalEvents(committed, config.metrics.sync_threshold).grokking?.step;
-    return done(committedGrok !== undefined ? committedGrok + afterGrok : committed.at(-1)!.step, 'committed');
+    const committedGrok = accuracyEventSteps(committed).grok;
+    return done(committedGrok !== null ? committedGrok + afterGrok : committed.at(-1)!.step, 'committed');
   }
   const similar = history.get(grokHistoryKey(config));
   if (similar?.length) return done(start + median(similar) + afterGrok, 'median');
