@@ -20,7 +20,6 @@ const STILL_TO_MOVE = [
   'commands/show.ts',
   'commands/train.ts',
   'schema/runConfig.ts',
-  'train/memory.ts',
   'verify/costModel.ts',
 ];
 

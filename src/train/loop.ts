@@ -288,7 +288,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
     if (!(error instanceof IncompleteTailError)) throw error;
     reopen = true;
   }
-  checkMemory(config);
+  checkMemory(config, opts.measures);
   const writer = store.openWriter(config);
   const where = { step: -1, checkpoint: -1 };
   // Said in status.json too, before the lock goes, so that a reader never sees `running` for a stopped run.

@@ -10,6 +10,15 @@ import type { CheckpointRecord } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
 import type { Split, Task } from '../tasks/task.js';
 
+/** One checkpoint's peak memory, estimated before anything is allocated (memory.ts refuses what does not fit). */
+export interface MemoryEstimate {
+  bytes: number;
+  /** The grid rows evaluated at each checkpoint. */
+  gridRows: number;
+  /** What the estimate counts, in words. */
+  parts: string;
+}
+
 export interface CheckpointMeasures {
   /** One checkpoint's record: the engine at `step`, the run's earlier records (a fork's parent's first). */
   measure(
@@ -25,6 +34,8 @@ export interface CheckpointMeasures {
   ): Promise<CheckpointRecord>;
   /** The steps of the paper's own events in a run's records, by name (null: not yet); their checkpoints are kept. */
   events(records: readonly CheckpointRecord[], config: RunConfig): Readonly<Record<string, number | null>>;
+  /** An upper estimate of one checkpoint's peak memory for a run of `config`. */
+  memory(config: RunConfig): MemoryEstimate;
   /** The schedule triggers the paper defines (beyond the core's `mem` and `step:N`), each the event it fires at. */
   readonly triggers: Readonly<Record<string, string>>;
 }

@@ -14,8 +14,8 @@ import { ConfigError } from '../schema/parse.js';
 import { RunConfigSchema, type RunConfig, type RunConfigInput } from '../schema/runConfig.js';
 import { makeTempDir } from '../testing/tempDir.js';
 import { openStore, readRunRecords, trainRun } from './loop.js';
-import { checkMemory, checkpointMemory } from './memory.js';
-import { circuitSyncMeasures } from '../papers/circuit-sync/measure.js';
+import { checkMemory } from './memory.js';
+import { checkpointMemory, circuitSyncMeasures } from '../papers/circuit-sync/measure.js';
 
 function tiny(overrides: Partial<RunConfigInput> = {}): RunConfig {
   return RunConfigSchema.parse({
@@ -163,9 +163,9 @@ describe('memory', () => {
       stop: { max_steps: 1 },
     });
     expect(checkpointMemory(big).gridRows).toBe(997 * 997);
-    expect(() => checkMemory(big, 24 * 2 ** 30)).toThrow(ConfigError);
-    expect(() => checkMemory(big, 24 * 2 ** 30)).toThrow(/p = 997 needs about \d+\.\d GiB .* this machine has 24\.0 GiB available/);
+    expect(() => checkMemory(big, circuitSyncMeasures, 24 * 2 ** 30)).toThrow(ConfigError);
+    expect(() => checkMemory(big, circuitSyncMeasures, 24 * 2 ** 30)).toThrow(/p = 997 needs about \d+\.\d GiB .* this machine has 24\.0 GiB available/);
     // The paper's largest prime fits a small machine.
-    expect(checkMemory({ ...big, task: { ...big.task, n: 131 }, model: paperModel(131) }, 4 * 2 ** 30).bytes).toBeLessThan(1 * 2 ** 30);
+    expect(checkMemory({ ...big, task: { ...big.task, n: 131 }, model: paperModel(131) }, circuitSyncMeasures, 4 * 2 ** 30).bytes).toBeLessThan(1 * 2 ** 30);
   });
 });

@@ -16,7 +16,8 @@ import { gaussianNull, permutationNull, summariseNull } from '../../metrics/fsdN
 import { subsetLossAccuracy } from '../../metrics/subsetLoss.js';
 import type { CheckpointRecord, FsdSummary } from '../../schema/record.js';
 import type { RunConfig } from '../../schema/runConfig.js';
-import type { CheckpointMeasures } from '../../train/measures.js';
+import { taskElements } from '../../schema/task.js';
+import type { CheckpointMeasures, MemoryEstimate } from '../../train/measures.js';
 import { baselineMeasures, gatherRows, groupFsd, groupFsdBasis, residualSite } from '../../train/circuitMeasures.js';
 
 
@@ -116,6 +117,26 @@ export async function measureCheckpoint(
 }
 
 /**
+ * An upper estimate of one checkpoint's peak memory (circuit-sync's checkpoint measures): the engine's outputs (logits, 4 bytes
+ * per class, and every site's capture, 4 bytes per unit, per row), the train/validation copies of the canonical
+ * site, the restricted-logit override (d_mlp per row) with its logits, and Nanda's excluded and restricted
+ * logits (2 x 4 bytes per class) with their float64 projections (8 bytes per class) per row.
+ */
+export function checkpointMemory(config: RunConfig): MemoryEstimate {
+  const elements = taskElements(config.task.kind, config.task.n);
+  const rows = elements * elements;
+  const { model } = config;
+  const captured = fsdSitesOf(model).reduce((n, site) => n + siteUnits(model, site), 0);
+  const canonical = siteUnits(model, config.metrics.fsd_site);
+  const perRow = 4 * captured + 4 * canonical + 4 * model.d_mlp + (4 + 4 + 8 + 8) * model.classes;
+  return {
+    bytes: rows * perRow,
+    gridRows: rows,
+    parts: `${rows} grid rows x (${captured} captured units + ${canonical} canonical-site copies + ${model.d_mlp} override values, 4 bytes each, + ${model.classes} classes x 24 bytes of logits and projections)`,
+  };
+}
+
+/**
  * Circuit-sync's checkpoint measures for the training loop: its records (above), its sync event (FSD >= the run's
  * sync threshold; its checkpoint is kept, and `grokcheck fork --at sync` starts there) and the schedule trigger
  * `fsd` that fires at it.
@@ -124,6 +145,7 @@ export const circuitSyncMeasures: CheckpointMeasures = {
   measure: measureCheckpoint,
   events: (records, config) => ({ sync: eventSteps(records, config.metrics.sync_threshold).sync }),
   triggers: { fsd: 'sync' },
+  memory: checkpointMemory,
 };
 
 function answerCounts(labels: Int32Array, size: number): Int32Array {
