@@ -16,8 +16,6 @@ import { describe, expect, it } from 'vitest';
 const SRC = fileURLToPath(new URL('./', import.meta.url));
 
 const STILL_TO_MOVE = [
-  'commands/runViews.ts',
-  'commands/show.ts',
   'commands/train.ts',
   'schema/runConfig.ts',
   'verify/costModel.ts',

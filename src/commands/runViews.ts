@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { canonicalEvents } from '../metrics/events.js';
+import type { CheckpointMeasures } from '../train/measures.js';
 import type { AnyPaper, Profile } from '../paper/paper.js';
 import type { RoleBase } from '../paper/runSet.js';
 import type { LockInspection, RunStatus } from '../runs/store.js';
@@ -21,13 +21,8 @@ import { assembleRunSet } from '../verify/runSet.js';
 import { storeSource as profileStoreSource } from '../verify/trainProfile.js';
 import { UsageError } from './command.js';
 
-/** The events a reviewer reads first (metrics.md "Checkpoint metrics", canonical rules), null where none. */
-export interface RunEvents {
-  memorisation: number | null;
-  sync: number | null;
-  grokking: number | null;
-  lead: number | null;
-}
+/** The events a reviewer reads first, as the paper names them (CheckpointMeasures.summary), null where none. */
+export type RunEvents = Record<string, number | null>;
 
 export interface RunView {
   id: string;
@@ -70,16 +65,16 @@ export function runState(status: RunStatus | null, lock: LockInspection): string
 const RUN_FILE = new RegExp(`^[0-9a-f]{${RUN_ID_LENGTH}}\\.jsonl$`);
 const RUN_DIR = new RegExp(`^[0-9a-f]{${RUN_ID_LENGTH}}$`);
 
-function eventsOf(records: readonly CheckpointRecord[], config: RunConfig | null): RunEvents | null {
+function eventsOf(records: readonly CheckpointRecord[], config: RunConfig | null, measures: CheckpointMeasures): RunEvents | null {
   if (!config || records.length === 0) return null;
-  const ev = canonicalEvents(records, config.metrics.sync_threshold);
-  return { memorisation: ev.memorisation?.step ?? null, sync: ev.sync?.step ?? null, grokking: ev.grokking?.step ?? null, lead: ev.lead };
+  const { events } = measures.describe(records, config);
+  return Object.fromEntries(measures.summary.map(({ event }) => [event, events[event] ?? null]));
 }
 
 /** A complete run that ended on a diverged record is `diverged`. */
-function withDivergence(view: Omit<RunView, 'diverged_at' | 'events'>, records: readonly CheckpointRecord[]): RunView {
+function withDivergence(view: Omit<RunView, 'diverged_at' | 'events'>, records: readonly CheckpointRecord[], measures: CheckpointMeasures): RunView {
   const at = divergedAt(records);
-  return { ...view, state: at !== null && view.state === 'complete' ? 'diverged' : view.state, diverged_at: at, events: eventsOf(records, view.config) };
+  return { ...view, state: at !== null && view.state === 'complete' ? 'diverged' : view.state, diverged_at: at, events: eventsOf(records, view.config, measures) };
 }
 
 /** Experiment keys by run id, from the profile's plan against this folder (forks are planned from their parents' records). */
@@ -117,7 +112,7 @@ function findRun(ref: string, ids: readonly string[], dir: string, index: () => 
   return matches[0];
 }
 
-function storeSource(dir: string, index: () => KeyIndex | undefined, profileNote: string): RunSource {
+function storeSource(dir: string, index: () => KeyIndex | undefined, profileNote: string, measures: CheckpointMeasures): RunSource {
   const store = openStore(dir);
   const view = (id: string): { view: RunView; records: CheckpointRecord[] } => {
     const s = store.summarize(id);
@@ -141,7 +136,7 @@ function storeSource(dir: string, index: () => KeyIndex | undefined, profileNote
       keys: index()?.keys.get(id) ?? [],
       problems,
     };
-    return { view: withDivergence(base, records), records };
+    return { view: withDivergence(base, records, measures), records };
   };
   return {
     describe: `run store ${dir}${profileNote}`,
@@ -154,7 +149,7 @@ function storeSource(dir: string, index: () => KeyIndex | undefined, profileNote
   };
 }
 
-function exportSource(dir: string, index: () => KeyIndex | undefined, profileNote: string): RunSource {
+function exportSource(dir: string, index: () => KeyIndex | undefined, profileNote: string, measures: CheckpointMeasures): RunSource {
   const files = () => readdirSync(dir).filter((n) => RUN_FILE.test(n)).sort();
   const read = (id: string): { view: RunView; records: CheckpointRecord[]; status: RunStatus | null } => {
     const name = exportFileName(id);
@@ -167,7 +162,7 @@ function exportSource(dir: string, index: () => KeyIndex | undefined, profileNot
         config: run.config, summary: summarizeRunConfig(run.config), keys, problems: [],
       };
       const status: RunStatus = { state: run.status, step: run.records.at(-1)?.step ?? 0, updated: '', engine: run.engine, wall_s: run.wall_s, ...(run.message ? { message: run.message } : {}) };
-      return { view: withDivergence(base, run.records), records: run.records, status };
+      return { view: withDivergence(base, run.records, measures), records: run.records, status };
     } catch (error) {
       const view: RunView = {
         id, state: 'unreadable', step: null, wall_s: null, engine: null, message: null, config: null, summary: null, keys,
@@ -205,7 +200,7 @@ export function runSourceAt(dir: string, options: SourceOptions): RunSource {
   const index = () => (profile ? (cached ??= keyIndex(options.paper, profile, dir, exported)) : undefined);
   const note = profile ? `, profile ${profile.label} of ${options.paper.id}` : '';
   const shown = relative(process.cwd(), dir) || '.';
-  return exported ? exportSource(shown, index, note) : storeSource(shown, index, note);
+  return exported ? exportSource(shown, index, note, options.paper.checkpoint) : storeSource(shown, index, note, options.paper.checkpoint);
 }
 
 /**

@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { makeTempDir } from '../testing/tempDir.js';
 import { defaultStores } from './runViews.js';
 import { describeOutcome, selectRuns } from './show.js';
+import { circuitSyncMeasures } from '../papers/circuit-sync/measure.js';
 
 const config = mainRunConfig(paperProfile, 97, 42);
 
 describe('describeOutcome (grokcheck show / train)', () => {
   it('reports the canonical events the verdict report reads, with the leads', () => {
     const records = syntheticRecords({ endStep: 6000, memStep: 800, syncStep: 2500, grokStep: 4000, baselineSyncStep: 3700 });
-    const d = describeOutcome({ records, config });
+    const d = describeOutcome({ records, config }, circuitSyncMeasures);
     expect(d.events).toEqual({
       memorisation: 800, sync: 2500, baseline_sync: 3700, grokking: 4000, destabilised: null, lead: 1500, baseline_lead: 300,
     });
@@ -22,7 +23,7 @@ describe('describeOutcome (grokcheck show / train)', () => {
 
   it('marks a post-grokking collapse and an event that lands on a slingshot spike', () => {
     const records = syntheticRecords({ endStep: 6000, memStep: 800, syncStep: 2500, grokStep: 4000, spikes: [2500], collapseFrom: 5000 });
-    const d = describeOutcome({ records, config });
+    const d = describeOutcome({ records, config }, circuitSyncMeasures);
     expect(d.events.destabilised).toBe(5000);
     expect(d.flags).toEqual(['sync at 2500 is on a spike checkpoint']);
   });

@@ -1,7 +1,7 @@
 /** `grokcheck show RUN` and `grokcheck runs`: inspect the run store. */
 import { csvFormatRows } from 'd3-dsv';
 import { z } from 'zod';
-import { canonicalEvents, spikeFlags } from '../metrics/events.js';
+import type { CheckpointMeasures } from '../train/measures.js';
 import { nonFiniteAsString } from '../schema/jsonNumber.js';
 import type { CheckpointRecord } from '../schema/record.js';
 import type { RunOutcome } from '../train/loop.js';
@@ -22,31 +22,24 @@ export interface OutcomeDescription {
 }
 
 /**
- * A run's events under the canonical rules of metrics.md "Checkpoint metrics" (src/metrics/events.ts; the
- * verdict report's canonical analysis reads the same), with events on spike checkpoints flagged, and a compact
- * trajectory (every `every` steps, each event and the last checkpoint; 'all': every checkpoint).
+ * A run's events as its paper describes them (CheckpointMeasures.describe), and a compact trajectory (every
+ * `every` steps, each event and the last checkpoint; 'all': every checkpoint).
  */
-export function describeOutcome(outcome: Pick<RunOutcome, 'records' | 'config'>, every: number | 'all' = TRAJECTORY_EVERY): OutcomeDescription {
+export function describeOutcome(
+  outcome: Pick<RunOutcome, 'records' | 'config'>,
+  measures: Pick<CheckpointMeasures, 'describe'>,
+  every: number | 'all' = TRAJECTORY_EVERY,
+): OutcomeDescription {
   const records = outcome.records;
-  const ev = canonicalEvents(records, outcome.config.metrics.sync_threshold);
-  const step = (e: { step: number } | null) => e?.step ?? null;
-  const events = {
-    memorisation: step(ev.memorisation),
-    sync: step(ev.sync),
-    baseline_sync: step(ev.baselineSync),
-    grokking: step(ev.grokking),
-    destabilised: step(ev.destabilised),
-    lead: ev.lead,
-    baseline_lead: ev.baselineLead,
-  };
-  const marks = new Set([events.memorisation, events.sync, events.grokking, events.baseline_sync, events.destabilised].filter((s) => s !== null));
+  const { events, marks: marked, flags } = measures.describe(records, outcome.config);
+  const marks = new Set(marked);
   const trajectory = records
     .filter((r) => every === 'all' || r.step % every === 0 || marks.has(r.step) || r === records.at(-1))
     .map((r) => ({
       step: r.step, train_acc: r.train_acc, val_acc: r.val_acc, fsd: r.fsd, norm: r.norm,
       median_rank: r.median_rank, restricted_logit_loss: r.restricted_logit_loss,
     }));
-  return { events, flags: spikeFlags(ev), trajectory };
+  return { events, flags, trajectory };
 }
 
 /** The events, one per line, then the notes (shared by show and train). */
@@ -145,7 +138,7 @@ Examples:
       process.stdout.write(recordsCsv(records));
       return 0;
     }
-    const d = describeOutcome({ records, config }, flags.every);
+    const d = describeOutcome({ records, config }, paperOf(flags).checkpoint, flags.every);
     if (flags.json) {
       console.log(JSON.stringify({ id: view.id, keys: view.keys, config, status, state: view.state, diverged_at: view.diverged_at, problems: view.problems, ...d, records }, nonFiniteAsString));
       return 0;
@@ -171,8 +164,9 @@ const sortValue = (v: RunView, by: (typeof RUN_SORTS)[number]): string | number 
     case 'key': return v.keys[0] ?? null;
     case 'id': return v.id;
     case 'step': return v.step;
-    case 'grokking': return v.events?.grokking ?? null;
-    case 'lead': return v.events?.lead ?? null;
+    case 'grokking':
+    case 'lead':
+      return v.events?.[by] ?? null;
     case 'wall': return v.wall_s;
   }
 };
@@ -234,13 +228,14 @@ Examples:
       const differs = distinguishingFields(all);
       console.log(`${source.describe}: ${views.length === all.length ? `${all.length} run(s)` : `${views.length} of ${all.length} runs`}`);
       if (views.length === 0) continue;
+      const columns = paperOf(flags).checkpoint.summary;
       const rows = views.map((r) => [
-        keyCell(r.keys, flags.key), r.id, stateLabel(r), cellOf(r.step), cellOf(r.events?.memorisation), cellOf(r.events?.sync),
-        cellOf(r.events?.grokking), cellOf(r.events?.lead), r.wall_s === null ? '-' : r.wall_s.toFixed(0),
+        keyCell(r.keys, flags.key), r.id, stateLabel(r), cellOf(r.step), ...columns.map(({ event }) => cellOf(r.events?.[event])),
+        r.wall_s === null ? '-' : r.wall_s.toFixed(0),
         r.problems.length ? r.problems.join('; ') : '-',
         `${r.summary ?? ''}${differs.get(r.id)?.length ? `  [${differs.get(r.id)!.join(', ')}]` : ''}`,
       ]);
-      const header = ['key', 'id', 'state', 'step', 'mem', 'sync', 'grok', 'lead', 'wall_s', 'problems', 'config'];
+      const header = ['key', 'id', 'state', 'step', ...columns.map(({ column }) => column), 'wall_s', 'problems', 'config'];
       const widths = header.map((h, i) => (i >= header.length - 2 ? 0 : Math.max(h.length, ...rows.map((row) => row[i].length))));
       for (const row of [header, ...rows]) console.log(row.map((c, i) => (widths[i] ? c.padEnd(widths[i]) : c)).join('  ').trimEnd());
     }

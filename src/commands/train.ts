@@ -217,13 +217,13 @@ export async function runWithProgress(config: RunConfig, f: RunFlagValues): Prom
 export function printOutcome(outcome: RunOutcome, json: boolean): void {
   if (json)
     console.log(
-      JSON.stringify({ id: outcome.id, status: outcome.status, diverged_at: divergedAt(outcome.records), message: outcome.message, wall_s: outcome.wall_s, engine: outcome.engine, ...describeOutcome(outcome) }, nonFiniteAsString),
+      JSON.stringify({ id: outcome.id, status: outcome.status, diverged_at: divergedAt(outcome.records), message: outcome.message, wall_s: outcome.wall_s, engine: outcome.engine, ...describeOutcome(outcome, TRAINING_PAPER.checkpoint) }, nonFiniteAsString),
     );
   else {
     const diverged = divergedAt(outcome.records);
     const state = diverged === null ? outcome.status : `diverged at step ${diverged}`;
     console.log(`run ${outcome.id}: ${state}${outcome.message && diverged === null ? ` (${outcome.message})` : ''}, ${outcome.wall_s.toFixed(1)} s on ${outcome.engine}`);
     if (diverged !== null) console.error(`train: run ${outcome.id} diverged at step ${diverged} (a non-finite loss; its records keep the non-finite values, flagged): lower --lr or raise --wd`);
-    for (const line of eventLines(describeOutcome(outcome))) console.log(line);
+    for (const line of eventLines(describeOutcome(outcome, TRAINING_PAPER.checkpoint))) console.log(line);
   }
 }

@@ -19,6 +19,16 @@ export interface MemoryEstimate {
   parts: string;
 }
 
+/** A run's events as `show` and `train` print them. */
+export interface RunDescription {
+  /** Event steps, and spans between events (e.g. a lead), in print order; null: never. */
+  events: Record<string, number | null>;
+  /** The steps a compact trajectory always shows (the events that are steps). */
+  marks: number[];
+  /** Notes on the events (e.g. one that falls on a spike checkpoint). */
+  flags: string[];
+}
+
 export interface CheckpointMeasures {
   /** One checkpoint's record: the engine at `step`, the run's earlier records (a fork's parent's first). */
   measure(
@@ -34,6 +44,10 @@ export interface CheckpointMeasures {
   ): Promise<CheckpointRecord>;
   /** The steps of the paper's own events in a run's records, by name (null: not yet); their checkpoints are kept. */
   events(records: readonly CheckpointRecord[], config: RunConfig): Readonly<Record<string, number | null>>;
+  /** A run's events under the paper's canonical rules, for `show` and `train`. */
+  describe(records: readonly CheckpointRecord[], config: RunConfig): RunDescription;
+  /** The events `runs` lists per run, as table columns: the column's header and the event's name in `describe`. */
+  readonly summary: readonly { column: string; event: string }[];
   /** An upper estimate of one checkpoint's peak memory for a run of `config`. */
   memory(config: RunConfig): MemoryEstimate;
   /** The schedule triggers the paper defines (beyond the core's `mem` and `step:N`), each the event it fires at. */

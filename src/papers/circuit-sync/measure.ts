@@ -11,13 +11,13 @@ import { totalNorm } from '../../model/params.js';
 import type { Split, Task } from '../../tasks/task.js';
 import { fourierFsd, multiplicativeFsd, type FourierFsd } from '../../metrics/fsd.js';
 import { summariseFourierFsd } from '../../metrics/fsdSummary.js';
-import { eventSteps } from '../../metrics/events.js';
+import { canonicalEvents, eventSteps, spikeFlags } from '../../metrics/events.js';
 import { gaussianNull, permutationNull, summariseNull } from '../../metrics/fsdNull.js';
 import { subsetLossAccuracy } from '../../metrics/subsetLoss.js';
 import type { CheckpointRecord, FsdSummary } from '../../schema/record.js';
 import type { RunConfig } from '../../schema/runConfig.js';
 import { taskElements } from '../../schema/task.js';
-import type { CheckpointMeasures, MemoryEstimate } from '../../train/measures.js';
+import type { CheckpointMeasures, MemoryEstimate, RunDescription } from '../../train/measures.js';
 import { baselineMeasures, gatherRows, groupFsd, groupFsdBasis, residualSite } from '../../train/circuitMeasures.js';
 
 
@@ -146,7 +146,34 @@ export const circuitSyncMeasures: CheckpointMeasures = {
   events: (records, config) => ({ sync: eventSteps(records, config.metrics.sync_threshold).sync }),
   triggers: { fsd: 'sync' },
   memory: checkpointMemory,
+  describe: describeRun,
+  summary: [
+    { column: 'mem', event: 'memorisation' },
+    { column: 'sync', event: 'sync' },
+    { column: 'grok', event: 'grokking' },
+    { column: 'lead', event: 'lead' },
+  ],
 };
+
+/**
+ * A run's events under the canonical rules of metrics.md "Checkpoint metrics" (src/metrics/events.ts; the
+ * verdict report's canonical analysis reads the same), with the events on spike checkpoints flagged.
+ */
+function describeRun(records: readonly CheckpointRecord[], config: RunConfig): RunDescription {
+  const ev = canonicalEvents(records, config.metrics.sync_threshold);
+  const step = (e: { step: number } | null) => e?.step ?? null;
+  const events = {
+    memorisation: step(ev.memorisation),
+    sync: step(ev.sync),
+    baseline_sync: step(ev.baselineSync),
+    grokking: step(ev.grokking),
+    destabilised: step(ev.destabilised),
+    lead: ev.lead,
+    baseline_lead: ev.baselineLead,
+  };
+  const marks = [events.memorisation, events.sync, events.grokking, events.baseline_sync, events.destabilised].filter((s): s is number => s !== null);
+  return { events, marks, flags: spikeFlags(ev) };
+}
 
 function answerCounts(labels: Int32Array, size: number): Int32Array {
   const counts = new Int32Array(size);
