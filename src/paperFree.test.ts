@@ -18,7 +18,6 @@ const SRC = fileURLToPath(new URL('./', import.meta.url));
 const STILL_TO_MOVE = [
   'commands/train.ts',
   'schema/runConfig.ts',
-  'verify/costModel.ts',
 ];
 
 /** What marks a module as knowing circuit-sync. */

@@ -208,7 +208,7 @@ function invocation(argv: readonly string[]): Invocation {
   const reportDir = resolve(f['report-dir'] ?? (f.claim ? join(profileReportDir, 'claims', f.claim) : profileReportDir));
 
   // The shard split depends on the plan alone (not on what this store holds), so every machine agrees on it.
-  const include = shard ? shardMembership(profile.plan(() => undefined, experiments), shard.index, shard.count) : undefined;
+  const include = shard ? shardMembership(profile.plan(() => undefined, experiments), shard.index, shard.count, paper.checkpoint) : undefined;
   // The estimates take each run's grokking step from the committed records where they hold the run.
   // Each committed-records folder is read once however many estimates read it (0.45 s for the paper's).
   const readFolders = new Map<string, ExportedRuns>();

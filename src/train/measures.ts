@@ -29,6 +29,14 @@ export interface RunDescription {
   flags: string[];
 }
 
+/** What one checkpoint's measurement costs, machine-free (the cost model's prior; src/verify/costModel.ts). */
+export interface CheckpointCost {
+  /** Multiply-adds of a checkpoint beyond the grid's forward pass. */
+  units: number;
+  /** Checkpoints that cost more, if any: every `every` steps, `units` more multiply-adds (circuit-sync's null). */
+  dear: { every: number; units: number } | null;
+}
+
 export interface CheckpointMeasures {
   /** One checkpoint's record: the engine at `step`, the run's earlier records (a fork's parent's first). */
   measure(
@@ -48,6 +56,9 @@ export interface CheckpointMeasures {
   describe(records: readonly CheckpointRecord[], config: RunConfig): RunDescription;
   /** The events `runs` lists per run, as table columns: the column's header and the event's name in `describe`. */
   readonly summary: readonly { column: string; event: string }[];
+  /** What a checkpoint of a run of `config` costs, and which of its config's fields set that (the cost model prices each once). */
+  cost(config: RunConfig): CheckpointCost;
+  costKey(config: RunConfig): unknown;
   /** An upper estimate of one checkpoint's peak memory for a run of `config`. */
   memory(config: RunConfig): MemoryEstimate;
   /** The schedule triggers the paper defines (beyond the core's `mem` and `step:N`), each the event it fires at. */

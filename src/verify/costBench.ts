@@ -29,8 +29,8 @@ export async function benchCostModel(paper: AnyPaper, key: string, engine: Engin
   try {
     const out = await trainRun({ config: run.config, storeRoot: store, engine, engineOptions: options, measures: paper.checkpoint });
     const known = expectedLength(run.config, out.records.filter((r) => r.step === 0 || r.val_acc >= 0.95).slice(0, 2));
-    const estimatePrior = costOf(run.config, prior, price);
-    const estimateKnown = costOf(run.config, { steps: known.stop }, price);
+    const estimatePrior = costOf(run.config, prior, price, paper.checkpoint);
+    const estimateKnown = costOf(run.config, { steps: known.stop }, price, paper.checkpoint);
     return {
       run: `${key} (${out.id}), stopped at ${out.records.at(-1)!.step}`,
       estimated_s: { prior: estimatePrior, knowing_grok: estimateKnown },

@@ -20,7 +20,6 @@ import { accuracyEventSteps } from '../metrics/events.js';
 import { initParams } from '../model/params.js';
 import type { CheckpointRecord } from '../schema/record.js';
 import { stepBatchSize, trainSizeOf, type RunConfig } from '../schema/runConfig.js';
-import { fsdSitesOf, siteUnits } from '../schema/sites.js';
 import { taskElements } from '../schema/task.js';
 import { BatchCursor } from '../tasks/batches.js';
 import { gather, taskFromConfig } from '../tasks/task.js';
@@ -34,14 +33,17 @@ export interface ShapeCost {
   null: number;
 }
 
-/** What identifies a run's cost per step: task size, model, batch, metric options (not seeds, not weight decay). */
-export function shapeKey(config: RunConfig): string {
-  const { task, model, batch_size, metrics } = config;
-  return JSON.stringify([task.kind, task.n, task.train_frac, model, batch_size, metrics.fsd_site, metrics.permutations]);
+/** What identifies a run's cost per step: task size, model, batch, the paper's cost key (not seeds, not weight decay). */
+export function shapeKey(config: RunConfig, measures: Pick<CheckpointMeasures, 'costKey'>): string {
+  const { task, model, batch_size } = config;
+  return JSON.stringify([task.kind, task.n, task.train_frac, model, batch_size, measures.costKey(config)]);
 }
 
-/** Multiply-adds, machine-free: forward + backward (x3) over the batch; one grid forward and the FSDs per checkpoint. */
-export function shapeUnits(config: RunConfig): ShapeCost {
+/**
+ * Multiply-adds, machine-free: forward + backward (x3) over the batch; per checkpoint one grid forward and the
+ * paper's measurement; the paper's dearer checkpoints (CheckpointMeasures.cost).
+ */
+export function shapeUnits(config: RunConfig, measures: Pick<CheckpointMeasures, 'cost'>): ShapeCost {
   const { model } = config;
   const elements = taskElements(config.task.kind, config.task.n);
   const grid = elements * elements;
@@ -50,11 +52,11 @@ export function shapeUnits(config: RunConfig): ShapeCost {
   const attention = model.variant === 'mlp_only' ? 0 : 4 * d * d;
   const mlp = model.variant === 'attn_only' ? 0 : 2 * d * f;
   const perExample = 3 * model.n_layers * (attention + mlp) + d * model.classes;
-  const fsdUnits = fsdSitesOf(model).reduce((n, s) => n + siteUnits(model, s), 0);
+  const paper = measures.cost(config);
   return {
     step: 3 * batch * perExample,
-    checkpoint: grid * (perExample + fsdUnits * 4 + model.classes * 8),
-    null: config.metrics.permutations * siteUnits(model, config.metrics.fsd_site) * elements * elements,
+    checkpoint: grid * perExample + paper.units,
+    null: paper.dear?.units ?? 0,
   };
 }
 
@@ -127,10 +129,11 @@ export function expectedLength(
   return done(start + Math.round((cap - start) / 2) + afterGrok, 'prior');
 }
 
-/** Cost of `length` at `price`: steps, their checkpoints (every eval_every steps) and nulls (every 500). */
-export function costOf(config: RunConfig, length: Pick<ExpectedLength, 'steps'>, price: ShapeCost): number {
+/** Cost of `length` at `price`: steps, their checkpoints (every eval_every steps) and the paper's dearer ones. */
+export function costOf(config: RunConfig, length: Pick<ExpectedLength, 'steps'>, price: ShapeCost, measures: Pick<CheckpointMeasures, 'cost'>): number {
   const checkpoints = Math.ceil(length.steps / config.eval_every) + 1;
-  const nulls = config.metrics.permutations > 0 ? Math.ceil(length.steps / 500) : 0;
+  const dear = measures.cost(config).dear;
+  const nulls = dear ? Math.ceil(length.steps / dear.every) : 0;
   return length.steps * price.step + checkpoints * price.checkpoint + nulls * price.null;
 }
 
@@ -152,7 +155,7 @@ export class SecondsCalibration {
 
   async price(config: RunConfig, peers = 1): Promise<ShapeCost> {
     const slots = this.engine === 'webgpu' ? Math.max(1, Math.floor(peers)) : 1;
-    const key = `${shapeKey(config)}#${slots}`;
+    const key = `${shapeKey(config, this.measures)}#${slots}`;
     const known = this.measured.get(key);
     if (known) return known;
     const price = slots > 1 ? await measureGroupShape(config, slots, this.measures) : await measureShape(config, this.engine, this.options, this.measures);
@@ -215,9 +218,10 @@ async function timeShape(config: RunConfig, engines: readonly AsyncEngine[], mea
   await checkpoint(1);
   const plain = (performance.now() - t1) / 1000;
   let nullCost = 0;
-  if (config.metrics.permutations > 0 && task.kind !== 'sym') {
+  const dear = measures.cost(config).dear;
+  if (dear && task.kind !== 'sym') {
     const t2 = performance.now();
-    await checkpoint(500);
+    await checkpoint(dear.every);
     nullCost = Math.max(0, (performance.now() - t2) / 1000 - plain);
   }
   return { step, checkpoint: plain, null: nullCost };

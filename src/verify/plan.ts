@@ -104,8 +104,8 @@ export async function planRows(set: RunSet<RoleBase, Profile>, options: PlanOpti
     }),
   ];
   const ofShape = new Map<string, number>();
-  for (const config of toTrain) ofShape.set(shapeKey(config), (ofShape.get(shapeKey(config)) ?? 0) + 1);
-  const peersOf = (config: RunConfig) => Math.max(1, Math.min(options.groupSize ?? 1, ofShape.get(shapeKey(config)) ?? 1));
+  for (const config of toTrain) ofShape.set(shapeKey(config, options.measures), (ofShape.get(shapeKey(config, options.measures)) ?? 0) + 1);
+  const peersOf = (config: RunConfig) => Math.max(1, Math.min(options.groupSize ?? 1, ofShape.get(shapeKey(config, options.measures)) ?? 1));
   const rows: PlanRow[] = [];
   const seen = new Set<string>();
   for (const run of set.runs.values()) {
@@ -113,7 +113,7 @@ export async function planRows(set: RunSet<RoleBase, Profile>, options: PlanOpti
     const length = expectedLength(run.config, run.records, history, committed.get(run.id)?.records);
     const steps = run.state === 'complete' ? 0 : length.steps;
     // A run playing two roles (a schedule's constant run is a main run) is trained once: its second row costs nothing.
-    const estimate = run.state === 'complete' || seen.has(run.id) ? 0 : costOf(run.config, { steps }, await calibration.price(run.config, peersOf(run.config)));
+    const estimate = run.state === 'complete' || seen.has(run.id) ? 0 : costOf(run.config, { steps }, await calibration.price(run.config, peersOf(run.config)), options.measures);
     seen.add(run.id);
     rows.push({ key: run.key, id: run.id, experiment: run.role.experiment, state: run.state, estimated_s: estimate, expected_stop: length.stop, basis: length.basis });
   }
@@ -126,7 +126,7 @@ export async function planRows(set: RunSet<RoleBase, Profile>, options: PlanOpti
       id: null,
       experiment: w.role.experiment,
       state: w.blocked ? 'blocked' : 'waiting',
-      estimated_s: costOf(length.config, length, await calibration.price(length.config, peersOf(parent.config))),
+      estimated_s: costOf(length.config, length, await calibration.price(length.config, peersOf(parent.config)), options.measures),
       expected_stop: null,
       basis: length.basis,
     });

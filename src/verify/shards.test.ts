@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { circuitSync } from '../papers/circuit-sync/index.js';
 import { familiesOf, parseShard, shardMembership, splitFamilies, type Family } from './shards.js';
+import { circuitSyncMeasures } from '../papers/circuit-sync/measure.js';
 
 const family = (root: string, cost: number): Family => ({ root, keys: [root], forks: [], cost });
 
@@ -24,7 +25,7 @@ describe('shard split', () => {
 
   it('keeps every fork with its parent on the paper profile, and every run of the plan in one shard', () => {
     const plan = circuitSync.profile('paper').plan(() => undefined);
-    const families = familiesOf(plan);
+    const families = familiesOf(plan, circuitSyncMeasures);
     // 114 distinct runs: the roots now, the 66 forks of fork97 and forks waiting on their parents.
     const roots = new Set(plan.runs.map((r) => r.id));
     expect(families.map((f) => f.root).sort()).toEqual([...roots].sort());
@@ -33,7 +34,7 @@ describe('shard split', () => {
     expect(p97.forks.filter((k) => k.startsWith('fork97/'))).toHaveLength(6);
     expect(p97.keys).toContain('schedule/p97/s42/constant');
     for (const count of [1, 2, 3, 7]) {
-      const member = [0, 1, 2, 3, 4, 5, 6].slice(0, count).map((i) => shardMembership(plan, i, count));
+      const member = [0, 1, 2, 3, 4, 5, 6].slice(0, count).map((i) => shardMembership(plan, i, count, circuitSyncMeasures));
       for (const run of plan.runs) expect(member.filter((m) => m(run)).length).toBe(1);
     }
   });

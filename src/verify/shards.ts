@@ -5,6 +5,7 @@
  * longest-processing-time rule: families in decreasing cost, each to the least loaded shard. Pure and
  * deterministic: the same plan gives the same split on every machine, whatever their stores already hold.
  */
+import type { CheckpointMeasures } from '../train/measures.js';
 import type { Plan, PlannedRun, RoleBase } from '../paper/runSet.js';
 import { costOf, expectedLength, shapeUnits } from './costModel.js';
 
@@ -20,7 +21,7 @@ export interface Family {
 }
 
 /** The families of a plan: every root run with the forks that start from it. */
-export function familiesOf<R extends RoleBase>(plan: Plan<R>): Family[] {
+export function familiesOf<R extends RoleBase>(plan: Plan<R>, measures: Pick<CheckpointMeasures, 'cost'>): Family[] {
   const byId = new Map<string, Family>();
   const keyToId = new Map<string, string>();
   const rootCost = new Map<string, number>();
@@ -31,7 +32,7 @@ export function familiesOf<R extends RoleBase>(plan: Plan<R>): Family[] {
     family.keys.push(run.key);
     byId.set(run.id, family);
     // Machine-free and store-free: the expected length from the stop rule alone (no records, no history).
-    rootCost.set(run.id, costOf(run.config, expectedLength(run.config), shapeUnits(run.config)));
+    rootCost.set(run.id, costOf(run.config, expectedLength(run.config), shapeUnits(run.config, measures), measures));
   }
   const parentOf = (run: PlannedRun<R>) => run.config.fork!.parent;
   for (const run of plan.runs) if (run.config.fork) byId.get(parentOf(run))?.forks.push(run.key);
@@ -71,8 +72,8 @@ export function splitFamilies(families: readonly Family[], count: number): Map<s
  * The run ids of shard `index` of `count`: its families' roots, and (once planned) their forks. Forks are
  * recognised by their parent's id, so a plan made after the roots have trained keeps every run in its shard.
  */
-export function shardMembership<R extends RoleBase>(initial: Plan<R>, index: number, count: number): (run: PlannedRun<R>) => boolean {
-  const assignment = splitFamilies(familiesOf(initial), count);
+export function shardMembership<R extends RoleBase>(initial: Plan<R>, index: number, count: number, measures: Pick<CheckpointMeasures, 'cost'>): (run: PlannedRun<R>) => boolean {
+  const assignment = splitFamilies(familiesOf(initial, measures), count);
   const inShard = (root: string) => assignment.get(root) === index;
   return (run) => inShard(run.config.fork ? run.config.fork.parent : run.id);
 }

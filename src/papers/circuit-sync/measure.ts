@@ -17,7 +17,7 @@ import { subsetLossAccuracy } from '../../metrics/subsetLoss.js';
 import type { CheckpointRecord, FsdSummary } from '../../schema/record.js';
 import type { RunConfig } from '../../schema/runConfig.js';
 import { taskElements } from '../../schema/task.js';
-import type { CheckpointMeasures, MemoryEstimate, RunDescription } from '../../train/measures.js';
+import type { CheckpointCost, CheckpointMeasures, MemoryEstimate, RunDescription } from '../../train/measures.js';
 import { baselineMeasures, gatherRows, groupFsd, groupFsdBasis, residualSite } from '../../train/circuitMeasures.js';
 
 
@@ -146,6 +146,8 @@ export const circuitSyncMeasures: CheckpointMeasures = {
   events: (records, config) => ({ sync: eventSteps(records, config.metrics.sync_threshold).sync }),
   triggers: { fsd: 'sync' },
   memory: checkpointMemory,
+  cost: checkpointCost,
+  costKey: (config) => [config.metrics.fsd_site, config.metrics.permutations],
   describe: describeRun,
   summary: [
     { column: 'mem', event: 'memorisation' },
@@ -154,6 +156,23 @@ export const circuitSyncMeasures: CheckpointMeasures = {
     { column: 'lead', event: 'lead' },
   ],
 };
+
+/**
+ * A checkpoint's multiply-adds beyond the grid forward: the FSDs of every site (4 per unit and row) and the
+ * losses' projections (8 per class and row); the permutation null at every 500th step (metrics.md), each
+ * replicate an FSD of the canonical site.
+ */
+function checkpointCost(config: RunConfig): CheckpointCost {
+  const { model } = config;
+  const elements = taskElements(config.task.kind, config.task.n);
+  const grid = elements * elements;
+  const fsdUnits = fsdSitesOf(model).reduce((n, s) => n + siteUnits(model, s), 0);
+  const permutations = config.metrics.permutations;
+  return {
+    units: grid * (fsdUnits * 4 + model.classes * 8),
+    dear: permutations > 0 ? { every: 500, units: permutations * siteUnits(model, config.metrics.fsd_site) * grid } : null,
+  };
+}
 
 /**
  * A run's events under the canonical rules of metrics.md "Checkpoint metrics" (src/metrics/events.ts; the
