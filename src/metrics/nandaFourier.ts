@@ -40,7 +40,8 @@ export function nandaBasis(p: number): Float64Array {
 
 /**
  * The norms of the rows of F X for X [p, n] (row-major: the token or class axis first): l_j = |(F X)_{j,:}|,
- * j = 0..p-1 (claims.md §2.7: the W_E norms e_j with X = W_E[0..p-1, :], the W_L norms l_j with X = W_L).
+ * j = 0..p-1 (claims.md §2.7: the W_E norms e_j with X = W_E itself, whose first p rows are the number tokens;
+ * the W_L norms l_j with X = W_L).
  */
 export function fourierComponentNorms(X: ArrayLike<number>, p: number, n: number, F: Float64Array = nandaBasis(p)): Float64Array {
   if (X.length < p * n) throw new RangeError(`expected at least ${p} x ${n} values, got ${X.length}`);
@@ -65,11 +66,6 @@ export function frequencyNorms(componentNorms: ArrayLike<number>): Float64Array 
   const out = new Float64Array(K);
   for (let k = 1; k <= K; k++) out[k - 1] = Math.hypot(componentNorms[2 * k - 1], componentNorms[2 * k]);
   return out;
-}
-
-/** W_E's first p rows (the number tokens, not the separator) as X [p, d_model] for fourierComponentNorms. */
-export function embeddingSignals(WE: ArrayLike<number>, p: number, dModel: number): Float64Array {
-  return Float64Array.from({ length: p * dModel }, (_, i) => WE[i]);
 }
 
 /**

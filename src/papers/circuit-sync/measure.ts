@@ -126,7 +126,7 @@ export function checkpointMemory(config: RunConfig): MemoryEstimate {
   const elements = taskElements(config.task.kind, config.task.n);
   const rows = elements * elements;
   const { model } = config;
-  const captured = fsdSitesOf(model).reduce((n, site) => n + siteUnits(model, site), 0);
+  const captured = capturedUnits(model);
   const canonical = siteUnits(model, config.metrics.fsd_site);
   const perRow = 4 * captured + 4 * canonical + 4 * model.d_mlp + (4 + 4 + 8 + 8) * model.classes;
   return {
@@ -166,7 +166,7 @@ function checkpointCost(config: RunConfig): CheckpointCost {
   const { model } = config;
   const elements = taskElements(config.task.kind, config.task.n);
   const grid = elements * elements;
-  const fsdUnits = fsdSitesOf(model).reduce((n, s) => n + siteUnits(model, s), 0);
+  const fsdUnits = capturedUnits(model);
   const permutations = config.metrics.permutations;
   return {
     units: grid * (fsdUnits * 4 + model.classes * 8),
@@ -192,6 +192,11 @@ function describeRun(records: readonly CheckpointRecord[], config: RunConfig): R
   };
   const marks = [events.memorisation, events.sync, events.grokking, events.baseline_sync, events.destabilised].filter((s): s is number => s !== null);
   return { events, marks, flags: spikeFlags(ev) };
+}
+
+/** The units a checkpoint captures: every FSD site of the model (measureCheckpoint's one evaluation). */
+function capturedUnits(model: RunConfig['model']): number {
+  return fsdSitesOf(model).reduce((n, site) => n + siteUnits(model, site), 0);
 }
 
 function answerCounts(labels: Int32Array, size: number): Int32Array {
