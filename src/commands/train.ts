@@ -4,7 +4,7 @@ import { parseConfig, readJsonFile } from '../schema/parse.js';
 import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
 import { DEFAULT_PAPER } from '../papers/index.js';
 import { ActivationSchema, InitSchemeSchema, LossPrecisionSchema, NormSchema } from '../schema/model.js';
-import { defaultFsdSite, FSD_SITES, FsdSiteSchema } from '../schema/sites.js';
+import { withMetricOptions } from '../train/measures.js';
 import { isPrime, taskElements } from '../schema/task.js';
 import { trainLockstep } from '../train/lockstep.js';
 import { nonFiniteAsString } from '../schema/jsonNumber.js';
@@ -26,12 +26,19 @@ export const RUN_FLAGS = {
 };
 export type RunFlagValues = FlagValues<typeof RUN_FLAGS>;
 
+/**
+ * The paper whose checkpoint measures `train` and `fork` record (its metric flags and schedule triggers among
+ * `train`'s flags): the default paper.
+ */
+export const TRAINING_PAPER = DEFAULT_PAPER;
+const paperTriggers = Object.keys(TRAINING_PAPER.checkpoint.triggers);
+
 const TASK = 'Task';
 const SEEDS = 'Seeds';
 const MODEL = 'Model (model.md)';
 const OPTIMISER = 'Optimiser (AdamW, PyTorch semantics)';
 const STOP = 'Schedule and stopping';
-const METRICS = 'Metrics';
+const METRICS = `Metrics (${TRAINING_PAPER.id}'s: the run config's \`metrics\`)`;
 const ENGINE = 'Engine and output';
 
 const TRAIN_FLAGS = new Flags({
@@ -79,14 +86,12 @@ const TRAIN_FLAGS = new Flags({
   'eval-every': valueFlag('N', int(1).default(100), 'checkpoint cadence', { group: STOP }),
   schedule: valueFlag(
     'L@TRIGGER',
-    z.string().regex(/^\d+(\.\d+)?@(fsd|mem|step:\d+)$/, 'expected LAMBDA@TRIGGER, e.g. 5@fsd, 10@mem, 3@step:500').optional(),
-    'raise the weight decay to L at TRIGGER: fsd (sync step), mem (memorisation step)\nor step:N',
+    z.string().regex(/^\d+(\.\d+)?@(step:\d+|[a-z][a-z0-9_]*)$/, `expected LAMBDA@TRIGGER, e.g. 10@mem, 3@step:500${paperTriggers.map((t) => `, 5@${t}`).join('')}`).optional(),
+    `raise the weight decay to L at TRIGGER: mem (memorisation step), step:N${paperTriggers.map((t) => `,\nor ${t} (${TRAINING_PAPER.checkpoint.triggers[t]} step, ${TRAINING_PAPER.id}'s)`).join('')}`,
     { group: STOP },
   ),
-  'fsd-site': valueFlag('SITE', FsdSiteSchema.optional(), `${FSD_SITES.join(', ')}\n(default ${FSD_SITES[0]}; attn_only models default to ${defaultFsdSite('attn_only')})`, {
-    group: METRICS,
-  }),
-  permutations: valueFlag('N', int(0).default(1000), 'permutation-test replicates at every 500th step and at sync (0 = off)', { group: METRICS }),
+  // What the checkpoints measure is the paper's (its run-config `metrics` block): its flags, as it declares them.
+  ...Object.fromEntries(TRAINING_PAPER.checkpoint.options.flags.map((o) => [o.flag, valueFlag(o.metavar, o.value.optional(), o.help, { group: METRICS })])),
   ...inGroup(ENGINE, { ...RUN_FLAGS, ...LOCKSTEP_FLAGS }),
 });
 
@@ -135,11 +140,6 @@ Example: ${CLI} train --p 53 --seed 42 --steps 8000
   },
 };
 
-/**
- * The paper whose checkpoint measures `train` and `fork` record (their metric flags, --fsd-site and
- * --permutations, are circuit-sync's): the default paper.
- */
-export const TRAINING_PAPER = DEFAULT_PAPER;
 
 /** The runs of `--seeds`: in lockstep on the webgpu engine, else one after another with a bar each. */
 async function trainSeeds(configs: RunConfig[], seeds: number[], f: TrainFlagValues): Promise<PromiseSettledResult<RunOutcome>[]> {
@@ -161,7 +161,7 @@ async function trainSeeds(configs: RunConfig[], seeds: number[], f: TrainFlagVal
 function configFromFile(path: string): RunConfig {
   const json = readJsonFile(path, 'run config');
   const isRunFile = json !== null && typeof json === 'object' && 'config' in json && 'hash' in json;
-  return parseConfig(RunConfigSchema, isRunFile ? (json as { config: unknown }).config : json, `run config ${path}`);
+  return withMetricOptions(TRAINING_PAPER.checkpoint, parseConfig(RunConfigSchema, isRunFile ? (json as { config: unknown }).config : json, `run config ${path}`));
 }
 
 /** The run config of the flags with `seed` as --seed. */
@@ -198,11 +198,11 @@ function trainConfig(f: TrainFlagValues, seed: number): RunConfig {
       eval_every: f['eval-every'],
       stop: { max_steps: f.steps, ...(f['after-grok'] === 'none' ? {} : { after_grok: f['after-grok'] }) },
       ...(schedule ? { schedule } : {}),
-      metrics: { fsd_site: f['fsd-site'] ?? defaultFsdSite(f.variant), permutations: f.permutations, ...(isSym ? { sync_threshold: 0.5 } : {}) },
+      metrics: metricsOf(f),
     },
     'run config',
   );
-  return config;
+  return withMetricOptions(TRAINING_PAPER.checkpoint, config);
 }
 
 export async function runWithProgress(config: RunConfig, f: RunFlagValues): Promise<RunOutcome> {
@@ -226,4 +226,10 @@ export function printOutcome(outcome: RunOutcome, json: boolean): void {
     if (diverged !== null) console.error(`train: run ${outcome.id} diverged at step ${diverged} (a non-finite loss; its records keep the non-finite values, flagged): lower --lr or raise --wd`);
     for (const line of eventLines(describeOutcome(outcome, TRAINING_PAPER.checkpoint))) console.log(line);
   }
+}
+
+/** The run config's `metrics` block from the paper's metric flags that were given. */
+function metricsOf(f: TrainFlagValues): Record<string, unknown> {
+  const values = f as Record<string, unknown>;
+  return Object.fromEntries(TRAINING_PAPER.checkpoint.options.flags.filter((o) => values[o.flag] !== undefined).map((o) => [o.key, values[o.flag]]));
 }

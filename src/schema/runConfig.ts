@@ -6,15 +6,17 @@ import { z } from 'zod';
 import { contentAddress } from './canonical.js';
 import { parseConfig } from './parse.js';
 import { ModelConfigSchema, OptimizerConfigSchema, paperModel } from './model.js';
-import { FsdSiteSchema, CANONICAL_FSD_SITE, fsdSitesOf, hasSite } from './sites.js';
 import { TaskConfigSchema, taskElements } from './task.js';
 
 /** Weight-decay schedule (claims.md "schedule"): lambda -> lambda_high at a trigger. */
 export const ScheduleSchema = z
   .object({
     lambda_high: z.number().min(0),
-    /** `fsd` = at the sync step, `mem` = at the memorisation step, `step:N` = at step N. */
-    trigger: z.union([z.literal('fsd'), z.literal('mem'), z.string().regex(/^step:\d+$/, 'expected step:N')]),
+    /**
+     * `mem` = at the memorisation step, `step:N` = at step N, or a trigger the run's paper defines at one of its
+     * events (src/train/measures.ts `triggers`; the training loop refuses a name the paper does not define).
+     */
+    trigger: z.string().regex(/^(step:\d+|[a-z][a-z0-9_]*)$/, 'expected mem, step:N or the name of a trigger of the paper'),
   })
   .strict();
 export type Schedule = z.infer<typeof ScheduleSchema>;
@@ -34,20 +36,6 @@ export const StopSchema = z
   .strict();
 
 export type StopRule = z.infer<typeof StopSchema>;
-
-export const MetricOptionsSchema = z
-  .object({
-    /** metrics.md `fsd.site`: the site whose FSD drives the sync event. */
-    fsd_site: FsdSiteSchema.default(CANONICAL_FSD_SITE),
-    /** metrics.md sync threshold (canonical 0.80; S5's FSD_gen uses 0.50). */
-    sync_threshold: z.number().gt(0).lte(1).default(0.8),
-    /** Frequencies kept by the restricted-logit baseline and Nanda's key frequencies. */
-    key_frequencies: z.number().int().positive().default(7),
-    /** Permutation-test replicates run at each 500-step checkpoint and at the first sync checkpoint (0: never). */
-    permutations: z.number().int().min(0).default(1000),
-  })
-  .strict();
-export type MetricOptions = z.infer<typeof MetricOptionsSchema>;
 
 export const ForkSchema = z
   .object({
@@ -77,27 +65,22 @@ export const RunConfigSchema = z
     stop: StopSchema,
     schedule: ScheduleSchema.optional(),
     fork: ForkSchema.optional(),
-    metrics: MetricOptionsSchema.default(MetricOptionsSchema.parse({})),
+    /**
+     * What the run's checkpoints measure, as its paper reads it (src/train/measures.ts `MetricOptionsSpec`):
+     * kept as given here, completed by the paper before the run is named.
+     */
+    metrics: z.record(z.string(), z.unknown()).default({}),
   })
   .strict()
   .superRefine((c, ctx) => {
-    const isSym = c.task.kind === 'sym';
     const elements = taskElements(c.task.kind, c.task.n);
     if (c.model.vocab !== elements + 1)
       ctx.addIssue({ code: 'custom', path: ['model', 'vocab'], message: `must be ${elements + 1} for this task` });
     // classes = elements + 1: the separator has a logit too (Nanda et al.; model.md "Model switches").
     if (c.model.classes !== elements && c.model.classes !== elements + 1)
       ctx.addIssue({ code: 'custom', path: ['model', 'classes'], message: `must be ${elements} (or ${elements + 1}, a logit for the separator too) for this task` });
-    if (!isSym && c.task.n < 5)
-      ctx.addIssue({ code: 'custom', path: ['task', 'n'], message: 'FSD needs at least 2 frequencies: use p >= 5' });
     if (!c.fork && c.batch_seed === undefined)
       ctx.addIssue({ code: 'custom', path: ['batch_seed'], message: 'required unless the run is a fork' });
-    if (!hasSite(c.model, c.metrics.fsd_site))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['metrics', 'fsd_site'],
-        message: `a ${c.model.n_layers}-layer ${c.model.variant} model has no ${c.metrics.fsd_site} (it has ${fsdSitesOf(c.model).join(', ')})`,
-      });
   });
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 
@@ -128,6 +111,8 @@ export function paperRunConfig(p: number, seed: number, overrides: Partial<RunCo
 /**
  * The run's id in any run store (design.md "Runs"): the first 16 hex digits of the sha256 of the canonical JSON
  * of its validated config (defaults filled in, so `{}` and the spelled-out defaults are the same run). Pure.
+ * The `metrics` block counts as given: a run is named by it once its paper has completed it
+ * (src/train/measures.ts `withMetricOptions`, which the training loop applies).
  */
 export function runIdOf(config: RunConfig | RunConfigInput): string {
   return contentAddress(parseConfig(RunConfigSchema, config, 'run config')).id;

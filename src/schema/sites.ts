@@ -39,6 +39,11 @@ export function hasSite(model: SiteModel, site: string): boolean {
   return kind === 'attn.out' ? model.variant !== 'mlp_only' : model.variant !== 'attn_only';
 }
 
+/** The capture a restricted-logit loss finishes from: the last block's `resid.mid` (null without an MLP). */
+export function residualSite(config: { model: SiteModel }): SiteName | null {
+  return config.model.variant === 'attn_only' ? null : (`block${config.model.n_layers - 1}.resid.mid` as SiteName);
+}
+
 /** The FSD sites the model has, in FSD_SITES order. */
 export function fsdSitesOf(model: SiteModel): FsdSite[] {
   return FSD_SITES.filter((site) => hasSite(model, site));

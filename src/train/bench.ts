@@ -16,7 +16,8 @@ import { initParams } from '../model/params.js';
 import { paperRunConfig } from '../schema/runConfig.js';
 import { fsdSitesOf, siteUnits } from '../schema/sites.js';
 import { gather, taskFromConfig } from '../tasks/task.js';
-import { gatherRows, residualSite } from './circuitMeasures.js';
+import { gatherRows } from '../tasks/rows.js';
+import { residualSite } from '../schema/sites.js';
 import type { CheckpointMeasures } from './measures.js';
 
 export interface CheckpointBenchFigures {

@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { eventSteps } from '../metrics/events.js';
 import { openStore, stopRule, trainRun } from './loop.js';
 import type { CheckpointRecord } from '../schema/record.js';
-import { RunConfigSchema, type RunConfig, type RunConfigInput } from '../schema/runConfig.js';
+import type { RunConfig, RunConfigInput } from '../schema/runConfig.js';
 import { makeTempDir } from '../testing/tempDir.js';
 import { circuitSyncMeasures } from '../papers/circuit-sync/measure.js';
+import { circuitSyncRunConfig } from '../papers/circuit-sync/metricOptions.js';
 
+/** Completed by the paper, as trainRun names it (measures.ts withMetricOptions). */
 function tinyConfig(overrides: Partial<RunConfigInput> = {}): RunConfig {
-  return RunConfigSchema.parse({
+  return circuitSyncRunConfig({
     task: { kind: 'mod_add', n: 11, train_frac: 0.5, split_seed: 1 },
     model: { vocab: 12, classes: 11, d_model: 16, n_heads: 2, d_mlp: 32, n_layers: 2, variant: 'standard' },
     optimizer: { lr: 3e-3 },

@@ -22,7 +22,7 @@ import { RunConfigSchema, stepBatchSize, type RunConfig } from '../schema/runCon
 import { trainingSession, type TrainingSession } from '../runs/codeVersion.js';
 import { seedFromSibling } from './extend.js';
 import { checkMemory } from './memory.js';
-import { triggerStep, type CheckpointMeasures } from './measures.js';
+import { triggerStep, withMetricOptions, type CheckpointMeasures } from './measures.js';
 import { accuracyEventSteps } from '../metrics/events.js';
 
 /** What a checkpoint carries besides the engine state: the batch order and the schedule's state. */
@@ -277,7 +277,8 @@ function heldNumerics(status: RunStatus | null): Numerics | null {
 /** Trains (or resumes, or just reads) one run. Holds the run's lock while it writes. */
 export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
   const store = openStore(opts.storeRoot);
-  const config = store.identify(opts.config).config;
+  // The paper completes the run's metric options first: the same experiment has one id (measures.ts).
+  const config = store.identify(withMetricOptions(opts.measures, opts.config)).config;
   // A complete run whose last record was cut short (killed while appending it, or damaged since) is reopened:
   // the resume below drops the line and measures that checkpoint again.
   let reopen = false;

@@ -5,6 +5,7 @@
  * fires a weight-decay schedule at a trigger the paper names (circuit-sync's `fsd`: its sync step). A paper
  * supplies one (Paper.checkpoint; circuit-sync's is its measure.ts).
  */
+import type { z } from 'zod';
 import type { AsyncEngine, TrainingState } from '../engine/engine.js';
 import type { CheckpointRecord } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
@@ -37,7 +38,31 @@ export interface CheckpointCost {
   dear: { every: number; units: number } | null;
 }
 
+/** A `train` flag that sets one key of the run config's `metrics` block. */
+export interface MetricOptionFlag {
+  /** The flag without its dashes, e.g. `fsd-site`. */
+  readonly flag: string;
+  /** The key it sets in `metrics`. */
+  readonly key: string;
+  readonly metavar: string;
+  /** How the flag's text is read (coercing numbers). */
+  readonly value: z.ZodType;
+  readonly help: string;
+}
+
+/**
+ * The run config's `metrics` block is the paper's: the core stores it as given and names the run by it, the
+ * paper reads it. `complete` fills the paper's defaults and checks the block against the run (a ConfigError
+ * that names the field), so that the same experiment has one id whichever defaults its config spells out.
+ */
+export interface MetricOptionsSpec {
+  complete(config: RunConfig): Record<string, unknown>;
+  readonly flags: readonly MetricOptionFlag[];
+}
+
 export interface CheckpointMeasures {
+  /** The options of what it measures: the run config's `metrics` block. */
+  readonly options: MetricOptionsSpec;
   /** One checkpoint's record: the engine at `step`, the run's earlier records (a fork's parent's first). */
   measure(
     engine: AsyncEngine,
@@ -71,4 +96,9 @@ export function triggerStep(measures: CheckpointMeasures, trigger: string, recor
   const event = measures.triggers[trigger];
   if (event === undefined) throw new Error(`schedule trigger '${trigger}' is neither mem, step:N nor one this paper defines (${Object.keys(measures.triggers).join(', ') || 'none'})`);
   return measures.events(records, config)[event] ?? null;
+}
+
+/** `config` with its `metrics` block as the paper completes it (what names the run in the store). */
+export function withMetricOptions(measures: CheckpointMeasures, config: RunConfig): RunConfig {
+  return { ...config, metrics: measures.options.complete(config) };
 }

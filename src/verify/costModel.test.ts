@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { canonicalEvents } from '../metrics/events.js';
+import { accuracyEventSteps } from '../metrics/events.js';
 import { webGpuForTests } from '../engine/webgpu/device.js';
 import { mainRunConfig, tinyProfile } from '../papers/circuit-sync/profiles.js';
 import { expectedLength, grokHistoryKey, noteGrok, SecondsCalibration, type GrokHistory } from './costModel.js';
@@ -13,9 +13,9 @@ const SMALL_RECORDS = join(fileURLToPath(new URL('../../', import.meta.url)), 'f
 describe('expectedLength: where a run is expected to stop', () => {
   const committed = [...readExportedRuns(SMALL_RECORDS).runs.values()];
   // A root run (no fork) with a grok + N stop rule that grokked well before its cap.
-  const run = committed.find((r) => !r.config.fork && r.config.stop.after_grok !== undefined && canonicalEvents(r.records, r.config.metrics.sync_threshold).grokking)!;
+  const run = committed.find((r) => !r.config.fork && r.config.stop.after_grok !== undefined && accuracyEventSteps(r.records).grok !== null)!;
   const { config, records } = run;
-  const grok = canonicalEvents(records, config.metrics.sync_threshold).grokking!.step;
+  const grok = accuracyEventSteps(records).grok!;
   const after = config.stop.after_grok!;
 
   it('not started and unknown anywhere: half the cap + N, said to be a prior', () => {

@@ -18,7 +18,10 @@ import type { CheckpointRecord, FsdSummary } from '../../schema/record.js';
 import type { RunConfig } from '../../schema/runConfig.js';
 import { taskElements } from '../../schema/task.js';
 import type { CheckpointCost, CheckpointMeasures, MemoryEstimate, RunDescription } from '../../train/measures.js';
-import { baselineMeasures, gatherRows, groupFsd, groupFsdBasis, residualSite } from '../../train/circuitMeasures.js';
+import { circuitSyncMetricOptions, metricOptions } from './metricOptions.js';
+import { baselineMeasures, groupFsd, groupFsdBasis } from './circuitMeasures.js';
+import { gatherRows } from '../../tasks/rows.js';
+import { residualSite } from '../../schema/sites.js';
 
 
 export async function measureCheckpoint(
@@ -40,7 +43,8 @@ export async function measureCheckpoint(
   const train = subsetLossAccuracy(logits, task.classes, task.labels, split.train);
   const val = subsetLossAccuracy(logits, task.classes, task.labels, split.validation);
   const state = known ?? (await engine.getState());
-  const canonicalSite = config.metrics.fsd_site;
+  const options = metricOptions(config);
+  const canonicalSite = options.fsd_site;
   const head = {
     step,
     weight_decay: weightDecay,
@@ -79,21 +83,21 @@ export async function measureCheckpoint(
   const syncFigure = fsdGen ?? canonicalSummary.fsd;
 
   // Permutation test (metrics.md) at the paper's 500-step grid and at the first sync checkpoint.
-  const firstSync = syncFigure >= config.metrics.sync_threshold && eventSteps(previous, config.metrics.sync_threshold).sync === null;
+  const firstSync = syncFigure >= options.sync_threshold && eventSteps(previous, options.sync_threshold).sync === null;
   let permutation: CheckpointRecord['permutation'] = null;
-  if (config.metrics.permutations > 0 && !isGroup && (step % 500 === 0 || firstSync)) {
+  if (options.permutations > 0 && !isGroup && (step % 500 === 0 || firstSync)) {
     const counted = Uint8Array.from(canonical.dominant, (d) => (d >= 0 ? 1 : 0));
-    const nullDist = permutationNull(canonical.centred, counted, canonical.basis, { replicates: config.metrics.permutations, seed: step, denormals: engine.denormals });
+    const nullDist = permutationNull(canonical.centred, counted, canonical.basis, { replicates: options.permutations, seed: step, denormals: engine.denormals });
     permutation = summariseNull(canonical.fsd, nullDist.values);
   }
   // FSD_gen's null (metrics.md "FSD_gen": i.i.d. Gaussian activations of the same shape), on the same steps.
   let gaussian: CheckpointRecord['gaussian_null'] = undefined;
   if (isGroup) {
     gaussian = null;
-    if (config.metrics.permutations > 0 && (step % 500 === 0 || firstSync)) {
+    if (options.permutations > 0 && (step % 500 === 0 || firstSync)) {
       const units = siteUnits(config.model, canonicalSite);
       const basis = groupFsdBasis(task);
-      const nullDist = gaussianNull(units, answerCounts(task.labels, basis.size), basis, { replicates: config.metrics.permutations, seed: step, denormals: engine.denormals });
+      const nullDist = gaussianNull(units, answerCounts(task.labels, basis.size), basis, { replicates: options.permutations, seed: step, denormals: engine.denormals });
       gaussian = summariseNull(fsdGen!, nullDist.values);
     }
   }
@@ -127,7 +131,7 @@ export function checkpointMemory(config: RunConfig): MemoryEstimate {
   const rows = elements * elements;
   const { model } = config;
   const captured = capturedUnits(model);
-  const canonical = siteUnits(model, config.metrics.fsd_site);
+  const canonical = siteUnits(model, metricOptions(config).fsd_site);
   const perRow = 4 * captured + 4 * canonical + 4 * model.d_mlp + (4 + 4 + 8 + 8) * model.classes;
   return {
     bytes: rows * perRow,
@@ -142,12 +146,16 @@ export function checkpointMemory(config: RunConfig): MemoryEstimate {
  * `fsd` that fires at it.
  */
 export const circuitSyncMeasures: CheckpointMeasures = {
+  options: circuitSyncMetricOptions,
   measure: measureCheckpoint,
-  events: (records, config) => ({ sync: eventSteps(records, config.metrics.sync_threshold).sync }),
+  events: (records, config) => ({ sync: eventSteps(records, metricOptions(config).sync_threshold).sync }),
   triggers: { fsd: 'sync' },
   memory: checkpointMemory,
   cost: checkpointCost,
-  costKey: (config) => [config.metrics.fsd_site, config.metrics.permutations],
+  costKey: (config) => {
+    const { fsd_site, permutations } = metricOptions(config);
+    return [fsd_site, permutations];
+  },
   describe: describeRun,
   summary: [
     { column: 'mem', event: 'memorisation' },
@@ -167,10 +175,10 @@ function checkpointCost(config: RunConfig): CheckpointCost {
   const elements = taskElements(config.task.kind, config.task.n);
   const grid = elements * elements;
   const fsdUnits = capturedUnits(model);
-  const permutations = config.metrics.permutations;
+  const { permutations, fsd_site } = metricOptions(config);
   return {
     units: grid * (fsdUnits * 4 + model.classes * 8),
-    dear: permutations > 0 ? { every: 500, units: permutations * siteUnits(model, config.metrics.fsd_site) * grid } : null,
+    dear: permutations > 0 ? { every: 500, units: permutations * siteUnits(model, fsd_site) * grid } : null,
   };
 }
 
@@ -179,7 +187,7 @@ function checkpointCost(config: RunConfig): CheckpointCost {
  * verdict report's canonical analysis reads the same), with the events on spike checkpoints flagged.
  */
 function describeRun(records: readonly CheckpointRecord[], config: RunConfig): RunDescription {
-  const ev = canonicalEvents(records, config.metrics.sync_threshold);
+  const ev = canonicalEvents(records, metricOptions(config).sync_threshold);
   const step = (e: { step: number } | null) => e?.step ?? null;
   const events = {
     memorisation: step(ev.memorisation),

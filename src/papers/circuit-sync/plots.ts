@@ -19,6 +19,7 @@ import { CANONICAL_OPTIONS, SWEEP_THRESHOLDS } from './options.js';
 import { mainKey, roleKey, type RunRole } from './roles.js';
 import type { CircuitRunSet } from './runSet.js';
 import type { RunEvents } from './runEvents.js';
+import { metricOptions } from './metricOptions.js';
 
 type Row = Record<string, PlotValue>;
 const WIDTH = 560;
@@ -300,9 +301,9 @@ export function normAtGrokPlot(points: NormPoint[], file = 'norm-at-grokking'): 
 export function groupPlot(ctx: ClaimContext, key: string, file: string): Plot {
   const run = ctx.run(key);
   const control = ctx.events(key, { series: 'control' });
-  const controlKey = fsdAltKey(run.config.metrics.fsd_site, 'grid');
+  const controlKey = fsdAltKey(metricOptions(run.config).fsd_site, 'grid');
   const controlName = `Z_${run.config.model.classes} control (FSD)`;
-  const own = run.config.metrics.sync_threshold;
+  const own = metricOptions(run.config).sync_threshold;
   const events = eventList(ctx.events(key, { series: 'fsd_gen' }), 'FSD_gen sync');
   if (control.sync !== null) events.push({ step: control.sync, label: `control sync at ${control.sync}` });
   return stepPlot({

@@ -7,10 +7,10 @@
  * into runs.
  */
 import { paperModel, type ModelConfig, type OptimizerConfig, type Variant } from '../../schema/model.js';
-import { RunConfigSchema, type RunConfig, type RunConfigInput, type StopRule } from '../../schema/runConfig.js';
-import { defaultFsdSite } from '../../schema/sites.js';
+import { type RunConfig, type RunConfigInput, type StopRule } from '../../schema/runConfig.js';
 import { taskElements, type TaskKind } from '../../schema/task.js';
 import type { ArchVariantId, ExperimentId, ScheduleTrigger } from './roles.js';
+import { circuitSyncRunConfig } from './metricOptions.js';
 
 export const PROFILE_NAMES = ['paper', 'small', 'tiny'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
@@ -121,7 +121,7 @@ const ARCH_MODELS: Record<ArchVariantId, { n_layers: 1 | 2; variant: Variant }> 
 /** The base config of a Z_p run of `profile`: split, init and batch order all from `seed` (as the paper). */
 export function zpRunConfig(profile: ProfileSpec, kind: TaskKind, p: number, seed: number, stop: StopRule, extra: Partial<RunConfigInput> = {}): RunConfig {
   const r = profile.zp;
-  return RunConfigSchema.parse({
+  return circuitSyncRunConfig({
     task: { kind, n: p, train_frac: r.train_frac, split_seed: seed },
     model: r.model(p),
     optimizer: { ...r.optimizer },
@@ -147,10 +147,10 @@ export function opsRunConfig(profile: ProfileSpec, op: 'sub' | 'mul', p: number,
 export function archRunConfig(profile: ProfileSpec, arch: ArchVariantId): RunConfig {
   const { p, seed, stop } = profile.arch;
   const model = { ...profile.zp.model(p), ...ARCH_MODELS[arch] };
-  // claims.md "arch": the attention-only model's FSD is taken on block-0 attention output.
+  // claims.md "arch": the attention-only model's FSD is taken on block-0 attention output (metricOptions.ts's default).
   return zpRunConfig(profile, 'mod_add', p, seed, stop, {
     model,
-    metrics: { permutations: profile.zp.permutations, fsd_site: defaultFsdSite(model.variant) },
+    metrics: { permutations: profile.zp.permutations },
   });
 }
 
@@ -167,7 +167,7 @@ export function scheduleRunConfig(profile: ProfileSpec, seed: number, lambdaHigh
 export function s5RunConfig(profile: ProfileSpec, seed: number): RunConfig {
   const s = profile.s5;
   const elements = taskElements('sym', s.n);
-  return RunConfigSchema.parse({
+  return circuitSyncRunConfig({
     task: { kind: 'sym', n: s.n, train_frac: s.train_frac, split_seed: seed },
     model: s.model(elements),
     optimizer: { ...s.optimizer },

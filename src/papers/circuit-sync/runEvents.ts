@@ -9,6 +9,7 @@ import type { RunConfig } from '../../schema/runConfig.js';
 import { atResolution as onGrid, CANONICAL_SYNC_RULE, detectEvents, parseSyncRule, spikeFlags, type TrajectoryPoint } from '../../metrics/events.js';
 import { CANONICAL_FSD_SITE, fsdAltKey, hasSite } from '../../schema/sites.js';
 import type { AnalysisOptions } from './options.js';
+import { metricOptions } from './metricOptions.js';
 
 export interface RunEvents {
   memorisation: number | null;
@@ -62,7 +63,7 @@ export function fsdSeries(records: readonly CheckpointRecord[], config: RunConfi
   };
   // fsd.basis: only multiplication has a multiplicative basis; every other task reads its answers additively.
   if (options.fsdBasis === 'multiplicative' && config.task.kind === 'mod_mul') {
-    const key = fsdAltKey(config.metrics.fsd_site, 'grid', 'multiplicative');
+    const key = fsdAltKey(metricOptions(config).fsd_site, 'grid', 'multiplicative');
     const series = fromAlt(key);
     if (series) {
       if (options.fsdSite !== CANONICAL_FSD_SITE || options.fsdInputs !== 'grid') notes.push('the multiplicative basis is recorded for the configured site on the grid only');
@@ -70,12 +71,13 @@ export function fsdSeries(records: readonly CheckpointRecord[], config: RunConfi
     }
     notes.push(`no records of ${key} (the run predates fsd.basis); used the additive basis`);
   }
-  let site: string = options.fsdSite === CANONICAL_FSD_SITE ? config.metrics.fsd_site : options.fsdSite;
+  const configuredSite = metricOptions(config).fsd_site;
+  let site: string = options.fsdSite === CANONICAL_FSD_SITE ? configuredSite : options.fsdSite;
   if (!hasSite(config.model, site)) {
-    notes.push(`site ${site} does not exist in this model; used ${config.metrics.fsd_site}`);
-    site = config.metrics.fsd_site;
+    notes.push(`site ${site} does not exist in this model; used ${configuredSite}`);
+    site = configuredSite;
   }
-  if (site === config.metrics.fsd_site && options.fsdInputs === 'grid') return configured();
+  if (site === configuredSite && options.fsdInputs === 'grid') return configured();
   const key = fsdAltKey(site, options.fsdInputs);
   const series = fromAlt(key);
   if (series) return series;
@@ -129,11 +131,11 @@ export function runEvents(
   let groupThreshold: number | null = null;
   if (series === 'fsd_gen') {
     fsdValues = rs.map((r) => r.fsd_gen);
-    groupThreshold = config.metrics.sync_threshold;
+    groupThreshold = metricOptions(config).sync_threshold;
     if (options.fsdSite !== CANONICAL_FSD_SITE || options.fsdInputs !== 'grid') notes.push('FSD_gen is recorded for the configured site on the grid only');
   } else if (series === 'control') {
     // For group tasks record.fsd is FSD_gen; the Z_{n!} control is plain FSD at the configured site (train/measure.ts).
-    const key = fsdAltKey(config.metrics.fsd_site, 'grid');
+    const key = fsdAltKey(metricOptions(config).fsd_site, 'grid');
     fsdValues = rs.map((r) => (isGroup ? (r.fsd_alt[key]?.fsd ?? null) : r.fsd));
   } else {
     const s = fsdSeries(rs, config, options);

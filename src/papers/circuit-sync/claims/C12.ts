@@ -15,6 +15,7 @@ import { frequencyCount } from '../../../metrics/spectralBasis.js';
 import { fsdAltKey } from '../../../schema/sites.js';
 import { roleKey } from '../roles.js';
 import type { Claim } from './claim.js';
+import { metricOptions } from '../metricOptions.js';
 
 /** Partitions of n: the irreducible representations of S_n (metrics.md "FSD_gen"). */
 export function partitionCount(n: number): number {
@@ -49,7 +50,7 @@ export const C12: Claim = {
     if (noGrok.length) return notEvaluable(`never grokked within the cap: ${noGrok.map((r) => r.key).join(', ')}`, ctx.ids(keys));
     const n = rows.length;
     // Matched comparisons (see the header).
-    const genThreshold = ctx.run(keys[0]).config.metrics.sync_threshold;
+    const genThreshold = metricOptions(ctx.run(keys[0]).config).sync_threshold;
     const controlThreshold = 0.8;
     const genChance = 1 / (partitionCount(s.n) - 1);
     const controlChance = 1 / frequencyCount(ctx.run(keys[0]).config.model.classes);
@@ -77,7 +78,7 @@ export const C12: Claim = {
       title: `FSD_gen beside its baselines (chance: FSD_gen 1/${partitionCount(s.n) - 1}, the Z_${ctx.run(keys[0]).config.model.classes} control 1/${frequencyCount(ctx.run(keys[0]).config.model.classes)})`,
       columns: ['run', 'FSD_gen at step 0', 'control at step 0', 'Gaussian null mean / q95 (step)', 'FSD_gen sync', 'grok'],
       rows: rows.map((r, i) => {
-        const control = atStep0[i]?.fsd_alt[fsdAltKey(ctx.run(r.key).config.metrics.fsd_site, 'grid')];
+        const control = atStep0[i]?.fsd_alt[fsdAltKey(metricOptions(ctx.run(r.key).config).fsd_site, 'grid')];
         return [
           r.key,
           f3(atStep0[i]?.fsd_gen),

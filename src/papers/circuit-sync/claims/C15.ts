@@ -7,6 +7,7 @@ import { fsdAltKey } from '../../../schema/sites.js';
 import { roleKey } from '../roles.js';
 import { fsdSeries } from '../runEvents.js';
 import type { Claim } from './claim.js';
+import { metricOptions } from '../metricOptions.js';
 
 export const C15: Claim = {
   id: 'C15',
@@ -34,7 +35,7 @@ export const C15: Claim = {
       const xs = fsdSeries(ctx.run(key).records, ctx.run(key).config, ctx.options).fsd.filter((x): x is number => x !== null && Number.isFinite(x));
       return xs.length ? Math.max(...xs) : null;
     };
-    const hasMultiplicative = (key: string) => ctx.run(key).records.some((r) => r.fsd_alt[fsdAltKey(ctx.run(key).config.metrics.fsd_site, 'grid', 'multiplicative')] !== undefined);
+    const hasMultiplicative = (key: string) => ctx.run(key).records.some((r) => r.fsd_alt[fsdAltKey(metricOptions(ctx.run(key).config).fsd_site, 'grid', 'multiplicative')] !== undefined);
     const basisOf = (r: (typeof rows)[number]) => (r.op === 'mul' && ctx.options.fsdBasis === 'multiplicative' && hasMultiplicative(r.key) ? 'multiplicative' : 'additive');
     const fmtMax = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
     const fmt = (r: (typeof rows)[number]) => (r.ev.lead === null ? 'never synced' : signed(r.ev.lead));

@@ -3,18 +3,20 @@
  * grid and, for the `baseline.inputs = train` option, on the training rows), Nanda et al.'s excluded and
  * restricted losses (metrics.md "Nanda et al.'s progress measures"), and FSD_gen for group tasks.
  */
-import type { AsyncEngine, EvalResult } from '../engine/engine.js';
-import type { SiteName } from '../schema/sites.js';
-import type { FourierFsd } from '../metrics/fsd.js';
-import type { Params } from '../model/params.js';
-import type { Split, Task } from '../tasks/task.js';
-import { SymmetricGroup } from '../tasks/symmetric.js';
-import { restrictedLogitLoss } from '../metrics/restrictedLogit.js';
-import { progressMeasures } from '../metrics/progressMeasures.js';
-import { groupBasis, groupFsd as groupFsdOf } from '../metrics/fsdGen.js';
-import type { SpectralBasis } from '../metrics/spectralBasis.js';
-import { symmetricIrreps, type Irrep } from '../metrics/irreps.js';
-import type { RunConfig } from '../schema/runConfig.js';
+import type { AsyncEngine, EvalResult } from '../../engine/engine.js';
+import { residualSite, type SiteName } from '../../schema/sites.js';
+import type { FourierFsd } from '../../metrics/fsd.js';
+import type { Params } from '../../model/params.js';
+import type { Split, Task } from '../../tasks/task.js';
+import { gatherRows } from '../../tasks/rows.js';
+import { SymmetricGroup } from '../../tasks/symmetric.js';
+import { restrictedLogitLoss } from '../../metrics/restrictedLogit.js';
+import { progressMeasures } from '../../metrics/progressMeasures.js';
+import { groupBasis, groupFsd as groupFsdOf } from '../../metrics/fsdGen.js';
+import type { SpectralBasis } from '../../metrics/spectralBasis.js';
+import { symmetricIrreps, type Irrep } from '../../metrics/irreps.js';
+import type { RunConfig } from '../../schema/runConfig.js';
+import { metricOptions } from './metricOptions.js';
 
 export interface BaselineMeasures {
   restricted_logit_loss: number | null;
@@ -46,7 +48,7 @@ export async function baselineMeasures(
 ): Promise<BaselineMeasures> {
   if (task.kind === 'sym') return NONE;
   const p = task.classes;
-  const keep = config.metrics.key_frequencies;
+  const keep = metricOptions(config).key_frequencies;
   const nanda = await progressMeasures(engine, { tokens: task.tokens, labels: task.labels }, p, split.train, {
     logits: grid.logits,
     keyCount: keep,
@@ -82,18 +84,6 @@ export async function baselineMeasures(
     })
   ).loss;
   return result;
-}
-
-/** The capture the restricted-logit losses finish from: the last block's `resid.mid` (null without an MLP). */
-export function residualSite(config: RunConfig): SiteName | null {
-  return config.model.variant === 'attn_only' ? null : (`block${config.model.n_layers - 1}.resid.mid` as SiteName);
-}
-
-/** Rows `rows` of a row-major [N, width] array, in that order. */
-export function gatherRows(values: Float32Array | Int32Array, width: number, rows: Int32Array): Float32Array | Int32Array {
-  const out = values instanceof Float32Array ? new Float32Array(rows.length * width) : new Int32Array(rows.length * width);
-  for (let i = 0; i < rows.length; i++) out.set(values.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
-  return out;
 }
 
 const irrepCache = new Map<number, Irrep[]>();
