@@ -8,13 +8,14 @@ import { makeTempDir } from '../src/testing/tempDir.js';
 import { runsFromRecords } from '../src/verify/pipeline.js';
 import { readExportedRuns, writeExportedRun } from '../src/verify/recordsExport.js';
 import { ACCEPTED, checkClaimOn, PAPER, SMALL, SMALL_RECORDS } from './harness.js';
+import { circuitSyncRecordLayout } from '../src/papers/circuit-sync/record.js';
 
 /** A copy of the committed small records, `edit` applied to the run `id` (written anew: its checksum matches). */
 function copyRecords(edit?: { id: string; scaleNorm: number }): string {
   const dir = makeTempDir('gc-figure-regression-');
-  for (const run of readExportedRuns(SMALL_RECORDS).runs.values()) {
+  for (const run of readExportedRuns(SMALL_RECORDS, circuitSyncRecordLayout).runs.values()) {
     const records = run.id === edit?.id ? run.records.map((r) => ({ ...r, norm: r.norm * edit.scaleNorm })) : run.records;
-    writeExportedRun(dir, { ...run, records });
+    writeExportedRun(dir, { ...run, records }, circuitSyncRecordLayout);
   }
   return dir;
 }

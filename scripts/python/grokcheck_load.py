@@ -93,12 +93,14 @@ def load_run(path):
     if header.get("format") not in EXPORT_FORMATS:
         raise GrokcheckFormatError(f"{path}:1: format {header.get('format')!r} is not one of {EXPORT_FORMATS}")
     columns, alt_keys, alt_fields = header["columns"], header["alt_keys"], header["alt_fields"]
+    # The paper's table field (circuit-sync's fsd_alt, per site and inputs); files written before it was named hold fsd_alt.
+    table = header.get("table", "fsd_alt")
     records = []
     for number, row in enumerate(lines[1:], start=2):
         if not isinstance(row, list) or len(row) != len(columns) + 1:
-            raise GrokcheckFormatError(f"{path}:{number}: expected {len(columns)} values and the fsd_alt list")
+            raise GrokcheckFormatError(f"{path}:{number}: expected {len(columns)} values and the {table} list")
         record = {c: _decode(v) for c, v in zip(columns, row[:-1])}
-        record["fsd_alt"] = {
+        record[table] = {
             key: {f: _number(v) for f, v in zip(alt_fields, summary) if v is not None}
             for key, summary in zip(alt_keys, row[-1])
             if summary is not None

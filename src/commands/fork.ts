@@ -1,6 +1,6 @@
 /** `grokcheck fork RUN`: continue a run from one of its checkpoints with a new weight decay (claims.md forks). */
 import { z } from 'zod';
-import { accuracyEventSteps } from '../metrics/events.js';
+import { accuracyEventSteps } from '../metrics/accuracyEvents.js';
 import { forkRunConfig } from '../train/fork.js';
 import { openStore, readRunRecords } from '../train/loop.js';
 import { CLI, UsageError, type Command } from './command.js';
@@ -38,7 +38,7 @@ Exit code: 0 when the fork is complete, 1 when it failed, 2 on bad flags or a pa
     const store = openStore(f.runs);
     const parentId = store.find(positionals[0]);
     const parent = store.readConfig(parentId).config;
-    const records = readRunRecords(store, parentId, parent);
+    const records = readRunRecords(store, parentId, parent, TRAINING_PAPER.checkpoint.record);
     let step: number;
     if (typeof f.at === 'number') step = f.at;
     else {

@@ -26,10 +26,11 @@ Exit code: 0 when merged; 1 when refused (nothing was written); 2 on bad argumen
     const { values: f, positionals } = MERGE_FLAGS.parse(argv, { positionals: true });
     if (positionals.length < 2) throw new UsageError('expected a destination store and at least one source store');
     const [dest, ...sources] = positionals;
-    const measurements = PAPERS.flatMap((p) => p.measurements);
+    // A run does not say which paper it serves: it is checked against every paper's records and measurements.
+    const checks = { records: PAPERS.map((p) => p.checkpoint.record.schema), measurements: PAPERS.flatMap((p) => p.measurements) };
     let result;
     try {
-      result = mergeStores(dest, sources, measurements);
+      result = mergeStores(dest, sources, checks);
     } catch (error) {
       if (error instanceof MergeError) {
         console.error(`grokcheck merge: refused, ${dest} is as it was: ${(error as Error).message}`);

@@ -1,13 +1,15 @@
 /**
  * Terminal progress for training one run (`grokcheck train`, `fork`): a bar of the step out of the run's expected
  * stop (grok + N once it has grokked, else the cost model's expectation; never just the step cap), steps/s, an
- * ETA at the rate so far, and the last checkpoint's train/val accuracy and FSD (cli-progress). When stderr is not
- * a terminal, one line every 500 steps instead.
+ * ETA at the rate so far, and the last checkpoint's train/val accuracy and the paper's progress figures
+ * (CheckpointMeasures.figures; circuit-sync's FSD) (cli-progress). When stderr is not a terminal, one line every
+ * 500 steps instead.
  */
 import cliProgress from 'cli-progress';
-import type { CheckpointRecord } from '../schema/record.js';
+import type { CoreRecord } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
 import type { ProgressSink } from '../train/loop.js';
+import type { TrajectoryFigure } from '../train/measures.js';
 import { expectedLength } from '../verify/costModel.js';
 import { formatDuration } from './verifyProgress.js';
 
@@ -20,10 +22,12 @@ export interface BarProgress extends ProgressSink {
 }
 
 /** A progress bar on stderr; when stderr is not a terminal, one line every 500 steps instead. */
-export function barProgress(label: string, config: RunConfig): BarProgress {
+export function barProgress(label: string, config: RunConfig, figures: readonly TrajectoryFigure[]): BarProgress {
+  const shown = figures.filter((f) => f.progress);
+  const figureText = (r: CoreRecord | undefined) => shown.map((f) => ` ${f.header} ${fmt(r ? (f.value(r) ?? undefined) : undefined)}`).join('');
   const interactive = process.stderr.isTTY === true;
   let bar: cliProgress.SingleBar | undefined;
-  const records: CheckpointRecord[] = [];
+  const records: CoreRecord[] = [];
   let since: { step: number; at: number } | null = null;
   let lastRedraw = 0;
   const payload = (step: number, stop: number) => {
@@ -37,7 +41,7 @@ export function barProgress(label: string, config: RunConfig): BarProgress {
       stop,
       train: fmt(last?.train_acc),
       val: fmt(last?.val_acc),
-      fsd: fmt(last?.fsd),
+      figures: figureText(last),
     };
   };
   return {
@@ -48,7 +52,7 @@ export function barProgress(label: string, config: RunConfig): BarProgress {
       if (!bar) {
         bar = new cliProgress.SingleBar(
           {
-            format: '{label} |{bar}| step {value}/{stop} | {rate} steps/s | ETA {remaining} | train {train} val {val} FSD {fsd}',
+            format: '{label} |{bar}| step {value}/{stop} | {rate} steps/s | ETA {remaining} | train {train} val {val}{figures}',
             stream: process.stderr,
             hideCursor: true,
             fps: 5,
@@ -68,7 +72,7 @@ export function barProgress(label: string, config: RunConfig): BarProgress {
       records.push(record);
       if (!interactive && record.step % 500 === 0)
         process.stderr.write(
-          `${label} step ${record.step}: train acc ${fmt(record.train_acc)} val acc ${fmt(record.val_acc)} FSD ${fmt(record.fsd)} norm ${fmt(record.norm, 1)}\n`,
+          `${label} step ${record.step}: train acc ${fmt(record.train_acc)} val acc ${fmt(record.val_acc)}${figureText(record)} norm ${fmt(record.norm, 1)}\n`,
         );
     },
     notice(message) {

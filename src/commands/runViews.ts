@@ -12,7 +12,7 @@ import type { AnyPaper, Profile } from '../paper/paper.js';
 import type { RoleBase } from '../paper/runSet.js';
 import type { LockInspection, RunStatus } from '../runs/store.js';
 import { RUN_ID_LENGTH } from '../schema/canonical.js';
-import type { CheckpointRecord } from '../schema/record.js';
+import type { CoreRecord } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
 import { divergedAt, openStore, readRunRecords, summarizeRunConfig } from '../train/loop.js';
 import { recordsSource } from '../verify/pipeline.js';
@@ -52,7 +52,7 @@ export interface RunSource {
   list(): RunView[];
   /** The run named by `ref` (an experiment key, or a unique id prefix), with its records; undefined: not here. */
   find(ref: string): string | undefined;
-  load(id: string): { view: RunView; status: RunStatus | null; records: CheckpointRecord[] };
+  load(id: string): { view: RunView; status: RunStatus | null; records: CoreRecord[] };
 }
 
 /** `interrupted` for a status that says running while no live process holds the lock (killed, Ctrl-C). */
@@ -65,14 +65,14 @@ export function runState(status: RunStatus | null, lock: LockInspection): string
 const RUN_FILE = new RegExp(`^[0-9a-f]{${RUN_ID_LENGTH}}\\.jsonl$`);
 const RUN_DIR = new RegExp(`^[0-9a-f]{${RUN_ID_LENGTH}}$`);
 
-function eventsOf(records: readonly CheckpointRecord[], config: RunConfig | null, measures: CheckpointMeasures): RunEvents | null {
+function eventsOf(records: readonly CoreRecord[], config: RunConfig | null, measures: CheckpointMeasures): RunEvents | null {
   if (!config || records.length === 0) return null;
   const { events } = measures.describe(records, config);
   return Object.fromEntries(measures.summary.map(({ event }) => [event, events[event] ?? null]));
 }
 
 /** A complete run that ended on a diverged record is `diverged`. */
-function withDivergence(view: Omit<RunView, 'diverged_at' | 'events'>, records: readonly CheckpointRecord[], measures: CheckpointMeasures): RunView {
+function withDivergence(view: Omit<RunView, 'diverged_at' | 'events'>, records: readonly CoreRecord[], measures: CheckpointMeasures): RunView {
   const at = divergedAt(records);
   return { ...view, state: at !== null && view.state === 'complete' ? 'diverged' : view.state, diverged_at: at, events: eventsOf(records, view.config, measures) };
 }
@@ -81,7 +81,7 @@ function withDivergence(view: Omit<RunView, 'diverged_at' | 'events'>, records: 
 type KeyIndex = { keys: Map<string, string[]>; ids: Map<string, string> };
 
 function keyIndex(paper: AnyPaper, profile: Profile, dir: string, exported: boolean): KeyIndex {
-  const source = exported ? recordsSource(paper, dir).source : profileStoreSource(dir, paper.measurements);
+  const source = exported ? recordsSource(paper, dir).source : profileStoreSource(dir, paper.checkpoint.record, paper.measurements);
   const set = assembleRunSet<RoleBase, Profile>(profile, source);
   const keys = new Map<string, string[]>();
   const ids = new Map<string, string>();
@@ -114,13 +114,13 @@ function findRun(ref: string, ids: readonly string[], dir: string, index: () => 
 
 function storeSource(dir: string, index: () => KeyIndex | undefined, profileNote: string, measures: CheckpointMeasures): RunSource {
   const store = openStore(dir);
-  const view = (id: string): { view: RunView; records: CheckpointRecord[] } => {
+  const view = (id: string): { view: RunView; records: CoreRecord[] } => {
     const s = store.summarize(id);
     const problems = [...s.problems];
-    let records: CheckpointRecord[] = [];
+    let records: CoreRecord[] = [];
     if (s.identity)
       try {
-        records = readRunRecords(store, id, s.identity.config);
+        records = readRunRecords(store, id, s.identity.config, measures.record);
       } catch (error) {
         problems.push((error as Error).message);
       }
@@ -151,11 +151,11 @@ function storeSource(dir: string, index: () => KeyIndex | undefined, profileNote
 
 function exportSource(dir: string, index: () => KeyIndex | undefined, profileNote: string, measures: CheckpointMeasures): RunSource {
   const files = () => readdirSync(dir).filter((n) => RUN_FILE.test(n)).sort();
-  const read = (id: string): { view: RunView; records: CheckpointRecord[]; status: RunStatus | null } => {
+  const read = (id: string): { view: RunView; records: CoreRecord[]; status: RunStatus | null } => {
     const name = exportFileName(id);
     const keys = index()?.keys.get(id) ?? [];
     try {
-      const run = parseRun(readFileSync(join(dir, name), 'utf8'), join(dir, name));
+      const run = parseRun(readFileSync(join(dir, name), 'utf8'), join(dir, name), measures.record);
       if (run.id !== id) throw new Error(`${join(dir, name)}: holds run ${run.id}`);
       const base = {
         id, state: run.status, step: run.records.at(-1)?.step ?? null, wall_s: run.wall_s, engine: run.engine, message: run.message ?? null,

@@ -1,9 +1,9 @@
 /** `grokcheck show RUN` and `grokcheck runs`: inspect the run store. */
 import { csvFormatRows } from 'd3-dsv';
 import { z } from 'zod';
-import type { CheckpointMeasures } from '../train/measures.js';
+import type { CheckpointMeasures, TrajectoryFigure } from '../train/measures.js';
 import { nonFiniteAsString } from '../schema/jsonNumber.js';
-import type { CheckpointRecord } from '../schema/record.js';
+import type { CoreRecord } from '../schema/record.js';
 import type { RunOutcome } from '../train/loop.js';
 import { CLI, UsageError, type Command } from './command.js';
 import { Flags, switchFlag, valueFlag } from './flags.js';
@@ -18,8 +18,11 @@ export interface OutcomeDescription {
   events: Record<string, number | null>;
   /** Events that fall on spike checkpoints. */
   flags: string[];
-  trajectory: Pick<CheckpointRecord, 'step' | 'train_acc' | 'val_acc' | 'fsd' | 'norm' | 'median_rank' | 'restricted_logit_loss'>[];
+  /** The core's figures and the paper's (CheckpointMeasures.figures, by key). */
+  trajectory: TrajectoryRow[];
 }
+
+export type TrajectoryRow = Pick<CoreRecord, 'step' | 'train_acc' | 'val_acc' | 'norm'> & { [figure: string]: number | null };
 
 /**
  * A run's events as its paper describes them (CheckpointMeasures.describe), and a compact trajectory (every
@@ -27,7 +30,7 @@ export interface OutcomeDescription {
  */
 export function describeOutcome(
   outcome: Pick<RunOutcome, 'records' | 'config'>,
-  measures: Pick<CheckpointMeasures, 'describe'>,
+  measures: Pick<CheckpointMeasures, 'describe' | 'figures'>,
   every: number | 'all' = TRAJECTORY_EVERY,
 ): OutcomeDescription {
   const records = outcome.records;
@@ -36,8 +39,8 @@ export function describeOutcome(
   const trajectory = records
     .filter((r) => every === 'all' || r.step % every === 0 || marks.has(r.step) || r === records.at(-1))
     .map((r) => ({
-      step: r.step, train_acc: r.train_acc, val_acc: r.val_acc, fsd: r.fsd, norm: r.norm,
-      median_rank: r.median_rank, restricted_logit_loss: r.restricted_logit_loss,
+      step: r.step, train_acc: r.train_acc, val_acc: r.val_acc, norm: r.norm,
+      ...Object.fromEntries(measures.figures.map((f) => [f.key, f.value(r)])),
     }));
   return { events, flags, trajectory };
 }
@@ -62,7 +65,7 @@ const SOURCE_FLAGS = {
 const SHOW_FLAGS = new Flags({
   ...SOURCE_FLAGS,
   every: valueFlag('N|all', z.union([z.literal('all'), z.coerce.number().int().positive()]).default(TRAJECTORY_EVERY), 'trajectory rows every N steps (and at each event), or every checkpoint'),
-  csv: switchFlag('print every checkpoint as CSV (one row per record, one column per metric; nested\nfigures flattened as fsd_alt.<site>@<inputs>.<field>), for spreadsheets and pandas'),
+  csv: switchFlag('print every checkpoint as CSV (one row per record, one column per metric; nested\nfigures flattened by dotted path, <field>.<key>.<subfield>), for spreadsheets and pandas'),
   json: switchFlag('print {id, keys, config, status, events, flags, trajectory, records}'),
 });
 const RUN_SORTS = ['key', 'id', 'step', 'grokking', 'lead', 'wall'] as const;
@@ -73,6 +76,9 @@ const RUNS_FLAGS = new Flags({
   json: switchFlag('print a JSON array of {store, id, keys, state, step, diverged_at, events, wall_s, engine, message,\nsummary, differs, problems}'),
 });
 
+/** A paper figure's column: as wide as its header, and at least a 3-decimal figure. */
+const figureWidth = (f: TrajectoryFigure) => Math.max(f.header.length, 6);
+const formatFigure = (x: number | null, digits: number) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(digits));
 const f3 = (x: number | null) => (x === null || !Number.isFinite(x) ? '    -' : x.toFixed(3));
 
 type SourceFlags = { runs?: string; paper: string; profile?: string };
@@ -99,7 +105,7 @@ export function stateLabel(view: Pick<RunView, 'state' | 'diverged_at'>): string
 }
 
 /** One run's checkpoints as CSV rows: scalar fields as they are, nested summaries flattened by dotted path. */
-export function recordsCsv(records: readonly CheckpointRecord[]): string {
+export function recordsCsv(records: readonly CoreRecord[]): string {
   const flat = records.map((r) => new Map([...leafValues(r)].map(([path, leaf]) => [path, Array.isArray(leaf) ? leaf.join(' ') : leaf])));
   const columns = [...new Set(flat.flatMap((row) => [...row.keys()]))];
   const cell = (value: unknown) => (value === null || value === undefined ? '' : String(value));
@@ -150,10 +156,13 @@ Examples:
     for (const problem of view.problems) console.log(`  problem: ${problem}`);
     console.log('events:');
     for (const line of eventLines(d)) console.log(line);
-    console.log(`\n  step  train   val    FSD    norm   rank  restricted-logit${flags.every === 'all' ? '' : `   (every ${flags.every} steps and at each event; --every all for every checkpoint)`}`);
+    const figures = paperOf(flags).checkpoint.figures;
+    const note = flags.every === 'all' ? '' : `   (every ${flags.every} steps and at each event; --every all for every checkpoint)`;
+    console.log(`\n  step  train   val    norm${figures.map((f) => ` ${f.header.padStart(figureWidth(f))}`).join('')}${note}`);
     for (const r of d.trajectory)
       console.log(
-        `${String(r.step).padStart(6)} ${f3(r.train_acc)} ${f3(r.val_acc)} ${f3(r.fsd)} ${(Number.isFinite(r.norm) ? r.norm.toFixed(1) : String(r.norm)).padStart(6)} ${String(r.median_rank ?? '-').padStart(5)}  ${f3(r.restricted_logit_loss)}`,
+        `${String(r.step).padStart(6)} ${f3(r.train_acc)} ${f3(r.val_acc)} ${(Number.isFinite(r.norm) ? r.norm.toFixed(1) : String(r.norm)).padStart(6)}` +
+          figures.map((f) => ` ${formatFigure(r[f.key] ?? null, f.digits).padStart(figureWidth(f))}`).join(''),
       );
     return 0;
   },

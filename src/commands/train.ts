@@ -4,7 +4,7 @@ import { parseConfig, readJsonFile } from '../schema/parse.js';
 import { RunConfigSchema, type RunConfig } from '../schema/runConfig.js';
 import { DEFAULT_PAPER } from '../papers/index.js';
 import { ActivationSchema, InitSchemeSchema, LossPrecisionSchema, NormSchema } from '../schema/model.js';
-import { withMetricOptions } from '../train/measures.js';
+import { completeRunConfig } from '../train/measures.js';
 import { isPrime, taskElements } from '../schema/task.js';
 import { trainLockstep } from '../train/lockstep.js';
 import { nonFiniteAsString } from '../schema/jsonNumber.js';
@@ -86,7 +86,7 @@ const TRAIN_FLAGS = new Flags({
   'eval-every': valueFlag('N', int(1).default(100), 'checkpoint cadence', { group: STOP }),
   schedule: valueFlag(
     'L@TRIGGER',
-    z.string().regex(/^\d+(\.\d+)?@(step:\d+|[a-z][a-z0-9_]*)$/, `expected LAMBDA@TRIGGER, e.g. 10@mem, 3@step:500${paperTriggers.map((t) => `, 5@${t}`).join('')}`).optional(),
+    z.string().regex(new RegExp(`^\\d+(\\.\\d+)?@(mem|step:\\d+${paperTriggers.map((t) => `|${t}`).join('')})$`), `expected LAMBDA@TRIGGER, e.g. 10@mem, 3@step:500${paperTriggers.map((t) => `, 5@${t}`).join('')}`).optional(),
     `raise the weight decay to L at TRIGGER: mem (memorisation step), step:N${paperTriggers.map((t) => `,\nor ${t} (${TRAINING_PAPER.checkpoint.triggers[t]} step, ${TRAINING_PAPER.id}'s)`).join('')}`,
     { group: STOP },
   ),
@@ -161,7 +161,7 @@ async function trainSeeds(configs: RunConfig[], seeds: number[], f: TrainFlagVal
 function configFromFile(path: string): RunConfig {
   const json = readJsonFile(path, 'run config');
   const isRunFile = json !== null && typeof json === 'object' && 'config' in json && 'hash' in json;
-  return withMetricOptions(TRAINING_PAPER.checkpoint, parseConfig(RunConfigSchema, isRunFile ? (json as { config: unknown }).config : json, `run config ${path}`));
+  return completeRunConfig(TRAINING_PAPER.checkpoint, parseConfig(RunConfigSchema, isRunFile ? (json as { config: unknown }).config : json, `run config ${path}`));
 }
 
 /** The run config of the flags with `seed` as --seed. */
@@ -202,11 +202,11 @@ function trainConfig(f: TrainFlagValues, seed: number): RunConfig {
     },
     'run config',
   );
-  return withMetricOptions(TRAINING_PAPER.checkpoint, config);
+  return completeRunConfig(TRAINING_PAPER.checkpoint, config);
 }
 
 export async function runWithProgress(config: RunConfig, f: RunFlagValues): Promise<RunOutcome> {
-  const progress = f.quiet ? noticesOnly('train') : barProgress('train', config);
+  const progress = f.quiet ? noticesOnly('train') : barProgress('train', config, TRAINING_PAPER.checkpoint.figures);
   try {
     return await trainRun({ config, storeRoot: f.runs, engine: f.engine, engineOptions: engineOptionsOf(f), measures: TRAINING_PAPER.checkpoint, progress });
   } finally {

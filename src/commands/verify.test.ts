@@ -9,6 +9,7 @@ import { syntheticRunSet } from '../papers/circuit-sync/testing/syntheticSet.js'
 import { UsageError } from './command.js';
 import { verifyCommand } from './verify.js';
 import { makeTempDir } from '../testing/tempDir.js';
+import { circuitSyncRecordLayout } from '../papers/circuit-sync/record.js';
 
 /** Committed records of a synthetic paper-shaped profile, exported the way `verify --export-records` does. */
 function exportSynthetic(dir: string, drop: string[] = []) {
@@ -16,7 +17,7 @@ function exportSynthetic(dir: string, drop: string[] = []) {
   for (const run of set.runs.values()) {
     if (drop.includes(run.key)) continue;
     const measurements = Object.keys(run.measurements).length ? { measurements: run.measurements } : {};
-    writeExportedRun(dir, { id: run.id, config: run.config, status: 'complete', engine: 'synthetic', wall_s: 1, records: run.records, ...measurements });
+    writeExportedRun(dir, { id: run.id, config: run.config, status: 'complete', engine: 'synthetic', wall_s: 1, records: run.records, ...measurements }, circuitSyncRecordLayout);
   }
 }
 

@@ -16,7 +16,7 @@ import { buildBaseline, type ReportClaims } from '../verify/baseline.js';
 import { claimDefinition } from '../verify/evaluate.js';
 import { exportRecords, perturbedEvaluation, reportPath, runsFromRecords, trainRuns, verdictReport, writeVerdictReport, type AnyRunSet } from '../verify/pipeline.js';
 import { grokHistoryOf, planRows, renderPlan, type CommittedByKey, type CommittedRuns } from '../verify/plan.js';
-import type { CheckpointRecord } from '../schema/record.js';
+import type { CoreRecord } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
 import { assembleRunSet } from '../verify/runSet.js';
 import { parseShard, shardMembership } from '../verify/shards.js';
@@ -213,7 +213,7 @@ function invocation(argv: readonly string[]): Invocation {
   // Each committed-records folder is read once however many estimates read it (0.45 s for the paper's).
   const readFolders = new Map<string, ExportedRuns>();
   const exportedAt = (dir: string): ExportedRuns => {
-    if (!readFolders.has(dir)) readFolders.set(dir, readExportedRuns(dir));
+    if (!readFolders.has(dir)) readFolders.set(dir, readExportedRuns(dir, paper.checkpoint.record));
     return readFolders.get(dir)!;
   };
   const committed = (): CommittedRuns => (existsSync(recordsDir) ? exportedAt(recordsDir).runs : new Map());
@@ -225,7 +225,7 @@ function invocation(argv: readonly string[]): Invocation {
   // The committed runs by experiment key, which price the forks still waiting on their parents (the unperturbed
   // profile's first for a perturbed re-run, its own over them).
   const committedByKey = (): CommittedByKey => {
-    const byKey = new Map<string, { config: RunConfig; records: readonly CheckpointRecord[] }>();
+    const byKey = new Map<string, { config: RunConfig; records: readonly CoreRecord[] }>();
     const sources: [Profile, string][] = f.reorder ? [[paper.profile(profileName), unperturbedDir], [profile, recordsDir]] : [[profile, recordsDir]];
     for (const [of, dir] of sources) {
       if (!existsSync(dir)) continue;
@@ -239,7 +239,7 @@ function invocation(argv: readonly string[]): Invocation {
 /** --plan: what training the store needs, run by run, with the cost model's estimates; trains nothing. */
 async function planMode(ctx: Invocation): Promise<number> {
   const { f, paper, profile, label, experiments, storeRoot, include, shard } = ctx;
-  const set = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.measurements), experiments);
+  const set = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.checkpoint.record, paper.measurements), experiments);
   const known = ctx.committed();
   const history = grokHistoryOf(set, ctx.similar(known));
   const jobs = planJobs({ jobs: f.jobs ?? (f.engine === 'webgpu' ? 1 : undefined), threads: f.threads });
@@ -285,7 +285,7 @@ async function trainMode(ctx: Invocation): Promise<ReadRuns> {
   let display: VerifyProgress | undefined;
   let startDisplay: (() => void) | undefined;
   if (!f['train-only']) {
-    const initial = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.measurements), experiments);
+    const initial = assembleRunSet<RoleBase, Profile>(profile, storeSource(storeRoot, paper.checkpoint.record, paper.measurements), experiments);
     const known = ctx.committed();
     const history = grokHistoryOf(initial, ctx.similar(known));
     // Priced at the threads each process trains with (a shape timed on every core and then divided among
@@ -348,7 +348,7 @@ async function trainMode(ctx: Invocation): Promise<ReadRuns> {
   const trainFailures = result.failures.length + workerFailures.length;
   const set = result.set;
   if (f['train-only'] || shard) {
-    if (shard && f['export-records']) console.error(`verify: exported ${exportRecords(set, recordsDir)} runs to ${recordsDir}`);
+    if (shard && f['export-records']) console.error(`verify: exported ${exportRecords(set, recordsDir, paper.checkpoint.record)} runs to ${recordsDir}`);
     console.error(
       shard
         ? `verify: shard ${shard.index}/${shard.count}: trained ${result.trained.length} run(s) into ${storeRoot}; merge every shard's store (grokcheck merge DEST SRC...) and run verify --runs DEST for the report`
@@ -356,7 +356,7 @@ async function trainMode(ctx: Invocation): Promise<ReadRuns> {
     );
     return { exit: trainFailures ? 1 : 0 };
   }
-  if (f['export-records']) console.error(`verify: exported ${exportRecords(set, recordsDir)} runs to ${recordsDir}`);
+  if (f['export-records']) console.error(`verify: exported ${exportRecords(set, recordsDir, paper.checkpoint.record)} runs to ${recordsDir}`);
   return { set, trainFailures, brokenRecords: 0 };
 }
 
@@ -411,7 +411,7 @@ function perturbedRunSet(paper: AnyPaper, profileName: string, recordsOnly: bool
     if (dir !== undefined) throw new UsageError(`--perturbed: ${where} does not exist`);
     return null;
   }
-  const set = recordsOnly ? runsFromRecords(paper, profile, where, experiments).set : assembleRunSet<RoleBase, Profile>(profile, storeSource(where, paper.measurements), experiments);
+  const set = recordsOnly ? runsFromRecords(paper, profile, where, experiments).set : assembleRunSet<RoleBase, Profile>(profile, storeSource(where, paper.checkpoint.record, paper.measurements), experiments);
   return { set, source: `${recordsOnly ? 'committed records' : 'run store'} (${reportPath(where)})` };
 }
 

@@ -7,7 +7,7 @@
  */
 import cliProgress from 'cli-progress';
 import { inspectLock } from '../runs/lock.js';
-import type { CheckpointRecord } from '../schema/record.js';
+import type { CoreRecord } from '../schema/record.js';
 import { runIdOf, type RunConfig } from '../schema/runConfig.js';
 import { openStore, summarizeRunConfig, type ProgressSink } from '../train/loop.js';
 import { expectedLength, type GrokHistory } from '../verify/costModel.js';
@@ -104,7 +104,7 @@ export class VerifyProgress {
   }
 
   /** The expected stop of run `id` (its committed records, where they hold it, give its grokking step). */
-  private stopOf(id: string, config: RunConfig, records: readonly CheckpointRecord[]): number {
+  private stopOf(id: string, config: RunConfig, records: readonly CoreRecord[]): number {
     return expectedLength(config, records, this.options.history, this.options.committed?.get(id)?.records).stop;
   }
 
@@ -115,7 +115,7 @@ export class VerifyProgress {
    */
   sink(key: string, config: RunConfig): ProgressSink & { stop(): void } {
     const bar = this.jobBars[0];
-    const records: CheckpointRecord[] = [];
+    const records: CoreRecord[] = [];
     const me = { key, step: 0, stop: 1, eta: Number.NaN };
     const id = runIdOf(config);
     this.here.add(me);

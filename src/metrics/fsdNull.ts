@@ -42,7 +42,7 @@ export interface NullDistribution {
   histograms: Int32Array;
 }
 
-/** The JSON summary of a null next to its observed FSD (as src/schema/record.ts stores it). */
+/** The JSON summary of a null next to its observed FSD (as circuit-sync's record.ts stores it). */
 export interface NullSummary {
   p_value: number;
   null_mean: number;

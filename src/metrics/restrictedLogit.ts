@@ -6,7 +6,7 @@
  *   act'_j(a, b) = mean_s phi_j(s) + sum_{kept k} [k-th Fourier component of phi_j](s = answer of (a, b)),
  * finish the forward pass from there and take the cross-entropy over the inputs given (the full grid is
  * canonical, metrics.md `baseline.inputs`; the training rows are the alternative).
- * Baseline sync = first checkpoint where it is < 0.5 nats (src/metrics/events.ts).
+ * Baseline sync = first checkpoint where it is < 0.5 nats (circuit-sync's events.ts).
  */
 import type { AsyncEngine } from '../engine/engine.js';
 import type { SiteName } from '../schema/sites.js';

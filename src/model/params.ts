@@ -117,6 +117,11 @@ export function totalNorm(params: Params): number {
   return Math.sqrt(sum);
 }
 
+/** The Frobenius norm of each parameter by name, accumulated in float64. */
+export function parameterNorms(params: Params): Record<string, number> {
+  return Object.fromEntries(Object.entries(params).map(([name, data]) => [name, totalNorm({ [name]: data })]));
+}
+
 /** Checks that `params` holds exactly the parameters of `config` with the right sizes; returns the problems. */
 export function checkParams(config: ModelConfig, params: Record<string, ArrayLike<number>>): string[] {
   const problems: string[] = [];

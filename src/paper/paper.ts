@@ -7,11 +7,12 @@
 import type { z } from 'zod';
 import type { AsyncEngine } from '../engine/engine.js';
 import type { CheckpointMeasures } from '../train/measures.js';
+import type { CoreRecord } from '../schema/record.js';
 import type { ClaimDefinition, ClaimOutcome, FigureData, Verdict } from './claim.js';
 import type { Plan, ProfileInfo, RoleBase, RunData, RunLookup, RunSet } from './runSet.js';
 
 /** One experiment design at one scale (the paper's own, or a scaled-down one for CI). */
-export interface Profile<R extends RoleBase = RoleBase> extends ProfileInfo {
+export interface Profile<R extends RoleBase = RoleBase, Rec extends CoreRecord = CoreRecord> extends ProfileInfo {
   /** Names the profile's run store and report folders: the name, or e.g. `small-reordered` for a perturbed re-run. */
   readonly label: string;
   readonly description: string;
@@ -24,20 +25,20 @@ export interface Profile<R extends RoleBase = RoleBase> extends ProfileInfo {
   /** The experiments its perturbed re-run trains when no claim is named; absent: all. */
   readonly perturbedExperiments?: readonly string[];
   /** The runs of `experiments` (default all) given what the store holds; forks appear once their parents exist. */
-  plan(lookup: RunLookup, experiments?: readonly string[]): Plan<R>;
+  plan(lookup: RunLookup<Rec>, experiments?: readonly string[]): Plan<R>;
 }
 
 /** A measurement after training that needs an engine at a checkpoint (e.g. an ablation), stored beside the run. */
-export interface Measurement<R extends RoleBase = RoleBase, P extends ProfileInfo = ProfileInfo> {
+export interface Measurement<R extends RoleBase = RoleBase, P extends ProfileInfo = ProfileInfo, Rec extends CoreRecord = CoreRecord> {
   /** Its key in a run's measurements and its file name (`runs/<id>/<name>.json`). */
   readonly name: string;
   readonly schema: z.ZodType;
   /** The run (by role key) and checkpoint step to measure in this set; null when there is none (yet). */
-  target(set: RunSet<R, P>): { key: string; step: number } | null;
+  target(set: RunSet<R, P, Rec>): { key: string; step: number } | null;
   /** Whether a stored result is the one `target` asks for. */
   isCurrent(stored: unknown, runId: string, step: number): boolean;
   /** Measures with an engine that holds the run's state at `step`. */
-  measure(engine: AsyncEngine, run: RunData<R>, step: number): Promise<unknown>;
+  measure(engine: AsyncEngine, run: RunData<R, Rec>, step: number): Promise<unknown>;
 }
 
 /** What the plots may read besides the runs: each swept claim's verdict and headline figure per sweep point. */
@@ -87,7 +88,7 @@ export interface Plot {
   caption: string;
 }
 
-export interface Paper<R extends RoleBase = RoleBase, P extends Profile<R> = Profile<R>> {
+export interface Paper<R extends RoleBase = RoleBase, P extends Profile<R, Rec> = Profile<R, CoreRecord>, Rec extends CoreRecord = CoreRecord> {
   /** The folder name under src/papers/, e.g. `circuit-sync`. */
   readonly id: string;
   readonly title: string;
@@ -103,7 +104,7 @@ export interface Paper<R extends RoleBase = RoleBase, P extends Profile<R> = Pro
   /** Every claim, in report order. */
   readonly claims: readonly ClaimDefinition[];
   /** Claims under the canonical analysis, or under one named variant (`analysis.coarse` or a sensitivity variant). */
-  evaluate(set: RunSet<R, P>, ids: readonly string[], variant?: string): Map<string, ClaimOutcome>;
+  evaluate(set: RunSet<R, P, Rec>, ids: readonly string[], variant?: string): Map<string, ClaimOutcome>;
   readonly analysis: {
     /** The variant that reads the records on the profile's coarse grid. */
     readonly coarse: string;
@@ -131,12 +132,12 @@ export interface Paper<R extends RoleBase = RoleBase, P extends Profile<R> = Pro
     };
   };
   /** The report's plots from the run set and the claims' evidence (the sweep entries per claim id). */
-  plots(set: RunSet<R, P>, evidence: PlotEvidence): Plot[];
+  plots(set: RunSet<R, P, Rec>, evidence: PlotEvidence): Plot[];
   /** What the report's page one says beyond the table of verdicts (issue 27); absent: the table alone. */
   readonly pageOne?: PageOne;
-  readonly measurements: readonly Measurement<R, P>[];
+  readonly measurements: readonly Measurement<R, P, Rec>[];
   /** What its runs record at every checkpoint, and the events training reads (src/train/measures.ts). */
-  readonly checkpoint: CheckpointMeasures;
+  readonly checkpoint: CheckpointMeasures<Rec>;
 }
 
 /** One point of a claim's evidence sweep as page one reads it (the report's SweepEntry has these fields and more). */
@@ -169,4 +170,4 @@ export interface PageOne {
 
 /** A paper of any role and profile type, as the core handles it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyPaper = Paper<any, any>;
+export type AnyPaper = Paper<any, any, any>;

@@ -4,7 +4,7 @@
  * RunSource (the live run store, or committed records for `verify --records-only`). Nothing partial is ever
  * aggregated: claims read only runs whose state is `complete` (design.md "Runs").
  */
-import type { CheckpointRecord } from '../schema/record.js';
+import type { CoreRecord } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
 import type { TrainingSession } from '../runs/codeVersion.js';
 
@@ -52,15 +52,16 @@ export interface Plan<R extends RoleBase = RoleBase> {
 }
 
 /** What a planner needs to know about a run in the store. */
-export interface RunLookupResult {
+export interface RunLookupResult<Rec extends CoreRecord = CoreRecord> {
   status: 'complete' | 'failed' | 'incomplete';
-  records: CheckpointRecord[];
+  /** In the paper's record layout (its CheckpointMeasures.record), as every source reads them. */
+  records: Rec[];
   message?: string;
 }
-export type RunLookup = (id: string, config: RunConfig) => RunLookupResult | undefined;
+export type RunLookup<Rec extends CoreRecord = CoreRecord> = (id: string, config: RunConfig) => RunLookupResult<Rec> | undefined;
 
 /** A run as a source knows it. */
-export interface SourcedRun extends RunLookupResult {
+export interface SourcedRun<Rec extends CoreRecord = CoreRecord> extends RunLookupResult<Rec> {
   wall_s?: number;
   engine?: string;
   /** The training calls that produced the run (runs/codeVersion.ts); absent for runs trained before they were kept. */
@@ -69,19 +70,19 @@ export interface SourcedRun extends RunLookupResult {
   measurements?: Record<string, unknown>;
 }
 
-export interface RunSource {
-  get(id: string, config: RunConfig): SourcedRun | undefined;
+export interface RunSource<Rec extends CoreRecord = CoreRecord> {
+  get(id: string, config: RunConfig): SourcedRun<Rec> | undefined;
 }
 
 export type RunState = 'complete' | 'failed' | 'incomplete' | 'missing';
 
-export interface RunData<R extends RoleBase = RoleBase> {
+export interface RunData<R extends RoleBase = RoleBase, Rec extends CoreRecord = CoreRecord> {
   key: string;
   role: R;
   id: string;
   config: RunConfig;
   state: RunState;
-  records: CheckpointRecord[];
+  records: Rec[];
   message?: string;
   wall_s?: number;
   engine?: string;
@@ -95,11 +96,11 @@ export interface ProfileInfo {
   readonly coarseStep: number;
 }
 
-export interface RunSet<R extends RoleBase = RoleBase, P extends ProfileInfo = ProfileInfo> {
+export interface RunSet<R extends RoleBase = RoleBase, P extends ProfileInfo = ProfileInfo, Rec extends CoreRecord = CoreRecord> {
   profile: P;
   plan: Plan<R>;
   /** Every planned run, by role key. */
-  runs: Map<string, RunData<R>>;
+  runs: Map<string, RunData<R, Rec>>;
 }
 
 /** Why a role's run cannot be used (null when it is complete). */

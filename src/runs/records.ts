@@ -1,6 +1,6 @@
 /**
  * records.jsonl: one JSON line per checkpoint (shared/spec/design.md, "Runs"; the fields are the caller's,
- * e.g. src/schema/record.ts, validated by a schema the caller passes).
+ * e.g. a paper's checkpoint records, validated by a schema the caller passes).
  *
  * Writing: each record is one canonical JSON line (src/schema/canonical.ts) plus '\n', written with a single append and
  * fsynced, so a SIGKILL at any moment leaves the file ending either after a whole line or inside the last one

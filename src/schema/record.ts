@@ -1,93 +1,79 @@
-/**
- * One checkpoint record (a line of records.jsonl): every metric of metrics.md "Checkpoint metrics" at a step.
- * Alternative-choice figures (metrics.md "Named options") are stored too, so the sensitivity analysis can
- * re-derive every verdict from the same runs without retraining.
- */
+/** One checkpoint record (a line of records.jsonl): its core fields, and where a run's records must stand. */
 import { z } from 'zod';
 import { JsonNumberSchema } from './jsonNumber.js';
 import type { RunConfig } from './runConfig.js';
 
 /** Metric values may be NaN/Infinity when a run diverges; they are stored as strings (jsonNumber.ts). */
 const num = JsonNumberSchema;
-/** FSD summary of one site over one input set. */
-export const FsdSummarySchema = z
-  .object({
-    fsd: num,
-    top_frequency: z.number().int().nullable(),
-    participation: num,
-    median_rank: num.nullable(),
-    rank1_fraction: num,
-    silent_units: z.number().int(),
-    /** Smallest number of grid pairs behind one answer (input subsets can leave answers thin). */
-    min_answer_count: z.number().int().optional(),
-    /** The largest dominant-frequency counts, descending (metrics/fsdSummary.ts TOP_COUNTS); absent in older records. */
-    top_counts: z.array(z.number().int().min(0)).optional(),
-    counted_units: z.number().int().min(0).optional(),
-    bins: z.number().int().min(2).optional(),
-  })
-  .strict();
-export type FsdSummary = z.infer<typeof FsdSummarySchema>;
+/**
+ * The core of every checkpoint record, whatever the paper (issue 28): the step, the weight decay in force, the
+ * losses and accuracies on the training and validation rows, the parameter norm and, in records written since
+ * issue 28, the norm of each parameter. A paper declares what else its records hold
+ * (src/train/measures.ts `RecordLayout`; circuit-sync's FSD figures are its record.ts).
+ */
+export const CORE_RECORD_SHAPE = {
+  step: z.number().int().min(0),
+  weight_decay: num,
+  train_loss: num,
+  train_acc: num,
+  val_loss: num,
+  val_acc: num,
+  /** metrics.md "total parameter norm": the Frobenius norm of all parameters as one vector. */
+  norm: num,
+  /** The Frobenius norm of each parameter by name (model/params.ts); absent in records written before issue 28. */
+  param_norms: z.record(z.string(), num).optional(),
+  /** Non-finite loss seen at this checkpoint. */
+  diverged: z.boolean(),
+};
 
-export const PermutationSummarySchema = z
-  .object({ p_value: num, null_mean: num, null_q95: num, replicates: z.number().int() })
-  .strict();
+type RecordIssue = (path: (string | number)[], message: string) => void;
+export interface CoreRecord {
+  step: number;
+  weight_decay: number;
+  train_loss: number;
+  train_acc: number;
+  val_loss: number;
+  val_acc: number;
+  norm: number;
+  param_norms?: Record<string, number>;
+  diverged: boolean;
+}
 
-export const CheckpointRecordSchema = z
-  .object({
-    step: z.number().int().min(0),
-    weight_decay: num,
-    train_loss: num,
-    train_acc: num,
-    val_loss: num,
-    val_acc: num,
-    norm: num,
-    /** FSD of the configured site on the full grid (the canonical figure that drives sync). */
-    fsd: num,
-    top_frequency: z.number().int().nullable(),
-    participation: num,
-    median_rank: num.nullable(),
-    rank1_fraction: num,
-    /** Alternative sites and inputs: key `site@inputs`, e.g. `block0.mlp.pre@grid`, `block0.mlp.post@train`. */
-    fsd_alt: z.record(z.string(), FsdSummarySchema),
-    /** FSD_gen for group tasks (sym), null for Z_p. */
-    fsd_gen: num.nullable(),
-    /** Restricted-logit loss (metrics.md) on the grid and on the training set. */
-    restricted_logit_loss: num.nullable(),
-    restricted_logit_loss_train: num.nullable(),
-    nanda_excluded_loss: num.nullable(),
-    nanda_restricted_loss: num.nullable(),
-    permutation: PermutationSummarySchema.nullable(),
-    /**
-     * FSD_gen's i.i.d. Gaussian-activation null (metrics.md "FSD_gen") for group tasks, at the permutation
-     * test's checkpoints (null elsewhere); absent for Z_p tasks and in records written before it was added.
-     */
-    gaussian_null: PermutationSummarySchema.nullable().optional(),
-    /** Non-finite loss seen at this checkpoint. */
-    diverged: z.boolean(),
-  })
-  .strict()
-  .superRefine((r, ctx) => {
-    // Values outside their ranges are never used (a val_acc of 5 once made a grokking step out of nothing).
-    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-    const inUnit = (x: number) => x >= 0 && x <= 1;
-    for (const key of ['train_acc', 'val_acc'] as const) if (!inUnit(r[key])) issue([key], `an accuracy must lie in [0, 1], got ${r[key]}`);
-    for (const key of ['train_loss', 'val_loss'] as const)
-      if (Number.isFinite(r[key]) ? r[key] < 0 : !r.diverged) issue([key], `a loss must be non-negative, or non-finite in a record flagged diverged; got ${r[key]}`);
-    // A diverged run's parameters are non-finite too: its norm is then NaN or Infinity, which is data (issue 26).
-    if (Number.isFinite(r.norm) ? r.norm < 0 : !r.diverged) issue(['norm'], `the parameter norm must be non-negative, or non-finite in a record flagged diverged; got ${r.norm}`);
-    // A diverged record carries NaN metrics (circuit-sync's measure.ts); any other must have them in range.
-    if (r.diverged) return;
-    for (const key of ['fsd', 'participation', 'rank1_fraction'] as const) if (!inUnit(r[key])) issue([key], `must lie in [0, 1], got ${r[key]}`);
-    if (r.fsd_gen !== null && !inUnit(r.fsd_gen)) issue(['fsd_gen'], `must lie in [0, 1], got ${r.fsd_gen}`);
-    for (const [site, alt] of Object.entries(r.fsd_alt))
-      for (const key of ['fsd', 'participation', 'rank1_fraction'] as const)
-        if (!inUnit(alt[key])) issue(['fsd_alt', site, key], `must lie in [0, 1], got ${alt[key]}`);
-    for (const key of ['permutation', 'gaussian_null'] as const) {
-      const test = r[key];
-      if (test && !inUnit(test.p_value)) issue([key, 'p_value'], `must lie in [0, 1], got ${test.p_value}`);
-    }
-  });
-export type CheckpointRecord = z.infer<typeof CheckpointRecordSchema>;
+/** Values outside their ranges are never used (a val_acc of 5 once made a grokking step out of nothing). */
+export function checkCoreRecord(r: CoreRecord, issue: RecordIssue): void {
+  const inUnit = (x: number) => x >= 0 && x <= 1;
+  for (const key of ['train_acc', 'val_acc'] as const) if (!inUnit(r[key])) issue([key], `an accuracy must lie in [0, 1], got ${r[key]}`);
+  for (const key of ['train_loss', 'val_loss'] as const)
+    if (Number.isFinite(r[key]) ? r[key] < 0 : !r.diverged) issue([key], `a loss must be non-negative, or non-finite in a record flagged diverged; got ${r[key]}`);
+  // A diverged run's parameters are non-finite too: its norm is then NaN or Infinity, which is data (issue 26).
+  if (Number.isFinite(r.norm) ? r.norm < 0 : !r.diverged) issue(['norm'], `the parameter norm must be non-negative, or non-finite in a record flagged diverged; got ${r.norm}`);
+  for (const [name, norm] of Object.entries(r.param_norms ?? {}))
+    if (Number.isFinite(norm) ? norm < 0 : !r.diverged) issue(['param_norms', name], `a parameter norm must be non-negative, or non-finite in a record flagged diverged; got ${norm}`);
+}
+
+/**
+ * A paper's record schema: the core fields and the paper's `shape`, nothing else (strict), checked by the core's
+ * ranges and then by the paper's `check` (which is not called on a record flagged diverged, whose figures are NaN).
+ */
+export function recordSchema<S extends z.ZodRawShape>(shape: S, check: (r: CoreRecord & z.infer<z.ZodObject<S>>, issue: RecordIssue) => void = () => {}) {
+  // `diverged` stays last, where records written before issue 28 have it (the committed records' column order).
+  const { diverged, ...head } = CORE_RECORD_SHAPE;
+  return z
+    .object({ ...head, ...shape, diverged })
+    .strict()
+    .superRefine((r, ctx) => {
+      const issue: RecordIssue = (path, message) => ctx.addIssue({ code: 'custom', path, message });
+      const record = r as unknown as CoreRecord & z.infer<z.ZodObject<S>>;
+      checkCoreRecord(record, issue);
+      if (!record.diverged) check(record, issue);
+    });
+}
+
+/** The core fields of any paper's record, the paper's fields passed through unread (`runs`, `merge`). */
+export const CoreRecordSchema = z
+  .object(CORE_RECORD_SHAPE)
+  .passthrough()
+  .superRefine((r, ctx) => checkCoreRecord(r, (path, message) => ctx.addIssue({ code: 'custom', path, message })));
 
 /**
  * Where a run's records must stand (metrics.md "Checkpoint metrics"; src/train/loop.ts): one at every multiple of
@@ -95,7 +81,7 @@ export type CheckpointRecord = z.infer<typeof CheckpointRecordSchema>;
  * final step when the step cap is off that grid. Returns the first record out of place (its index and why), or
  * null.
  */
-export function recordGridProblem(records: readonly Pick<CheckpointRecord, 'step'>[], config: Pick<RunConfig, 'eval_every' | 'stop' | 'fork'>): { index: number; problem: string } | null {
+export function recordGridProblem(records: readonly Pick<CoreRecord, 'step'>[], config: Pick<RunConfig, 'eval_every' | 'stop' | 'fork'>): { index: number; problem: string } | null {
   const every = config.eval_every;
   const start = config.fork ? Math.ceil(config.fork.step / every) * every : 0;
   const cap = config.stop.max_steps;
@@ -114,4 +100,10 @@ export function recordGridProblem(records: readonly Pick<CheckpointRecord, 'step
     };
   }
   return null;
+}
+
+/** The fields of a record schema made by `recordSchema` (a zod object), in their order. */
+export function recordFields(schema: z.ZodType): Record<string, z.ZodType> {
+  if (!(schema instanceof z.ZodObject)) throw new TypeError('a record schema is a zod object (src/schema/record.ts recordSchema)');
+  return schema.shape as Record<string, z.ZodType>;
 }

@@ -112,7 +112,7 @@ export function paperRunConfig(p: number, seed: number, overrides: Partial<RunCo
  * The run's id in any run store (design.md "Runs"): the first 16 hex digits of the sha256 of the canonical JSON
  * of its validated config (defaults filled in, so `{}` and the spelled-out defaults are the same run). Pure.
  * The `metrics` block counts as given: a run is named by it once its paper has completed it
- * (src/train/measures.ts `withMetricOptions`, which the training loop applies).
+ * (src/train/measures.ts `completeRunConfig`, which the training loop applies).
  */
 export function runIdOf(config: RunConfig | RunConfigInput): string {
   return contentAddress(parseConfig(RunConfigSchema, config, 'run config')).id;

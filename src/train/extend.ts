@@ -6,7 +6,7 @@
  * the run's identity (a run's records end at its own stop), so the extension is a run of its own, seeded.
  */
 import { canonicalJson } from '../schema/canonical.js';
-import { CheckpointRecordSchema, recordGridProblem, type CheckpointRecord } from '../schema/record.js';
+import { recordGridProblem, type CoreRecord } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
 import type { RunStore, RunWriter } from '../runs/store.js';
 import type { TrainingSession } from '../runs/codeVersion.js';
@@ -40,10 +40,12 @@ export function seedFromSibling<T>(
   writer: RunWriter<RunConfig>,
   config: RunConfig,
   sidecarSchema: z.ZodType<T>,
-  stopsAt: (records: readonly CheckpointRecord[]) => number | null,
+  stopsAt: (records: readonly CoreRecord[]) => number | null,
+  /** The paper's record schema: the sibling's records are read, and copied, as the paper wrote them. */
+  recordSchema: z.ZodType<CoreRecord>,
 ): Seed | null {
   const key = withoutStop(config);
-  let best: { id: string; step: number; records: CheckpointRecord[]; cap: number; lastStep: number; wall: number; trainedBy: TrainingSession[] } | null = null;
+  let best: { id: string; step: number; records: CoreRecord[]; cap: number; lastStep: number; wall: number; trainedBy: TrainingSession[] } | null = null;
   for (const id of store.ids()) {
     if (id === writer.id) continue;
     let sibling: RunConfig;
@@ -55,9 +57,9 @@ export function seedFromSibling<T>(
     if (withoutStop(sibling) !== key) continue;
     const status = store.readStatus(id);
     if (!status || status.state === 'failed') continue;
-    let records: CheckpointRecord[];
+    let records: CoreRecord[];
     try {
-      records = store.readRecords(id, CheckpointRecordSchema);
+      records = store.readRecords(id, recordSchema);
     } catch {
       continue;
     }

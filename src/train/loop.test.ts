@@ -2,15 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventSteps } from '../metrics/events.js';
+import { eventSteps } from '../papers/circuit-sync/events.js';
 import { openStore, stopRule, trainRun } from './loop.js';
-import type { CheckpointRecord } from '../schema/record.js';
+import type { CircuitSyncRecord as CheckpointRecord } from '../papers/circuit-sync/record.js';
 import type { RunConfig, RunConfigInput } from '../schema/runConfig.js';
 import { makeTempDir } from '../testing/tempDir.js';
 import { circuitSyncMeasures } from '../papers/circuit-sync/measure.js';
 import { circuitSyncRunConfig } from '../papers/circuit-sync/metricOptions.js';
 
-/** Completed by the paper, as trainRun names it (measures.ts withMetricOptions). */
+/** Completed by the paper, as trainRun names it (measures.ts completeRunConfig). */
 function tinyConfig(overrides: Partial<RunConfigInput> = {}): RunConfig {
   return circuitSyncRunConfig({
     task: { kind: 'mod_add', n: 11, train_frac: 0.5, split_seed: 1 },

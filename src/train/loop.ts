@@ -17,13 +17,13 @@ import { BatchCursor } from '../tasks/batches.js';
 import { gather, taskFromConfig, type Split, type Task } from '../tasks/task.js';
 import { RngStateSchema } from '../random/rngState.js';
 import { IncompleteTailError, installLockReleaseHandlers, RecordsError, RunStore, type RunStatus, type RunWriter } from '../runs/store.js';
-import { CheckpointRecordSchema, recordGridProblem, type CheckpointRecord } from '../schema/record.js';
+import { recordGridProblem, type CoreRecord } from '../schema/record.js';
 import { RunConfigSchema, stepBatchSize, type RunConfig } from '../schema/runConfig.js';
 import { trainingSession, type TrainingSession } from '../runs/codeVersion.js';
 import { seedFromSibling } from './extend.js';
 import { checkMemory } from './memory.js';
-import { triggerStep, withMetricOptions, type CheckpointMeasures } from './measures.js';
-import { accuracyEventSteps } from '../metrics/events.js';
+import { triggerStep, completeRunConfig, type CheckpointMeasures, type RecordLayout } from './measures.js';
+import { accuracyEventSteps } from '../metrics/accuracyEvents.js';
 
 /** What a checkpoint carries besides the engine state: the batch order and the schedule's state. */
 const SidecarSchema = z
@@ -38,11 +38,11 @@ type Sidecar = z.infer<typeof SidecarSchema>;
 export interface ProgressSink {
   /** Called after every training step (cheap) and after every checkpoint (with its record). */
   step(step: number, maxSteps: number): void;
-  checkpoint(record: CheckpointRecord): void;
+  checkpoint(record: CoreRecord): void;
   notice(message: string): void;
 }
 
-export interface TrainRunOptions {
+export interface TrainRunOptions<Rec extends CoreRecord = CoreRecord> {
   config: RunConfig;
   storeRoot: string;
   engine: EngineKind;
@@ -57,17 +57,18 @@ export interface TrainRunOptions {
    */
   createEngine?: (args: EngineCreateArgs) => Promise<AsyncEngine>;
   /** The paper's checkpoint measures and events (Paper.checkpoint; src/train/measures.ts). */
-  measures: CheckpointMeasures;
+  measures: CheckpointMeasures<Rec>;
 }
 
 function engineFor(opts: TrainRunOptions, args: EngineCreateArgs): Promise<AsyncEngine> {
   return opts.createEngine ? opts.createEngine(args) : createEngine(opts.engine, args);
 }
 
-export interface RunOutcome {
+export interface RunOutcome<Rec extends CoreRecord = CoreRecord> {
   id: string;
   config: RunConfig;
-  records: CheckpointRecord[];
+  /** In the paper's layout (its CheckpointMeasures.record). */
+  records: Rec[];
   status: 'complete' | 'failed' | 'running';
   message?: string;
   wall_s: number;
@@ -92,36 +93,36 @@ export function summarizeRunConfig(c: RunConfig): string {
  * against the run's checkpoint grid (none missing, none out of place). Any violation is a RecordsError naming
  * the file and line; a broken record is never used.
  */
-export function readRunRecords(store: RunStore<RunConfig>, id: string, config: RunConfig): CheckpointRecord[] {
-  const records = store.readRecords(id, CheckpointRecordSchema);
+export function readRunRecords<Rec extends CoreRecord>(store: RunStore<RunConfig>, id: string, config: RunConfig, layout: RecordLayout<Rec>): Rec[] {
+  const records = store.readRecords(id, layout.schema) as Rec[];
   checkGrid(store.paths(id).records, records, config);
   return records;
 }
 
-function checkGrid(file: string, records: readonly CheckpointRecord[], config: RunConfig, firstLine = 1): void {
+function checkGrid(file: string, records: readonly CoreRecord[], config: RunConfig, firstLine = 1): void {
   const problem = recordGridProblem(records, config);
   if (problem) throw new RecordsError(file, firstLine + problem.index, problem.problem);
 }
 
 /** The records of a fork's parent (by id or prefix), validated against the parent's own config. */
-export function parentRecords(store: RunStore<RunConfig>, parent: string): CheckpointRecord[] {
+export function parentRecords<Rec extends CoreRecord>(store: RunStore<RunConfig>, parent: string, layout: RecordLayout<Rec>): Rec[] {
   const id = store.find(parent);
-  return readRunRecords(store, id, store.readConfig(id).config);
+  return readRunRecords(store, id, store.readConfig(id).config, layout);
 }
 
-/** The run's records when it is complete, else undefined. */
-export function readCompleteRun(storeRoot: string, config: RunConfig): RunOutcome | undefined {
+/** The run's records (in the paper's layout) when it is complete, else undefined. */
+export function readCompleteRun(storeRoot: string, config: RunConfig, layout: RecordLayout): RunOutcome | undefined {
   const store = openStore(storeRoot);
   const { id } = store.identify(config);
   if (!store.exists(id)) return undefined;
   const status = store.readStatus(id);
   if (status?.state !== 'complete') return undefined;
-  const records = readRunRecords(store, id, config);
+  const records = readRunRecords(store, id, config, layout);
   return { id, config, records, status: 'complete', wall_s: status.wall_s ?? 0, engine: status.engine ?? 'unknown' };
 }
 
 /** Steps whose checkpoints are kept (besides multiples of 1000): memorisation, grokking and the paper's events. */
-function keptSteps(records: readonly CheckpointRecord[], config: RunConfig, measures: CheckpointMeasures): Set<number> {
+function keptSteps(records: readonly CoreRecord[], config: RunConfig, measures: CheckpointMeasures): Set<number> {
   const core = accuracyEventSteps(records);
   const paper = Object.values(measures.events(records, config));
   return new Set([core.grok, core.memorisation, ...paper].filter((s): s is number => s !== null));
@@ -189,7 +190,7 @@ async function startEngine(opts: TrainRunOptions, origin: Origin, split: Split, 
 
 /** What a call of trainWithWriter starts from: the records kept, the wall time and trainers so far, and the origin. */
 interface StartPoint {
-  records: CheckpointRecord[];
+  records: CoreRecord[];
   previousWall: number;
   seededBy: TrainingSession[];
   status: RunStatus | null;
@@ -205,20 +206,20 @@ function startPoint(opts: TrainRunOptions, store: RunStore<RunConfig>, writer: R
   let status = writer.readStatus();
   let previousWall = status?.wall_s ?? 0;
   let seededBy: TrainingSession[] = [];
-  let read = writer.readRecords(CheckpointRecordSchema, { repairTruncatedTail: true });
+  let read = writer.readRecords(opts.measures.record.schema, { repairTruncatedTail: true });
   if (writer.listCheckpoints().length === 0 && read.records.length === 0) {
-    const seed = seedFromSibling(store, writer, config, SidecarSchema, (records) => stopStep(records, config));
+    const seed = seedFromSibling(store, writer, config, SidecarSchema, (records) => stopStep(records, config), opts.measures.record.schema);
     if (seed) {
       opts.progress?.notice(seed.notice);
       previousWall += seed.wall_s;
       seededBy = seed.trained_by;
-      read = writer.readRecords(CheckpointRecordSchema, { repairTruncatedTail: true });
+      read = writer.readRecords(opts.measures.record.schema, { repairTruncatedTail: true });
       status = writer.readStatus();
     }
   }
   if (read.droppedTail) opts.progress?.notice(read.droppedTail.notice);
   checkGrid(writer.paths.records, read.records, config);
-  let records: CheckpointRecord[] = [...read.records];
+  let records: CoreRecord[] = [...read.records];
   const latest = store.loadLatestCheckpoint(writer.id, { sidecarSchema: SidecarSchema });
   for (const skipped of latest.skipped) opts.progress?.notice(`skipped unreadable checkpoint ${skipped.path}: ${skipped.problem}`);
   const resumeStep = latest.found?.state.step ?? -1;
@@ -275,15 +276,20 @@ function heldNumerics(status: RunStatus | null): Numerics | null {
 }
 
 /** Trains (or resumes, or just reads) one run. Holds the run's lock while it writes. */
-export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
+export async function trainRun<Rec extends CoreRecord = CoreRecord>(options: TrainRunOptions<Rec>): Promise<RunOutcome<Rec>> {
+  // The loop reads the core fields; the records it returns are those the paper's measure wrote, in its layout.
+  return (await trainAny(options as TrainRunOptions)) as RunOutcome<Rec>;
+}
+
+async function trainAny(opts: TrainRunOptions): Promise<RunOutcome> {
   const store = openStore(opts.storeRoot);
   // The paper completes the run's metric options first: the same experiment has one id (measures.ts).
-  const config = store.identify(withMetricOptions(opts.measures, opts.config)).config;
+  const config = store.identify(completeRunConfig(opts.measures, opts.config)).config;
   // A complete run whose last record was cut short (killed while appending it, or damaged since) is reopened:
   // the resume below drops the line and measures that checkpoint again.
   let reopen = false;
   try {
-    const done = readCompleteRun(opts.storeRoot, config);
+    const done = readCompleteRun(opts.storeRoot, config, opts.measures.record);
     if (done) return done;
   } catch (error) {
     if (!(error instanceof IncompleteTailError)) throw error;
@@ -317,7 +323,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunOutcome> {
     if (reopen && status?.state === 'complete') {
       writer.setStatus({ ...withoutUpdated(status), state: 'running', message: undefined });
       opts.progress?.notice(`run ${writer.id} was complete but its last record is cut short: measuring that checkpoint again`);
-    } else if (status?.state === 'complete') return readCompleteRun(opts.storeRoot, config)!;
+    } else if (status?.state === 'complete') return readCompleteRun(opts.storeRoot, config, opts.measures.record)!;
     for (const notice of writer.notices) opts.progress?.notice(notice);
     const outcome = await trainWithWriter(opts, store, writer, config, (e) => (engine = e), where);
     return outcome;
@@ -377,8 +383,8 @@ async function trainWithWriter(
   writer.setStatus({ state: 'running', step: startStep, engine: engineDescription, ...numerics, wall_s: previousWall });
 
   // A fork's history before its fork step is its parent's: the "first sync" of a checkpoint is judged on both.
-  const lineage: CheckpointRecord[] = config.fork
-    ? parentRecords(store, config.fork.parent).filter((r) => r.step < config.fork!.step)
+  const lineage: CoreRecord[] = config.fork
+    ? parentRecords(store, config.fork.parent, opts.measures.record).filter((r) => r.step < config.fork!.step)
     : [];
   const { max_steps: maxSteps, after_grok: afterGrok } = config.stop;
   const stepTrigger = config.schedule?.trigger.startsWith('step:') ? Number(config.schedule.trigger.slice(5)) : null;
@@ -453,7 +459,7 @@ function indicesOf(split: Split, positions: Int32Array): Int32Array {
 }
 
 /** Fires a `mem` schedule, or one at a paper's event (circuit-sync's `fsd`), at the checkpoint where it happens (claims.md "schedule"). */
-function applyEventTriggers(state: LoopState, config: RunConfig, records: readonly CheckpointRecord[], measures: CheckpointMeasures): void {
+function applyEventTriggers(state: LoopState, config: RunConfig, records: readonly CoreRecord[], measures: CheckpointMeasures): void {
   const schedule = config.schedule;
   if (!schedule || state.scheduleFiredAt !== null || schedule.trigger.startsWith('step:')) return;
   const at = triggerStep(measures, schedule.trigger, records, config, accuracyEventSteps(records).memorisation);
@@ -464,20 +470,20 @@ function applyEventTriggers(state: LoopState, config: RunConfig, records: readon
 }
 
 /** The step at which a run diverged (its last record is flagged diverged), or null. */
-export function divergedAt(records: readonly Pick<CheckpointRecord, 'step' | 'diverged'>[]): number | null {
+export function divergedAt(records: readonly Pick<CoreRecord, 'step' | 'diverged'>[]): number | null {
   const last = records.at(-1);
   return last?.diverged ? last.step : null;
 }
 
 /** The first record's step at which `config`'s stop rule fires on `records` (a sibling's, for a seed), or null. */
-export function stopStep(records: readonly CheckpointRecord[], config: RunConfig): number | null {
+export function stopStep(records: readonly CoreRecord[], config: RunConfig): number | null {
   for (let i = 0; i < records.length; i++)
     if (stopRule(records.slice(0, i + 1), records[i].step, config.stop.max_steps, config.stop.after_grok, config.stop.coarse_grid)) return records[i].step;
   return null;
 }
 
 export function stopRule(
-  records: readonly CheckpointRecord[],
+  records: readonly CoreRecord[],
   step: number,
   maxSteps: number,
   afterGrok: number | undefined,

@@ -1,13 +1,16 @@
 /**
  * What a paper measures at a checkpoint and which of its events training reads (issue 28: the core knows no
- * paper). The training loop records the core fields of every checkpoint through the paper's `measure` (today the
- * record layout is still circuit-sync's; src/schema/record.ts), keeps the checkpoints of the paper's events, and
- * fires a weight-decay schedule at a trigger the paper names (circuit-sync's `fsd`: its sync step). A paper
- * supplies one (Paper.checkpoint; circuit-sync's is its measure.ts).
+ * paper). The training loop records every checkpoint through the paper's `measure`: the core fields
+ * (src/schema/record.ts; `coreRecordFields` computes them) and the paper's, in the paper's record layout. It
+ * keeps the checkpoints of the paper's events, and fires a weight-decay schedule at a trigger the paper names
+ * (circuit-sync's `fsd`: its sync step). A paper supplies one (Paper.checkpoint; circuit-sync's is its measure.ts).
  */
 import type { z } from 'zod';
 import type { AsyncEngine, TrainingState } from '../engine/engine.js';
-import type { CheckpointRecord } from '../schema/record.js';
+import type { CoreRecord } from '../schema/record.js';
+import { ConfigError } from '../schema/parse.js';
+import { parameterNorms, totalNorm, type Params } from '../model/params.js';
+import { subsetLossAccuracy } from '../metrics/subsetLoss.js';
 import type { RunConfig } from '../schema/runConfig.js';
 import type { Split, Task } from '../tasks/task.js';
 
@@ -60,9 +63,36 @@ export interface MetricOptionsSpec {
   readonly flags: readonly MetricOptionFlag[];
 }
 
-export interface CheckpointMeasures {
+/**
+ * How a paper's records are read and stored: its zod schema (src/schema/record.ts `recordSchema`: the core fields
+ * and the paper's), and at most one field that is a table of summaries by key (circuit-sync's `fsd_alt`), which
+ * the committed records store as one array per key (src/verify/recordsExport.ts).
+ */
+export interface RecordLayout<Rec extends CoreRecord = CoreRecord> {
+  readonly schema: z.ZodType<Rec>;
+  readonly table?: { readonly field: string; readonly entry: z.ZodObject<z.ZodRawShape> };
+}
+
+/** One of a paper's per-checkpoint figures as `show`'s trajectory and the progress line print it. */
+export interface TrajectoryFigure<Rec extends CoreRecord = CoreRecord> {
+  /** Its key in `show --json`'s trajectory. */
+  readonly key: string;
+  /** The column header. */
+  readonly header: string;
+  /** Digits after the point (0: an integer). */
+  readonly digits: number;
+  /** Whether the progress bar shows it too. */
+  readonly progress: boolean;
+  value(record: Rec): number | null;
+}
+
+export interface CheckpointMeasures<Rec extends CoreRecord = CoreRecord> {
   /** The options of what it measures: the run config's `metrics` block. */
   readonly options: MetricOptionsSpec;
+  /** Its records' layout. */
+  readonly record: RecordLayout<Rec>;
+  /** The figures `show` and the progress line print beside the core's (accuracies, norm). */
+  readonly figures: readonly TrajectoryFigure<Rec>[];
   /** One checkpoint's record: the engine at `step`, the run's earlier records (a fork's parent's first). */
   measure(
     engine: AsyncEngine,
@@ -71,14 +101,14 @@ export interface CheckpointMeasures {
     config: RunConfig,
     step: number,
     weightDecay: number,
-    previous: readonly CheckpointRecord[],
+    previous: readonly Rec[],
     /** The engine's state when the caller has already read it (the loop writes it as the checkpoint too). */
     known?: TrainingState,
-  ): Promise<CheckpointRecord>;
+  ): Promise<Rec>;
   /** The steps of the paper's own events in a run's records, by name (null: not yet); their checkpoints are kept. */
-  events(records: readonly CheckpointRecord[], config: RunConfig): Readonly<Record<string, number | null>>;
+  events(records: readonly Rec[], config: RunConfig): Readonly<Record<string, number | null>>;
   /** A run's events under the paper's canonical rules, for `show` and `train`. */
-  describe(records: readonly CheckpointRecord[], config: RunConfig): RunDescription;
+  describe(records: readonly Rec[], config: RunConfig): RunDescription;
   /** The events `runs` lists per run, as table columns: the column's header and the event's name in `describe`. */
   readonly summary: readonly { column: string; event: string }[];
   /** What a checkpoint of a run of `config` costs, and which of its config's fields set that (the cost model prices each once). */
@@ -91,14 +121,47 @@ export interface CheckpointMeasures {
 }
 
 /** The step a schedule trigger fires at in `records` (null: not yet); the core's `mem`, else the paper's event. */
-export function triggerStep(measures: CheckpointMeasures, trigger: string, records: readonly CheckpointRecord[], config: RunConfig, memorisation: number | null): number | null {
+export function triggerStep(measures: CheckpointMeasures, trigger: string, records: readonly CoreRecord[], config: RunConfig, memorisation: number | null): number | null {
   if (trigger === 'mem') return memorisation;
   const event = measures.triggers[trigger];
   if (event === undefined) throw new Error(`schedule trigger '${trigger}' is neither mem, step:N nor one this paper defines (${Object.keys(measures.triggers).join(', ') || 'none'})`);
   return measures.events(records, config)[event] ?? null;
 }
 
-/** `config` with its `metrics` block as the paper completes it (what names the run in the store). */
-export function withMetricOptions(measures: CheckpointMeasures, config: RunConfig): RunConfig {
+/**
+ * `config` as the paper names and trains it: its `metrics` block completed by the paper (what names the run in the
+ * store), and its schedule's trigger one the core (`mem`, `step:N`) or the paper defines. A ConfigError otherwise.
+ */
+export function completeRunConfig(measures: CheckpointMeasures, config: RunConfig): RunConfig {
+  const trigger = config.schedule?.trigger;
+  if (trigger !== undefined && trigger !== 'mem' && !trigger.startsWith('step:') && measures.triggers[trigger] === undefined)
+    throw new ConfigError(
+      `invalid run config:\nschedule.trigger: '${trigger}' is neither mem, step:N nor a trigger of this paper (${Object.keys(measures.triggers).join(', ') || 'it defines none'})`,
+    );
   return { ...config, metrics: measures.options.complete(config) };
+}
+
+/**
+ * The core fields of a checkpoint's record (all but `diverged`) from the logits of its full-grid evaluation
+ * ([grid, classes], every class of the model: a separator logit counts, as in training) and its parameters:
+ * loss and accuracy on the training and validation rows, the total and per-parameter norms.
+ */
+export function coreRecordFields(
+  at: { logits: Float32Array; classes: number; params: Params; step: number; weightDecay: number },
+  task: Pick<Task, 'labels'>,
+  split: Split,
+): Omit<CoreRecord, 'diverged'> {
+  const { logits, classes, params, step, weightDecay } = at;
+  const train = subsetLossAccuracy(logits, classes, task.labels, split.train);
+  const val = subsetLossAccuracy(logits, classes, task.labels, split.validation);
+  return {
+    step,
+    weight_decay: weightDecay,
+    train_loss: train.loss,
+    train_acc: train.accuracy,
+    val_loss: val.loss,
+    val_acc: val.accuracy,
+    norm: totalNorm(params),
+    param_norms: parameterNorms(params),
+  };
 }

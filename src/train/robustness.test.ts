@@ -63,12 +63,12 @@ describe('records are checked on every read', () => {
     const edited = [...lines];
     edited[2] = edited[2].replace(/"val_acc":[0-9.e-]+/, '"val_acc":5');
     writeFileSync(file, `${edited.join('\n')}\n`);
-    expect(() => readRunRecords(store, out.id, config)).toThrow(/records\.jsonl:3: .*val_acc: an accuracy must lie in \[0, 1\], got 5/s);
+    expect(() => readRunRecords(store, out.id, config, circuitSyncMeasures.record)).toThrow(/records\.jsonl:3: .*val_acc: an accuracy must lie in \[0, 1\], got 5/s);
 
     const gap = [...lines];
     gap.splice(3, 1);
     writeFileSync(file, `${gap.join('\n')}\n`);
-    expect(() => readRunRecords(store, out.id, config)).toThrow(/records\.jsonl:4: step 200 follows step 100: the record of step 150 is missing/);
+    expect(() => readRunRecords(store, out.id, config, circuitSyncMeasures.record)).toThrow(/records\.jsonl:4: step 200 follows step 100: the record of step 150 is missing/);
   });
 
   it('after a corrupt-record error the status keeps its step, wall time and engine', async () => {

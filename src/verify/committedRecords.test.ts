@@ -11,13 +11,14 @@ import { MODEL_SWITCH_DEFAULTS } from '../schema/model.js';
 import { runIdOf, type RunConfig } from '../schema/runConfig.js';
 import { stopStep } from '../train/loop.js';
 import { readExportedRuns } from './recordsExport.js';
+import { circuitSyncRecordLayout } from '../papers/circuit-sync/record.js';
 
 const records = fileURLToPath(new URL('../../fixtures/records/', import.meta.url));
 
 describe('committed records', () => {
   for (const set of readdirSync(records))
     it(`${set}: every run reads, and ends at the step its own stop rule stops at`, () => {
-      const { runs, broken } = readExportedRuns(join(records, set));
+      const { runs, broken } = readExportedRuns(join(records, set), circuitSyncRecordLayout);
       expect([...broken.values()]).toEqual([]);
       const overrun = [...runs.values()].flatMap((run) => {
         const stop = stopStep(run.records, run.config);
@@ -30,7 +31,7 @@ describe('committed records', () => {
   // defaults, must still hash to the id the run was stored under.
   for (const set of readdirSync(records))
     it(`${set}: every run is still found under its id, with the model switches left out or spelled out at their defaults`, () => {
-      const { runs } = readExportedRuns(join(records, set));
+      const { runs } = readExportedRuns(join(records, set), circuitSyncRecordLayout);
       const spelledOut = (config: RunConfig): RunConfig => ({
         ...config,
         model: { ...config.model, ...MODEL_SWITCH_DEFAULTS },

@@ -1,17 +1,18 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { accuracyEventSteps } from '../metrics/events.js';
+import { accuracyEventSteps } from '../metrics/accuracyEvents.js';
 import { webGpuForTests } from '../engine/webgpu/device.js';
 import { mainRunConfig, tinyProfile } from '../papers/circuit-sync/profiles.js';
 import { expectedLength, grokHistoryKey, noteGrok, SecondsCalibration, type GrokHistory } from './costModel.js';
 import { readExportedRuns } from './recordsExport.js';
 import { circuitSyncMeasures } from '../papers/circuit-sync/measure.js';
+import { circuitSyncRecordLayout } from '../papers/circuit-sync/record.js';
 
 const SMALL_RECORDS = join(fileURLToPath(new URL('../../', import.meta.url)), 'fixtures', 'records', 'small');
 
 describe('expectedLength: where a run is expected to stop', () => {
-  const committed = [...readExportedRuns(SMALL_RECORDS).runs.values()];
+  const committed = [...readExportedRuns(SMALL_RECORDS, circuitSyncRecordLayout).runs.values()];
   // A root run (no fork) with a grok + N stop rule that grokked well before its cap.
   const run = committed.find((r) => !r.config.fork && r.config.stop.after_grok !== undefined && accuracyEventSteps(r.records).grok !== null)!;
   const { config, records } = run;

@@ -16,9 +16,9 @@
  */
 import { createEngine } from '../engine/create.js';
 import type { AsyncEngine, EngineKind, EngineOptions } from '../engine/engine.js';
-import { accuracyEventSteps } from '../metrics/events.js';
+import { accuracyEventSteps } from '../metrics/accuracyEvents.js';
 import { initParams } from '../model/params.js';
-import type { CheckpointRecord } from '../schema/record.js';
+import type { CoreRecord } from '../schema/record.js';
 import { stepBatchSize, trainSizeOf, type RunConfig } from '../schema/runConfig.js';
 import { taskElements } from '../schema/task.js';
 import { BatchCursor } from '../tasks/batches.js';
@@ -85,7 +85,7 @@ export function grokHistoryKey(config: Pick<RunConfig, 'task' | 'fork'>, fork: b
 }
 
 /** Adds a completed run's grokking step (from its records, canonical rules) to `history`. */
-export function noteGrok(history: GrokHistory, config: RunConfig, records: readonly CheckpointRecord[]): void {
+export function noteGrok(history: GrokHistory, config: RunConfig, records: readonly CoreRecord[]): void {
   const grok = accuracyEventSteps(records).grok;
   if (grok === null) return;
   const start = config.fork?.step ?? 0;
@@ -104,9 +104,9 @@ export const median = (xs: number[]) => {
  */
 export function expectedLength(
   config: RunConfig,
-  records: readonly CheckpointRecord[] = [],
+  records: readonly CoreRecord[] = [],
   history: GrokHistory = new Map(),
-  committed: readonly CheckpointRecord[] = [],
+  committed: readonly CoreRecord[] = [],
 ): ExpectedLength {
   const start = config.fork?.step ?? 0;
   const at = Math.max(start, records.at(-1)?.step ?? start);

@@ -10,6 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../testing/tempDir.js';
 import { MergeError, mergeStores } from './merge.js';
+import { circuitSyncMeasures } from '../papers/circuit-sync/measure.js';
+
+/** What merge checks a circuit-sync run against (the CLI passes every paper's). */
+const CHECKS = { records: [circuitSyncMeasures.record.schema], measurements: [] };
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'bin', 'grokcheck.js');
@@ -66,7 +70,7 @@ describe('three shards merged equal one unsharded run', () => {
 
   it('merged, has the records of the unsharded run byte for byte, and the same verdicts', async () => {
     const merged = makeTempDir('gc-shard-merged-');
-    const result = mergeStores(merged, shards, [{ name: 'ablation', schema: (await import('../papers/circuit-sync/ablation.js')).AblationResultSchema }]);
+    const result = mergeStores(merged, shards, { records: [circuitSyncMeasures.record.schema], measurements: [{ name: 'ablation', schema: (await import('../papers/circuit-sync/ablation.js')).AblationResultSchema }] });
     expect(result.copied.length).toBeGreaterThan(0);
     const a = storeFiles(merged), b = storeFiles(single);
     expect([...a.keys()].filter((k) => k.endsWith('records.jsonl')).sort()).toEqual([...b.keys()].filter((k) => k.endsWith('records.jsonl')).sort());
@@ -79,7 +83,7 @@ describe('three shards merged equal one unsharded run', () => {
     expect(claimsOf(reportA)).toEqual(claimsOf(reportB));
     // Merging again changes nothing.
     const before = storeFiles(merged);
-    const again = mergeStores(merged, shards, []);
+    const again = mergeStores(merged, shards, CHECKS);
     expect(again.copied).toEqual([]);
     expect(storeFiles(merged)).toEqual(before);
   }, 300_000);
@@ -102,29 +106,29 @@ describe('merge refuses what a foreign store must not hold, leaving DEST as it w
     const dest = makeTempDir('gc-merge-dest-');
     writeFileSync(join(dest, 'keep.txt'), 'untouched');
     const before = storeFiles(dest);
-    expect(() => mergeStores(dest, [copy], [], limits)).toThrow(MergeError);
-    expect(() => mergeStores(dest, [copy], [], limits)).toThrow(pattern);
+    expect(() => mergeStores(dest, [copy], CHECKS, limits)).toThrow(MergeError);
+    expect(() => mergeStores(dest, [copy], CHECKS, limits)).toThrow(pattern);
     expect(storeFiles(dest)).toEqual(before);
   }
 
   it('merges a clean store, and a second time changes nothing', () => {
     const dest = makeTempDir('gc-merge-dest-');
-    expect(mergeStores(dest, [source]).copied).toEqual([runId()]);
+    expect(mergeStores(dest, [source], CHECKS).copied).toEqual([runId()]);
     const before = storeFiles(dest);
-    expect(mergeStores(dest, [source])).toMatchObject({ copied: [], unchanged: [runId()] });
+    expect(mergeStores(dest, [source], CHECKS)).toMatchObject({ copied: [], unchanged: [runId()] });
     expect(storeFiles(dest)).toEqual(before);
   });
 
   it('refuses a conflicting run, naming the run and the file', () => {
     const dest = makeTempDir('gc-merge-dest-');
-    mergeStores(dest, [source]);
+    mergeStores(dest, [source], CHECKS);
     const other = makeTempDir('gc-merge-other-');
     cpSync(source, other, { recursive: true });
     const records = join(other, runId(), 'records.jsonl');
     // Another record, still valid: the same run id must not hold two different histories.
     writeFileSync(records, readFileSync(records, 'utf8').replace(/"norm":([0-9.]+)/, (_, n) => `"norm":${Number(n) + 1}`));
     const before = storeFiles(dest);
-    expect(() => mergeStores(dest, [other])).toThrow(new RegExp(`run ${runId()}: .*records\\.jsonl differs`));
+    expect(() => mergeStores(dest, [other], CHECKS)).toThrow(new RegExp(`run ${runId()}: .*records\\.jsonl differs`));
     expect(storeFiles(dest)).toEqual(before);
   });
 

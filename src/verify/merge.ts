@@ -16,13 +16,14 @@
 import { isExportFolder } from './recordsExport.js';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { z } from 'zod';
 import type { Measurement } from '../paper/paper.js';
 import { checkpointFileName, readCheckpoint } from '../runs/checkpoint.js';
 import { RUN_FILES } from '../runs/store.js';
 import { readRecords } from '../runs/records.js';
 import { readStatus } from '../runs/status.js';
 import { fsyncDir } from '../runs/atomic.js';
-import { CheckpointRecordSchema, recordGridProblem } from '../schema/record.js';
+import { recordGridProblem, type CoreRecord } from '../schema/record.js';
 import { openStore } from '../train/loop.js';
 import { readMeasurement } from './measurements.js';
 
@@ -70,13 +71,8 @@ function checkSize(path: string, limit: number): void {
 }
 
 /** Checks one source run completely; returns the files to copy, or why it is not copied. */
-function checkRun(
-  source: string,
-  id: string,
-  measurementNames: Set<string>,
-  measurements: readonly Pick<Measurement, 'name' | 'schema'>[],
-  limits: MergeLimits,
-): RunCopy | { skip: string } {
+function checkRun(source: string, id: string, measurementNames: Set<string>, checks: MergeChecks, limits: MergeLimits): RunCopy | { skip: string } {
+  const { measurements } = checks;
   const dir = join(source, id);
   const names = readdirSync(dir);
   const files: string[] = [];
@@ -106,7 +102,7 @@ function checkRun(
   // The config must hash to the folder's name; the records must pass their schema and sit on the run's grid.
   const store = openStore(source);
   const { config } = store.readConfig(id);
-  const records = readRecords(join(dir, RUN_FILES.records), CheckpointRecordSchema).records;
+  const records = readPaperRecords(join(dir, RUN_FILES.records), checks.records);
   const grid = recordGridProblem(records, config);
   if (grid) throw new MergeError(`${join(dir, RUN_FILES.records)}:${grid.index + 1}: ${grid.problem}`);
   for (const f of files.filter((f) => f.startsWith(`${RUN_FILES.checkpoints}/`))) {
@@ -119,13 +115,31 @@ function checkRun(
 
 const sameBytes = (a: string, b: string) => existsSync(b) && readFileSync(a).equals(readFileSync(b));
 
+/**
+ * What a run must pass to be merged: the papers' record schemas (a run's records must pass one of them: a run
+ * does not say which paper it serves) and measurement files.
+ */
+export interface MergeChecks {
+  records: readonly z.ZodType<CoreRecord>[];
+  measurements: readonly Pick<Measurement, 'name' | 'schema'>[];
+}
+
+/** The records of `file` under the first of `schemas` that reads them all; else the first schema's error. */
+function readPaperRecords(file: string, schemas: readonly z.ZodType<CoreRecord>[]): CoreRecord[] {
+  let firstError: unknown = new MergeError(`${file}: no record schema to check it with`);
+  for (const [i, schema] of schemas.entries()) {
+    try {
+      return readRecords(file, schema).records;
+    } catch (error) {
+      if (i === 0) firstError = error;
+    }
+  }
+  throw firstError;
+}
+
 /** Merges the complete runs of `sources` into `dest` (created if absent). Throws MergeError, leaving `dest` as it was. */
-export function mergeStores(
-  dest: string,
-  sources: readonly string[],
-  measurements: readonly Pick<Measurement, 'name' | 'schema'>[] = [],
-  limits: Partial<MergeLimits> = {},
-): MergeResult {
+export function mergeStores(dest: string, sources: readonly string[], checks: MergeChecks, limits: Partial<MergeLimits> = {}): MergeResult {
+  const { measurements } = checks;
   const bounds: MergeLimits = { ...MERGE_LIMITS, ...limits };
   const root = resolve(dest);
   if (existsSync(root) && entryKind(root) !== 'dir') throw new MergeError(`${root}: not a folder`);
@@ -144,7 +158,7 @@ export function mergeStores(
       if (entryKind(path) !== 'dir') throw new MergeError(`${path}: a run must be a folder`);
       let checked: RunCopy | { skip: string };
       try {
-        checked = checkRun(source, name, measurementNames, measurements, bounds);
+        checked = checkRun(source, name, measurementNames, checks, bounds);
       } catch (error) {
         // A record, checkpoint, config or measurement that fails its check: the same refusal, whatever found it.
         throw error instanceof MergeError ? error : new MergeError((error as Error).message);

@@ -20,6 +20,7 @@ import { readExportedRuns, writeExportedRun, type ExportedRuns } from './records
 import { robustnessOf, type PerturbedEvaluation } from './robustness.js';
 import { assembleRunSet } from './runSet.js';
 import { trainProfile, type TrainProfileOptions } from './trainProfile.js';
+import type { RecordLayout } from '../train/measures.js';
 
 export type AnyRunSet = RunSet<RoleBase, Profile>;
 
@@ -76,7 +77,7 @@ export async function trainRuns(step: TrainStep): Promise<TrainedRuns> {
  * A broken file's run is `failed` with the file's problem as its message, so exactly the claims that read it are
  * not evaluable, and say why.
  */
-export function recordsSource(paper: AnyPaper, dir: string, exported: ExportedRuns = readExportedRuns(dir)): { source: RunSource; count: number; broken: string[] } {
+export function recordsSource(paper: AnyPaper, dir: string, exported: ExportedRuns = readExportedRuns(dir, paper.checkpoint.record)): { source: RunSource; count: number; broken: string[] } {
   const runs = new Map<string, SourcedRun>();
   for (const [id, message] of exported.broken) runs.set(id, { status: 'failed', records: [], message });
   for (const [id, run] of exported.runs) {
@@ -107,7 +108,7 @@ export function runsFromRecords(
 }
 
 /** Writes every complete run's config, records and measurements to `dir`, once per run id; returns how many. */
-export function exportRecords(set: AnyRunSet, dir: string): number {
+export function exportRecords(set: AnyRunSet, dir: string, layout: RecordLayout): number {
   // A run playing two roles (a schedule's constant run is a main run) is written once.
   const written = new Set<string>();
   for (const run of set.runs.values()) {
@@ -123,7 +124,7 @@ export function exportRecords(set: AnyRunSet, dir: string): number {
       ...(run.message ? { message: run.message } : {}),
       records: run.records,
       ...(Object.keys(run.measurements).length ? { measurements: run.measurements } : {}),
-    });
+    }, layout);
   }
   return written.size;
 }

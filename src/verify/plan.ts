@@ -6,12 +6,12 @@ import type { CheckpointMeasures } from '../train/measures.js';
 import type { EngineKind, EngineOptions } from '../engine/engine.js';
 import type { Profile } from '../paper/paper.js';
 import type { PlannedRun, RoleBase, RunSet } from '../paper/runSet.js';
-import type { CheckpointRecord } from '../schema/record.js';
+import type { CoreRecord } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
 import { costOf, expectedLength, grokHistoryKey, median, noteGrok, SecondsCalibration, shapeKey, type ExpectedLength, type GrokHistory } from './costModel.js';
 
 /** The profile's committed records by run id (fixtures/records/<profile>), where the estimates find stops known elsewhere. */
-export type CommittedRuns = ReadonlyMap<string, { config: RunConfig; records: readonly CheckpointRecord[] }>;
+export type CommittedRuns = ReadonlyMap<string, { config: RunConfig; records: readonly CoreRecord[] }>;
 
 /** Grokking steps of the completed runs of the store, and of the committed runs the store has not completed. */
 export function grokHistoryOf(set: RunSet<RoleBase, Profile>, committed: CommittedRuns = new Map()): GrokHistory {
@@ -41,7 +41,7 @@ export interface PlanRow {
 }
 
 /** The profile's committed runs by experiment key: a fork still waiting on its parent is priced from its own committed run. */
-export type CommittedByKey = ReadonlyMap<string, { config: RunConfig; records: readonly CheckpointRecord[] }>;
+export type CommittedByKey = ReadonlyMap<string, { config: RunConfig; records: readonly CoreRecord[] }>;
 
 export interface PlanReport {
   runs: PlanRow[];

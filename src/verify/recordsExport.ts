@@ -1,8 +1,9 @@
 /**
  * Committed records (`verify --records-only`): one compact JSON-lines file per run, fixtures/records/<profile>/<id>.jsonl.
  * Line 1 is a header: {format, id, config, status, engine, wall_s, message?, measurements?, columns, alt_keys,
- * alt_fields}; every following line is one CheckpointRecord as a JSON array in the header's column order, its
- * `fsd_alt` as one array per alt key (null when the record lacks that key). Keys are written once, not per
+ * alt_fields}; every following line is one checkpoint record as a JSON array in the header's column order, the
+ * paper's table field (RecordLayout.table: circuit-sync's `fsd_alt`) last, as one array per key (`alt_keys`, each
+ * an array of the `alt_fields`; null when the record lacks that key). The paper's record layout reads them back. Keys are written once, not per
  * record, which roughly halves the size; numbers keep full precision (shortest round-trip), so verdicts from
  * committed records are exactly those of the run (a rounded 0.7999999999999998 would cross a 0.80 threshold).
  * NaN and +-Infinity are written as the strings "NaN", "Infinity", "-Infinity". No checkpoints.
@@ -15,7 +16,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { RunConfigSchema, runIdOf, type RunConfig } from '../schema/runConfig.js';
-import { CheckpointRecordSchema, FsdSummarySchema, recordGridProblem, type CheckpointRecord } from '../schema/record.js';
+import { recordFields, recordGridProblem, type CoreRecord } from '../schema/record.js';
+import type { RecordLayout } from '../train/measures.js';
 import { writeFileAtomic } from '../runs/atomic.js';
 import { TrainingSessionSchema, type TrainingSession } from '../runs/codeVersion.js';
 
@@ -26,13 +28,25 @@ const EXPORT_FORMAT_3 = 'grokcheck-run-records/3';
 /** The previous format: the same, with C14's ablation as a header field `ablation` instead of `measurements`. */
 const EXPORT_FORMAT_2 = 'grokcheck-run-records/2';
 
-/** Record fields in file order (fsd_alt is stored separately, per alt key). */
-const RECORD_COLUMNS = Object.keys(CheckpointRecordSchema.shape).filter((k) => k !== 'fsd_alt');
-/** Optional record fields: a run's file has their columns only when one of its records has the field. */
-const OPTIONAL_COLUMNS = new Set(RECORD_COLUMNS.filter((k) => CheckpointRecordSchema.shape[k as keyof typeof CheckpointRecordSchema.shape].safeParse(undefined).success));
-const ALT_FIELDS = Object.keys(FsdSummarySchema.shape);
-/** Optional summary fields: written only when a record has them, and a null read back leaves the field out. */
-const OPTIONAL_ALT_FIELDS = new Set(ALT_FIELDS.filter((k) => FsdSummarySchema.shape[k as keyof typeof FsdSummarySchema.shape].safeParse(undefined).success));
+/** How a layout's records are written: its columns, which are optional, and its table's fields. */
+interface ColumnPlan {
+  /** Record fields in file order (the table field is stored separately, per key). */
+  columns: string[];
+  /** Optional record fields: a run's file has their columns only when one of its records has the field. */
+  optional: Set<string>;
+  table: { field: string; fields: string[]; optional: Set<string> } | null;
+}
+
+const isOptional = (schema: z.ZodType) => schema.safeParse(undefined).success;
+
+function columnPlan(layout: RecordLayout): ColumnPlan {
+  const shape = recordFields(layout.schema);
+  const columns = Object.keys(shape).filter((k) => k !== layout.table?.field);
+  const table = layout.table
+    ? { field: layout.table.field, fields: Object.keys(layout.table.entry.shape), optional: new Set(Object.entries(layout.table.entry.shape).filter(([, v]) => isOptional(v as z.ZodType)).map(([k]) => k)) }
+    : null;
+  return { columns, optional: new Set(columns.filter((k) => isOptional(shape[k]))), table };
+}
 
 export const ExportHeaderSchema = z
   .object({
@@ -56,6 +70,8 @@ export const ExportHeaderSchema = z
     /** Format /2 only. */
     ablation: z.unknown().optional(),
     columns: z.array(z.string()),
+    /** The name of the paper's table field (RecordLayout.table) the alt arrays hold; absent before issue 28 (then `fsd_alt`). */
+    table: z.string().optional(),
     alt_keys: z.array(z.string()),
     alt_fields: z.array(z.string()),
     /** SHA-256 of every line after the header, each with its '\n' (format /4; absent before). */
@@ -64,7 +80,7 @@ export const ExportHeaderSchema = z
   .strict()
   .refine((h) => h.format !== EXPORT_FORMAT || h.rows_sha256 !== undefined, { message: `format ${EXPORT_FORMAT} carries rows_sha256`, path: ['rows_sha256'] });
 
-export interface ExportedRun {
+export interface ExportedRun<Rec extends CoreRecord = CoreRecord> {
   id: string;
   config: RunConfig;
   status: 'complete' | 'failed';
@@ -72,7 +88,8 @@ export interface ExportedRun {
   wall_s: number;
   trained_by?: TrainingSession[];
   message?: string;
-  records: CheckpointRecord[];
+  /** In the paper's record layout. */
+  records: Rec[];
   measurements?: Record<string, unknown>;
 }
 
@@ -87,11 +104,17 @@ export function exportFileName(id: string): string {
 
 const encodeNumber = (v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
 
-export function serializeRun(run: ExportedRun): string {
-  const altKeys = [...new Set(run.records.flatMap((r) => Object.keys(r.fsd_alt)))].sort();
-  const columns = RECORD_COLUMNS.filter((c) => !OPTIONAL_COLUMNS.has(c) || run.records.some((r) => (r as unknown as Record<string, unknown>)[c] !== undefined));
-  const altFields = ALT_FIELDS.filter(
-    (f) => !OPTIONAL_ALT_FIELDS.has(f) || run.records.some((r) => Object.values(r.fsd_alt).some((a) => (a as Record<string, unknown>)[f] !== undefined)),
+/** The record's table (the layout's table field), by key; empty without one. */
+function tableOf(record: CoreRecord, plan: ColumnPlan): Record<string, Record<string, unknown>> {
+  return plan.table ? ((record as unknown as Record<string, Record<string, Record<string, unknown>>>)[plan.table.field] ?? {}) : {};
+}
+
+export function serializeRun(run: ExportedRun, layout: RecordLayout): string {
+  const plan = columnPlan(layout);
+  const altKeys = [...new Set(run.records.flatMap((r) => Object.keys(tableOf(r, plan))))].sort();
+  const columns = plan.columns.filter((c) => !plan.optional.has(c) || run.records.some((r) => (r as unknown as Record<string, unknown>)[c] !== undefined));
+  const altFields = (plan.table?.fields ?? []).filter(
+    (f) => !plan.table!.optional.has(f) || run.records.some((r) => Object.values(tableOf(r, plan)).some((a) => a[f] !== undefined)),
   );
   const first = run.trained_by?.[0];
   const header = {
@@ -105,13 +128,14 @@ export function serializeRun(run: ExportedRun): string {
     ...(run.message === undefined ? {} : { message: run.message }),
     ...(run.measurements === undefined || Object.keys(run.measurements).length === 0 ? {} : { measurements: run.measurements }),
     columns,
+    ...(plan.table ? { table: plan.table.field } : {}),
     alt_keys: altKeys,
     alt_fields: altFields,
   };
   const rows = run.records.map((r) => {
     const rec = r as unknown as Record<string, unknown>;
     const alt = altKeys.map((k) => {
-      const summary = r.fsd_alt[k] as Record<string, unknown> | undefined;
+      const summary = tableOf(r, plan)[k] as Record<string, unknown> | undefined;
       return summary ? altFields.map((f) => encodeNumber(summary[f] ?? null)) : null;
     });
     return [...columns.map((c) => encodeNumber(rec[c] ?? null)), alt];
@@ -123,7 +147,8 @@ export function serializeRun(run: ExportedRun): string {
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** Parses one export file; every error names the file and line. The id is re-derived from the config. */
-export function parseRun(text: string, file: string): ExportedRun {
+export function parseRun<Rec extends CoreRecord>(text: string, file: string, layout: RecordLayout<Rec>): ExportedRun<Rec> {
+  const plan = columnPlan(layout);
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   if (lines.length === 0) throw new Error(`${file}: empty`);
@@ -142,23 +167,26 @@ export function parseRun(text: string, file: string): ExportedRun {
   const id = runIdOf(config.data);
   if (id !== head.data.id) throw new Error(`${file}:1: the config hashes to run id ${id}, the header says ${head.data.id}`);
   const { columns, alt_keys: altKeys, alt_fields: altFields } = head.data;
-  const records: CheckpointRecord[] = [];
+  if (head.data.table !== undefined && head.data.table !== plan.table?.field)
+    throw new Error(`${file}:1: its records have a table '${head.data.table}'; this paper's records ${plan.table ? `have '${plan.table.field}'` : 'have none'} (records of another paper?)`);
+  const records: Rec[] = [];
   for (let i = 1; i < lines.length; i++) {
     const row = json(i);
     if (!Array.isArray(row) || row.length !== columns.length + 1 || !Array.isArray(row[columns.length]))
-      throw new Error(`${file}:${i + 1}: expected an array of ${columns.length} values and the fsd_alt arrays`);
+      throw new Error(`${file}:${i + 1}: expected an array of ${columns.length} values and the ${plan.table?.field ?? 'table'} arrays`);
     const alts = row[columns.length] as unknown[];
-    if (alts.length !== altKeys.length) throw new Error(`${file}:${i + 1}: expected ${altKeys.length} fsd_alt entries, got ${alts.length}`);
-    const fsdAlt: Record<string, unknown> = {};
+    if (alts.length !== altKeys.length) throw new Error(`${file}:${i + 1}: expected ${altKeys.length} ${plan.table?.field ?? 'table'} entries, got ${alts.length}`);
+    if (!plan.table && alts.length > 0) throw new Error(`${file}:${i + 1}: this paper's records have no table field`);
+    const table: Record<string, unknown> = {};
     alts.forEach((a, k) => {
       if (a === null) return;
-      if (!Array.isArray(a) || a.length !== altFields.length) throw new Error(`${file}:${i + 1}: fsd_alt ${altKeys[k]} is not an array of ${altFields.length} values`);
+      if (!Array.isArray(a) || a.length !== altFields.length) throw new Error(`${file}:${i + 1}: ${plan.table!.field} ${altKeys[k]} is not an array of ${altFields.length} values`);
       // Optional summary fields absent from the record were written as null: leave them out again.
-      fsdAlt[altKeys[k]] = Object.fromEntries(altFields.map((f, j) => [f, a[j]]).filter(([f, v]) => !(v === null && OPTIONAL_ALT_FIELDS.has(f as string))));
+      table[altKeys[k]] = Object.fromEntries(altFields.map((f, j) => [f, a[j]]).filter(([f, v]) => !(v === null && plan.table!.optional.has(f as string))));
     });
     // Non-finite numbers stay strings here: the record schema reads them back (runs/records.ts JsonNumberSchema).
     const object = Object.fromEntries(columns.map((c, j) => [c, row[j]]));
-    const rec = CheckpointRecordSchema.safeParse({ ...object, fsd_alt: fsdAlt });
+    const rec = layout.schema.safeParse(plan.table ? { ...object, [plan.table.field]: table } : object);
     if (!rec.success) throw new Error(`${file}:${i + 1}: not a checkpoint record: ${issues(rec.error)}`);
     if (records.length > 0 && rec.data.step <= records[records.length - 1].step)
       throw new Error(`${file}:${i + 1}: step ${rec.data.step} does not increase`);
@@ -172,21 +200,21 @@ export function parseRun(text: string, file: string): ExportedRun {
   }
   const grid = recordGridProblem(records, config.data);
   if (grid) throw new Error(`${file}:${grid.index + 2}: ${grid.problem}`);
-  const { format: _format, config: _config, columns: _c, alt_keys: _k, alt_fields: _f, commit: _commit, cpu: _cpu, trained: _trained, rows_sha256: _sha, ablation, measurements, ...rest } = head.data;
+  const { format: _format, config: _config, columns: _c, table: _t, alt_keys: _k, alt_fields: _f, commit: _commit, cpu: _cpu, trained: _trained, rows_sha256: _sha, ablation, measurements, ...rest } = head.data;
   const stored = { ...(ablation === undefined ? {} : { ablation }), ...(measurements ?? {}) };
   return { ...rest, config: config.data, records, ...(Object.keys(stored).length ? { measurements: stored } : {}) };
 }
 
-export function writeExportedRun(dir: string, run: ExportedRun): string {
+export function writeExportedRun(dir: string, run: ExportedRun, layout: RecordLayout): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, exportFileName(run.id));
-  writeFileAtomic(file, serializeRun(run));
+  writeFileAtomic(file, serializeRun(run, layout));
   return file;
 }
 
-export interface ExportedRuns {
+export interface ExportedRuns<Rec extends CoreRecord = CoreRecord> {
   /** Every readable run, by id. */
-  runs: Map<string, ExportedRun>;
+  runs: Map<string, ExportedRun<Rec>>;
   /** Files that cannot be used, by the run id their name gives, with the problem (file and line). */
   broken: Map<string, string>;
 }
@@ -196,14 +224,14 @@ export interface ExportedRuns {
  * `broken` (only the claims that need its run are then not evaluable). A missing folder is an error that says
  * how to create it.
  */
-export function readExportedRuns(dir: string): ExportedRuns {
+export function readExportedRuns<Rec extends CoreRecord>(dir: string, layout: RecordLayout<Rec>): ExportedRuns<Rec> {
   if (!existsSync(dir)) throw new Error(`${dir}: no committed records (create them with \`node bin/grokcheck.js verify --export-records\`)`);
-  const runs = new Map<string, ExportedRun>();
+  const runs = new Map<string, ExportedRun<Rec>>();
   const broken = new Map<string, string>();
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
     const file = join(dir, name);
     try {
-      const run = parseRun(readFileSync(file, 'utf8'), file);
+      const run = parseRun(readFileSync(file, 'utf8'), file, layout);
       if (name !== exportFileName(run.id)) throw new Error(`${file}: holds run ${run.id}; the file should be named ${exportFileName(run.id)}`);
       runs.set(run.id, run);
     } catch (error) {

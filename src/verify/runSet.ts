@@ -5,17 +5,19 @@
  */
 import type { Profile } from '../paper/paper.js';
 import type { RoleBase, RunData, RunLookup, RunSet, RunSource } from '../paper/runSet.js';
+import type { CoreRecord } from '../schema/record.js';
 
-export function lookupFrom(source: RunSource): RunLookup {
+export function lookupFrom<Rec extends CoreRecord>(source: RunSource<Rec>): RunLookup<Rec> {
   return (id, config) => {
     const run = source.get(id, config);
     return run ? { status: run.status, records: run.records, ...(run.message === undefined ? {} : { message: run.message }) } : undefined;
   };
 }
 
-export function assembleRunSet<R extends RoleBase, P extends Profile<R>>(profile: P, source: RunSource, experiments?: readonly string[]): RunSet<R, P> {
+/** `source` reads records in the paper's layout (`Rec`: its CheckpointMeasures.record). */
+export function assembleRunSet<R extends RoleBase, P extends Profile<R, Rec>, Rec extends CoreRecord = CoreRecord>(profile: P, source: RunSource<Rec>, experiments?: readonly string[]): RunSet<R, P, Rec> {
   const thePlan = profile.plan(lookupFrom(source), experiments);
-  const runs = new Map<string, RunData<R>>();
+  const runs = new Map<string, RunData<R, Rec>>();
   for (const planned of thePlan.runs) {
     const got = source.get(planned.id, planned.config);
     runs.set(planned.key, {

@@ -6,19 +6,19 @@
  * `waitForLocked` a run that another process holds is skipped and revisited until that process completes it.
  */
 import { InterruptedError, type EngineKind, type EngineOptions } from '../engine/engine.js';
-import type { CheckpointMeasures } from '../train/measures.js';
+import type { CheckpointMeasures, RecordLayout } from '../train/measures.js';
 import type { Measurement, Profile } from '../paper/paper.js';
 import type { PlannedRun, RoleBase, RunSet, RunSource, SourcedRun } from '../paper/runSet.js';
 import { LockHeldError } from '../runs/store.js';
 import { openStore, readRunRecords, trainRun, type ProgressSink, type RunOutcome, type TrainRunOptions } from '../train/loop.js';
 import { trainLockstep, type LockstepOptions } from '../train/lockstep.js';
-import type { CheckpointRecord } from '../schema/record.js';
+import type { CoreRecord } from '../schema/record.js';
 import type { RunConfig } from '../schema/runConfig.js';
 import { readMeasurements } from './measurements.js';
 import { assembleRunSet } from './runSet.js';
 
 /** The run store seen as a RunSource: complete, failed or incomplete runs with their records and ablation. */
-export function storeSource(storeRoot: string, measurements: readonly Pick<Measurement, 'name' | 'schema'>[] = []): RunSource {
+export function storeSource(storeRoot: string, layout: RecordLayout, measurements: readonly Pick<Measurement, 'name' | 'schema'>[] = []): RunSource {
   const store = openStore(storeRoot);
   return {
     get(id: string, config: RunConfig): SourcedRun | undefined {
@@ -28,9 +28,9 @@ export function storeSource(storeRoot: string, measurements: readonly Pick<Measu
       if (status.state === 'failed') return { status: 'failed', records: [], ...(status.message ? { message: status.message } : {}) };
       // A run still training (or interrupted) shows how far it got (plans, ETAs); claims read complete runs only.
       if (status.state !== 'complete') {
-        let partial: CheckpointRecord[] = [];
+        let partial: CoreRecord[] = [];
         try {
-          partial = readRunRecords(store, id, config);
+          partial = readRunRecords(store, id, config, layout);
         } catch {
           // Being written, or damaged: resuming will say which.
         }
@@ -38,7 +38,7 @@ export function storeSource(storeRoot: string, measurements: readonly Pick<Measu
       }
       let records, stored;
       try {
-        records = readRunRecords(store, id, config);
+        records = readRunRecords(store, id, config, layout);
         stored = readMeasurements(store.paths(id).dir, measurements);
       } catch (error) {
         // A corrupt record or measurement is never used: the run counts as failed, naming the file and line.
@@ -107,7 +107,7 @@ export interface TrainProfileResult<R extends RoleBase, P extends Profile<R>> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function trainProfile<R extends RoleBase, P extends Profile<R>>(options: TrainProfileOptions<R, P>): Promise<TrainProfileResult<R, P>> {
-  const source = storeSource(options.storeRoot, options.measurements);
+  const source = storeSource(options.storeRoot, options.measures.record, options.measurements);
   const attempted = new Set<string>();
   const trained: string[] = [];
   const failures: TrainProfileResult<R, P>['failures'] = [];

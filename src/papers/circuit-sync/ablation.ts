@@ -15,6 +15,7 @@ import { mainKey } from './roles.js';
 import { runEvents } from './runEvents.js';
 import type { CircuitProfile } from './runSet.js';
 import type { RunRole } from './roles.js';
+import type { CircuitSyncRecord } from './record.js';
 
 /** The measurement's name: its key in a run's measurements and its file, ablation.json. */
 export const ABLATION = 'ablation';
@@ -68,7 +69,7 @@ export function accuracyDrops(result: AblationResult): Partial<Record<ComponentN
 }
 
 /** The ablation as the verify pipeline makes it: on the reference run, at its canonical grokking step. */
-export const ablationMeasurement: Measurement<RunRole, CircuitProfile> = {
+export const ablationMeasurement: Measurement<RunRole, CircuitProfile, CircuitSyncRecord> = {
   name: ABLATION,
   schema: AblationResultSchema,
   target(set) {

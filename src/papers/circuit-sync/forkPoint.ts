@@ -4,13 +4,13 @@
  * weight-decay law, which does not depend on FSD, so a fallback fork still tests them.
  */
 import type { ForkPoint } from '../../paper/runSet.js';
-import type { CheckpointRecord } from '../../schema/record.js';
+import type { CircuitSyncRecord } from './record.js';
 import type { RunConfig } from '../../schema/runConfig.js';
 import { CANONICAL_OPTIONS } from './options.js';
 import type { ProfileSpec } from './profiles.js';
 import { runEvents } from './runEvents.js';
 
-export function forkPointOf(profile: ProfileSpec, parent: RunConfig, records: CheckpointRecord[]): ForkPoint {
+export function forkPointOf(profile: ProfileSpec, parent: RunConfig, records: CircuitSyncRecord[]): ForkPoint {
   const p = parent.task.n;
   const ev = runEvents(records, parent, CANONICAL_OPTIONS, profile.coarseStep);
   const lastStep = records.at(-1)?.step ?? 0;

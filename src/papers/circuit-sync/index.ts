@@ -13,6 +13,7 @@ import { buildPlots } from './plots.js';
 import { getProfile, PROFILE_NAMES, reorderedProfile, type ProfileName } from './profiles.js';
 import type { RunRole } from './roles.js';
 import { circuitProfile, type CircuitProfile } from './runSet.js';
+import type { CircuitSyncRecord } from './record.js';
 
 const VARIANTS = optionVariants();
 const COARSE = 'resolution=coarse';
@@ -21,7 +22,7 @@ function isProfileName(name: string): name is ProfileName {
   return (PROFILE_NAMES as readonly string[]).includes(name);
 }
 
-export const circuitSync: Paper<RunRole, CircuitProfile> = {
+export const circuitSync: Paper<RunRole, CircuitProfile, CircuitSyncRecord> = {
   id: 'circuit-sync',
   title: 'Circuit Synchronization Precedes Generalization',
   reference: 'arXiv 2606.12966',

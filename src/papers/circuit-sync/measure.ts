@@ -7,17 +7,16 @@
  */
 import type { AsyncEngine, TrainingState } from '../../engine/engine.js';
 import { fsdAltKey, fsdSitesOf, siteUnits, type SiteName } from '../../schema/sites.js';
-import { totalNorm } from '../../model/params.js';
 import type { Split, Task } from '../../tasks/task.js';
 import { fourierFsd, multiplicativeFsd, type FourierFsd } from '../../metrics/fsd.js';
 import { summariseFourierFsd } from '../../metrics/fsdSummary.js';
-import { canonicalEvents, eventSteps, spikeFlags } from '../../metrics/events.js';
+import { canonicalEvents, eventSteps, spikeFlags } from './events.js';
 import { gaussianNull, permutationNull, summariseNull } from '../../metrics/fsdNull.js';
-import { subsetLossAccuracy } from '../../metrics/subsetLoss.js';
-import type { CheckpointRecord, FsdSummary } from '../../schema/record.js';
+import type { CoreRecord } from '../../schema/record.js';
+import { circuitSyncRecordLayout, type CircuitSyncRecord, type FsdSummary } from './record.js';
 import type { RunConfig } from '../../schema/runConfig.js';
 import { taskElements } from '../../schema/task.js';
-import type { CheckpointCost, CheckpointMeasures, MemoryEstimate, RunDescription } from '../../train/measures.js';
+import { coreRecordFields, type CheckpointCost, type CheckpointMeasures, type MemoryEstimate, type RunDescription } from '../../train/measures.js';
 import { circuitSyncMetricOptions, metricOptions } from './metricOptions.js';
 import { baselineMeasures, groupFsd, groupFsdBasis } from './circuitMeasures.js';
 import { gatherRows } from '../../tasks/rows.js';
@@ -31,29 +30,19 @@ export async function measureCheckpoint(
   config: RunConfig,
   step: number,
   weightDecay: number,
-  previous: readonly CheckpointRecord[],
+  previous: readonly CircuitSyncRecord[],
   /** The engine's state when the caller has already read it (the loop writes it as the checkpoint too). */
   known?: TrainingState,
-): Promise<CheckpointRecord> {
+): Promise<CircuitSyncRecord> {
   const sites = fsdSitesOf(config.model);
   // One pass captures every FSD site and the residual the restricted-logit losses finish from (circuitMeasures.ts).
   const residual = task.kind === 'sym' ? null : residualSite(config);
   const grid = await engine.evaluate({ tokens: task.tokens, labels: task.labels, capture: residual ? [...sites, residual] : sites, logits: true });
   const logits = grid.logits!;
-  const train = subsetLossAccuracy(logits, task.classes, task.labels, split.train);
-  const val = subsetLossAccuracy(logits, task.classes, task.labels, split.validation);
   const state = known ?? (await engine.getState());
   const options = metricOptions(config);
   const canonicalSite = options.fsd_site;
-  const head = {
-    step,
-    weight_decay: weightDecay,
-    train_loss: train.loss,
-    train_acc: train.accuracy,
-    val_loss: val.loss,
-    val_acc: val.accuracy,
-    norm: totalNorm(state.params),
-  };
+  const head = coreRecordFields({ logits, classes: config.model.classes, params: state.params, step, weightDecay }, task, split);
   if (!Number.isFinite(grid.loss)) return divergedRecord(head);
   const isGroup = task.kind === 'sym';
 
@@ -84,14 +73,14 @@ export async function measureCheckpoint(
 
   // Permutation test (metrics.md) at the paper's 500-step grid and at the first sync checkpoint.
   const firstSync = syncFigure >= options.sync_threshold && eventSteps(previous, options.sync_threshold).sync === null;
-  let permutation: CheckpointRecord['permutation'] = null;
+  let permutation: CircuitSyncRecord['permutation'] = null;
   if (options.permutations > 0 && !isGroup && (step % 500 === 0 || firstSync)) {
     const counted = Uint8Array.from(canonical.dominant, (d) => (d >= 0 ? 1 : 0));
     const nullDist = permutationNull(canonical.centred, counted, canonical.basis, { replicates: options.permutations, seed: step, denormals: engine.denormals });
     permutation = summariseNull(canonical.fsd, nullDist.values);
   }
   // FSD_gen's null (metrics.md "FSD_gen": i.i.d. Gaussian activations of the same shape), on the same steps.
-  let gaussian: CheckpointRecord['gaussian_null'] = undefined;
+  let gaussian: CircuitSyncRecord['gaussian_null'] = undefined;
   if (isGroup) {
     gaussian = null;
     if (options.permutations > 0 && (step % 500 === 0 || firstSync)) {
@@ -103,7 +92,7 @@ export async function measureCheckpoint(
   }
 
   const baselines = await baselineMeasures(engine, task, split, config, grid, { params: state.params, gridFsd });
-  const diverged = !Number.isFinite(train.loss) || !Number.isFinite(val.loss) || !Number.isFinite(grid.loss);
+  const diverged = !Number.isFinite(head.train_loss) || !Number.isFinite(head.val_loss) || !Number.isFinite(grid.loss);
   return {
     ...head,
     fsd: syncFigure,
@@ -145,8 +134,14 @@ export function checkpointMemory(config: RunConfig): MemoryEstimate {
  * sync threshold; its checkpoint is kept, and `grokcheck fork --at sync` starts there) and the schedule trigger
  * `fsd` that fires at it.
  */
-export const circuitSyncMeasures: CheckpointMeasures = {
+export const circuitSyncMeasures: CheckpointMeasures<CircuitSyncRecord> = {
   options: circuitSyncMetricOptions,
+  record: circuitSyncRecordLayout,
+  figures: [
+    { key: 'fsd', header: 'FSD', digits: 3, progress: true, value: (r) => r.fsd },
+    { key: 'median_rank', header: 'rank', digits: 0, progress: false, value: (r) => r.median_rank },
+    { key: 'restricted_logit_loss', header: 'restricted-logit', digits: 3, progress: false, value: (r) => r.restricted_logit_loss },
+  ],
   measure: measureCheckpoint,
   events: (records, config) => ({ sync: eventSteps(records, metricOptions(config).sync_threshold).sync }),
   triggers: { fsd: 'sync' },
@@ -183,10 +178,10 @@ function checkpointCost(config: RunConfig): CheckpointCost {
 }
 
 /**
- * A run's events under the canonical rules of metrics.md "Checkpoint metrics" (src/metrics/events.ts; the
+ * A run's events under the canonical rules of metrics.md "Checkpoint metrics" (events.ts; the
  * verdict report's canonical analysis reads the same), with the events on spike checkpoints flagged.
  */
-function describeRun(records: readonly CheckpointRecord[], config: RunConfig): RunDescription {
+function describeRun(records: readonly CircuitSyncRecord[], config: RunConfig): RunDescription {
   const ev = canonicalEvents(records, metricOptions(config).sync_threshold);
   const step = (e: { step: number } | null) => e?.step ?? null;
   const events = {
@@ -214,10 +209,10 @@ function answerCounts(labels: Int32Array, size: number): Int32Array {
 }
 
 /** The fields every record has whatever happened to the metrics. */
-type RecordHead = Pick<CheckpointRecord, 'step' | 'weight_decay' | 'train_loss' | 'train_acc' | 'val_loss' | 'val_acc' | 'norm'>;
+type RecordHead = Omit<CoreRecord, 'diverged'>;
 
 /** A checkpoint whose loss is not finite: the metrics are undefined (NaN), the run stops here (loop.ts). */
-function divergedRecord(head: RecordHead): CheckpointRecord {
+function divergedRecord(head: RecordHead): CircuitSyncRecord {
   return {
     ...head,
     fsd: NaN,

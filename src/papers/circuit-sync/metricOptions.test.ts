@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../schema/parse.js';
 import { runIdOf } from '../../schema/runConfig.js';
-import { withMetricOptions } from '../../train/measures.js';
+import { completeRunConfig } from '../../train/measures.js';
 import { circuitSyncMeasures } from './measure.js';
 import { circuitSyncRunConfig, completeMetricOptions, GROUP_SYNC_THRESHOLD, metricOptions, SYNC_THRESHOLD } from './metricOptions.js';
 import { mainRunConfig, paperProfile, s5RunConfig, archRunConfig } from './profiles.js';
@@ -20,7 +20,7 @@ describe('circuit-sync metric options', () => {
     expect(completeMetricOptions(zp)).toEqual(zp.metrics);
     const bare = { ...zp, metrics: {} };
     expect(runIdOf(bare)).not.toBe(runIdOf(zp));
-    expect(runIdOf(withMetricOptions(circuitSyncMeasures, bare))).toBe(runIdOf(zp));
+    expect(runIdOf(completeRunConfig(circuitSyncMeasures, bare))).toBe(runIdOf(zp));
   });
 
   it('refuse, naming the field, an unknown key, a value out of range, a site the model lacks, and p < 5', () => {
@@ -30,5 +30,13 @@ describe('circuit-sync metric options', () => {
     expect(bad({ fsd_site: 'block1.mlp.post' }, archRunConfig(paperProfile, '1l-standard'))).toThrow(ConfigError);
     expect(bad({ fsd_site: 'block1.mlp.post' }, archRunConfig(paperProfile, '1l-standard'))).toThrow(/metrics\.fsd_site: a 1-layer standard model has no block1\.mlp\.post/);
     expect(() => circuitSyncRunConfig({ ...zp, task: { ...zp.task, n: 3 }, model: { ...zp.model, vocab: 4, classes: 3 } })).toThrow(/p >= 5/);
+  });
+});
+
+describe('the schedule trigger of a run', () => {
+  it('is mem, step:N or one the paper defines (circuit-sync: fsd); another name is refused before anything is trained', () => {
+    const scheduled = (trigger: string) => ({ ...zp, schedule: { lambda_high: 5, trigger } });
+    for (const trigger of ['mem', 'step:500', 'fsd']) expect(completeRunConfig(circuitSyncMeasures, scheduled(trigger)).schedule?.trigger).toBe(trigger);
+    expect(() => completeRunConfig(circuitSyncMeasures, scheduled('sync'))).toThrow(/schedule\.trigger: 'sync' is neither mem, step:N nor a trigger of this paper \(fsd\)/);
   });
 });

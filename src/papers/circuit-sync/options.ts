@@ -6,7 +6,7 @@
  *   of each thresholded sync rule, plus `plateau:0.05`, at both resolutions (metrics.md `sync.threshold` sweep).
  * A variant is named by its assignments, `sync.rule=threshold:0.60,resolution=coarse`; `optionsOf` reads one.
  */
-import { parseSyncRule } from '../../metrics/events.js';
+import { parseSyncRule } from './events.js';
 import { CANONICAL_FSD_SITE, FSD_BASES, FSD_SITES, type FsdBasis, type FsdSite } from '../../schema/sites.js';
 
 export type FsdInputsOption = 'grid' | 'train' | 'validation';

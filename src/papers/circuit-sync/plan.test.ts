@@ -3,13 +3,14 @@ import { runIdOf } from '../../schema/runConfig.js';
 import type { RunConfig } from '../../schema/runConfig.js';
 import { forkPointOf } from './forkPoint.js';
 import type { RunLookupResult } from '../../paper/runSet.js';
+import type { CircuitSyncRecord } from './record.js';
 import { plan } from './plan.js';
 import { mainRunConfig, paperProfile, scheduleRunConfig, smallProfile } from './profiles.js';
 import { syntheticRecords, type SyntheticTrajectory } from './testing/synthetic.js';
 
 /** A lookup that knows some main runs (by p/seed) as complete synthetic runs, or failed. */
 function lookupOf(known: Record<string, Partial<SyntheticTrajectory> | 'failed'>) {
-  const byId = new Map<string, RunLookupResult>();
+  const byId = new Map<string, RunLookupResult<CircuitSyncRecord>>();
   for (const [key, t] of Object.entries(known)) {
     const [, p, seed] = /^p(\d+)s(\d+)$/.exec(key)!.map(Number);
     const id = runIdOf(mainRunConfig(paperProfile, p, seed));

@@ -5,7 +5,7 @@
  * Pure: the run store is seen through `lookup`, and the fork point through `forkPoint`.
  */
 import type { ForkPoint, ForkPointEntry, Plan as CorePlan, PlannedRun as CorePlannedRun, RunLookup, WaitingRun as CoreWaitingRun } from '../../paper/runSet.js';
-import type { CheckpointRecord } from '../../schema/record.js';
+import type { CircuitSyncRecord } from './record.js';
 import { runIdOf, type RunConfig, type StopRule } from '../../schema/runConfig.js';
 import { forkRunConfig } from '../../train/fork.js';
 import { archRunConfig, mainRunConfig, opsRunConfig, s5RunConfig, scheduleRunConfig, type ProfileSpec } from './profiles.js';
@@ -16,7 +16,7 @@ export type WaitingRun = CoreWaitingRun<RunRole>;
 export type Plan = CorePlan<RunRole>;
 
 /** Decides the fork step of a completed parent (forkPoint.ts holds the claims.md rule). */
-export type ForkPointRule = (profile: ProfileSpec, parent: RunConfig, records: CheckpointRecord[]) => ForkPoint;
+export type ForkPointRule = (profile: ProfileSpec, parent: RunConfig, records: CircuitSyncRecord[]) => ForkPoint;
 
 export interface PlanOptions {
   /** Plan only these experiments (and the parents they fork from); default all. */
@@ -104,7 +104,7 @@ function forkSpecs(profile: ProfileSpec, wanted: (e: ExperimentId) => boolean): 
   return out;
 }
 
-export function plan(profile: ProfileSpec, lookup: RunLookup, forkPoint: ForkPointRule, options: PlanOptions = {}): Plan {
+export function plan(profile: ProfileSpec, lookup: RunLookup<CircuitSyncRecord>, forkPoint: ForkPointRule, options: PlanOptions = {}): Plan {
   const wanted = (e: ExperimentId) => !options.experiments || options.experiments.includes(e);
   const runs: PlannedRun[] = [];
   const seen = new Set<string>();

@@ -4,9 +4,9 @@
  * drives the baseline sync, and at which resolution the records are read. Detection itself is metrics' job;
  * this module only selects the series from the stored records.
  */
-import type { CheckpointRecord } from '../../schema/record.js';
+import type { CircuitSyncRecord } from './record.js';
 import type { RunConfig } from '../../schema/runConfig.js';
-import { atResolution as onGrid, CANONICAL_SYNC_RULE, detectEvents, parseSyncRule, spikeFlags, type TrajectoryPoint } from '../../metrics/events.js';
+import { atResolution as onGrid, CANONICAL_SYNC_RULE, detectEvents, parseSyncRule, spikeFlags, type TrajectoryPoint } from './events.js';
 import { CANONICAL_FSD_SITE, fsdAltKey, hasSite } from '../../schema/sites.js';
 import type { AnalysisOptions } from './options.js';
 import { metricOptions } from './metricOptions.js';
@@ -36,7 +36,7 @@ export interface RunEvents {
 }
 
 /** The records read at the chosen resolution: `coarse` keeps only steps that are multiples of coarseStep. */
-export function atResolution(records: readonly CheckpointRecord[], options: AnalysisOptions, coarseStep: number): CheckpointRecord[] {
+export function atResolution(records: readonly CircuitSyncRecord[], options: AnalysisOptions, coarseStep: number): CircuitSyncRecord[] {
   return options.resolution === 'fine' ? [...records] : onGrid(records, coarseStep);
 }
 
@@ -53,7 +53,7 @@ export interface FsdSeries {
  * The Z_p FSD series under `fsdSite` / `fsdInputs`. The canonical site means the run's configured site
  * (record.fsd); an alternative site the model lacks falls back to the configured one, with a note.
  */
-export function fsdSeries(records: readonly CheckpointRecord[], config: RunConfig, options: AnalysisOptions): FsdSeries {
+export function fsdSeries(records: readonly CircuitSyncRecord[], config: RunConfig, options: AnalysisOptions): FsdSeries {
   const notes: string[] = [];
   const configured = (): FsdSeries => ({ fsd: records.map((r) => r.fsd), medianRank: records.map((r) => r.median_rank), source: 'configured', notes });
   const fromAlt = (key: string): FsdSeries | null => {
@@ -117,7 +117,7 @@ function syncRuleFor(options: AnalysisOptions, groupThreshold: number | null, no
 }
 
 export function runEvents(
-  records: readonly CheckpointRecord[],
+  records: readonly CircuitSyncRecord[],
   config: RunConfig,
   options: AnalysisOptions,
   coarseStep: number,

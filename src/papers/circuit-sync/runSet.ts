@@ -5,15 +5,16 @@
 import type { Profile } from '../../paper/paper.js';
 import type { RunData, RunSet } from '../../paper/runSet.js';
 import { forkPointOf } from './forkPoint.js';
+import type { CircuitSyncRecord } from './record.js';
 import { plan } from './plan.js';
 import { reorderDescription, reorderMethod, type ProfileSpec } from './profiles.js';
 import { isExperimentId, type RunRole } from './roles.js';
 
-export interface CircuitProfile extends Profile<RunRole> {
+export interface CircuitProfile extends Profile<RunRole, CircuitSyncRecord> {
   readonly spec: ProfileSpec;
 }
-export type CircuitRunSet = RunSet<RunRole, CircuitProfile>;
-export type CircuitRun = RunData<RunRole>;
+export type CircuitRunSet = RunSet<RunRole, CircuitProfile, CircuitSyncRecord>;
+export type CircuitRun = RunData<RunRole, CircuitSyncRecord>;
 
 /** `label` names the run store and report folders (the name, or `<name>-reordered` for the perturbed re-run). */
 export function circuitProfile(spec: ProfileSpec, label: string = spec.name): CircuitProfile {

@@ -4,7 +4,7 @@
  * validation accuracy jumps at grokking, optional slingshot spikes and a post-grokking collapse.
  * Every event lands exactly on the step asked for, so tests can state the expected figures by hand.
  */
-import type { CheckpointRecord, FsdSummary } from '../../../schema/record.js';
+import type { CircuitSyncRecord, FsdSummary } from '../record.js';
 
 export interface SyntheticTrajectory {
   evalEvery?: number;
@@ -36,18 +36,18 @@ export interface SyntheticTrajectory {
   /** FSD_gen series for group tasks (null for Z_p): sync of FSD_gen at this step (>= 0.5). */
   fsdGenSyncStep?: number | null;
   /** Per-record tweaks applied last. */
-  tweak?: (record: CheckpointRecord) => CheckpointRecord;
+  tweak?: (record: CircuitSyncRecord) => CircuitSyncRecord;
 }
 
 function fsdSummary(fsd: number, rank: number): FsdSummary {
   return { fsd, top_frequency: 5, participation: fsd, median_rank: rank, rank1_fraction: rank <= 1 ? 0.8 : 0.1, silent_units: 0 };
 }
 
-export function syntheticRecords(t: SyntheticTrajectory): CheckpointRecord[] {
+export function syntheticRecords(t: SyntheticTrajectory): CircuitSyncRecord[] {
   const every = t.evalEvery ?? 100;
   const normStart = t.normStart ?? 120, normAtMem = t.normAtMem ?? 76, normAtGrok = t.normAtGrok ?? 23;
   const rankStart = t.rankStart ?? 6;
-  const out: CheckpointRecord[] = [];
+  const out: CircuitSyncRecord[] = [];
   for (let step = t.startStep ?? 0; step <= t.endStep; step += every) {
     const trainAcc = step >= t.memStep ? 1 : Math.min(0.98, 0.05 + (0.9 * step) / Math.max(1, t.memStep));
     const grokked = t.grokStep !== null && step >= t.grokStep;
@@ -68,7 +68,7 @@ export function syntheticRecords(t: SyntheticTrajectory): CheckpointRecord[] {
     const spike = (t.spikes ?? []).includes(step);
     const fsdGen =
       t.fsdGenSyncStep === undefined ? null : t.fsdGenSyncStep !== null && step >= t.fsdGenSyncStep ? 0.7 : Math.min(0.4, 0.05 + (0.3 * step) / t.endStep);
-    let record: CheckpointRecord = {
+    let record: CircuitSyncRecord = {
       step,
       weight_decay: t.weightDecay ? t.weightDecay(step) : 1,
       train_loss: grokked ? 0.01 : 1 - trainAcc + 0.01,

@@ -4,6 +4,7 @@
  * run by role key. Built through the real planner, so fork configs carry the fork points the planner chose.
  */
 import type { RunSource, SourcedRun } from '../../../paper/runSet.js';
+import type { CircuitSyncRecord } from '../record.js';
 import type { RunConfig } from '../../../schema/runConfig.js';
 import { assembleRunSet, lookupFrom } from '../../../verify/runSet.js';
 import { ABLATION, type AblationResult } from '../ablation.js';
@@ -80,10 +81,10 @@ export interface SyntheticScenario {
  * A RunSource of synthetic runs. Roles are recovered by planning the profile against the source itself
  * (parents first, then forks), so each config maps back to the role that the tests talk about.
  */
-export function syntheticSource(scenario: SyntheticScenario): RunSource {
-  const byId = new Map<string, SourcedRun>();
+export function syntheticSource(scenario: SyntheticScenario): RunSource<CircuitSyncRecord> {
+  const byId = new Map<string, SourcedRun<CircuitSyncRecord>>();
   const overrides = scenario.overrides ?? {};
-  const source: RunSource = { get: (id) => byId.get(id) };
+  const source: RunSource<CircuitSyncRecord> = { get: (id) => byId.get(id) };
   for (let round = 0; round < 3; round++) {
     const thePlan = plan(scenario.profile, lookupFrom(source), forkPointOf);
     // One config may play two roles (main p53/s42 is also replicates p53/s42): an override of one is of both.
@@ -97,7 +98,7 @@ export function syntheticSource(scenario: SyntheticScenario): RunSource {
         continue;
       }
       const trajectory = { ...defaultTrajectory(run.role, run.config), ...(override ?? {}) };
-      const sourced: SourcedRun = { status: 'complete', records: syntheticRecords(trajectory), wall_s: 1, engine: 'synthetic' };
+      const sourced: SourcedRun<CircuitSyncRecord> = { status: 'complete', records: syntheticRecords(trajectory), wall_s: 1, engine: 'synthetic' };
       const ref = scenario.profile.reference;
       if (run.key === roleKey({ experiment: 'main', p: ref.p, seed: ref.seed }) && scenario.ablationDrops !== null) {
         const drops = { 'block1.attn': 94.4, 'block0.attn': 89, 'block1.mlp': 88, 'block0.mlp': 11.8, ...(scenario.ablationDrops ?? {}) };
@@ -117,5 +118,5 @@ export function syntheticSource(scenario: SyntheticScenario): RunSource {
 }
 
 export function syntheticRunSet(scenario: SyntheticScenario): CircuitRunSet {
-  return assembleRunSet<RunRole, CircuitProfile>(circuitProfile(scenario.profile), syntheticSource(scenario));
+  return assembleRunSet<RunRole, CircuitProfile, CircuitSyncRecord>(circuitProfile(scenario.profile), syntheticSource(scenario));
 }

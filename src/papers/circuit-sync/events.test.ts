@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { atResolution, detectEvents, parseGrokRule, parseSpikeRule, parseSyncRule, spikeIndices, type TrajectoryPoint } from './events.js';
+import { atResolution, detectEvents, parseSpikeRule, parseSyncRule, spikeIndices, type TrajectoryPoint } from './events.js';
+import { parseGrokRule } from '../../metrics/accuracyEvents.js';
 
 /** A trajectory from per-checkpoint columns, steps 100, 200, ... */
 function trajectory(cols: { train: number[]; val: number[]; fsd: number[]; base?: (number | null)[]; loss?: number[] }): TrajectoryPoint[] {

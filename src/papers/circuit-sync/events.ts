@@ -1,11 +1,12 @@
 /**
  * Events of a checkpoint trajectory (shared/spec/metrics.md, "Checkpoint metrics" and the named options
  * `sync.rule`, `grok.rule` and `resolution`): memorisation, FSD sync, baseline sync, grokking,
- * destabilisation, loss spikes, and the lead of sync over grokking. Pure functions of the records. This is the
- * one event detector: the training loop (schedule triggers, kept checkpoints, the stop rule), forks and the
- * analysis all read events through it.
+ * destabilisation, loss spikes, and the lead of sync over grokking. Pure functions of the records: circuit-sync's
+ * event detector (its sync event for training's triggers and kept checkpoints, `fork --at sync`, the analysis).
+ * Memorisation and grokking, every paper's, are the core's (src/metrics/accuracyEvents.ts); the same steps here.
  */
-import type { CheckpointRecord } from '../schema/record.js';
+import { CANONICAL_GROK_RULE, MEMORISATION_ACCURACY, parseGrokRule } from '../../metrics/accuracyEvents.js';
+import type { CircuitSyncRecord as CircuitSyncRecord } from './record.js';
 
 /** One checkpoint as the event rules see it. */
 export interface TrajectoryPoint {
@@ -45,9 +46,6 @@ export function parseSpikeRule(rule: string): SpikeRule {
 }
 
 export const CANONICAL_SYNC_RULE = 'threshold:0.80';
-/** Memorisation: the first checkpoint with training accuracy >= this (metrics.md). */
-export const MEMORISATION_ACCURACY = 0.99;
-export const CANONICAL_GROK_RULE = 'val>=0.95';
 /** FSD_gen's sync threshold (metrics.md "FSD_gen"): use `threshold:0.50` for group tasks. */
 export const GROUP_SYNC_RULE = 'threshold:0.50';
 
@@ -71,12 +69,6 @@ export function parseSyncRule(rule: string): SyncRule {
   return threshold === undefined ? { kind: 'sustained', count: value } : { kind: 'sustained', count: value, threshold };
 }
 
-/** Parses `val>=X` (`grok.rule`): grokking is the first checkpoint with validation accuracy >= X. */
-export function parseGrokRule(rule: string): number {
-  const m = /^val>=(\d+(?:\.\d+)?)$/.exec(rule.trim());
-  if (!m || Number(m[1]) > 1) throw new RangeError(`unknown grok rule '${rule}' (expected val>=X with X in [0, 1])`);
-  return Number(m[1]);
-}
 
 export interface EventOptions {
   /** `sync.rule`, canonical `threshold:0.80`. */
@@ -232,7 +224,7 @@ export function detectEvents(points: readonly TrajectoryPoint[], options: EventO
 }
 
 /** A checkpoint record as the canonical rules see it: its own FSD (FSD_gen for groups) and grid restricted-logit loss. */
-export function recordPoint(r: CheckpointRecord): TrajectoryPoint {
+export function recordPoint(r: CircuitSyncRecord): TrajectoryPoint {
   return {
     step: r.step,
     trainAcc: r.train_acc,
@@ -255,26 +247,14 @@ export interface EventSteps {
  * threshold (0.80, or FSD_gen's 0.50): what training needs while it runs (schedule triggers, the checkpoints
  * it keeps, the stop rule) and where `grokcheck fork --at` starts.
  */
-export function eventSteps(records: readonly CheckpointRecord[], syncThreshold: number): EventSteps {
+export function eventSteps(records: readonly CircuitSyncRecord[], syncThreshold: number): EventSteps {
   const ev = canonicalEvents(records, syncThreshold);
   return { memorisation: ev.memorisation?.step ?? null, sync: ev.sync?.step ?? null, grok: ev.grokking?.step ?? null };
 }
 
-/**
- * Memorisation and grokking steps under the canonical rules (metrics.md: train accuracy >= 0.99, validation
- * accuracy >= 0.95): the events of every paper's runs, read from accuracies alone (the training loop's stop rule,
- * its kept checkpoints, the `mem` trigger). The same steps as eventSteps gives.
- */
-export function accuracyEventSteps(records: readonly Pick<CheckpointRecord, 'step' | 'train_acc' | 'val_acc'>[]): { memorisation: number | null; grok: number | null } {
-  const grokAccuracy = parseGrokRule(CANONICAL_GROK_RULE);
-  return {
-    memorisation: records.find((r) => r.train_acc >= MEMORISATION_ACCURACY)?.step ?? null,
-    grok: records.find((r) => r.val_acc >= grokAccuracy)?.step ?? null,
-  };
-}
 
 /** Every event of a run's records under the canonical rules (metrics.md), with the run's own sync threshold. */
-export function canonicalEvents(records: readonly CheckpointRecord[], syncThreshold: number): TrajectoryEvents {
+export function canonicalEvents(records: readonly CircuitSyncRecord[], syncThreshold: number): TrajectoryEvents {
   return detectEvents(records.map(recordPoint), { sync: { kind: 'threshold', threshold: syncThreshold } });
 }
 
