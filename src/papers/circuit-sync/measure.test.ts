@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { fsdAltKey } from '../../schema/sites.js';
 import { RunConfigSchema, type RunConfigInput } from '../../schema/runConfig.js';
 import { makeTempDir } from '../../testing/tempDir.js';
-import { trainRun } from '../../train/loop.js';
+import { engineAtCheckpoint, trainRun } from '../../train/loop.js';
+import { taskFromConfig } from '../../tasks/task.js';
+import { gatherRows } from '../../tasks/rows.js';
 import { circuitSyncMeasures } from './measure.js';
 
 const base = (task: RunConfigInput['task'], classes: number): RunConfigInput => ({
@@ -46,5 +48,23 @@ describe('checkpoint measurements by task', () => {
       expect(byStep.get(step)!.permutation).toBeNull();
     }
     expect(byStep.get(250)!.gaussian_null === null || byStep.get(250)!.fsd_gen! >= 0.5).toBe(true);
+  }, 60_000);
+});
+
+describe('the core fields of a record', () => {
+  it("read every class of the model: with a separator logit (classes = p + 1) the losses are the engine's own on those rows", async () => {
+    const store = makeTempDir('gc-measure-');
+    const config = RunConfigSchema.parse({ ...base({ kind: 'mod_add', n: 11, train_frac: 0.5, split_seed: 1 }, 11), model: { vocab: 12, classes: 12, d_model: 16, n_heads: 2, d_mlp: 32, n_layers: 1, variant: 'standard', norm: 'none', act: 'relu' } });
+    const run = await trainRun({ measures: circuitSyncMeasures, config, storeRoot: store, engine: 'native' });
+    const last = run.records.at(-1)!;
+    const engine = await engineAtCheckpoint(store, run.id, last.step, 'native');
+    const { task, split } = taskFromConfig(config.task);
+    for (const [rows, loss, accuracy] of [[split.train, last.train_loss, last.train_acc], [split.validation, last.val_loss, last.val_acc]] as const) {
+      const own = await engine.evaluate({ tokens: gatherRows(task.tokens, 3, rows) as Int32Array, labels: gatherRows(task.labels, 1, rows) as Int32Array });
+      expect(loss).toBeCloseTo(own.loss, 5);
+      expect(accuracy).toBe(own.accuracy);
+    }
+    expect(Object.keys(last.param_norms ?? {})).toContain('unembed.W_U');
+    expect(last.param_norms!['unembed.W_U']).toBeGreaterThan(0);
   }, 60_000);
 });
