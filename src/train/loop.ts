@@ -121,12 +121,15 @@ export function readCompleteRun(storeRoot: string, config: RunConfig, layout: Re
   return { id, config, records, status: 'complete', wall_s: status.wall_s ?? 0, engine: status.engine ?? 'unknown' };
 }
 
-/** Steps whose checkpoints are kept (besides multiples of 1000): memorisation, grokking and the paper's events. */
+/** Steps whose checkpoints are kept (besides the paper's kept grid): memorisation, grokking and the paper's events. */
 function keptSteps(records: readonly CoreRecord[], config: RunConfig, measures: CheckpointMeasures): Set<number> {
   const core = accuracyEventSteps(records);
   const paper = Object.values(measures.events(records, config));
   return new Set([core.grok, core.memorisation, ...paper].filter((s): s is number => s !== null));
 }
+
+/** Checkpoints kept on this grid unless the paper keeps more (a second pass over them; measures.ts keptEvery). */
+const DEFAULT_KEPT_EVERY = 1000;
 
 interface LoopState {
   engine: AsyncEngine;
@@ -410,14 +413,15 @@ async function trainWithWriter(
       applyEventTriggers(state, config, records, opts.measures);
       // A record's weight decay is the one in effect from its step on (after any trigger fired there).
       record.weight_decay = state.weightDecay;
-      // Checkpoint first, record second (see the header comment); keep event and 1000-step checkpoints.
+      // Checkpoint first, record second (see the header comment); keep event checkpoints and the paper's grid.
       writer.writeCheckpoint(engineState, sidecarOf(state));
       where.checkpoint = step;
       writer.appendRecord(record, { nonFinite: 'string' });
       // Wall time so far, so that a run interrupted (killed, Ctrl-C) and resumed still reports its whole cost.
       writer.setStatus({ state: 'running', step, engine: engineDescription, ...numerics, wall_s: wallSoFar() });
       const keep = keptSteps(records, config, opts.measures);
-      writer.pruneCheckpoints((steps) => steps.filter((s) => s === step || s % 1000 === 0 || keep.has(s)));
+      const every = opts.measures.keptEvery?.(config) ?? DEFAULT_KEPT_EVERY;
+      writer.pruneCheckpoints((steps) => steps.filter((s) => s === step || s % every === 0 || keep.has(s)));
       opts.progress?.checkpoint(record);
       stopReason = stopRule(records, step, maxSteps, afterGrok, config.stop.coarse_grid);
     } else if (step >= maxSteps) {

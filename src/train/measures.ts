@@ -116,6 +116,12 @@ export interface CheckpointMeasures<Rec extends CoreRecord = CoreRecord> {
   costKey(config: RunConfig): unknown;
   /** An upper estimate of one checkpoint's peak memory for a run of `config`. */
   memory(config: RunConfig): MemoryEstimate;
+  /**
+   * The grid of checkpoints a run keeps (beyond its events and the newest), when the paper's analysis reads the
+   * parameters at more checkpoints than the default every 1000 steps (e.g. a second pass with the final model's
+   * key frequencies); absent: every 1000 steps.
+   */
+  keptEvery?(config: RunConfig): number;
   /** The schedule triggers the paper defines (beyond the core's `mem` and `step:N`), each the event it fires at. */
   readonly triggers: Readonly<Record<string, string>>;
 }
