@@ -208,9 +208,10 @@ export function runSourceAt(dir: string, options: SourceOptions): RunSource {
  * where `train` writes, and each profile's `runs/<profile>`, where `verify` trains). So whichever command
  * trained a run, `runs` lists it.
  */
-export function defaultStores(root = 'runs'): string[] {
+export function defaultStores(root = 'runs', otherPapers: readonly string[] = []): string[] {
   if (!existsSync(root)) return [];
-  const entries = readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory());
+  // Another paper's stores sit in a folder named by its id (paperPaths.ts): not this paper's.
+  const entries = readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory() && !otherPapers.includes(e.name));
   const own = entries.some((e) => RUN_DIR.test(e.name)) ? [root] : [];
   const profiles = entries.filter((e) => !RUN_DIR.test(e.name)).map((e) => join(root, e.name)).sort();
   return [...own, ...profiles];

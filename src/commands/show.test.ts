@@ -38,6 +38,10 @@ describe('runs: where it looks and in what order', () => {
     mkdirSync(join(root, '0123456789abcdef'));
     mkdirSync(join(root, 'paper'));
     expect(defaultStores(root)).toEqual([root, join(root, 'paper'), join(root, 'small')]);
+    // Another paper's stores are in a folder named by its id (paperPaths.ts), not this paper's.
+    mkdirSync(join(root, 'progress-measures', 'paper'), { recursive: true });
+    expect(defaultStores(root, ['progress-measures'])).toEqual([root, join(root, 'paper'), join(root, 'small')]);
+    expect(defaultStores(join(root, 'progress-measures'))).toEqual([join(root, 'progress-measures', 'paper')]);
   });
 
   it('sorts experiment keys in natural order (p53 before p101), filters by key prefix, and puts unnamed runs last', () => {

@@ -9,6 +9,7 @@ import { CLI, UsageError, type Command } from './command.js';
 import { Flags, switchFlag, valueFlag } from './flags.js';
 import { DEFAULT_PAPER, PAPERS, paperById } from '../papers/index.js';
 import type { AnyPaper } from '../paper/paper.js';
+import { paperRunsRoot } from './paperPaths.js';
 import { defaultStores, distinguishingFields, leafValues, runSourceAt, type RunSource, type RunView } from './runViews.js';
 
 /** The compact trajectory's cadence: the paper's 500-step grid. */
@@ -89,13 +90,14 @@ function paperOf(flags: SourceFlags): AnyPaper {
   return paper;
 }
 
-/** The folders to read: --runs, or every store under runs/ (none there: a usage error naming the folder). */
+/** The folders to read: --runs, or every store of the paper under runs/ (none there: a usage error naming the folder). */
 function sourcesOf(flags: SourceFlags): RunSource[] {
   const paper = paperOf(flags);
   const options = { paper, ...(flags.profile === undefined ? {} : { profile: flags.profile }) };
   if (flags.runs !== undefined) return [runSourceAt(flags.runs, options)];
-  const stores = defaultStores();
-  if (stores.length === 0) throw new UsageError('no run store under runs/ here: train one (train, verify), or name a folder with --runs (e.g. fixtures/records/paper)');
+  const root = paperRunsRoot(paper);
+  const stores = defaultStores(root, PAPERS.filter((p) => p.id !== paper.id).map((p) => p.id));
+  if (stores.length === 0) throw new UsageError(`no run store under ${root}/ here: train one (train, verify), or name a folder with --runs (e.g. fixtures/records/paper)`);
   return stores.map((dir) => runSourceAt(dir, options));
 }
 

@@ -30,6 +30,7 @@ import { planJobs, startWorkers } from './jobs.js';
 import { noticesOnly } from './progress.js';
 import { formatDuration, VerifyProgress } from './verifyProgress.js';
 import { readExportedRuns, type ExportedRuns } from '../verify/recordsExport.js';
+import { committedRecordsDir, reportDirOf, runStoreDir } from './paperPaths.js';
 
 
 /** More training than this (estimated, elapsed) and a terminal: verify asks before it starts (issue 26). */
@@ -46,8 +47,6 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 /** Where a profile's committed records and run store are by default (its label: `paper`, `paper-reordered`). */
-const committedRecordsDir = (label: string) => resolve(join('fixtures', 'records', label));
-const runStoreDir = (label: string) => resolve(join('runs', label));
 
 /** How each profile's perturbed re-run perturbs it and which experiments it trains, read off the profiles (the help text). */
 function perturbedExperimentsLines(): string {
@@ -200,11 +199,11 @@ function invocation(argv: readonly string[]): Invocation {
   const claimIds = f.claim ? [f.claim] : paper.claims.map((c) => c.id);
   // A perturbed re-run trains only the experiments its profile re-runs (claims reading others are untested).
   const experiments = f.claim ? experimentsWithEvidence(claimDefinition(paper, f.claim)) : f.reorder ? profile.perturbedExperiments : undefined;
-  const storeRoot = f.runs === undefined ? runStoreDir(label) : resolve(f.runs);
-  const recordsDir = f['records-dir'] === undefined ? committedRecordsDir(label) : resolve(f['records-dir']);
+  const storeRoot = f.runs === undefined ? runStoreDir(paper, label) : resolve(f.runs);
+  const recordsDir = f['records-dir'] === undefined ? committedRecordsDir(paper, label) : resolve(f['records-dir']);
   // A one-claim verify writes beside the profile's report, never over it (issue 26: --claim once cut the paper
   // report to one claim and deleted the others' plots).
-  const profileReportDir = label === paper.defaultProfile ? 'reports' : join('reports', label);
+  const profileReportDir = reportDirOf(paper, label);
   const reportDir = resolve(f['report-dir'] ?? (f.claim ? join(profileReportDir, 'claims', f.claim) : profileReportDir));
 
   // The shard split depends on the plan alone (not on what this store holds), so every machine agrees on it.
@@ -219,7 +218,7 @@ function invocation(argv: readonly string[]): Invocation {
   const committed = (): CommittedRuns => (existsSync(recordsDir) ? exportedAt(recordsDir).runs : new Map());
   // A perturbed re-run's runs grok near their unperturbed twins, so the unperturbed profile's committed records
   // join the median that estimates a run its own committed records do not hold yet (before the prior's guess).
-  const unperturbedDir = committedRecordsDir(profile.name);
+  const unperturbedDir = committedRecordsDir(paper, profile.name);
   const similar = (known: CommittedRuns): CommittedRuns =>
     f.reorder && existsSync(unperturbedDir) ? new Map([...exportedAt(unperturbedDir).runs, ...known]) : known;
   // The committed runs by experiment key, which price the forks still waiting on their parents (the unperturbed
@@ -406,7 +405,7 @@ async function reportMode(ctx: Invocation, read: { set: AnyRunSet; trainFailures
  */
 function perturbedRunSet(paper: AnyPaper, profileName: string, recordsOnly: boolean, dir: string | undefined, experiments: readonly string[] | undefined): { set: AnyRunSet; source: string } | null {
   const profile = paper.profile(profileName, { perturbed: true });
-  const where = dir !== undefined ? resolve(dir) : recordsOnly ? committedRecordsDir(profile.label) : runStoreDir(profile.label);
+  const where = dir !== undefined ? resolve(dir) : recordsOnly ? committedRecordsDir(paper, profile.label) : runStoreDir(paper, profile.label);
   if (!existsSync(where)) {
     if (dir !== undefined) throw new UsageError(`--perturbed: ${where} does not exist`);
     return null;
