@@ -5,7 +5,7 @@
  * sibling folder and one line in src/papers/index.ts.
  */
 import type { z } from 'zod';
-import type { AsyncEngine } from '../engine/engine.js';
+import type { AsyncEngine, TrainingState } from '../engine/engine.js';
 import type { CheckpointMeasures } from '../train/measures.js';
 import type { CoreRecord } from '../schema/record.js';
 import type { ClaimDefinition, ClaimOutcome, FigureData, Verdict } from './claim.js';
@@ -28,17 +28,27 @@ export interface Profile<R extends RoleBase = RoleBase, Rec extends CoreRecord =
   plan(lookup: RunLookup<Rec>, experiments?: readonly string[]): Plan<R>;
 }
 
-/** A measurement after training that needs an engine at a checkpoint (e.g. an ablation), stored beside the run. */
+/** The kept checkpoints of one run (Paper.checkpoint.keptEvery sets which), read one at a time. */
+export interface CheckpointReader {
+  /** The steps of the kept checkpoints, ascending. */
+  readonly steps: readonly number[];
+  read(step: number): TrainingState;
+}
+
+/**
+ * A measurement after training that needs an engine at a checkpoint (e.g. an ablation, or the measures that read
+ * the final model's key frequencies at every earlier checkpoint), stored beside each run it measures.
+ */
 export interface Measurement<R extends RoleBase = RoleBase, P extends ProfileInfo = ProfileInfo, Rec extends CoreRecord = CoreRecord> {
   /** Its key in a run's measurements and its file name (`runs/<id>/<name>.json`). */
   readonly name: string;
   readonly schema: z.ZodType;
-  /** The run (by role key) and checkpoint step to measure in this set; null when there is none (yet). */
-  target(set: RunSet<R, P, Rec>): { key: string; step: number } | null;
-  /** Whether a stored result is the one `target` asks for. */
+  /** The runs (by role key) to measure in this set, each at its checkpoint step; none (yet): empty. */
+  targets(set: RunSet<R, P, Rec>): readonly { key: string; step: number }[];
+  /** Whether a stored result is the one a target asks for. */
   isCurrent(stored: unknown, runId: string, step: number): boolean;
-  /** Measures with an engine that holds the run's state at `step`. */
-  measure(engine: AsyncEngine, run: RunData<R, Rec>, step: number): Promise<unknown>;
+  /** Measures with an engine that holds the run's state at `step`; `checkpoints` reads the run's other kept states. */
+  measure(engine: AsyncEngine, run: RunData<R, Rec>, step: number, checkpoints: CheckpointReader): Promise<unknown>;
 }
 
 /** What the plots may read besides the runs: each swept claim's verdict and headline figure per sweep point. */

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineKind, EngineOptions } from '../engine/engine.js';
-import type { AnyPaper, Measurement } from '../paper/paper.js';
+import type { AnyPaper, CheckpointReader, Measurement } from '../paper/paper.js';
 import type { RunData, RunSet } from '../paper/runSet.js';
 import { writeFileAtomic } from '../runs/atomic.js';
 import { formatZodError } from '../schema/parse.js';
@@ -40,6 +40,11 @@ export function readMeasurements(runDir: string, measurements: readonly Pick<Mea
   return out;
 }
 
+/** A run's kept checkpoints, read from the store when asked. */
+function checkpointReader(store: ReturnType<typeof openStore>, id: string): CheckpointReader {
+  return { steps: store.listCheckpoints(id).map((c) => c.step), read: (step) => store.readCheckpoint(id, step).state };
+}
+
 export function writeMeasurement(runDir: string, name: string, value: unknown): void {
   writeFileAtomic(measurementFile(runDir, name), `${JSON.stringify(value, null, 2)}\n`);
 }
@@ -59,24 +64,23 @@ export async function ensureMeasurements<S extends RunSet>(
 ): Promise<S> {
   const store = openStore(storeRoot);
   const runs = new Map(set.runs);
-  for (const measurement of paper.measurements as readonly Measurement[]) {
-    const target = measurement.target(set);
-    if (!target) continue;
-    const run = runs.get(target.key);
-    if (!run || run.state !== 'complete' || !include(run)) continue;
-    const dir = store.paths(run.id).dir;
-    const stored = existsSync(dir) ? readMeasurement(dir, measurement) : undefined;
-    let value = stored;
-    if (stored === undefined || !measurement.isCurrent(stored, run.id, target.step)) {
-      const e = await engineAtCheckpoint(storeRoot, run.id, target.step, engine, engineOptions);
-      try {
-        value = await measurement.measure(e, run, target.step);
-      } finally {
-        e.dispose();
+  for (const measurement of paper.measurements as readonly Measurement[])
+    for (const target of measurement.targets(set)) {
+      const run = runs.get(target.key);
+      if (!run || run.state !== 'complete' || !include(run)) continue;
+      const dir = store.paths(run.id).dir;
+      const stored = existsSync(dir) ? readMeasurement(dir, measurement) : undefined;
+      let value = stored;
+      if (stored === undefined || !measurement.isCurrent(stored, run.id, target.step)) {
+        const e = await engineAtCheckpoint(storeRoot, run.id, target.step, engine, engineOptions);
+        try {
+          value = await measurement.measure(e, run, target.step, checkpointReader(store, run.id));
+        } finally {
+          e.dispose();
+        }
+        writeMeasurement(dir, measurement.name, value);
       }
-      writeMeasurement(dir, measurement.name, value);
+      runs.set(target.key, { ...run, measurements: { ...run.measurements, [measurement.name]: value } });
     }
-    runs.set(target.key, { ...run, measurements: { ...run.measurements, [measurement.name]: value } });
-  }
   return { ...set, runs };
 }

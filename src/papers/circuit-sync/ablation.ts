@@ -72,13 +72,13 @@ export function accuracyDrops(result: AblationResult): Partial<Record<ComponentN
 export const ablationMeasurement: Measurement<RunRole, CircuitProfile, CircuitSyncRecord> = {
   name: ABLATION,
   schema: AblationResultSchema,
-  target(set) {
+  targets(set) {
     const ref = set.profile.spec.reference;
     const key = mainKey(ref.p, ref.seed);
     const run = set.runs.get(key);
-    if (!run || run.state !== 'complete') return null;
+    if (!run || run.state !== 'complete') return [];
     const grok = runEvents(run.records, run.config, CANONICAL_OPTIONS, set.profile.coarseStep).grok;
-    return grok === null ? null : { key, step: grok };
+    return grok === null ? [] : [{ key, step: grok }];
   },
   isCurrent(stored, runId, step) {
     const parsed = AblationResultSchema.safeParse(stored);

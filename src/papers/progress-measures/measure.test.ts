@@ -12,6 +12,7 @@ import { taskFromConfig } from '../../tasks/task.js';
 import { makeTempDir } from '../../testing/tempDir.js';
 import { engineAtCheckpoint, openStore, trainRun } from '../../train/loop.js';
 import { progressMeasures, squaredWeights } from './measure.js';
+import { FinalKeysSchema, finalKeysMeasurement } from './finalKeys.js';
 
 const p = 13;
 const config = RunConfigSchema.parse({
@@ -56,6 +57,25 @@ describe('progress-measures checkpoint records', async () => {
     const state = await engine.getState();
     expect(squaredWeights(state.params, config).ssw).toBeCloseTo(last.ssw, 6);
     engine.dispose();
+  });
+
+  it("the second pass: the final model's keys under every rule, and at the final checkpoint rule 1 is rule 1'", async () => {
+    const engine = await engineAtCheckpoint(store, run.id, 400, 'native');
+    const kept = openStore(store);
+    const runData = { key: 'main/p13/s3', role: { experiment: 'main' }, id: run.id, config: run.config, state: 'complete' as const, records: run.records, measurements: {} };
+    const result = FinalKeysSchema.parse(
+      await finalKeysMeasurement.measure(engine, runData as never, 400, { steps: kept.listCheckpoints(run.id).map((c) => c.step), read: (s) => kept.readCheckpoint(run.id, s).state }),
+    );
+    engine.dispose();
+    const last = run.records.at(-1)!;
+    expect(result.steps).toEqual([0, 100, 200, 300, 400]);
+    expect(result.neuron_frequency_counts).toEqual(last.neuron_frequency_counts);
+    expect(result.keys['neuron-argmax']).toEqual(last.neuron_frequency_counts!.flatMap((n, i) => (n > 0 ? [i + 1] : [])));
+    expect(result.series['neuron-argmax'].restricted_loss.at(-1)).toBeCloseTo(last.restricted_loss_now!, 10);
+    expect(result.series['neuron-argmax'].excluded_loss.at(-1)).toBeCloseTo(last.excluded_loss_now!, 10);
+    for (const rule of ['neuron-argmax:min1%', 'wl-nontrivial'] as const) expect(result.series[rule].restricted_loss).toHaveLength(5);
+    expect(finalKeysMeasurement.isCurrent(result, run.id, 400)).toBe(true);
+    expect(finalKeysMeasurement.isCurrent(result, run.id, 300)).toBe(false);
   });
 
   it('refuses a run it cannot measure, naming the field', () => {
