@@ -118,6 +118,8 @@ export interface Paper<R extends RoleBase = RoleBase, P extends Profile<R, Rec> 
   readonly analysis: {
     /** The variant that reads the records on the profile's coarse grid. */
     readonly coarse: string;
+    /** What that grid is, in a few words (e.g. `the paper's grid`). */
+    readonly coarseGrid: string;
     /** Every single-choice departure from the canonical analysis (the report's sensitivity section). */
     readonly variants: readonly string[];
     /** What the variants cannot re-derive from stored runs. */

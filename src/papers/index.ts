@@ -1,8 +1,9 @@
 /** The papers grokcheck checks: one folder each under src/papers/, listed here (the first is the default). */
 import type { AnyPaper } from '../paper/paper.js';
 import { circuitSync } from './circuit-sync/index.js';
+import { progressMeasuresPaper } from './progress-measures/index.js';
 
-export const PAPERS: readonly AnyPaper[] = [circuitSync];
+export const PAPERS: readonly AnyPaper[] = [circuitSync, progressMeasuresPaper];
 
 /** The paper a command checks when it is not told (`--paper`). */
 export const DEFAULT_PAPER: AnyPaper = PAPERS[0];

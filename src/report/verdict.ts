@@ -65,7 +65,8 @@ export interface VerdictReport {
   /** The command line that wrote this report, so that it can be regenerated. */
   command: string;
   generated: string;
-  resolution: { fine: string; coarse: number };
+  /** Our grid, and the coarse one with what it is (e.g. the paper's grid). */
+  resolution: { fine: string; coarse: number; coarse_grid: string };
   summary: Record<Verdict, number>;
   claims: ClaimEntry[];
   /** How robustness was assessed: the perturbation in words, where its runs came from (null: none found), the counts. */
@@ -122,7 +123,7 @@ export function buildVerdictReport(inputs: ReportInputs): VerdictReport {
     source: inputs.source,
     command: inputs.command,
     generated: inputs.generated.toISOString(),
-    resolution: { fine: `every checkpoint (eval_every ${evalEvery || 'n/a'})`, coarse: set.profile.coarseStep },
+    resolution: { fine: `every checkpoint (eval_every ${evalEvery || 'n/a'})`, coarse: set.profile.coarseStep, coarse_grid: inputs.paper.analysis.coarseGrid },
     summary,
     claims: results.map((r) => ({
       id: r.definition.id,
@@ -237,8 +238,8 @@ export function renderPageOne(report: VerdictReport): string[] {
   out.push(
     '',
     'Strength: `robust` or `fragile` (the same verdict, or another, when training is re-run with only the summation order changed), ' +
-      'the range of the canonical rule\'s threshold T over which the verdict holds, a **near miss** (it changes one sweep step from the canonical T) and how many ' +
-      'documented alternative choices change it. `inconclusive`: the claim\'s test supports neither its direction nor the opposite. Every figure in full, with its runs, is under "Details" below and in verdict.json.',
+      (report.evidence ? 'the range of the canonical rule\'s threshold T over which the verdict holds, a **near miss** (it changes one sweep step from the canonical T) ' : '') +
+      'and how many documented alternative choices change it. `inconclusive`: the claim\'s test supports neither its direction nor the opposite. Every figure in full, with its runs, is under "Details" below and in verdict.json.',
     '',
   );
   const plot = report.plots.find((p) => p.file === report.page_one.headline_plot);
@@ -259,22 +260,28 @@ function detailsSection(report: VerdictReport): string[] {
   out.push(
     `Verdicts: \`reproduced\` (direction and magnitude within the band), \`direction only\` (the qualitative claim holds, the magnitude is outside the band; where the claim has a statistical test, the test supports the direction), ` +
       '`inconclusive` (the claim\'s test supports neither its direction nor the opposite), `not reproduced` (the band and the direction fail; with a test, the opposite direction is supported or the claim has no such test), `not evaluable` (runs missing, diverged or cut short). A verdict is a finding, not a harness failure. ' +
-      `"Ours" is read at ${report.resolution.fine}; "ours @${report.resolution.coarse}" only on checkpoints whose step is a multiple of ${report.resolution.coarse} (the paper's grid).`,
+      `"Ours" is read at ${report.resolution.fine}; "ours @${report.resolution.coarse}" only on checkpoints whose step is a multiple of ${report.resolution.coarse} (${report.resolution.coarse_grid}).`,
     '',
   );
   if (report.profile !== report.paper.default_profile)
     out.push(`Note: the bands are the paper's; in a scaled-down profile step counts are not comparable with the paper's, so magnitudes often land outside them.`, '');
-  out.push('| claim | paper | ours | ours @' + report.resolution.coarse + ' | band | verdict | over the sweep | rounding |', '|---|---|---|---|---|---|---|---|');
+  // The sweep column only where the paper offers an evidence sweep (Paper.analysis.sweep).
+  const swept = report.evidence !== null;
+  const columns = ['claim', 'paper', 'ours', `ours @${report.resolution.coarse}`, 'band', 'verdict', ...(swept ? ['over the sweep'] : []), 'rounding'];
+  out.push(`| ${columns.join(' | ')} |`, `|${columns.map(() => '---|').join('')}`);
   for (const c of report.claims) {
     const moved = c.verdict_coarse !== c.verdict ? ` (@${report.resolution.coarse}: ${c.verdict_coarse})` : '';
     const flips = c.changes_under_options.length ? ' *' : '';
     const caveat = c.caveat ? ' †' : '';
-    out.push(`| ${c.id} ${c.name} | ${cell(c.paper)} | ${cell(c.ours)} | ${cell(c.ours_coarse)} | ${cell(c.band)} | **${c.verdict}**${moved}${flips}${caveat} | ${cell(sweepCell(c.sweep_summary))} | ${c.robustness} |`);
+    const sweep = swept ? ` ${cell(sweepCell(c.sweep_summary))} |` : '';
+    out.push(`| ${c.id} ${c.name} | ${cell(c.paper)} | ${cell(c.ours)} | ${cell(c.ours_coarse)} | ${cell(c.band)} | **${c.verdict}**${moved}${flips}${caveat} |${sweep} ${c.robustness} |`);
   }
   out.push(
     '',
     '\\* the verdict changes under a documented alternative choice (see Sensitivity). † the test is weaker than the claim\'s wording (see the claim). ' +
-      '"Over the sweep": at how many of the evidence sweep\'s rule/threshold/resolution points the verdict is the same, and the range of the canonical rule\'s threshold around the canonical one over which it holds (see Evidence); a **near miss** is a verdict that changes one sweep step from the canonical threshold. ' +
+      (swept
+        ? '"Over the sweep": at how many of the evidence sweep\'s rule/threshold/resolution points the verdict is the same, and the range of the canonical rule\'s threshold around the canonical one over which it holds (see Evidence); a **near miss** is a verdict that changes one sweep step from the canonical threshold. '
+        : '') +
       `"Rounding": \`robust\` when the profile's rounding-only perturbed re-run gives the same verdict, \`fragile\` when it gives another, \`untested\` when its runs are not there (${
         report.robustness.source ? `perturbed runs: ${report.robustness.source}` : 'no perturbed re-run was found'
       }; ${report.robustness.counts.robust} robust, ${report.robustness.counts.fragile} fragile, ${report.robustness.counts.untested} untested). ${report.robustness.perturbation}`,

@@ -38,6 +38,7 @@ export const circuitSync: Paper<RunRole, CircuitProfile, CircuitSyncRecord> = {
   evaluate: (set, ids, variant) => evaluateClaims(set, optionsOf(variant), ids),
   analysis: {
     coarse: COARSE,
+    coarseGrid: "the paper's grid",
     variants: VARIANTS.map((v) => v.label),
     limits: SENSITIVITY_LIMITS,
     sweep: {

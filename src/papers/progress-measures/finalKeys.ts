@@ -20,6 +20,8 @@ import type { RunConfig } from '../../schema/runConfig.js';
 import { taskFromConfig } from '../../tasks/task.js';
 import { EXPLAINED_FRACTION, hiddenSite } from './measure.js';
 import type { ProgressRecord } from './record.js';
+import type { ProgressRole } from './profiles.js';
+import type { ProgressProfile } from './runSet.js';
 
 export const FINAL_KEYS = 'final-keys';
 
@@ -68,7 +70,7 @@ export function finalKeysOf(hidden: Float32Array, params: Params, config: Pick<R
 }
 
 /** Measures `run` with `engine` at its final checkpoint, then at every kept checkpoint of its records' grid. */
-async function measureFinalKeys(engine: AsyncEngine, run: RunData, step: number, checkpoints: CheckpointReader): Promise<FinalKeys> {
+async function measureFinalKeys(engine: AsyncEngine, run: RunData<ProgressRole, ProgressRecord>, step: number, checkpoints: CheckpointReader): Promise<FinalKeys> {
   const { config } = run;
   const p = config.task.n;
   const { task, split } = taskFromConfig(config.task);
@@ -94,7 +96,7 @@ async function measureFinalKeys(engine: AsyncEngine, run: RunData, step: number,
 }
 
 /** The second pass on every complete run of a set, at its last checkpoint. */
-export const finalKeysMeasurement: Measurement<never, never, ProgressRecord> = {
+export const finalKeysMeasurement: Measurement<ProgressRole, ProgressProfile, ProgressRecord> = {
   name: FINAL_KEYS,
   schema: FinalKeysSchema,
   targets: (set) =>
