@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { AsyncEngine, TrainingState } from '../engine/engine.js';
 import type { CheckpointMeasures } from '../train/measures.js';
 import type { CoreRecord } from '../schema/record.js';
-import type { ClaimDefinition, ClaimOutcome, FigureData, Verdict } from './claim.js';
+import type { ClaimDefinition, ClaimOutcome, ClaimTable, FigureData, Verdict } from './claim.js';
 import type { Plan, ProfileInfo, RoleBase, RunData, RunLookup, RunSet } from './runSet.js';
 
 /** One experiment design at one scale (the paper's own, or a scaled-down one for CI). */
@@ -49,6 +49,18 @@ export interface Measurement<R extends RoleBase = RoleBase, P extends ProfileInf
   isCurrent(stored: unknown, runId: string, step: number): boolean;
   /** Measures with an engine that holds the run's state at `step`; `checkpoints` reads the run's other kept states. */
   measure(engine: AsyncEngine, run: RunData<R, Rec>, step: number, checkpoints: CheckpointReader): Promise<unknown>;
+}
+
+/**
+ * A section of the report that a paper adds after its claims (e.g. a table of phase boundaries per seed, or a
+ * cross-check with another paper's metric), generated from the runs and the canonical verdicts.
+ */
+export interface ReportSection {
+  readonly title: string;
+  readonly paragraphs: readonly string[];
+  readonly tables: readonly ClaimTable[];
+  /** Plots of the report shown in the section (file names under plots/, without extension). */
+  readonly plots: readonly string[];
 }
 
 /** What the plots may read besides the runs: each swept claim's verdict and headline figure per sweep point. */
@@ -145,6 +157,8 @@ export interface Paper<R extends RoleBase = RoleBase, P extends Profile<R, Rec> 
   };
   /** The report's plots from the run set and the claims' evidence (the sweep entries per claim id). */
   plots(set: RunSet<R, P, Rec>, evidence: PlotEvidence): Plot[];
+  /** The report's sections after the claims that only this paper fills; absent: none. */
+  sections?(set: RunSet<R, P, Rec>, outcomes: ReadonlyMap<string, ClaimOutcome>): ReportSection[];
   /** What the report's page one says beyond the table of verdicts (issue 27); absent: the table alone. */
   readonly pageOne?: PageOne;
   readonly measurements: readonly Measurement<R, P, Rec>[];

@@ -7,7 +7,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { shortFigure, verdictCounts, VERDICTS, type ClaimDefinition, type ClaimTable, type FigureData, type Verdict } from '../paper/claim.js';
-import type { AnyPaper, Plot, Profile } from '../paper/paper.js';
+import type { AnyPaper, Plot, Profile, ReportSection } from '../paper/paper.js';
 import type { ForkPointEntry, RoleBase, RunSet, WaitingRun } from '../paper/runSet.js';
 import { writeFileAtomic } from '../runs/atomic.js';
 import { alternativesRoundingByClaim, changesByClaim, roundingWords, type ClaimResult, type Provenance, type SensitivityRow, type SweepEntry, type SweepSummary } from './inputs.js';
@@ -80,12 +80,16 @@ export interface VerdictReport {
   page_one: { answer: string | null; headline_plot: string | null };
   /** The paper's evidence sweep in words (Paper.analysis.sweep), null when it offers none. */
   evidence: { title: string; description: string } | null;
+  /** The paper's own sections (Paper.sections); absent when it has none. */
+  sections?: { title: string; paragraphs: string[]; tables: ClaimTable[]; plots: string[] }[];
   provenance: Provenance;
 }
 
 export interface ReportInputs {
   paper: Pick<AnyPaper, 'id' | 'title' | 'reference' | 'defaultProfile' | 'analysis' | 'pageOne'>;
   set: RunSet<RoleBase, Profile>;
+  /** The paper's own sections (Paper.sections), after the claims. */
+  sections?: readonly ReportSection[];
   results: ClaimResult[];
   sensitivity: SensitivityRow[];
   provenance: Provenance;
@@ -175,6 +179,7 @@ export function buildVerdictReport(inputs: ReportInputs): VerdictReport {
       headline_plot: headline === undefined ? null : `plots/${headline}.svg`,
     },
     evidence: inputs.paper.analysis.sweep ? { title: inputs.paper.analysis.sweep.title, description: inputs.paper.analysis.sweep.description } : null,
+    ...(inputs.sections?.length ? { sections: inputs.sections.map((s) => ({ title: s.title, paragraphs: [...s.paragraphs], tables: [...s.tables], plots: s.plots.map((f) => `plots/${f}.svg`) })) } : {}),
     provenance: inputs.provenance,
   };
 }
@@ -438,8 +443,22 @@ function provenanceSection(report: VerdictReport): string[] {
 }
 
 /** The whole report: page one, then one function per section, in order. */
+/** The paper's own sections: words, tables and the plots they show. */
+function paperSections(report: VerdictReport): string[] {
+  return (report.sections ?? []).flatMap((section) => {
+    const out = [`## ${section.title}`, ''];
+    for (const p of section.paragraphs) out.push(p, '');
+    for (const t of section.tables) out.push(...renderTable(t), '');
+    for (const file of section.plots) {
+      const plot = report.plots.find((p) => p.file === file);
+      if (plot) out.push(`![${plot.title}](${plot.file})`, '', `*${plot.title}*: ${plot.caption}`, '');
+    }
+    return out;
+  });
+}
+
 export function renderMarkdown(report: VerdictReport): string {
-  const sections = [renderPageOne, detailsSection, claimsSection, sweepSection, sensitivitySection, forkPointsSection, plotsSection, provenanceSection];
+  const sections = [renderPageOne, detailsSection, claimsSection, paperSections, sweepSection, sensitivitySection, forkPointsSection, plotsSection, provenanceSection];
   return sections.flatMap((section) => section(report)).join('\n');
 }
 

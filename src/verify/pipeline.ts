@@ -213,9 +213,11 @@ export function verdictReport(paper: AnyPaper, set: AnyRunSet, ids: readonly str
   markAlternatives(paper, evaluation, perturbed);
   const sweep = new Map(evaluation.results.filter((r) => r.sweep).map((r) => [r.definition.id, r.sweep!.entries]));
   const plots = paper.plots(set, { sweep });
+  const canonical = new Map(evaluation.results.map((r) => [r.definition.id, r.fine]));
   const report = buildVerdictReport({
     paper,
     set,
+    sections: paper.sections?.(set, canonical) ?? [],
     results: evaluation.results,
     sensitivity: evaluation.sensitivity,
     provenance: runProvenance(set, collectEnvironment(meta.root)),

@@ -9,6 +9,7 @@ import { finalKeysMeasurement } from './finalKeys.js';
 import { progressMeasures } from './measure.js';
 import { optionsOf, VARIANTS } from './options.js';
 import { progressPlots } from './plots.js';
+import { progressSections } from './sections.js';
 import { getProfile, isProfileName, PROFILE_NAMES, type ProgressRole } from './profiles.js';
 import type { ProgressRecord } from './record.js';
 import { progressProfile, type ProgressProfile } from './runSet.js';
@@ -38,6 +39,7 @@ export const progressMeasuresPaper: Paper<ProgressRole, ProgressProfile, Progres
     ],
   },
   plots: (set) => progressPlots(set),
+  sections: (set, outcomes) => progressSections(set, outcomes),
   measurements: [finalKeysMeasurement],
   checkpoint: progressMeasures,
 };

@@ -31,6 +31,10 @@ describe('progress-measures on the tiny profile', () => {
     expect(verdicts.claims.filter((c: { verdict: string }) => c.verdict === 'not evaluable')).toEqual([]);
     for (const id of readdirSync(runs)) expect(existsSync(join(runs, id, `${FINAL_KEYS}.json`)), id).toBe(true);
     expect(readdirSync(join(report, 'plots')).filter((f) => f.endsWith('.svg'))).toEqual(expect.arrayContaining(['figure7-main-p13-s0.svg', 'fsd-cross-check.svg', 'data-fraction.svg', 'other-primes.svg']));
+    expect(verdicts.sections.map((x: { title: string }) => x.title)).toEqual(['Phase boundaries and key frequencies', 'Look-ahead', "Cross-check: FSD (arXiv 2606.12966's metric) on these runs"]);
+    const markdown = readFileSync(join(report, 'verdict.md'), 'utf8');
+    expect(markdown).toContain('## Look-ahead');
+    expect(markdown).not.toContain('over the sweep');
     await quietly(['--paper', 'progress-measures', '--profile', 'tiny', '--records-only', '--records-dir', records, '--report-dir', again, '--quiet']);
     const fromRecords = JSON.parse(readFileSync(join(again, 'verdict.json'), 'utf8'));
     expect(fromRecords.claims.map((c: { verdict: string; ours: string }) => [c.verdict, c.ours])).toEqual(verdicts.claims.map((c: { verdict: string; ours: string }) => [c.verdict, c.ours]));
