@@ -30,3 +30,8 @@ export function reportDirOf(paper: PaperRef & { readonly defaultProfile: string 
   const top = under('reports', paper);
   return label === paper.defaultProfile ? top : join(top, label);
 }
+
+/** The small profile's regression baseline that the claim tests compare with (claims/harness.ts). */
+export function smallBaselineFile(paper: PaperRef): string {
+  return resolve(join(under('fixtures', paper), 'small-baseline.json'));
+}

@@ -3,9 +3,9 @@
  * profile's experiments still need (in --jobs processes), evaluate the claims, write the verdict report, print a
  * summary line.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { experimentsWithEvidence, verdictCounts, type Verdict } from '../paper/claim.js';
 import { DEFAULT_PAPER, PAPERS, paperById } from '../papers/index.js';
@@ -382,6 +382,7 @@ async function reportMode(ctx: Invocation, read: { set: AnyRunSet; trainFailures
       engine: report.provenance.engines.join('; '),
       fragility: `${profile.perturbation} Perturbed report: ${f['perturbed-report']}.`,
     });
+    mkdirSync(dirname(resolve(f['write-baseline']!)), { recursive: true });
     writeFileAtomic(resolve(f['write-baseline']!), `${JSON.stringify(baseline, null, 2)}\n`);
     const fragile = Object.entries(baseline.claims).filter(([, c]) => c.fragile).map(([id]) => id);
     console.error(`verify: baseline written to ${f['write-baseline']} (fragile: ${fragile.length ? fragile.join(', ') : 'none'})`);

@@ -50,3 +50,18 @@ describe('sum directions through the answer', () => {
     expect(restrictedLoss(co, [2]).loss).toBeCloseTo(Math.log(p), 5);
   });
 });
+
+describe('the restricted loss on a subset of rows', () => {
+  it('is the mean of its rows\' restricted cross-entropy, and on every row the all-pairs loss', () => {
+    const p = 7;
+    const answers = grid(p);
+    const logits = Float32Array.from({ length: p * p * p }, (_, i) => Math.sin(i * 0.37) * 3);
+    const co = sumDirectionCoefficients(logits, p, answers, p);
+    const all = Int32Array.from({ length: p * p }, (_, r) => r);
+    expect(restrictedLoss(co, [2], { answers, rows: all }).loss).toBeCloseTo(restrictedLoss(co, [2]).loss, 12);
+    const some = Int32Array.from([0, 8, 9, 30]);
+    const byAnswer = [...some].map((r) => answers[r]);
+    const alone = byAnswer.map((s) => restrictedLoss(co, [2], { answers, rows: Int32Array.from([answers.indexOf(s)]) }).loss);
+    expect(restrictedLoss(co, [2], { answers, rows: some }).loss).toBeCloseTo(alone.reduce((a, b) => a + b, 0) / alone.length, 12);
+  });
+});

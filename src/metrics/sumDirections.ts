@@ -90,22 +90,39 @@ function rowLoss(row: ArrayLike<number>, label: number): { loss: number; correct
   return { loss: Math.log(sum) + max - row[label], correct: argmax === label };
 }
 
-/**
- * The restricted loss and accuracy (claims.md §2.5): CE over all p^2 rows of P_K(L) + m, with the checkpoint's
- * own m. Every answer labels p rows, so it is the mean over answers.
- */
-export function restrictedLoss(co: SumDirectionCoefficients, keys: readonly number[]): { loss: number; accuracy: number } {
+/** The restricted logits' cross-entropy and correctness for each answer s (every row of answer s has them). */
+export function restrictedByAnswer(co: SumDirectionCoefficients, keys: readonly number[]): { loss: Float64Array; correct: Uint8Array } {
   const row = new Float64Array(co.classes);
-  let loss = 0;
-  let correct = 0;
+  const loss = new Float64Array(co.p);
+  const correct = new Uint8Array(co.p);
   for (let s = 0; s < co.p; s++) {
     projectionAt(co, keys, s, row);
     for (let c = 0; c < co.classes; c++) row[c] += co.means[c];
     const r = rowLoss(row, s);
-    loss += r.loss;
-    if (r.correct) correct++;
+    loss[s] = r.loss;
+    correct[s] = r.correct ? 1 : 0;
   }
-  return { loss: loss / co.p, accuracy: correct / co.p };
+  return { loss, correct };
+}
+
+/**
+ * The restricted loss and accuracy (claims.md §2.5): CE over all p^2 rows of P_K(L) + m, with the checkpoint's
+ * own m; or over `rows` of the grid (the train or test rows: their restricted loss is stored too).
+ */
+export function restrictedLoss(co: SumDirectionCoefficients, keys: readonly number[], rows?: { answers: Int32Array; rows: ArrayLike<number> }): { loss: number; accuracy: number } {
+  const byAnswer = restrictedByAnswer(co, keys);
+  if (!rows) {
+    // Every answer labels p rows of the full grid: the mean over all rows is the mean over answers.
+    return { loss: byAnswer.loss.reduce((a, b) => a + b, 0) / co.p, accuracy: byAnswer.correct.reduce((a, b) => a + b, 0) / co.p };
+  }
+  let loss = 0;
+  let correct = 0;
+  for (let i = 0; i < rows.rows.length; i++) {
+    const s = rows.answers[rows.rows[i]];
+    loss += byAnswer.loss[s];
+    correct += byAnswer.correct[s];
+  }
+  return { loss: loss / rows.rows.length, accuracy: correct / rows.rows.length };
 }
 
 /**

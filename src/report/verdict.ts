@@ -397,8 +397,9 @@ function sensitivitySection(report: VerdictReport): string[] {
 /** The fork parents' chosen steps and the forks not yet planned. */
 function forkPointsSection(report: VerdictReport): string[] {
   const out: string[] = [];
+  // A paper (or a claim) whose runs fork nothing has no such section.
+  if (report.fork_points.length === 0 && report.waiting.length === 0) return out;
   out.push('## Fork points', '');
-  if (report.fork_points.length === 0) out.push('No fork parent was trained.');
   for (const f of report.fork_points) out.push(`- ${f.parentKey} (\`${f.parentId}\`): step ${f.step}, ${f.source}${f.note ? ` (${f.note})` : ''}`);
   for (const w of report.waiting) out.push(`- not planned: ${w.key}: ${w.reason} (${w.parentKey})`);
   out.push('');

@@ -6,7 +6,7 @@ import { notEvaluable, type ClaimOutcome } from '../../paper/claim.js';
 import { unusableReason } from '../../paper/runSet.js';
 import type { ProgressOptions } from './options.js';
 import type { ExperimentId, ProfileSpec } from './profiles.js';
-import { finalKeysOf, phasesOf, runSeries, type Phases, type RunSeries } from './runAnalysis.js';
+import { finalKeysOf, finalModel, phasesOf, runSeries, type FinalModel, type Phases, type RunSeries } from './runAnalysis.js';
 import { COARSE_STEP, type ProgressRun, type ProgressRunSet } from './runSet.js';
 
 export class ProgressContext {
@@ -65,6 +65,17 @@ export class ProgressContext {
     const s = this.seriesOrProblem(key);
     if ('problem' in s) throw new Error(`internal: ${key}: ${s.problem}`);
     return s;
+  }
+
+  /** The final models of `keys`, or `not evaluable` naming the runs whose key rule cannot be read (N08, N09). */
+  finalModels(keys: readonly string[]): { key: string; model: FinalModel }[] | ClaimOutcome {
+    const finals = keys.map((key) => {
+      const run = this.run(key);
+      return { key, model: finalModel(run.records, finalKeysOf(run.measurements), this.options, run.config.model.d_mlp) };
+    });
+    const problems = finals.flatMap((f) => ('problem' in f.model ? [`${f.key}: ${f.model.problem}`] : []));
+    if (problems.length) return notEvaluable(problems.join('; '), this.ids(keys));
+    return finals as { key: string; model: FinalModel }[];
   }
 
   phases(key: string): Phases {

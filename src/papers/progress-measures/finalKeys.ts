@@ -10,15 +10,15 @@
  */
 import { z } from 'zod';
 import type { AsyncEngine } from '../../engine/engine.js';
-import { fourierComponentNorms, frequencyNorms, keysAboveFraction, nandaBasis, neuronFrequencies, neuronLogitMap } from '../../metrics/nandaFourier.js';
-import { answerColumns, excludedLoss, restrictedLoss, sumDirectionCoefficients } from '../../metrics/sumDirections.js';
+import { frequencyNorms, keysAboveFraction, nandaBasis, neuronFrequencies } from '../../metrics/nandaFourier.js';
+import { answerColumns, excludedLoss, excludedLossPerFrequency, restrictedLoss, sumDirectionCoefficients } from '../../metrics/sumDirections.js';
 import type { CheckpointReader, Measurement } from '../../paper/paper.js';
 import type { RunData } from '../../paper/runSet.js';
 import { JsonNumberSchema } from '../../schema/jsonNumber.js';
 import type { Params } from '../../model/params.js';
 import type { RunConfig } from '../../schema/runConfig.js';
 import { taskFromConfig } from '../../tasks/task.js';
-import { EXPLAINED_FRACTION, hiddenSite } from './measure.js';
+import { EXPLAINED_FRACTION, hiddenSite, weightMeasures } from './measure.js';
 import type { ProgressRecord } from './record.js';
 import type { ProgressRole } from './profiles.js';
 import type { ProgressProfile } from './runSet.js';
@@ -34,7 +34,10 @@ export const MIN_NEURON_SHARE = 0.01;
 export const WL_FRACTION = 0.25;
 
 const num = JsonNumberSchema;
-const SeriesSchema = z.object({ restricted_loss: z.array(num), restricted_acc: z.array(num), excluded_loss: z.array(num) }).strict();
+/** Per kept checkpoint: R on all pairs (the verdicts') with its accuracy, R on the train and test rows (§2.5 stores all three), and E. */
+const SeriesSchema = z
+  .object({ restricted_loss: z.array(num), restricted_acc: z.array(num), restricted_loss_train: z.array(num), restricted_loss_test: z.array(num), excluded_loss: z.array(num) })
+  .strict();
 
 export const FinalKeysSchema = z
   .object({
@@ -46,6 +49,10 @@ export const FinalKeysSchema = z
     /** The final model's neurons: how many pick each k = 1..(p-1)/2, and how many are >= 85% explained. */
     neuron_frequency_counts: z.array(z.number().int().min(0)),
     neurons_explained_85: z.number().int().min(0),
+    /** The final model's W_E and W_L Fourier component norms (p each) and every E_k (k = 1..(p-1)/2): N08, N09. */
+    we_norms: z.array(num),
+    wl_norms: z.array(num),
+    excluded_per_frequency: z.array(num),
     /** The kept checkpoints' steps, and per rule R (all rows), its accuracy and E (train rows) at each. */
     steps: z.array(z.number().int().min(0)),
     series: z.object(Object.fromEntries(KEY_RULES.map((rule) => [rule, SeriesSchema])) as Record<KeyRule, typeof SeriesSchema>).strict(),
@@ -60,13 +67,13 @@ export function finalKeysOf(hidden: Float32Array, params: Params, config: Pick<R
   const table = neuronFrequencies(hidden, p, model.d_mlp, 0, F);
   const counts = new Array<number>((p - 1) / 2).fill(0);
   for (const k of table.frequency) if (k > 0) counts[k - 1]++;
-  const WL = neuronLogitMap(params['unembed.W_U'], params[`blocks.${model.n_layers - 1}.mlp.W_out`], p, model.d_model, model.d_mlp, model.classes);
+  const weights = weightMeasures(params, config, F);
   const keys: Record<KeyRule, number[]> = {
     'neuron-argmax': table.keys,
     'neuron-argmax:min1%': counts.flatMap((n, i) => (n > 0 && n >= MIN_NEURON_SHARE * model.d_mlp ? [i + 1] : [])),
-    'wl-nontrivial': keysAboveFraction(frequencyNorms(fourierComponentNorms(WL, p, model.d_mlp, F)), WL_FRACTION),
+    'wl-nontrivial': keysAboveFraction(frequencyNorms(weights.wl_norms), WL_FRACTION),
   };
-  return { keys, counts, explained: table.fraction.reduce((n, f) => n + (f >= EXPLAINED_FRACTION ? 1 : 0), 0) };
+  return { keys, counts, explained: table.fraction.reduce((n, f) => n + (f >= EXPLAINED_FRACTION ? 1 : 0), 0), weNorms: weights.we_norms, wlNorms: weights.wl_norms };
 }
 
 /** Measures `run` with `engine` at its final checkpoint, then at every kept checkpoint of its records' grid. */
@@ -76,11 +83,15 @@ async function measureFinalKeys(engine: AsyncEngine, run: RunData<ProgressRole, 
   const { task, split } = taskFromConfig(config.task);
   const F = nandaBasis(p);
   const site = hiddenSite(config);
-  const final = await engine.evaluate({ tokens: task.tokens, labels: task.labels, capture: [site] });
-  const { keys, counts, explained } = finalKeysOf(final.captures[site]!, (await engine.getState()).params, config, F);
+  const final = await engine.evaluate({ tokens: task.tokens, labels: task.labels, capture: [site], logits: true });
+  const { keys, counts, explained, weNorms, wlNorms } = finalKeysOf(final.captures[site]!, (await engine.getState()).params, config, F);
+  const finalLogits = answerColumns(final.logits!, config.model.classes, p);
+  const perFrequency = excludedLossPerFrequency(sumDirectionCoefficients(finalLogits, p, task.labels, p), finalLogits, task.labels, split.train);
   const recorded = new Set(run.records.map((r) => r.step));
   const steps = checkpoints.steps.filter((s) => recorded.has(s) && s <= step);
-  const series = Object.fromEntries(KEY_RULES.map((rule) => [rule, { restricted_loss: [] as number[], restricted_acc: [] as number[], excluded_loss: [] as number[] }])) as FinalKeys['series'];
+  const series = Object.fromEntries(
+    KEY_RULES.map((rule) => [rule, { restricted_loss: [] as number[], restricted_acc: [] as number[], restricted_loss_train: [] as number[], restricted_loss_test: [] as number[], excluded_loss: [] as number[] }]),
+  ) as FinalKeys['series'];
   for (const s of steps) {
     await engine.setState(checkpoints.read(s));
     const logits = answerColumns((await engine.evaluate({ tokens: task.tokens, labels: task.labels, logits: true })).logits!, config.model.classes, p);
@@ -89,10 +100,24 @@ async function measureFinalKeys(engine: AsyncEngine, run: RunData<ProgressRole, 
       const restricted = restrictedLoss(co, keys[rule]);
       series[rule].restricted_loss.push(restricted.loss);
       series[rule].restricted_acc.push(restricted.accuracy);
+      series[rule].restricted_loss_train.push(restrictedLoss(co, keys[rule], { answers: task.labels, rows: split.train }).loss);
+      series[rule].restricted_loss_test.push(restrictedLoss(co, keys[rule], { answers: task.labels, rows: split.validation }).loss);
       series[rule].excluded_loss.push(excludedLoss(co, keys[rule], logits, task.labels, split.train));
     }
   }
-  return { run_id: run.id, step, engine: engine.description, keys, neuron_frequency_counts: counts, neurons_explained_85: explained, steps, series };
+  return {
+    run_id: run.id,
+    step,
+    engine: engine.description,
+    keys,
+    neuron_frequency_counts: counts,
+    neurons_explained_85: explained,
+    we_norms: weNorms,
+    wl_norms: wlNorms,
+    excluded_per_frequency: [...perFrequency],
+    steps,
+    series,
+  };
 }
 
 /** The second pass on every complete run of a set, at its last checkpoint. */

@@ -35,12 +35,17 @@ describe('progress-measures checkpoint records', async () => {
     expect(run.status).toBe('complete');
     expect(run.records.map((r) => r.step)).toEqual([0, 100, 200, 300, 400]);
     for (const r of run.records) {
-      expect(r.we_norms).toHaveLength(p);
-      expect(r.wl_norms).toHaveLength(p);
-      expect(r.excluded_per_frequency).toHaveLength((p - 1) / 2);
+      const atCadence = r.step % 200 === 0;
+      for (const field of [r.we_norms, r.wl_norms, r.excluded_per_frequency, r.neuron_frequency_counts]) expect(field === null).toBe(!atCadence);
+      if (atCadence) {
+        expect(r.we_norms).toHaveLength(p);
+        expect(r.wl_norms).toHaveLength(p);
+        expect(r.excluded_per_frequency).toHaveLength((p - 1) / 2);
+        expect(r.excluded_max).toBe(Math.max(...r.excluded_per_frequency!));
+        expect(r.neuron_frequency_counts!.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(32);
+      }
+      expect(r.excluded_max_frequency).toBeGreaterThan(0);
       expect(r.ssw_core).toBeLessThan(r.ssw);
-      expect(r.neuron_frequency_counts === null).toBe(r.step % 200 !== 0);
-      if (r.neuron_frequency_counts) expect(r.neuron_frequency_counts.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(32);
     }
     expect(openStore(store).listCheckpoints(run.id).map((c) => c.step)).toEqual([0, 100, 200, 300, 400]);
   });
@@ -70,6 +75,8 @@ describe('progress-measures checkpoint records', async () => {
     const last = run.records.at(-1)!;
     expect(result.steps).toEqual([0, 100, 200, 300, 400]);
     expect(result.neuron_frequency_counts).toEqual(last.neuron_frequency_counts);
+    expect(result.we_norms).toEqual(last.we_norms);
+    expect(result.excluded_per_frequency).toEqual(last.excluded_per_frequency);
     expect(result.keys['neuron-argmax']).toEqual(last.neuron_frequency_counts!.flatMap((n, i) => (n > 0 ? [i + 1] : [])));
     expect(result.series['neuron-argmax'].restricted_loss.at(-1)).toBeCloseTo(last.restricted_loss_now!, 10);
     expect(result.series['neuron-argmax'].excluded_loss.at(-1)).toBeCloseTo(last.excluded_loss_now!, 10);

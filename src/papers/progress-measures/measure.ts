@@ -48,7 +48,7 @@ export async function measureProgress(
   const state = known ?? (await engine.getState());
   const head = coreRecordFields({ logits: grid.logits!, classes: model.classes, params: state.params, step, weightDecay }, task, split);
   const diverged = !Number.isFinite(grid.loss) || !Number.isFinite(head.train_loss) || !Number.isFinite(head.val_loss);
-  if (diverged) return divergedRecord(head, p);
+  if (diverged) return divergedRecord(head);
 
   // 113-way: the separator's logit column dropped, as their analysis does (claims.md §2.2).
   const logits = answerColumns(grid.logits!, model.classes, p);
@@ -62,7 +62,12 @@ export async function measureProgress(
   const hidden = grid.captures[site]!;
   const fsd = summariseFourierFsd(fourierFsd(hidden, model.d_mlp, task.labels, p));
 
-  let neurons: Pick<ProgressRecord, 'neuron_frequency_counts' | 'neurons_explained_85' | 'restricted_loss_now' | 'restricted_acc_now' | 'excluded_loss_now'> = {
+  const perFrequency = excludedLossPerFrequency(co, logits, task.labels, split.train);
+  const maxAt = perFrequency.reduce((best, e, i) => (e > perFrequency[best] ? i : best), 0);
+  let neurons: Pick<ProgressRecord, 'we_norms' | 'wl_norms' | 'excluded_per_frequency' | 'neuron_frequency_counts' | 'neurons_explained_85' | 'restricted_loss_now' | 'restricted_acc_now' | 'excluded_loss_now'> = {
+    we_norms: null,
+    wl_norms: null,
+    excluded_per_frequency: null,
     neuron_frequency_counts: null,
     neurons_explained_85: null,
     restricted_loss_now: null,
@@ -76,6 +81,9 @@ export async function measureProgress(
     for (const k of table.frequency) if (k > 0) counts[k - 1]++;
     const restricted = restrictedLoss(co, table.keys);
     neurons = {
+      we_norms: weights.we_norms,
+      wl_norms: weights.wl_norms,
+      excluded_per_frequency: [...perFrequency],
       neuron_frequency_counts: counts,
       neurons_explained_85: table.fraction.reduce((n, f) => n + (f >= EXPLAINED_FRACTION ? 1 : 0), 0),
       restricted_loss_now: restricted.loss,
@@ -90,8 +98,14 @@ export async function measureProgress(
     all_loss_113: subsetLossAccuracy(logits, p, task.labels, all).loss,
     train_acc_113: train.accuracy,
     test_acc_113: test.accuracy,
-    ...weights,
-    excluded_per_frequency: [...excludedLossPerFrequency(co, logits, task.labels, split.train)],
+    ssw: weights.ssw,
+    ssw_core: weights.ssw_core,
+    gini_we: weights.gini_we,
+    gini_wl: weights.gini_wl,
+    gini_we_frequency: weights.gini_we_frequency,
+    gini_wl_frequency: weights.gini_wl_frequency,
+    excluded_max: perFrequency[maxAt],
+    excluded_max_frequency: maxAt + 1,
     ...neurons,
     fsd_mlp: fsd.fsd,
     fsd_mlp_top_frequency: fsd.top_frequency,
@@ -99,7 +113,7 @@ export async function measureProgress(
   };
 }
 
-type WeightMeasures = Pick<ProgressRecord, 'ssw' | 'ssw_core' | 'we_norms' | 'wl_norms' | 'gini_we' | 'gini_wl' | 'gini_we_frequency' | 'gini_wl_frequency'>;
+type WeightMeasures = Pick<ProgressRecord, 'ssw' | 'ssw_core' | 'gini_we' | 'gini_wl' | 'gini_we_frequency' | 'gini_wl_frequency'> & { we_norms: number[]; wl_norms: number[] };
 
 /**
  * The measures of the parameters alone (claims.md §2.7): the sums of squared weights, the Fourier component norms
@@ -150,7 +164,7 @@ export function squaredWeights(params: Params, config: Pick<RunConfig, 'model' |
 }
 
 /** A checkpoint whose loss is not finite: the measures are undefined (NaN), the run stops here (loop.ts). */
-function divergedRecord(head: Omit<CoreRecord, 'diverged'>, p: number): ProgressRecord {
+function divergedRecord(head: Omit<CoreRecord, 'diverged'>): ProgressRecord {
   return {
     ...head,
     train_loss_113: NaN,
@@ -160,13 +174,15 @@ function divergedRecord(head: Omit<CoreRecord, 'diverged'>, p: number): Progress
     test_acc_113: NaN,
     ssw: NaN,
     ssw_core: NaN,
-    we_norms: new Array<number>(p).fill(NaN),
-    wl_norms: new Array<number>(p).fill(NaN),
+    we_norms: null,
+    wl_norms: null,
     gini_we: NaN,
     gini_wl: NaN,
     gini_we_frequency: NaN,
     gini_wl_frequency: NaN,
-    excluded_per_frequency: new Array<number>((p - 1) / 2).fill(NaN),
+    excluded_max: NaN,
+    excluded_max_frequency: null,
+    excluded_per_frequency: null,
     neuron_frequency_counts: null,
     neurons_explained_85: null,
     restricted_loss_now: null,
@@ -226,7 +242,7 @@ export const progressMeasures: CheckpointMeasures<ProgressRecord> = {
   record: progressRecordLayout,
   figures: [
     { key: 'test_loss_113', header: 'test loss', digits: 3, progress: true, value: (r) => r.test_loss_113 },
-    { key: 'excluded_max', header: 'E_max', digits: 3, progress: false, value: (r) => (r.excluded_per_frequency.length ? Math.max(...r.excluded_per_frequency) : null) },
+    { key: 'excluded_max', header: 'E_max', digits: 3, progress: false, value: (r) => r.excluded_max },
     { key: 'ssw', header: 'SSW', digits: 1, progress: false, value: (r) => r.ssw },
     { key: 'gini_we', header: 'Gini W_E', digits: 3, progress: false, value: (r) => r.gini_we },
   ],

@@ -68,7 +68,7 @@ export function runSeries(records: readonly ProgressRecord[], finalKeys: FinalKe
     allLoss: rs.map((r) => r.all_loss_113),
     trainAcc: rs.map((r) => r.train_acc_113),
     testAcc: rs.map((r) => r.test_acc_113),
-    excludedMax: rs.map((r) => Math.max(...r.excluded_per_frequency)),
+    excludedMax: rs.map((r) => r.excluded_max),
     ssw: rs.map((r) => (options.ssw === 'all' ? r.ssw : r.ssw_core)),
     giniWe: ginis.we,
     giniWl: ginis.wl,
@@ -218,18 +218,33 @@ export interface FinalModel {
 export function finalModel(records: readonly ProgressRecord[], finalKeys: FinalKeys | undefined, options: ProgressOptions, units: number): FinalModel | { problem: string } {
   const last = records.at(-1);
   if (!last) return { problem: 'no records' };
-  const base = { step: last.step, units, weNorms: last.we_norms, wlNorms: last.wl_norms, excludedPerFrequency: last.excluded_per_frequency, trainLoss: last.train_loss_113, allLoss: last.all_loss_113 };
+  const base = { step: last.step, units, trainLoss: last.train_loss_113, allLoss: last.all_loss_113 };
   if (options.keys === 'neuron-argmax-now') {
+    // Rule 1': the run's last checkpoint that measured its neurons (and, with them, its norms and every E_k).
     const measured = [...records].reverse().find((r) => r.neuron_frequency_counts !== null);
     if (!measured) return { problem: "rule 1' was never measured in this run" };
     const counts = measured.neuron_frequency_counts!;
     return {
       ...base,
+      step: measured.step,
+      trainLoss: measured.train_loss_113,
+      allLoss: measured.all_loss_113,
+      weNorms: measured.we_norms!,
+      wlNorms: measured.wl_norms!,
+      excludedPerFrequency: measured.excluded_per_frequency!,
       keys: counts.flatMap((n, i) => (n > 0 ? [i + 1] : [])),
       keysMin1: counts.flatMap((n, i) => (n > 0 && n >= 0.01 * units ? [i + 1] : [])),
       explained: measured.neurons_explained_85!,
     };
   }
   if (!finalKeys) return { problem: 'no second pass (final-keys) for this run: run verify on its run store to measure it' };
-  return { ...base, keys: finalKeys.keys[options.keys], keysMin1: finalKeys.keys['neuron-argmax:min1%'], explained: finalKeys.neurons_explained_85 };
+  return {
+    ...base,
+    keys: finalKeys.keys[options.keys],
+    keysMin1: finalKeys.keys['neuron-argmax:min1%'],
+    explained: finalKeys.neurons_explained_85,
+    weNorms: finalKeys.we_norms,
+    wlNorms: finalKeys.wl_norms,
+    excludedPerFrequency: finalKeys.excluded_per_frequency,
+  };
 }

@@ -87,7 +87,7 @@ function fsdSection(ctx: ProgressContext, keys: readonly string[]): ReportSectio
   return {
     title: "Cross-check: FSD (arXiv 2606.12966's metric) on these runs",
     paragraphs: [
-      "arXiv 2606.12966 reads grokking's precursor from FSD, the share of units whose dominant Fourier frequency is the most common one (its metrics.md); its sync step is the first checkpoint with FSD >= 0.80. Here FSD is measured on the MLP hidden of Nanda et al.'s 1-layer ReLU model at every checkpoint.",
+      "arXiv 2606.12966 reads grokking's precursor from FSD, the chance-corrected share of units whose dominant Fourier frequency is the most common one (its metrics.md), so a circuit spread over several key frequencies keeps it low; its sync step is the first checkpoint with FSD >= 0.80. Here FSD is measured on the MLP hidden of Nanda et al.'s 1-layer ReLU model at every checkpoint.",
       `FSD syncs before grokking on ${FSD_THRESHOLDS.map((t, j) => `${before[j]}/${n} seeds at ${t.toFixed(2)}`).join(', ')}. ` +
         `Against t_circ (the end of circuit formation), the 0.80 sync step is ${relative.map((d) => (d === null ? 'n/a' : `${d > 0 ? '+' : ''}${d}`)).join(' / ')} epochs (positive: after t_circ).`,
     ],

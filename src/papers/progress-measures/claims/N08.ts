@@ -3,9 +3,8 @@
  * At each main seed's final checkpoint: |K|, the share of neurons >= 85% explained by one frequency, the W_L
  * residual outside K (squared, §2.7), and the W_E frequencies with at least a quarter of the largest norm.
  */
-import { notEvaluable, verdict } from '../../../paper/claim.js';
+import { verdict } from '../../../paper/claim.js';
 import { frequencyNorms, keysAboveFraction, residualOutsideKeys } from '../../../metrics/nandaFourier.js';
-import { finalKeysOf, finalModel, type FinalModel } from '../runAnalysis.js';
 import type { Claim } from './claim.js';
 import { count, mainKeys, ofSeeds, seedOf } from './helpers.js';
 
@@ -31,14 +30,9 @@ export const N08: Claim = {
     const keys = mainKeys(ctx);
     const unavailable = ctx.notEvaluableFor(keys);
     if (unavailable) return unavailable;
-    const finals = keys.map((key) => {
-      const run = ctx.run(key);
-      return { key, m: finalModel(run.records, finalKeysOf(run.measurements), ctx.options, run.config.model.d_mlp) };
-    });
-    const missing = finals.filter((f) => 'problem' in f.m);
-    if (missing.length) return notEvaluable(missing.map((f) => `${f.key}: ${(f.m as { problem: string }).problem}`).join('; '), ctx.ids(keys));
-    const rows = finals.map(({ key, m }) => {
-      const f = m as FinalModel;
+    const finals = ctx.finalModels(keys);
+    if (!Array.isArray(finals)) return finals;
+    const rows = finals.map(({ key, model: f }) => {
       const share = f.explained / f.units;
       const residual = residualOutsideKeys(f.wlNorms, f.keys);
       const weFrequencies = keysAboveFraction(frequencyNorms(f.weNorms), 0.25);

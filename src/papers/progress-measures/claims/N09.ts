@@ -4,8 +4,7 @@
  * (train rows), E_k for each key frequency (of the min-1% set: strays do not count) and the largest E_j off K,
  * against the final train loss; float64 cross-entropy throughout.
  */
-import { notEvaluable, verdict } from '../../../paper/claim.js';
-import { finalKeysOf, finalModel, type FinalModel } from '../runAnalysis.js';
+import { verdict } from '../../../paper/claim.js';
 import { loss, type Claim } from './claim.js';
 import { count, mainKeys, ofSeeds, seedOf } from './helpers.js';
 
@@ -31,14 +30,9 @@ export const N09: Claim = {
     const keys = mainKeys(ctx);
     const unavailable = ctx.notEvaluableFor(keys);
     if (unavailable) return unavailable;
-    const finals = keys.map((key) => {
-      const run = ctx.run(key);
-      return { key, m: finalModel(run.records, finalKeysOf(run.measurements), ctx.options, run.config.model.d_mlp) };
-    });
-    const missing = finals.filter((f) => 'problem' in f.m);
-    if (missing.length) return notEvaluable(missing.map((f) => `${f.key}: ${(f.m as { problem: string }).problem}`).join('; '), ctx.ids(keys));
-    const rows = finals.map(({ key, m }) => {
-      const f = m as FinalModel;
+    const finals = ctx.finalModels(keys);
+    if (!Array.isArray(finals)) return finals;
+    const rows = finals.map(({ key, model: f }) => {
       const s = ctx.series(key);
       const r = s.restricted.at(-1) ?? null;
       const e = s.excluded.at(-1) ?? null;
