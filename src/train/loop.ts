@@ -394,7 +394,9 @@ async function trainWithWriter(
   let step = startStep;
   where.step = where.checkpoint = step;
   let stepsThisCall = 0;
-  let stopReason: string | null = null;
+  // A run that starts at its last record (resumed, or seeded from a sibling up to that step) whose stop rule has
+  // already fired there stops without training: its records are those of the run trained in one go.
+  let stopReason: string | null = records.at(-1)?.step === step ? stopRule(records, step, maxSteps, afterGrok, config.stop.coarse_grid) : null;
 
   for (;;) {
     // A step trigger fires at its step, before that step's checkpoint, as an event trigger fires at its

@@ -132,24 +132,27 @@ describe('resuming and extending', () => {
 });
 
 describe('seeding from a sibling that ran further', () => {
-  it('a run seeded from a longer sibling ends at its own stop, with the records of the run trained alone', { timeout: 120_000 }, async () => {
-    // A run that stops on its own rule (grokking + N) early: seeded from a sibling with the same trajectory that
-    // ran on to its cap, it must not keep the sibling's records past its own stop (issue 27).
-    // The small profile's p = 31 run groks at step 1100 in a few seconds; without permutations to keep it quick.
-    const base = mainRunConfig(smallProfile, 31, 42);
-    const withStop = (stop: RunConfig['stop']) => RunConfigSchema.parse({ ...base, stop, metrics: { ...base.metrics, permutations: 0 } });
-    const own = withStop({ max_steps: 2500, after_grok: 100 });
-    const ref = await reference(own);
-    const refSteps = ref.trim().split('\n').map((l) => JSON.parse(l).step as number);
-    expect(refSteps.at(-1)).toBeLessThan(2500);
-    const root = makeTempDir('gc-robust-');
-    await train(root, withStop({ max_steps: 2500 }));
-    const notices: string[] = [];
-    const seeded = await train(root, own, { notices });
-    expect(notices.join('\n')).toMatch(/extending run [0-9a-f]{16} \(cap 2500\) as run/);
-    expect(seeded.records.at(-1)!.step).toBe(refSteps.at(-1));
-    expect(readFileSync(recordsFile(root, seeded.id), 'utf8')).toBe(ref);
-  });
+  // Its stop falls between the sibling's kept checkpoints (grok 1100 + 100), or on one (grok 1100 + 900 = 2000, a
+  // multiple of 1000): there the copied records already end at the stop, and the run must stop without training.
+  for (const afterGrok of [100, 900])
+    it(`a run seeded from a longer sibling ends at its own stop, with the records of the run trained alone (grok + ${afterGrok})`, { timeout: 120_000 }, async () => {
+      // A run that stops on its own rule (grokking + N) early: seeded from a sibling with the same trajectory that
+      // ran on to its cap, it must not keep the sibling's records past its own stop (issue 27).
+      // The small profile's p = 31 run groks at step 1100 in a few seconds; without permutations to keep it quick.
+      const base = mainRunConfig(smallProfile, 31, 42);
+      const withStop = (stop: RunConfig['stop']) => RunConfigSchema.parse({ ...base, stop, metrics: { ...base.metrics, permutations: 0 } });
+      const own = withStop({ max_steps: 2500, after_grok: afterGrok });
+      const ref = await reference(own);
+      const refSteps = ref.trim().split('\n').map((l) => JSON.parse(l).step as number);
+      expect(refSteps.at(-1)).toBeLessThan(2500);
+      const root = makeTempDir('gc-robust-');
+      await train(root, withStop({ max_steps: 2500 }));
+      const notices: string[] = [];
+      const seeded = await train(root, own, { notices });
+      expect(notices.join('\n')).toMatch(/extending run [0-9a-f]{16} \(cap 2500\) as run/);
+      expect(seeded.records.at(-1)!.step).toBe(refSteps.at(-1));
+      expect(readFileSync(recordsFile(root, seeded.id), 'utf8')).toBe(ref);
+    });
 });
 
 describe('memory', () => {
