@@ -2,7 +2,7 @@
  * How long a run will take, before it is trained (verify --plan, the progress display's ETAs, the shard split).
  *
  * A run costs its remaining training steps times the cost of one step of its shape, plus its remaining
- * checkpoints times the cost of one checkpoint (a permutation null every 500 steps on top). Its length is its
+ * checkpoints times the cost of one checkpoint (the paper's dearer checkpoints on top, CheckpointCost.dear). Its length is its
  * expected stop: the step cap, or, with a `grok + N` stop rule, the expected grokking step plus N. The expected
  * grokking step is the run's own once it has grokked (its records say so), else its grokking step in the
  * profile's committed records (the same run id: the same configuration, trained on another machine; where it

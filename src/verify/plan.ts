@@ -52,7 +52,7 @@ export interface PlanReport {
 
 export const ESTIMATE_METHOD =
   'remaining training steps x the measured cost of one step of the run\'s shape, plus its remaining checkpoints x the ' +
-  'measured cost of one checkpoint (a permutation null every 500 steps on top), each shape timed once on this machine ' +
+  'measured cost of one checkpoint (the paper\'s dearer checkpoints on top, e.g. a permutation null every 500 steps), each shape timed once on this machine ' +
   '(a few steps and one checkpoint from initialisation); the run\'s length is its expected stop: the cap, or its ' +
   'grokking step + N once it has grokked, else its grokking step in the profile\'s committed records + N (the same ' +
   'run id; where it never grokked there, the step those records end at), else the median steps to grokking of the completed runs of the same task and modulus, runs from initialisation and forks apart (in the store or the ' +
