@@ -64,9 +64,7 @@ export async function measureProgress(
 
   const perFrequency = excludedLossPerFrequency(co, logits, task.labels, split.train);
   const maxAt = perFrequency.reduce((best, e, i) => (e > perFrequency[best] ? i : best), 0);
-  let neurons: Pick<ProgressRecord, 'we_norms' | 'wl_norms' | 'excluded_per_frequency' | 'neuron_frequency_counts' | 'neurons_explained_85' | 'restricted_loss_now' | 'restricted_acc_now' | 'excluded_loss_now'> = {
-    we_norms: null,
-    wl_norms: null,
+  let neurons: Pick<ProgressRecord, 'excluded_per_frequency' | 'neuron_frequency_counts' | 'neurons_explained_85' | 'restricted_loss_now' | 'restricted_acc_now' | 'excluded_loss_now'> = {
     excluded_per_frequency: null,
     neuron_frequency_counts: null,
     neurons_explained_85: null,
@@ -81,8 +79,6 @@ export async function measureProgress(
     for (const k of table.frequency) if (k > 0) counts[k - 1]++;
     const restricted = restrictedLoss(co, table.keys);
     neurons = {
-      we_norms: weights.we_norms,
-      wl_norms: weights.wl_norms,
       excluded_per_frequency: [...perFrequency],
       neuron_frequency_counts: counts,
       neurons_explained_85: table.fraction.reduce((n, f) => n + (f >= EXPLAINED_FRACTION ? 1 : 0), 0),
@@ -174,8 +170,6 @@ function divergedRecord(head: Omit<CoreRecord, 'diverged'>): ProgressRecord {
     test_acc_113: NaN,
     ssw: NaN,
     ssw_core: NaN,
-    we_norms: null,
-    wl_norms: null,
     gini_we: NaN,
     gini_wl: NaN,
     gini_we_frequency: NaN,

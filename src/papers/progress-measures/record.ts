@@ -24,13 +24,10 @@ export const ProgressRecordSchema = recordSchema(
     ssw: num,
     ssw_core: num,
     /**
-     * Fourier component norms (§2.7): of W_E's number rows, e_0..e_{p-1}, and of the neuron-logit map W_L,
-     * l_0..l_{p-1}; at rule 1''s cadence only, else null (the Gini coefficients below are at every checkpoint;
-     * the final model's norms are the second pass's).
+     * Gini (§2.7) of the Fourier component norms of W_E's number rows (e_0..e_{p-1}) and of the neuron-logit map
+     * W_L (l_0..l_{p-1}) (canonical), and of their per-frequency norms (the alternative). The norms themselves
+     * come from the parameters at any kept checkpoint; the final model's are the second pass's.
      */
-    we_norms: z.array(num).nullable(),
-    wl_norms: z.array(num).nullable(),
-    /** Gini of the component norms (canonical, §2.7) and of the per-frequency norms (the alternative). */
     gini_we: num,
     gini_wl: num,
     gini_we_frequency: num,
@@ -38,7 +35,7 @@ export const ProgressRecordSchema = recordSchema(
     /** E_max (§2.6): the largest E_k on the train rows over k = 1..(p-1)/2, and its k. No look-ahead. */
     excluded_max: num,
     excluded_max_frequency: z.number().int().positive().nullable(),
-    /** Every E_k (index k - 1), at rule 1''s cadence only, else null (the committed records stay small). */
+    /** Every E_k (index k - 1), at rule 1''s cadence only, else null (so the committed records stay small). */
     excluded_per_frequency: z.array(num).nullable(),
     /** Rule 1' (§2.4) at the options' cadence, else null: how many neurons pick each k = 1..(p-1)/2, and how many are >= 85% explained. */
     neuron_frequency_counts: z.array(count).nullable(),
@@ -57,13 +54,10 @@ export const ProgressRecordSchema = recordSchema(
       if (!unit(r[key])) issue([key], `must lie in [0, 1], got ${r[key]}`);
     if (r.restricted_acc_now !== null && !unit(r.restricted_acc_now)) issue(['restricted_acc_now'], `must lie in [0, 1], got ${r.restricted_acc_now}`);
     // The cadence fields come together: all measured, or all null.
-    const cadence = [r.we_norms, r.wl_norms, r.excluded_per_frequency, r.neuron_frequency_counts];
+    const cadence = [r.excluded_per_frequency, r.neuron_frequency_counts, r.neurons_explained_85, r.restricted_loss_now, r.excluded_loss_now];
     if (cadence.some((x) => x === null) !== cadence.every((x) => x === null)) issue(['neuron_frequency_counts'], "rule 1''s fields are measured together: all or none");
-    if (r.we_norms && r.wl_norms && r.excluded_per_frequency && r.neuron_frequency_counts) {
-      const K = (r.we_norms.length - 1) / 2;
-      if (r.wl_norms.length !== r.we_norms.length || r.excluded_per_frequency.length !== K || r.neuron_frequency_counts.length !== K)
-        issue(['excluded_per_frequency'], `p component norms and (p-1)/2 frequencies, got ${r.we_norms.length}, ${r.wl_norms.length}, ${r.excluded_per_frequency.length} and ${r.neuron_frequency_counts.length}`);
-    }
+    if (r.excluded_per_frequency && r.neuron_frequency_counts && r.excluded_per_frequency.length !== r.neuron_frequency_counts.length)
+      issue(['excluded_per_frequency'], `one E_k and one count per frequency, got ${r.excluded_per_frequency.length} and ${r.neuron_frequency_counts.length}`);
   },
 );
 export type ProgressRecord = z.infer<typeof ProgressRecordSchema>;

@@ -219,8 +219,10 @@ export function finalModel(records: readonly ProgressRecord[], finalKeys: FinalK
   const last = records.at(-1);
   if (!last) return { problem: 'no records' };
   const base = { step: last.step, units, trainLoss: last.train_loss_113, allLoss: last.all_loss_113 };
+  // The final model's Fourier norms are the second pass's whatever the rule (they read no K).
+  if (!finalKeys) return { problem: 'no second pass (final-keys) for this run: run verify on its run store to measure it' };
   if (options.keys === 'neuron-argmax-now') {
-    // Rule 1': the run's last checkpoint that measured its neurons (and, with them, its norms and every E_k).
+    // Rule 1': the run's last checkpoint that measured its neurons (and, with them, every E_k).
     const measured = [...records].reverse().find((r) => r.neuron_frequency_counts !== null);
     if (!measured) return { problem: "rule 1' was never measured in this run" };
     const counts = measured.neuron_frequency_counts!;
@@ -229,15 +231,14 @@ export function finalModel(records: readonly ProgressRecord[], finalKeys: FinalK
       step: measured.step,
       trainLoss: measured.train_loss_113,
       allLoss: measured.all_loss_113,
-      weNorms: measured.we_norms!,
-      wlNorms: measured.wl_norms!,
+      weNorms: finalKeys.we_norms,
+      wlNorms: finalKeys.wl_norms,
       excludedPerFrequency: measured.excluded_per_frequency!,
       keys: counts.flatMap((n, i) => (n > 0 ? [i + 1] : [])),
       keysMin1: counts.flatMap((n, i) => (n > 0 && n >= 0.01 * units ? [i + 1] : [])),
       explained: measured.neurons_explained_85!,
     };
   }
-  if (!finalKeys) return { problem: 'no second pass (final-keys) for this run: run verify on its run store to measure it' };
   return {
     ...base,
     keys: finalKeys.keys[options.keys],
