@@ -24,7 +24,7 @@ import numpy as np
 
 CHECKPOINT_MAGIC = b"GRKSTATE"
 CHECKPOINT_FORMAT = "grokcheck-training-state"
-EXPORT_FORMATS = ("grokcheck-run-records/2", "grokcheck-run-records/3", "grokcheck-run-records/4")
+EXPORT_FORMATS = ("grokcheck-run-records/2", "grokcheck-run-records/3", "grokcheck-run-records/4", "grokcheck-run-records/5")
 _NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
@@ -100,6 +100,10 @@ def load_run(path):
         if not isinstance(row, list) or len(row) != len(columns) + 1:
             raise GrokcheckFormatError(f"{path}:{number}: expected {len(columns)} values and the {table} list")
         record = {c: _decode(v) for c, v in zip(columns, row[:-1])}
+        # Format /5: a field that holds objects of numbers (param_norms) has its keys once, in the header.
+        for c, keys in header.get("objects", {}).items():
+            if record.get(c) is not None:
+                record[c] = {k: _number(v) for k, v in zip(keys, record[c]) if v is not None}
         record[table] = {
             key: {f: _number(v) for f, v in zip(alt_fields, summary) if v is not None}
             for key, summary in zip(alt_keys, row[-1])

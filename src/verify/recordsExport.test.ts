@@ -55,6 +55,18 @@ describe('committed records', () => {
     expect(parseRun(serializeRun(plain, LAYOUT), 'p.jsonl', LAYOUT)).toEqual(plain);
   });
 
+  it("writes an object-of-numbers field (the core's param_norms) with its keys once in the header, and reads it back exactly", () => {
+    const plain = exampleRun();
+    const withNorms: ExportedRun<CircuitSyncRecord> = { ...plain, records: plain.records.map((r, i) => ({ ...r, param_norms: { 'embed.W_E': 1 + i / 7, ...(i === 3 ? {} : { 'unembed.W_U': 2 + i / 9 }) } })) };
+    const text = serializeRun(withNorms, LAYOUT);
+    const header = JSON.parse(text.split('\n')[0]);
+    expect(header.format).toBe('grokcheck-run-records/5');
+    expect(header.objects).toMatchObject({ param_norms: ['embed.W_E', 'unembed.W_U'] });
+    expect(JSON.parse(text.split('\n')[1])[header.columns.indexOf('param_norms')]).toEqual([1, 2]);
+    expect(parseRun(text, 'o.jsonl', LAYOUT)).toEqual(withNorms);
+    expect(text.split('embed.W_E').length - 1).toBe(1);
+  });
+
   it('names who trained the run in the header (commit, CPU, date, every training call) and reads it back', () => {
     const sessions = [
       { commit: 'a'.repeat(40), dirty: false, cpu: 'AMD EPYC 7B13', engine: 'native (C++ N-API, 1 thread)', started: '2026-12-01T11:45:00.000Z', from_step: 0 },
@@ -99,7 +111,7 @@ describe('committed records', () => {
 
   it('refuses records edited after export, even to values their schema accepts (rows_sha256)', () => {
     const text = serializeRun(exampleRun(), LAYOUT).split('\n');
-    expect(JSON.parse(text[0])).toMatchObject({ format: 'grokcheck-run-records/4', rows_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(JSON.parse(text[0])).toMatchObject({ format: 'grokcheck-run-records/5', rows_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const row = JSON.parse(text[3]);
     row[4] = row[4] === 0.5 ? 0.25 : 0.5; // val_loss: still a valid loss
     text[3] = JSON.stringify(row);

@@ -21,8 +21,13 @@ import type { RecordLayout } from '../train/measures.js';
 import { writeFileAtomic } from '../runs/atomic.js';
 import { TrainingSessionSchema, type TrainingSession } from '../runs/codeVersion.js';
 
-/** Format /4: /3 with `rows_sha256`, so that an edit of a value (even one its schema accepts) is found. */
-export const EXPORT_FORMAT = 'grokcheck-run-records/4';
+/**
+ * Format /5: /4 with `objects`, the keys of each record field that is an object of numbers (the core's
+ * `param_norms`), written once in the header and each cell as an array in their order.
+ */
+export const EXPORT_FORMAT = 'grokcheck-run-records/5';
+/** /4: /3 with `rows_sha256`, so that an edit of a value (even one its schema accepts) is found. */
+const EXPORT_FORMAT_4 = 'grokcheck-run-records/4';
 /** /3: the same header without the checksum (read; accepted unchecked). */
 const EXPORT_FORMAT_3 = 'grokcheck-run-records/3';
 /** The previous format: the same, with C14's ablation as a header field `ablation` instead of `measurements`. */
@@ -50,7 +55,7 @@ function columnPlan(layout: RecordLayout): ColumnPlan {
 
 export const ExportHeaderSchema = z
   .object({
-    format: z.enum([EXPORT_FORMAT, EXPORT_FORMAT_3, EXPORT_FORMAT_2]),
+    format: z.enum([EXPORT_FORMAT, EXPORT_FORMAT_4, EXPORT_FORMAT_3, EXPORT_FORMAT_2]),
     id: z.string().regex(/^[0-9a-f]{16}$/),
     config: z.unknown(),
     status: z.enum(['complete', 'failed']),
@@ -74,11 +79,13 @@ export const ExportHeaderSchema = z
     table: z.string().optional(),
     alt_keys: z.array(z.string()),
     alt_fields: z.array(z.string()),
+    /** Format /5: per column that holds objects of numbers, their keys; the cells are arrays in this order (null: absent). */
+    objects: z.record(z.string(), z.array(z.string())).optional(),
     /** SHA-256 of every line after the header, each with its '\n' (format /4; absent before). */
     rows_sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   })
   .strict()
-  .refine((h) => h.format !== EXPORT_FORMAT || h.rows_sha256 !== undefined, { message: `format ${EXPORT_FORMAT} carries rows_sha256`, path: ['rows_sha256'] });
+  .refine((h) => (h.format !== EXPORT_FORMAT && h.format !== EXPORT_FORMAT_4) || h.rows_sha256 !== undefined, { message: `format /4 and later carries rows_sha256`, path: ['rows_sha256'] });
 
 export interface ExportedRun<Rec extends CoreRecord = CoreRecord> {
   id: string;
@@ -116,6 +123,13 @@ export function serializeRun(run: ExportedRun, layout: RecordLayout): string {
   const altFields = (plan.table?.fields ?? []).filter(
     (f) => !plan.table!.optional.has(f) || run.records.some((r) => Object.values(tableOf(r, plan)).some((a) => a[f] !== undefined)),
   );
+  // Fields whose every value is an object of numbers (the core's param_norms): their keys go in the header once.
+  const isNumberObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every((x) => typeof x === 'number' || typeof x === 'string');
+  const objects = Object.fromEntries(
+    columns
+      .filter((c) => run.records.some((r) => (r as unknown as Record<string, unknown>)[c] !== undefined) && run.records.every((r) => { const v = (r as unknown as Record<string, unknown>)[c]; return v === undefined || v === null || isNumberObject(v); }))
+      .map((c) => [c, [...new Set(run.records.flatMap((r) => Object.keys(((r as unknown as Record<string, unknown>)[c] as object | null | undefined) ?? {})))]]),
+  );
   const first = run.trained_by?.[0];
   const header = {
     format: EXPORT_FORMAT,
@@ -131,6 +145,7 @@ export function serializeRun(run: ExportedRun, layout: RecordLayout): string {
     ...(plan.table ? { table: plan.table.field } : {}),
     alt_keys: altKeys,
     alt_fields: altFields,
+    ...(Object.keys(objects).length ? { objects } : {}),
   };
   const rows = run.records.map((r) => {
     const rec = r as unknown as Record<string, unknown>;
@@ -138,7 +153,13 @@ export function serializeRun(run: ExportedRun, layout: RecordLayout): string {
       const summary = tableOf(r, plan)[k] as Record<string, unknown> | undefined;
       return summary ? altFields.map((f) => encodeNumber(summary[f] ?? null)) : null;
     });
-    return [...columns.map((c) => encodeNumber(rec[c] ?? null)), alt];
+    const cellOf = (c: string) => {
+      const value = rec[c];
+      if (objects[c] === undefined || value === undefined || value === null) return encodeNumber(value ?? null);
+      const o = value as Record<string, unknown>;
+      return objects[c].map((k) => encodeNumber(o[k] ?? null));
+    };
+    return [...columns.map(cellOf), alt];
   });
   const body = rows.map((row) => `${JSON.stringify(row)}\n`).join('');
   return `${JSON.stringify({ ...header, rows_sha256: sha256(body) })}\n${body}`;
@@ -185,7 +206,13 @@ export function parseRun<Rec extends CoreRecord>(text: string, file: string, lay
       table[altKeys[k]] = Object.fromEntries(altFields.map((f, j) => [f, a[j]]).filter(([f, v]) => !(v === null && plan.table!.optional.has(f as string))));
     });
     // Non-finite numbers stay strings here: the record schema reads them back (runs/records.ts JsonNumberSchema).
-    const object = Object.fromEntries(columns.map((c, j) => [c, row[j]]));
+    const objects = head.data.objects ?? {};
+    const cellOf = (c: string, v: unknown): unknown => {
+      if (objects[c] === undefined || v === null) return v;
+      if (!Array.isArray(v) || v.length !== objects[c].length) throw new Error(`${file}:${i + 1}: ${c} is not an array of ${objects[c].length} values`);
+      return Object.fromEntries(objects[c].flatMap((k, j) => (v[j] === null ? [] : [[k, v[j]]])));
+    };
+    const object = Object.fromEntries(columns.map((c, j) => [c, cellOf(c, row[j])]));
     const rec = layout.schema.safeParse(plan.table ? { ...object, [plan.table.field]: table } : object);
     if (!rec.success) throw new Error(`${file}:${i + 1}: not a checkpoint record: ${issues(rec.error)}`);
     if (records.length > 0 && rec.data.step <= records[records.length - 1].step)
@@ -200,7 +227,7 @@ export function parseRun<Rec extends CoreRecord>(text: string, file: string, lay
   }
   const grid = recordGridProblem(records, config.data);
   if (grid) throw new Error(`${file}:${grid.index + 2}: ${grid.problem}`);
-  const { format: _format, config: _config, columns: _c, table: _t, alt_keys: _k, alt_fields: _f, commit: _commit, cpu: _cpu, trained: _trained, rows_sha256: _sha, ablation, measurements, ...rest } = head.data;
+  const { format: _format, config: _config, columns: _c, table: _t, objects: _o, alt_keys: _k, alt_fields: _f, commit: _commit, cpu: _cpu, trained: _trained, rows_sha256: _sha, ablation, measurements, ...rest } = head.data;
   const stored = { ...(ablation === undefined ? {} : { ablation }), ...(measurements ?? {}) };
   return { ...rest, config: config.data, records, ...(Object.keys(stored).length ? { measurements: stored } : {}) };
 }
