@@ -6,7 +6,7 @@ import { notEvaluable, type ClaimOutcome } from '../../paper/claim.js';
 import { unusableReason } from '../../paper/runSet.js';
 import type { ProgressOptions } from './options.js';
 import type { ExperimentId, ProfileSpec } from './profiles.js';
-import { finalKeysOf, finalModel, phasesOf, runSeries, type FinalModel, type Phases, type RunSeries } from './runAnalysis.js';
+import { finalModel, phasesOf, storedFinalKeys, runSeries, type FinalModel, type Phases, type RunSeries } from './runAnalysis.js';
 import { COARSE_STEP, type ProgressRun, type ProgressRunSet } from './runSet.js';
 
 export class ProgressContext {
@@ -54,7 +54,7 @@ export class ProgressContext {
     let s = this.seriesCache.get(key);
     if (!s) {
       const run = this.run(key);
-      s = runSeries(run.records, finalKeysOf(run.measurements), this.options, this.coarse ? COARSE_STEP : null);
+      s = runSeries(run.records, storedFinalKeys(run.measurements), this.options, this.coarse ? COARSE_STEP : null);
       this.seriesCache.set(key, s);
     }
     return s;
@@ -71,7 +71,7 @@ export class ProgressContext {
   finalModels(keys: readonly string[]): { key: string; model: FinalModel }[] | ClaimOutcome {
     const finals = keys.map((key) => {
       const run = this.run(key);
-      return { key, model: finalModel(run.records, finalKeysOf(run.measurements), this.options, run.config.model.d_mlp) };
+      return { key, model: finalModel(run.records, storedFinalKeys(run.measurements), this.options, run.config.model.d_mlp) };
     });
     const problems = finals.flatMap((f) => ('problem' in f.model ? [`${f.key}: ${f.model.problem}`] : []));
     if (problems.length) return notEvaluable(problems.join('; '), this.ids(keys));

@@ -47,7 +47,7 @@ export interface RunSeries {
 }
 
 /** The run's second pass, validated; undefined when it has none (yet). */
-export function finalKeysOf(measurements: Record<string, unknown>): FinalKeys | undefined {
+export function storedFinalKeys(measurements: Record<string, unknown>): FinalKeys | undefined {
   const stored = measurements[FINAL_KEYS];
   return stored === undefined ? undefined : FinalKeysSchema.parse(stored);
 }

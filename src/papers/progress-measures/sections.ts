@@ -11,8 +11,7 @@ import type { ReportSection } from '../../paper/paper.js';
 import { CLAIMS, evaluateClaims } from './claims/index.js';
 import { stepCell } from './claims/claim.js';
 import { ProgressContext } from './context.js';
-import { memBoundary } from './runAnalysis.js';
-import { finalKeysOf } from './runAnalysis.js';
+import { memBoundary, storedFinalKeys } from './runAnalysis.js';
 import { CANONICAL, NO_LOOK_AHEAD } from './options.js';
 import type { ProgressRunSet } from './runSet.js';
 
@@ -28,7 +27,7 @@ function phaseSection(ctx: ProgressContext, keys: readonly string[]): ReportSect
   const rows = keys.map((key) => {
     const s = ctx.series(key);
     const ph = ctx.phases(key);
-    const fk = finalKeysOf(ctx.run(key).measurements);
+    const fk = storedFinalKeys(ctx.run(key).measurements);
     const k = (rule: 'neuron-argmax' | 'neuron-argmax:min1%' | 'wl-nontrivial') => (fk ? `{${fk.keys[rule].join(', ')}}` : 'n/a');
     return [key, stepCell(ph.tMem), stepCell(memBoundary(s, 'excluded-argmin')), stepCell(ph.tCirc), stepCell(ph.tClean), stepCell(ph.t50), stepCell(ph.tGrok), k('neuron-argmax'), k('neuron-argmax:min1%'), k('wl-nontrivial')];
   });
